@@ -1,0 +1,1 @@
+"""Accounts: organizations, members, roles, invites, sessions, two-factor, API tokens, audit."""

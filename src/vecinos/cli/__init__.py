@@ -1,0 +1,86 @@
+"""The `vecinos` command: serve, migrate, seed the demo, inspect settings."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vecinos.cli import admin, demo
+from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.migrations import current_revision, upgrade
+
+app = typer.Typer(help="vecinos: verified alerts instead of rumours.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+config_app = typer.Typer(help="Settings.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+app.add_typer(demo.app, name="demo")
+app.add_typer(admin.app, name="admin")
+console = Console()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply database migrations."""
+    settings = settings_or_exit()
+    engine = open_engine(settings)
+    upgrade(engine, revision)
+    console.print(f"Database at revision [bold]{current_revision(engine)}[/bold].")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's migration revision."""
+    engine = open_engine(settings_or_exit())
+    console.print(current_revision(engine) or "(empty database)")
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print the effective settings, secrets masked."""
+    settings = settings_or_exit()
+    table = Table("setting", "value", "variable", title="vecinos settings")
+    for name, value in settings.masked().items():
+        table.add_row(name, value, f"VECINOS_{name.upper()}")
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Web processes."),
+) -> None:
+    """Run the web server (migrations must be applied first: `vecinos db upgrade`)."""
+    settings = settings_or_exit(require_secrets=True)
+    run_server(host, port, workers=workers, demo_mode=False, log_level=settings.log_level)
+
+
+def run_server(host: str, port: int, *, workers: int, demo_mode: bool, log_level: str) -> None:
+    import uvicorn
+
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    factory = "vecinos.web.serve:demo_app" if demo_mode else "vecinos.web.serve:production_app"
+    # access_log=False: uvicorn's lines carry the client address; ours (AccessLogMiddleware) don't.
+    # proxy_headers=False: never look at X-Forwarded-For at all.
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        proxy_headers=False,
+        log_level=log_level.lower(),
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

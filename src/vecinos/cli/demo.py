@@ -1,0 +1,112 @@
+"""`vecinos demo`: migrate, seed the demo coalition, print the logins, serve."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from vecinos.accounts import totp
+from vecinos.accounts.models import Member
+from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.config import Settings
+from vecinos.crypto import Encryptor
+from vecinos.db import make_session_factory, transaction, utcnow
+from vecinos.demo.seed import DEMO_PASSWORD, DemoLogin, seed
+from vecinos.migrations import upgrade
+
+app = typer.Typer(help="The demo coalition on the embedded database.")
+console = Console()
+
+
+@app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    serve: bool = typer.Option(True, help="Start the server after seeding."),
+) -> None:
+    """Migrate, seed the demo coalition, print how to sign in, and serve."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = settings_or_exit()
+    engine = open_engine(settings)
+    upgrade(engine)
+    with transaction(make_session_factory(engine)) as db:
+        result = seed(
+            db,
+            now=utcnow(),
+            encryptor=_totp_encryptor(settings),
+            coalition_name=settings.coalition_name,
+        )
+    console.print(
+        "[green]Demo coalition seeded.[/green]"
+        if result.created
+        else "Demo coalition already in place."
+    )
+    print_logins(result.logins or _existing_logins(settings), settings)
+    if serve:
+        from vecinos.cli import run_server
+
+        console.print(f"Serving on [bold]http://{host}:{port}[/bold] — Ctrl+C stops.")
+        run_server(host, port, workers=1, demo_mode=True, log_level=settings.log_level)
+
+
+@app.command("code")
+def code(email: str = typer.Argument(..., help="A demo account's e-mail.")) -> None:
+    """Print the current two-factor code of a demo account (demo only)."""
+    settings = settings_or_exit()
+    if not settings.uses_placeholder_secret:
+        console.print("[red]Only for the demo: this deployment has a real secret key.[/red]")
+        raise typer.Exit(2)
+    with transaction(make_session_factory(open_engine(settings))) as db:
+        member = db.scalar(select(Member).where(Member.email == email.strip().lower()))
+        if member is None or member.totp_secret is None:
+            console.print(f"[red]No demo account with two-factor for {email}.[/red]")
+            raise typer.Exit(1)
+        secret = _totp_encryptor(settings).decrypt(member.totp_secret)
+    console.print(totp.code_at(secret, utcnow()))
+
+
+def print_logins(logins: list[DemoLogin], settings: Settings) -> None:
+    table = Table("e-mail", "name", "organization", "roles", title="Demo sign-ins")
+    shown_responder_of: set[str] = set()
+    for login in logins:
+        is_staff = login.totp_secret is not None
+        if not is_staff and login.organization in shown_responder_of:
+            continue  # one responder per organization keeps the table readable
+        if not is_staff:
+            shown_responder_of.add(login.organization)
+        table.add_row(
+            login.email,
+            login.display_name,
+            login.organization,
+            ", ".join(r.value for r in login.roles),
+        )
+    console.print(table)
+    console.print(f"Password for every demo account: [bold]{DEMO_PASSWORD}[/bold]")
+    console.print(
+        "Staff accounts need a two-factor code: "
+        "[bold].venv/bin/vecinos demo code EMAIL[/bold] prints the current one."
+    )
+    console.print(f"Health check: curl {settings.public_url}/api/health")
+
+
+def _existing_logins(settings: Settings) -> list[DemoLogin]:
+    with transaction(make_session_factory(open_engine(settings))) as db:
+        members = db.scalars(select(Member).order_by(Member.id)).all()
+        return [
+            DemoLogin(
+                email=m.email,
+                display_name=m.display_name,
+                organization="",
+                roles=sorted({g.role for g in m.grants}),
+                totp_secret="(set)" if m.has_totp else None,
+            )
+            for m in members
+        ]
+
+
+def _totp_encryptor(settings: Settings) -> Encryptor:
+    return Encryptor(settings.secret, "totp", settings.old_secrets)

@@ -1,0 +1,1 @@
+"""The demo coalition that `vecinos demo` seeds."""

@@ -1,0 +1,1 @@
+"""Geography shared by every domain: zones (GeoJSON polygons), distances, H3 cells."""

@@ -1,0 +1,75 @@
+"""Languages of the interface, backed by Babel catalogs kept as `.po` files in this package.
+
+Catalogs are compiled in memory on first use, so there is no build step and no stale `.mo`.
+Each domain keeps its own catalog file (`locales/es/LC_MESSAGES/<domain>.po`); all files of a
+language are merged into one catalog, so domains translate their strings side by side.
+Mark a literal for extraction with `N_()` where it is defined and translate it with
+`gettext(language, msgid)` where the language is known (a request, a subscriber).
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from functools import cache
+from importlib import resources
+from io import BytesIO
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+SOURCE_LANGUAGE = "en"
+INTERFACE_LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
+    if language == SOURCE_LANGUAGE or language not in INTERFACE_LANGUAGES:
+        return _gettext.NullTranslations()
+    folder = resources.files(__package__).joinpath("locales", language, "LC_MESSAGES")
+    merged = Catalog(locale=language)
+    for po_file in sorted(folder.iterdir(), key=lambda f: f.name):
+        if not po_file.name.endswith(".po"):
+            continue
+        with po_file.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                if message.id and message.string and not message.fuzzy:
+                    merged[message.id] = message
+    compiled = BytesIO()
+    write_mo(compiled, merged)
+    compiled.seek(0)
+    return _gettext.GNUTranslations(compiled)
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
+
+
+def ngettext(language: str, singular: str, plural: str, n: int) -> str:
+    return translations(language).ngettext(singular, plural, n)
+
+
+def negotiate(accept_language: str | None, default: str) -> str:
+    """Pick the best interface language for an `Accept-Language` header."""
+    if not accept_language:
+        return default
+    preferred = [
+        part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")
+    ]
+    chosen = Locale.negotiate([p for p in preferred if p and p != "*"], list(INTERFACE_LANGUAGES))
+    return str(chosen) if chosen else default
+
+
+def is_language(code: str) -> bool:
+    """True for any language Babel knows (subscribers may pick languages we only partly cover)."""
+    try:
+        Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True

@@ -1,0 +1,52 @@
+"""The app factory: settings, database and clock come in; a guarded FastAPI app comes out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+from vecinos import __version__
+from vecinos.accounts.routes import router as accounts_router
+from vecinos.clock import Clock, SystemClock
+from vecinos.config import Settings, load_settings
+from vecinos.db import make_engine, make_session_factory
+from vecinos.geo.routes import router as zones_router
+from vecinos.web.accesslog import AccessLogMiddleware
+from vecinos.web.deps import AppContext
+from vecinos.web.errors import install_error_handlers
+from vecinos.web.health import router as health_router
+from vecinos.web.policy import check_every_route_has_a_policy
+
+ROUTERS: tuple[APIRouter, ...] = (health_router, accounts_router, zones_router)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    allow_placeholder_secret: bool = False,
+) -> FastAPI:
+    settings = settings or load_settings()
+    if not allow_placeholder_secret:
+        settings.require_real_secrets()
+    engine = engine or make_engine(settings.effective_database_url)
+    app = FastAPI(
+        title="vecinos",
+        version=__version__,
+        summary="Community rapid-response: verified alerts instead of rumours.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.context = AppContext(
+        settings=settings, sessions=make_session_factory(engine), clock=clock or SystemClock()
+    )
+    app.state.engine = engine
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(AccessLogMiddleware)
+    check_every_route_has_a_policy(app)
+    return app

@@ -1,0 +1,101 @@
+"""Typed dependencies that keep route signatures short: the database, settings, clock, caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from vecinos.accounts.principal import Principal
+from vecinos.accounts.sessions import COOKIE_NAME, member_of, session_for_token
+from vecinos.accounts.tokens import principal_for_api_token
+from vecinos.clock import Clock
+from vecinos.config import Settings
+from vecinos.crypto import Encryptor
+from vecinos.i18n import negotiate
+
+
+@dataclass
+class AppContext:
+    """What the app factory builds once and every request shares."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    clock: Clock
+
+    def encryptor(self, purpose: str) -> Encryptor:
+        return Encryptor(self.settings.secret, purpose, self.settings.old_secrets)
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def get_db(context: ContextDep) -> Iterator[Session]:
+    """One transaction per request, committed before the response leaves (scope=function)."""
+    session = context.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def get_settings(context: ContextDep) -> Settings:
+    return context.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_clock(context: ContextDep) -> Clock:
+    return context.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def get_language(request: Request, settings: SettingsDep) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get("vecinos_lang")
+    return negotiate(chosen or request.headers.get("accept-language"), settings.default_language)
+
+
+LanguageDep = Annotated[str, Depends(get_language)]
+
+
+def resolve_principal(request: Request, db: DbDep, context: ContextDep) -> Principal | None:
+    """The caller from an `Authorization: Bearer` API token, else from the session cookie."""
+    now = context.clock.now()
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return principal_for_api_token(db, authorization[7:].strip(), now=now)
+    cookie = request.cookies.get(COOKIE_NAME)
+    if not cookie:
+        return None
+    login = session_for_token(db, cookie, now=now, hours=context.settings.session_hours)
+    member = member_of(db, login) if login else None
+    if login is None or member is None:
+        return None
+    return Principal.of(
+        member,
+        via="session",
+        totp_passed=login.totp_passed,
+        session_id=login.id,
+        csrf_token=login.csrf_token,
+    )
+
+
+MaybePrincipalDep = Annotated[Principal | None, Depends(resolve_principal)]

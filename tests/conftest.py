@@ -1,0 +1,101 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL when VECINOS_TEST_DATABASE_URL is
+set), the app on it with a controllable clock, and a cast of people for permission tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.cast import Cast, build_cast
+from vecinos.clock import FrozenClock
+from vecinos.config import Settings
+from vecinos.db import Base, is_sqlite, make_engine, make_session_factory
+from vecinos.migrations import upgrade
+from vecinos.web.app import create_app
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("VECINOS_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'vecinos-test.db'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if not is_sqlite(database_url):
+        with engine.begin() as connection:  # a clean schema for every run on a shared server
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)  # the real migrations, not create_all: they are what deployments run
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as connection:
+        if is_sqlite(str(engine.url)):
+            for table in tables:
+                connection.execute(table.delete())
+        else:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        public_url="https://vecinos.test",
+    )
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, clock: FrozenClock) -> FastAPI:
+    return create_app(settings, engine=engine, clock=clock)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    # https: session cookies are Secure and would not come back over plain http.
+    with TestClient(app, base_url="https://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def cast(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> Cast:
+    return build_cast(sessions, settings, clock)
