@@ -1,0 +1,1 @@
+"""Incidents: clusters of reports, their verification states and their hash-chained timeline."""
