@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, build_cast
@@ -79,9 +79,13 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    with sessions() as session:
+def db(database_url: str) -> Iterator[Session]:
+    """A session for the test's own checks, on a plain engine: on SQLite it takes no write
+    lock (the app's engine begins IMMEDIATE) and each statement sees the latest commits."""
+    reader = create_engine(database_url)
+    with Session(reader) as session:
         yield session
+    reader.dispose()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -52,7 +53,7 @@ def check_password(
 
 def _refuse_while_locked(member: Member, now: datetime) -> None:
     if member.locked_until is not None and member.locked_until > now:
-        wait = int((member.locked_until - now).total_seconds()) + 1
+        wait = max(1, math.ceil((member.locked_until - now).total_seconds()))
         raise TooManyRequests(
             N_("Too many failed attempts. Try again in {seconds} seconds."),
             retry_after=wait,

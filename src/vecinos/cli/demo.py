@@ -8,7 +8,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from vecinos.accounts import totp
-from vecinos.accounts.models import Member
+from vecinos.accounts.models import Member, Organization, Role
 from vecinos.cli.common import open_engine, settings_or_exit
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
@@ -95,13 +95,14 @@ def print_logins(logins: list[DemoLogin], settings: Settings) -> None:
 
 def _existing_logins(settings: Settings) -> list[DemoLogin]:
     with transaction(make_session_factory(open_engine(settings))) as db:
+        names = {row.id: row.name for row in db.execute(select(Organization.id, Organization.name))}
         members = db.scalars(select(Member).order_by(Member.id)).all()
         return [
             DemoLogin(
                 email=m.email,
                 display_name=m.display_name,
-                organization="",
-                roles=sorted({g.role for g in m.grants}),
+                organization=names[m.grants[0].organization_id] if m.grants else "",
+                roles=sorted({Role(g.role) for g in m.grants}),
                 totp_secret="(set)" if m.has_totp else None,
             )
             for m in members

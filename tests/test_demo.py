@@ -1,0 +1,86 @@
+"""`vecinos demo` seeds a realistic coalition whose printed logins work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from vecinos.accounts.models import Member, Organization, Role, RoleGrant
+from vecinos.cli import app as cli
+from vecinos.config import load_settings
+from vecinos.db import make_engine
+from vecinos.demo.seed import DEMO_PASSWORD
+from vecinos.geo.models import Zone
+from vecinos.web.app import create_app
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("VECINOS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("VECINOS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("VECINOS_SECRET_KEY", raising=False)
+    return tmp_path
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_seeds_a_realistic_coalition_once(demo_dir: Path) -> None:
+    first = run("demo", "--no-serve")
+    assert "Demo coalition seeded" in first
+    assert DEMO_PASSWORD in first
+    assert "dispatcher@boyle-heights.demo.vecinos.example" in first
+    second = run("demo", "--no-serve")
+    assert "already in place" in second
+
+    engine = make_engine(f"sqlite:///{demo_dir / 'vecinos.db'}")
+    with Session(engine) as db:
+        organizations = db.scalars(select(Organization)).all()
+        assert len(organizations) >= 3
+        zones = {z.name for z in db.scalars(select(Zone))}
+        assert {"Boyle Heights", "Alhambra", "San Fernando", "South LA"} <= zones
+        responders = db.scalar(
+            select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.RESPONDER)
+        )
+        assert responders is not None and responders >= 20
+        for org in organizations:
+            roles = set(
+                db.scalars(select(RoleGrant.role).where(RoleGrant.organization_id == org.id))
+            )
+            assert {Role.DISPATCHER, Role.COORDINATOR} <= roles, org.name
+        assert db.scalar(select(func.count()).select_from(Member)) == len(
+            set(db.scalars(select(Member.email)))
+        )
+
+
+def test_printed_demo_logins_work(demo_dir: Path) -> None:
+    run("demo", "--no-serve")
+    email = "dispatcher@boyle-heights.demo.vecinos.example"
+    code = run("demo", "code", email).strip()
+    assert re.fullmatch(r"\d{6}", code)
+    app = create_app(load_settings(), allow_placeholder_secret=True)
+    with TestClient(app, base_url="https://testserver") as client:
+        signed = client.post("/api/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+        assert signed.status_code == 200
+        csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
+        assert client.post("/api/auth/totp", json={"code": code}, headers=csrf).status_code == 200
+        names = [o["name"] for o in client.get("/api/organizations").json()]
+        assert names == ["Boyle Heights Rapid Response"]
+
+
+def test_demo_code_is_refused_on_a_real_deployment(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("demo", "--no-serve")
+    monkeypatch.setenv("VECINOS_SECRET_KEY", "x" * 40)
+    result = CliRunner().invoke(cli, ["demo", "code", "admin@demo.vecinos.example"])
+    assert result.exit_code == 2
