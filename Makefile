@@ -1,0 +1,57 @@
+# Every development task in one place. `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+LINTED := src tests $(wildcard bench)
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo serve worker test lint typecheck test-sqlite test-postgresql \
+        messages bench clean
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install vecinos with its development tools
+
+demo: install ## Migrate, seed the demo coalition, print the logins, serve on 127.0.0.1:8000
+	$(BIN)/vecinos demo
+
+serve: install ## Serve with your own settings (VECINOS_SECRET_KEY required)
+	$(BIN)/vecinos db upgrade && $(BIN)/vecinos serve
+
+test: install lint typecheck test-sqlite test-postgresql ## Lint, type-check, run the suite on SQLite and PostgreSQL
+
+lint: install ## ruff: lint and formatting
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+typecheck: install ## mypy --strict
+	$(BIN)/mypy
+
+test-sqlite: install ## The suite on the embedded SQLite database
+	@echo "== test suite on SQLite =="
+	env -u VECINOS_TEST_DATABASE_URL $(BIN)/pytest
+
+test-postgresql: install ## The suite on PostgreSQL at $$VECINOS_TEST_DATABASE_URL
+	@if [ -n "$$VECINOS_TEST_DATABASE_URL" ]; then \
+		echo "== test suite on PostgreSQL =="; \
+		$(BIN)/pytest; \
+	else \
+		echo "== PostgreSQL: SKIPPED — VECINOS_TEST_DATABASE_URL is not set (.ci/run sets it) =="; \
+	fi
+
+messages: install ## Extract marked strings to var/messages.pot to update the .po catalogs
+	@mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o var/messages.pot src
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
