@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic.fields import FieldInfo
@@ -20,6 +20,11 @@ from pydantic_settings import (
 
 ENV_PREFIX = "VECINOS_"
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse, not a secret
+# A generous outline around Los Angeles County (mainland), longitude/latitude.
+LA_COUNTY_AREA = (
+    '{"type": "Polygon", "coordinates": [[[-118.95, 34.82], [-117.65, 34.82],'
+    " [-117.65, 33.70], [-118.95, 33.70], [-118.95, 34.82]]]}"
+)
 
 
 class ConfigError(Exception):
@@ -73,6 +78,84 @@ class Settings(BaseSettings):
     login_max_lockout_seconds: int = Field(900, ge=1, description="Longest back-off.")
     default_language: str = Field("es", description="Language when none is asked for.")
     log_level: str = Field("INFO", description="Python logging level.")
+    rights_overrides: Path | None = Field(
+        None,
+        description="A YAML file, or a directory of them, with the coalition's own rights material"
+        " (hotline, legal partners, extra topics, reviewed translations); see docs/rights.md.",
+    )
+    rights_paper: Literal["letter", "a4"] = Field(
+        "letter", description="Paper size of printed rights cards and posters."
+    )
+    dispatch_offer_seconds: int = Field(
+        120, ge=10, description="How long a responder has to accept an offer before it expires."
+    )
+    dispatch_offer_batch: int = Field(
+        3, ge=1, le=50, description="How many responders are offered an assignment at once."
+    )
+    dispatch_responders_needed: int = Field(
+        1, ge=1, le=10, description="Accepted responders that staff a verification."
+    )
+    dispatch_radius_m: int = Field(
+        3000, ge=100, description="First search radius around an incident, in metres."
+    )
+    dispatch_max_radius_m: int = Field(
+        15000, ge=100, description="Widest search radius before partner organizations are asked."
+    )
+    dispatch_capability_penalty_m: int = Field(
+        1500,
+        ge=0,
+        description="Metres added to a responder's distance per wanted capability missing.",
+    )
+    dispatch_location_max_age_minutes: int = Field(
+        60, ge=1, description="A responder whose location is older than this is not offered work."
+    )
+    dispatch_shift_max_hours: int = Field(
+        16, ge=1, le=72, description="Open shifts older than this are checked out by the worker."
+    )
+    worker_in_process: bool = Field(
+        True, description="`vecinos serve` runs a background worker inside the server process."
+    )
+    worker_poll_seconds: float = Field(
+        5.0, gt=0, le=300, description="Pause between two rounds of the background worker."
+    )
+    worker_batch_size: int = Field(
+        100, ge=1, le=10000, description="Most items one job handles in one round of the worker."
+    )
+    # Reports and incidents (issue 3, intake half).
+    service_area_geojson: str = Field(
+        LA_COUNTY_AREA,
+        description="GeoJSON Polygon/MultiPolygon (lon, lat) that reports must fall inside.",
+    )
+    report_max_bytes: int = Field(16_384, ge=1024, description="Largest report request body.")
+    report_description_max: int = Field(1000, ge=0, description="Longest report description.")
+    report_max_age_hours: int = Field(
+        24, ge=1, description="Refuse reports observed longer ago than this."
+    )
+    contact_retention_hours: int = Field(
+        72, ge=1, description="Callback contacts are purged this long after the report."
+    )
+    intake_per_source_per_minute: int = Field(
+        6, ge=1, description="Public reports one device or phone may send per minute."
+    )
+    intake_global_per_second: int = Field(
+        200, ge=1, description="Public reports accepted per second from everyone together."
+    )
+    cluster_radius_m: int = Field(
+        500, ge=10, le=20_000, description="A report joins an open incident this close."
+    )
+    cluster_window_minutes: int = Field(
+        45, ge=1, description="… if observed within this many minutes of its latest report."
+    )
+    cluster_h3_resolution: int = Field(8, ge=5, le=11, description="H3 cells of incidents.")
+    public_h3_resolution: int = Field(
+        7, ge=4, le=9, description="Coarse H3 cells whose centre is an incident's public place."
+    )
+    incident_expiry_minutes: int = Field(
+        120, ge=5, description="An incident nobody verified in this time becomes expired."
+    )
+    incident_stream_seconds: int = Field(
+        300, ge=1, description="A board's event stream closes after this; browsers reconnect."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -2,8 +2,20 @@
 
 from vecinos.accounts import models as accounts_models
 from vecinos.db import Base
+from vecinos.dispatch import models as dispatch_models
 from vecinos.geo import models as geo_models
+from vecinos.incidents import models as incidents_models
+from vecinos.reports import models as reports_models
+from vecinos.worker import models as worker_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "geo_models", "metadata"]
+__all__ = [
+    "accounts_models",
+    "dispatch_models",
+    "geo_models",
+    "incidents_models",
+    "metadata",
+    "reports_models",
+    "worker_models",
+]

@@ -55,6 +55,8 @@ class Incident(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)  # latest observation joined
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # confirmed or unfounded, kept after the incident has ended (lower trust for its sources).
+    verdict: Mapped[str | None] = mapped_column(String(16))
 
 
 class TimelineEvent(Base):

@@ -1,0 +1,1 @@
+"""Reports: anonymous intake of sightings and their clustering into incidents."""
