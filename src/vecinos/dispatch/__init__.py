@@ -1,0 +1,1 @@
+"""Dispatch: responder shifts, ranking, offers and their escalation."""

@@ -1,0 +1,183 @@
+"""Who should verify an incident: checked-in, available responders, nearest and best suited.
+
+Two steps. `select_candidates` asks the database for open, recently located shifts in the H3
+cells that can hold a point within the radius (an indexed `IN`), skipping busy responders.
+`order_candidates` then keeps those within the exact haversine radius and sorts them by
+distance plus a penalty for each wanted capability they lack, so a legal observer a little
+farther away comes before a closer responder without one, but not one across the county.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Exists
+
+from vecinos.accounts.models import Role, RoleGrant
+from vecinos.dispatch.models import ACTIVE_STATES, PENDING_STATES, Offer, Shift
+from vecinos.geo.cells import cell_of, cells_within, ring_for_radius
+from vecinos.geo.distance import haversine_m
+
+# Resolution of responders' cells: edges of ~1.2 km keep a 3 km disk to 37 cells and the
+# widest radius to a few hundred.
+RESPONDER_RESOLUTION = 7
+MAX_DISK_RINGS = 25  # wider than this, an exact scan of open shifts is cheaper than IN (...)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Capabilities a dispatcher prefers for this verification (preferences, not filters)."""
+
+    legal_observer: bool = False
+    car: bool = False
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    """What ranking needs of a shift, decoupled from the ORM (and cheap to build in bulk)."""
+
+    shift_id: int
+    member_id: int
+    organization_id: int
+    lat: float
+    lon: float
+    has_car: bool
+    legal_observer: bool
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    shift: ShiftRow
+    distance_m: float
+    missing: int  # wanted capabilities this responder lacks
+    score: float  # distance plus penalties; lower is better
+
+
+def missing_capabilities(row: ShiftRow, needs: Needs) -> int:
+    missing = 0
+    if needs.legal_observer and not row.legal_observer:
+        missing += 1
+    if needs.car and not row.has_car:
+        missing += 1
+    if needs.language and needs.language.lower() not in row.languages:
+        missing += 1
+    return missing
+
+
+def order_candidates(
+    rows: Iterable[ShiftRow],
+    *,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    needs: Needs,
+    penalty_m: float,
+    limit: int,
+) -> list[Candidate]:
+    """Exact distance filter, then best first; ties broken by shift id for stable results."""
+    ranked: list[Candidate] = []
+    for row in rows:
+        distance = haversine_m(lat, lon, row.lat, row.lon)
+        if distance > radius_m:
+            continue
+        missing = missing_capabilities(row, needs)
+        ranked.append(Candidate(row, distance, missing, distance + missing * penalty_m))
+    ranked.sort(key=lambda c: (c.score, c.shift.shift_id))
+    return ranked[:limit]
+
+
+def _busy_member() -> Exists:
+    """A responder holding an offer, or working one, is not available for another."""
+    return exists().where(
+        Offer.member_id == Shift.member_id,
+        Offer.state.in_([s.value for s in PENDING_STATES | ACTIVE_STATES]),
+    )
+
+
+def _still_a_responder() -> Exists:
+    """A role revoked mid-shift takes the person off dispatch at once."""
+    return exists().where(
+        RoleGrant.member_id == Shift.member_id,
+        RoleGrant.organization_id == Shift.organization_id,
+        RoleGrant.role == Role.RESPONDER.value,
+    )
+
+
+def disk_cells(lat: float, lon: float, radius_m: float) -> list[str] | None:
+    """The responder cells to look in, or None when the disk is too wide to be worth it."""
+    origin = cell_of(lat, lon, RESPONDER_RESOLUTION)
+    if ring_for_radius(origin, radius_m) > MAX_DISK_RINGS:
+        return None
+    return cells_within(lat, lon, radius_m, RESPONDER_RESOLUTION)
+
+
+def select_candidates(
+    db: Session,
+    *,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    organization_ids: Collection[int] | None,
+    exclude_organization_ids: Collection[int] = (),
+    exclude_members: Collection[int] = (),
+    now: datetime,
+    location_max_age: timedelta,
+) -> list[ShiftRow]:
+    """Open, recently located, available shifts that may be within `radius_m`."""
+    query = select(
+        Shift.id,
+        Shift.member_id,
+        Shift.organization_id,
+        Shift.lat,
+        Shift.lon,
+        Shift.has_car,
+        Shift.legal_observer,
+        Shift.languages,
+    ).where(
+        Shift.ended_at.is_(None),
+        Shift.h3_cell.is_not(None),
+        Shift.located_at >= now - location_max_age,
+        ~_busy_member(),
+        _still_a_responder(),
+    )
+    cells = disk_cells(lat, lon, radius_m)
+    if cells is not None:
+        query = query.where(Shift.h3_cell.in_(cells))
+    if organization_ids is not None:
+        query = query.where(Shift.organization_id.in_(list(organization_ids)))
+    if exclude_organization_ids:
+        query = query.where(Shift.organization_id.not_in(list(exclude_organization_ids)))
+    if exclude_members:
+        query = query.where(Shift.member_id.not_in(list(exclude_members)))
+    return [_row(*r) for r in db.execute(query).all()]
+
+
+def _row(
+    shift_id: int,
+    member_id: int,
+    organization_id: int,
+    lat: float | None,
+    lon: float | None,
+    has_car: bool,
+    legal_observer: bool,
+    languages: Sequence[str] | None,
+) -> ShiftRow:
+    # The query keeps located shifts only.
+    assert lat is not None
+    assert lon is not None
+    return ShiftRow(
+        shift_id,
+        member_id,
+        organization_id,
+        lat,
+        lon,
+        has_car,
+        legal_observer,
+        tuple(lang.lower() for lang in languages or ()),
+    )

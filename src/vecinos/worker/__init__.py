@@ -1,0 +1,1 @@
+"""The durable background worker: periodic jobs that derive their due work from the database."""

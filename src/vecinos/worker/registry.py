@@ -1,0 +1,66 @@
+"""Which periodic jobs the worker runs: a name, a function, how often.
+
+A job is `function(db, now, settings) -> int` (how many items it handled). It runs inside one
+transaction the worker owns, finds its due work in the database and claims each item
+atomically, so any number of workers may run side by side. Domains add their jobs to
+`BUILTIN_JOBS` by dotted path, which keeps this module free of imports from every domain.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import import_module
+
+from sqlalchemy.orm import Session
+
+from vecinos.config import Settings
+
+log = logging.getLogger("vecinos.worker")
+
+JobFunction = Callable[[Session, datetime, Settings], int]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: JobFunction
+    every_seconds: float
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    target: str  # "package.module:function"
+    every_seconds: float
+
+
+BUILTIN_JOBS: tuple[JobSpec, ...] = (
+    # Offer time-outs: a round nobody accepted in time escalates to the next responders.
+    JobSpec("dispatch.escalate", "vecinos.dispatch.jobs:escalate_due", 1),
+    # Forgotten shifts end, and their locations are deleted.
+    JobSpec("dispatch.close_stale_shifts", "vecinos.dispatch.jobs:close_stale_shifts", 60),
+    # Incidents nobody could verify in time become expired.
+    JobSpec("incidents.expire_stale", "vecinos.incidents.service:expire_stale_incidents", 60),
+    # Reporters' callback contacts are purged after the retention window.
+    JobSpec("reports.purge_contacts", "vecinos.reports.intake:purge_expired_contacts", 300),
+)
+
+
+def resolve(spec: JobSpec) -> Job:
+    module_name, _, attribute = spec.target.partition(":")
+    function: JobFunction = getattr(import_module(module_name), attribute)
+    return Job(spec.name, function, spec.every_seconds)
+
+
+def load_jobs(specs: Iterable[JobSpec] = BUILTIN_JOBS) -> list[Job]:
+    """Every job that resolves; one that does not is logged loudly and left out."""
+    jobs = []
+    for spec in specs:
+        try:
+            jobs.append(resolve(spec))
+        except (ImportError, AttributeError):
+            log.error("worker job %s: cannot import %s; it will not run", spec.name, spec.target)
+    return jobs
