@@ -11,6 +11,7 @@ from rich.table import Table
 
 from vecinos.cli import admin, demo
 from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.incidents import cli as incidents_cli
 from vecinos.migrations import current_revision, upgrade
 
 app = typer.Typer(help="vecinos: verified alerts instead of rumours.", no_args_is_help=True)
@@ -20,6 +21,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(demo.app, name="demo")
 app.add_typer(admin.app, name="admin")
+app.add_typer(incidents_cli.app, name="incidents")
 console = Console()
 
 

@@ -10,14 +10,26 @@ from vecinos.accounts.routes import router as accounts_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
 from vecinos.db import make_engine, make_session_factory
+from vecinos.dispatch.routes import router as dispatch_router
 from vecinos.geo.routes import router as zones_router
+from vecinos.incidents.routes import router as incidents_router
+from vecinos.reports.routes import router as reports_router
+from vecinos.rights.routes import router as rights_router
 from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.health import router as health_router
 from vecinos.web.policy import check_every_route_has_a_policy
 
-ROUTERS: tuple[APIRouter, ...] = (health_router, accounts_router, zones_router)
+ROUTERS: tuple[APIRouter, ...] = (
+    health_router,
+    accounts_router,
+    zones_router,
+    reports_router,
+    incidents_router,
+    dispatch_router,
+    rights_router,
+)
 
 
 def create_app(

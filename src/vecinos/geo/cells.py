@@ -1,0 +1,39 @@
+"""H3 helpers: the cell of a point, the cells that may hold points within a radius, centres."""
+
+from __future__ import annotations
+
+from math import ceil
+
+import h3
+
+# Cell sizes drift slowly across the globe; a margin on the local edge lengths covers the
+# drift within a search radius and the small error of treating the sphere as flat there.
+_MARGIN = 0.1
+
+
+def cell_of(lat: float, lon: float, resolution: int) -> str:
+    return str(h3.latlng_to_cell(lat, lon, resolution))
+
+
+def centre_of(cell: str) -> tuple[float, float]:
+    lat, lon = h3.cell_to_latlng(cell)
+    return float(lat), float(lon)
+
+
+def ring_for_radius(cell: str, radius_m: float) -> int:
+    """Grid distance k such that any point within `radius_m` of a point in `cell` lies in a
+    cell of `grid_disk(cell, k)`.
+
+    A point is at most one edge length from its cell's centre, so two points `radius_m` apart
+    have centres at most `radius_m + 2·edge` apart; centres `k` rings apart are at least
+    `1.5·edge·k` apart (the inradius of the ring's hexagon).
+    """
+    edges = [float(h3.edge_length(e, "m")) for e in h3.origin_to_directed_edges(cell)]
+    longest, shortest = max(edges) * (1 + _MARGIN), min(edges) * (1 - _MARGIN)
+    return max(1, ceil((radius_m + 2 * longest) / (1.5 * shortest)))
+
+
+def cells_within(lat: float, lon: float, radius_m: float, resolution: int) -> list[str]:
+    """Every cell that may contain a point within `radius_m` of (lat, lon); a superset."""
+    origin = cell_of(lat, lon, resolution)
+    return [str(c) for c in h3.grid_disk(origin, ring_for_radius(origin, radius_m))]

@@ -1,0 +1,130 @@
+"""Live incident changes for dispatcher boards, published only once their transaction commits.
+
+Services call `note_change(db, incident, kind)`; when that session commits, the changes go to
+the broadcaster, and a rollback drops them, so a board never shows what did not happen.
+`Broadcaster` is the small interface a PostgreSQL LISTEN/NOTIFY implementation can replace;
+the in-process one serves a single process (the default deployment).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from vecinos.incidents.models import Incident
+
+_PENDING = "vecinos.incident_changes"
+QUEUE_LIMIT = 1000  # a board that stops reading loses events rather than memory
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a board needs to refresh one row; nothing personal."""
+
+    kind: str  # opened, report_added, state_changed
+    incident_id: int
+    organization_id: int | None
+    state: str
+    report_count: int
+    source_count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Subscription(Protocol):
+    async def get(self, timeout: float) -> Change | None:
+        """The next change, or None when `timeout` seconds pass without one."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Broadcaster(Protocol):
+    def publish(self, change: Change) -> None: ...
+
+    def subscribe(self) -> Subscription:
+        """Start listening; call from the event loop that will read the subscription."""
+        ...
+
+
+class _QueueSubscription:
+    def __init__(self, owner: InProcessBroadcaster) -> None:
+        self.queue: asyncio.Queue[Change] = asyncio.Queue(QUEUE_LIMIT)
+        self.loop = asyncio.get_running_loop()
+        self._owner = owner
+
+    async def get(self, timeout: float) -> Change | None:
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+    def close(self) -> None:
+        self._owner.forget(self)
+
+
+class InProcessBroadcaster:
+    """Fans changes out to one asyncio queue per listening board, from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscriptions: set[_QueueSubscription] = set()
+
+    def publish(self, change: Change) -> None:
+        with self._lock:
+            listeners = list(self._subscriptions)
+        for sub in listeners:
+            if not sub.loop.is_closed():
+                sub.loop.call_soon_threadsafe(_offer, sub.queue, change)
+
+    def subscribe(self) -> Subscription:
+        sub = _QueueSubscription(self)
+        with self._lock:
+            self._subscriptions.add(sub)
+        return sub
+
+    def forget(self, sub: _QueueSubscription) -> None:
+        with self._lock:
+            self._subscriptions.discard(sub)
+
+    @property
+    def listeners(self) -> int:
+        with self._lock:
+            return len(self._subscriptions)
+
+
+def _offer(queue: asyncio.Queue[Change], change: Change) -> None:
+    if not queue.full():
+        queue.put_nowait(change)
+
+
+broadcaster: Broadcaster = InProcessBroadcaster()
+
+
+def note_change(db: Session, incident: Incident, kind: str) -> None:
+    change = Change(
+        kind=kind,
+        incident_id=incident.id,
+        organization_id=incident.organization_id,
+        state=str(incident.state),
+        report_count=incident.report_count,
+        source_count=incident.source_count,
+    )
+    db.info.setdefault(_PENDING, []).append(change)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_committed(session: Session) -> None:
+    for change in session.info.pop(_PENDING, []):
+        broadcaster.publish(change)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)

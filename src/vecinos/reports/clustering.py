@@ -1,0 +1,158 @@
+"""A report joins the nearest open incident within the radius and time window, or opens one.
+
+H3 finds the candidates (incidents whose cell lies in the grid disk that covers the radius);
+the exact haversine distance and the time window decide. Pure decisions (`joins`,
+`nearest_joinable`) are kept apart from the database so property tests can run them fast.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.prepared import PreparedGeometry, prep
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from vecinos.config import Settings
+from vecinos.geo.cells import cell_of, cells_within, centre_of
+from vecinos.geo.distance import haversine_m
+from vecinos.geo.models import Zone
+from vecinos.incidents import live, timeline
+from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
+from vecinos.reports.models import Report
+
+
+@dataclass(frozen=True)
+class Rules:
+    radius_m: float
+    window: timedelta
+    resolution: int
+    public_resolution: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Rules:
+        return cls(
+            radius_m=settings.cluster_radius_m,
+            window=timedelta(minutes=settings.cluster_window_minutes),
+            resolution=settings.cluster_h3_resolution,
+            public_resolution=settings.public_h3_resolution,
+        )
+
+
+@dataclass(frozen=True)
+class Sighting:
+    lat: float
+    lon: float
+    at: datetime
+
+
+def joins(incident: Incident, sighting: Sighting, rules: Rules) -> bool:
+    near = haversine_m(incident.lat, incident.lon, sighting.lat, sighting.lon) <= rules.radius_m
+    return near and abs(sighting.at - incident.last_seen_at) <= rules.window
+
+
+def nearest_joinable(
+    candidates: Iterable[Incident], sighting: Sighting, rules: Rules
+) -> Incident | None:
+    fitting = [i for i in candidates if joins(i, sighting, rules)]
+    return min(
+        fitting,
+        key=lambda i: (haversine_m(i.lat, i.lon, sighting.lat, sighting.lon), i.id),
+        default=None,
+    )
+
+
+def candidates(db: Session, sighting: Sighting, rules: Rules) -> Sequence[Incident]:
+    cells = cells_within(sighting.lat, sighting.lon, rules.radius_m, rules.resolution)
+    query = select(Incident).where(
+        Incident.h3_cell.in_(cells),
+        Incident.state.in_([s.value for s in OPEN_STATES]),
+        Incident.last_seen_at >= sighting.at - rules.window,
+        Incident.last_seen_at <= sighting.at + rules.window,
+    )
+    return db.scalars(query).all()
+
+
+def place(db: Session, report: Report, settings: Settings, *, now: datetime) -> Incident:
+    """Attach the (not yet flushed) report to an incident and write the timeline."""
+    rules = Rules.of(settings)
+    sighting = Sighting(report.lat, report.lon, report.observed_at)
+    incident = nearest_joinable(candidates(db, sighting, rules), sighting, rules)
+    if incident is None:
+        incident = open_incident(db, report, rules, now=now)
+    else:
+        db.refresh(incident, with_for_update=True)  # concurrent reports count correctly
+        incident.last_seen_at = max(incident.last_seen_at, report.observed_at)
+        incident.cross_streets = incident.cross_streets or report.cross_streets
+    report.incident_id = incident.id
+    db.add(report)
+    db.flush()
+    incident.report_count = _count(db, func.count(Report.id), incident.id)
+    incident.source_count = _count(db, func.count(Report.source_hash.distinct()), incident.id)
+    kind = "opened" if incident.report_count == 1 else "report_added"
+    timeline.append(db, incident.id, kind, _event_payload(report), actor_id=None, now=now)
+    live.note_change(db, incident, kind)
+    return incident
+
+
+def _count(db: Session, what: ColumnElement[int], incident_id: int) -> int:
+    return int(db.scalar(select(what).where(Report.incident_id == incident_id)) or 0)
+
+
+def _event_payload(report: Report) -> dict[str, object]:
+    # What was reported, never who: no contact, no description, no source hash.
+    return {
+        "report_id": report.id,
+        "source": str(report.source),
+        "activity": str(report.activity),
+        "agency": str(report.agency),
+        "low_trust": report.low_trust,
+    }
+
+
+def open_incident(db: Session, report: Report, rules: Rules, *, now: datetime) -> Incident:
+    public_cell = cell_of(report.lat, report.lon, rules.public_resolution)
+    public_lat, public_lon = centre_of(public_cell)
+    incident = Incident(
+        organization_id=owner_at(db, report.lat, report.lon),
+        state=IncidentState.REPORTED,
+        lat=report.lat,
+        lon=report.lon,
+        h3_cell=cell_of(report.lat, report.lon, rules.resolution),
+        public_cell=public_cell,
+        public_lat=round(public_lat, 5),
+        public_lon=round(public_lon, 5),
+        cross_streets=report.cross_streets,
+        activity=str(report.activity),
+        report_count=0,
+        source_count=0,
+        opened_at=now,
+        last_seen_at=report.observed_at,
+        state_changed_at=now,
+    )
+    db.add(incident)
+    db.flush()
+    return incident
+
+
+def owner_at(db: Session, lat: float, lon: float) -> int | None:
+    """The organization whose zone contains the point (the oldest zone wins a tie)."""
+    point = Point(lon, lat)
+    for organization_id, geometry in db.execute(
+        select(Zone.organization_id, Zone.geometry).order_by(Zone.id)
+    ):
+        if _prepared(json.dumps(geometry, sort_keys=True)).contains(point):
+            return int(organization_id)
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _prepared(geojson: str) -> PreparedGeometry:
+    area: BaseGeometry = shape(json.loads(geojson))
+    return prep(area)

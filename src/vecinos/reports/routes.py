@@ -1,0 +1,155 @@
+"""Report intake over HTTP: the public form/API, the hotline operator's entry, a status check.
+
+Never reads `request.client`: no IP address reaches this code, let alone the database.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from vecinos.accounts.models import Role
+from vecinos.accounts.principal import Principal
+from vecinos.errors import NotFound, TooManyRequests
+from vecinos.i18n import N_
+from vecinos.incidents.models import Incident, IncidentState
+from vecinos.reports import intake, sources
+from vecinos.reports.body import read_json
+from vecinos.reports.models import Report, Source
+from vecinos.reports.ratelimit import IntakeLimits
+from vecinos.reports.schemas import (
+    HotlineReceipt,
+    HotlineReportIn,
+    PublicReportIn,
+    ReportReceipt,
+    ReportStatus,
+)
+from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.web.policy import PUBLIC, AnyOrgRole
+
+router = APIRouter(prefix="/api/reports", tags=["reports"])
+Dispatcher = Annotated[Principal, Depends(AnyOrgRole(Role.DISPATCHER))]
+IDEMPOTENCY_HEADER = "idempotency-key"
+JSON_BODY = {"requestBody": {"required": True, "content": {"application/json": {}}}}
+
+
+async def public_body(request: Request, settings: SettingsDep) -> PublicReportIn:
+    return await read_json(request, PublicReportIn, settings.report_max_bytes)
+
+
+async def hotline_body(request: Request, settings: SettingsDep) -> HotlineReportIn:
+    return await read_json(request, HotlineReportIn, settings.report_max_bytes)
+
+
+def limits_of(request: Request, context: ContextDep) -> IntakeLimits:
+    """One set of buckets per app, made on first use."""
+    state = request.app.state
+    if not hasattr(state, "intake_limits"):
+        settings = context.settings
+        state.intake_limits = IntakeLimits(
+            settings.intake_per_source_per_minute, settings.intake_global_per_second
+        )
+    limits: IntakeLimits = state.intake_limits
+    return limits
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[PUBLIC.dependency()],
+    openapi_extra=JSON_BODY,
+)
+def submit_report(
+    request: Request,
+    response: Response,
+    body: Annotated[PublicReportIn, Depends(public_body)],
+    limits: Annotated[IntakeLimits, Depends(limits_of)],
+    db: DbDep,
+    context: ContextDep,
+    clock: ClockDep,
+) -> ReportReceipt:
+    settings, now = context.settings, clock.now()
+    source = sources.source_hash(settings, body.device_token, now)
+    which, wait = limits.wait_seconds(source, now)
+    if wait:
+        raise TooManyRequests(
+            N_("Too many reports; try again in {seconds} seconds."),
+            retry_after=wait,
+            code=f"rate_limited_{which}",
+        )
+    report, created = intake.submit(
+        db,
+        body,
+        intake.Sender(Source(body.source), source),
+        now=now,
+        settings=settings,
+        contacts=context.encryptor("contact"),
+        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ReportReceipt.model_validate(_receipt(db, report, settings))
+
+
+@router.post("/hotline", status_code=status.HTTP_201_CREATED, openapi_extra=JSON_BODY)
+def enter_hotline_report(
+    request: Request,
+    response: Response,
+    caller: Dispatcher,
+    body: Annotated[HotlineReportIn, Depends(hotline_body)],
+    db: DbDep,
+    context: ContextDep,
+    clock: ClockDep,
+) -> HotlineReceipt:
+    settings, now = context.settings, clock.now()
+    sender = intake.Sender(
+        Source.HOTLINE,
+        sources.source_hash(settings, body.caller_phone, now),
+        entered_by_id=caller.member_id,
+    )
+    report, created = intake.submit(
+        db,
+        body,
+        sender,
+        now=now,
+        settings=settings,
+        contacts=context.encryptor("contact"),
+        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    receipt = _receipt(db, report, settings)
+    receipt.update(incident_id=report.incident_id, low_trust=report.low_trust)
+    return HotlineReceipt.model_validate(receipt)
+
+
+@router.get("/status/{token}", dependencies=[PUBLIC.dependency()])
+def report_status(token: str, db: DbDep, settings: SettingsDep) -> ReportStatus:
+    report_id = sources.report_id_of(settings, token)
+    report = db.get(Report, report_id) if report_id else None
+    if report is None:
+        raise NotFound(N_("No report has this status code."), code="report_not_found")
+    state = _state_of(db, report)
+    return ReportStatus(
+        status=state.value,
+        verified=state is IncidentState.CONFIRMED,
+        received_at=report.received_at,
+    )
+
+
+def _state_of(db: DbDep, report: Report) -> IncidentState:
+    incident = db.get(Incident, report.incident_id)
+    return IncidentState(incident.state) if incident else IncidentState.REPORTED
+
+
+def _receipt(db: DbDep, report: Report, settings: SettingsDep) -> dict[str, object]:
+    token = sources.status_token(settings, report.id)
+    state = _state_of(db, report)
+    return {
+        "report_id": report.id,
+        "status_token": token,
+        "status_url": f"{settings.public_url.rstrip('/')}/api/reports/status/{token}",
+        "status": state.value,
+        "verified": state is IncidentState.CONFIRMED,
+    }

@@ -1,0 +1,73 @@
+"""What a report looks like on the wire. Unknown fields are refused: nothing extra (a name, a
+plate, a badge number) can ride along into the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from vecinos.reports.models import Activity, Agency, Colour, Source, VehicleType
+
+STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class VehicleIn(BaseModel):
+    model_config = STRICT
+    type: VehicleType
+    colour: Colour = Colour.OTHER
+
+
+class LocationIn(BaseModel):
+    """A pin, cross streets (with a pin or a zone to place them), or a zone."""
+
+    model_config = STRICT
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    cross_streets: str | None = Field(None, min_length=3, max_length=200)
+    zone_id: int | None = Field(None, ge=1)
+
+
+class ReportFields(BaseModel):
+    """The SALUTE habit: size, activity, location, uniform (agency as marked), time, equipment."""
+
+    model_config = STRICT
+    activity: Activity
+    agency: Agency = Agency.UNKNOWN
+    agents: int | None = Field(None, ge=0, le=500)
+    vehicles: int | None = Field(None, ge=0, le=200)
+    location: LocationIn
+    observed_at: AwareDatetime | None = None
+    equipment: list[VehicleIn] = Field(default_factory=list, max_length=20)
+    description: str | None = Field(None, max_length=5000)  # the configured limit is checked too
+    callback_contact: str | None = Field(None, min_length=3, max_length=100)
+    idempotency_key: str | None = Field(None, min_length=8, max_length=100)
+
+
+class PublicReportIn(ReportFields):
+    device_token: str = Field(min_length=16, max_length=200)  # made by the app, kept on the device
+    source: Literal[Source.WEB, Source.API] = Source.WEB
+
+
+class HotlineReportIn(ReportFields):
+    caller_phone: str | None = Field(None, min_length=3, max_length=40)  # hashed, never stored
+
+
+class ReportReceipt(BaseModel):
+    report_id: int
+    status_token: str
+    status_url: str
+    status: str
+    verified: bool
+
+
+class HotlineReceipt(ReportReceipt):
+    incident_id: int
+    low_trust: bool
+
+
+class ReportStatus(BaseModel):
+    status: str
+    verified: bool
+    received_at: datetime

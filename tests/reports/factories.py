@@ -1,0 +1,73 @@
+"""Small helpers for report and incident tests: bodies, zones, counts."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.cast import Cast
+from vecinos.db import transaction
+from vecinos.geo.zones import create_zone
+from vecinos.incidents.models import Incident, TimelineEvent
+from vecinos.reports.models import Report
+
+EASTSIDE_PIN = (34.05, -118.25)  # inside Eastside's zone
+WESTSIDE_PIN = (34.05, -118.45)  # inside Westside's zone
+NOBODYS_PIN = (34.50, -118.00)  # in the service area, in nobody's zone
+OUTSIDE_PIN = (40.71, -74.00)  # far outside the service area
+
+
+def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def add_zones(sessions: sessionmaker[Session], cast: Cast) -> tuple[int, int]:
+    """Eastside covers downtown, Westside the coast; returns their zone ids."""
+    now = cast.clock.now()
+    with transaction(sessions) as db:
+        east = create_zone(
+            db, cast.eastside, "Downtown", box(-118.30, 34.0, -118.20, 34.1), now=now
+        )
+        west = create_zone(db, cast.westside, "Coast", box(-118.50, 34.0, -118.40, 34.1), now=now)
+        return east.id, west.id
+
+
+def device() -> str:
+    return "device-" + secrets.token_hex(12)
+
+
+def body(
+    pin: tuple[float, float] | None = EASTSIDE_PIN, *, device_token: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "activity": "vehicles_staged",
+        "agency": "ice",
+        "agents": 4,
+        "vehicles": 2,
+        "equipment": [{"type": "suv", "colour": "black"}],
+        "device_token": device_token or device(),
+    }
+    if pin is not None:
+        data["location"] = {"lat": pin[0], "lon": pin[1]}
+    data.update(extra)
+    return data
+
+
+def hotline_body(pin: tuple[float, float] = EASTSIDE_PIN, **extra: Any) -> dict[str, Any]:
+    data = body(pin, **extra)
+    del data["device_token"]
+    return data
+
+
+def counts(db: Session) -> tuple[int, int, int]:
+    """(reports, incidents, timeline events) in the database right now."""
+    db.expire_all()
+    return (
+        db.scalar(select(func.count(Report.id))) or 0,
+        db.scalar(select(func.count(Incident.id))) or 0,
+        db.scalar(select(func.count(TimelineEvent.id))) or 0,
+    )
