@@ -7,7 +7,7 @@ LINTED := src tests $(wildcard bench)
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo serve worker test lint typecheck test-sqlite test-postgresql \
-        messages bench clean
+        messages bench docs clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,3 +55,6 @@ messages: install ## Extract marked strings to var/messages.pot to update the .p
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+docs: install ## Regenerate docs/cli-reference.md from the commands
+	$(BIN)/python -m vecinos.cli.reference > docs/cli-reference.md

@@ -11,8 +11,11 @@ README = (ROOT / "README.md").read_text()
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
-    missing = [f"VECINOS_{name.upper()}" for name in Settings.model_fields
-               if f"`VECINOS_{name.upper()}`" not in README]
+    missing = [
+        f"VECINOS_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`VECINOS_{name.upper()}`" not in README
+    ]
     assert missing == [], "add these to the README's Configuration table"
 
 
@@ -25,3 +28,10 @@ def test_quick_start_shows_the_two_commands() -> None:
 
 def test_ci_runs_make_test() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_cli_reference_is_current() -> None:
+    from vecinos.cli.reference import reference
+
+    committed = (ROOT / "docs" / "cli-reference.md").read_text()
+    assert committed == reference(), "run `make docs` and commit docs/cli-reference.md"

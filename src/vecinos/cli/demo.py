@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 
 from vecinos.accounts import totp
@@ -70,27 +69,28 @@ def code(email: str = typer.Argument(..., help="A demo account's e-mail.")) -> N
 
 
 def print_logins(logins: list[DemoLogin], settings: Settings) -> None:
-    table = Table("e-mail", "name", "organization", "roles", title="Demo sign-ins")
+    """One line per sign-in, never truncated: people copy these e-mails by hand."""
+    console.print("[bold]Demo sign-ins[/bold] (one responder shown per organization)")
+    current_org = None
     shown_responder_of: set[str] = set()
     for login in logins:
         is_staff = login.totp_secret is not None
         if not is_staff and login.organization in shown_responder_of:
-            continue  # one responder per organization keeps the table readable
+            continue
         if not is_staff:
             shown_responder_of.add(login.organization)
-        table.add_row(
-            login.email,
-            login.display_name,
-            login.organization,
-            ", ".join(r.value for r in login.roles),
-        )
-    console.print(table)
-    console.print(f"Password for every demo account: [bold]{DEMO_PASSWORD}[/bold]")
+        if login.organization != current_org:
+            current_org = login.organization
+            console.print(f"\n  [underline]{current_org}[/underline]")
+        roles = ", ".join(r.value for r in login.roles)
+        console.print(f"    {roles:<30} {login.email}  ({login.display_name})", soft_wrap=True)
+    console.print(f"\nPassword for every demo account: [bold]{DEMO_PASSWORD}[/bold]")
     console.print(
         "Staff accounts need a two-factor code: "
-        "[bold].venv/bin/vecinos demo code EMAIL[/bold] prints the current one."
+        "[bold].venv/bin/vecinos demo code EMAIL[/bold] prints the current one.",
+        soft_wrap=True,
     )
-    console.print(f"Health check: curl {settings.public_url}/api/health")
+    console.print(f"Health check: curl {settings.public_url}/api/health", soft_wrap=True)
 
 
 def _existing_logins(settings: Settings) -> list[DemoLogin]:
