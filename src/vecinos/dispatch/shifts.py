@@ -86,12 +86,8 @@ def move(db: Session, shift: Shift, lat: float, lon: float, *, now: datetime) ->
     return shift
 
 
-def check_out(db: Session, shift: Shift, *, now: datetime) -> Shift:
-    """End the shift and forget where the responder has been.
-
-    The caller first hands the responder's pending offers back (`offers.release_member`), so
-    the escalation of those incidents moves on without them.
-    """
+def refuse_if_busy(db: Session, shift: Shift) -> None:
+    """A responder working an assignment files the finding before going off duty."""
     busy = select(Offer.id).where(
         Offer.member_id == shift.member_id,
         Offer.state.in_([s.value for s in ACTIVE_STATES]),
@@ -101,6 +97,15 @@ def check_out(db: Session, shift: Shift, *, now: datetime) -> Shift:
             N_("File your finding on the current assignment before checking out."),
             code="assignment_in_progress",
         )
+
+
+def check_out(db: Session, shift: Shift, *, now: datetime) -> Shift:
+    """End the shift and forget where the responder has been.
+
+    The caller first hands the responder's pending offers back (`offers.release_member`), so
+    the escalation of those incidents moves on without them.
+    """
+    refuse_if_busy(db, shift)
     shift.ended_at = now
     shift.lat = shift.lon = None
     shift.h3_cell = None
