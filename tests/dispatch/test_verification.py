@@ -112,7 +112,9 @@ def test_accepting_staffs_it_and_withdraws_the_other_offers(
         mine = ana.get("/api/offers").json()
         assert len(mine) == 1
         assert mine[0]["incident_id"] == incident_id
-        assert "lawful distance" in mine[0]["guidance"]
+        assert "distancia legal" in mine[0]["guidance"]  # the default language is Spanish
+        english = ana.get("/api/offers?lang=en").json()[0]["guidance"]
+        assert "lawful distance" in english
         accepted = ana.post(f"/api/offers/{mine[0]['id']}/accept")
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["state"] == "accepted"
