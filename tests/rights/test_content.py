@@ -111,7 +111,9 @@ def test_a_language_missing_a_card_topic_silently_is_reported() -> None:
     korean = languages["ko"]
     topics = {k: v for k, v in korean.topics.items() if k != "witnesses"}
     languages["ko"] = korean.model_copy(update={"topics": topics})
-    assert coverage_problems(languages) == ["ko: card topic 'witnesses' is missing and not declared"]
+    assert coverage_problems(languages) == [
+        "ko: card topic 'witnesses' is missing and not declared"
+    ]
     declared = korean.model_copy(update={"topics": topics, "missing_topics": ("witnesses",)})
     assert coverage_problems({**languages, "ko": declared}) == []
 
