@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-import click
 import typer.core
 import typer.main
+from typer import _click as click  # Typer vendors click; its commands are of this module
 
 
 def command_help(command: click.Command, path: list[str]) -> str:
@@ -22,7 +22,7 @@ def command_help(command: click.Command, path: list[str]) -> str:
 
 def walk(command: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
     yield path, command
-    if isinstance(command, click.Group):
+    if isinstance(command, typer.core.TyperGroup):
         for name in sorted(command.list_commands(click.Context(command))):
             sub = command.get_command(click.Context(command), name)
             if sub is not None and not sub.hidden:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from vecinos import __version__
@@ -19,6 +20,7 @@ from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.health import router as health_router
+from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -29,7 +31,15 @@ ROUTERS: tuple[APIRouter, ...] = (
     incidents_router,
     dispatch_router,
     rights_router,
+    pages_router,
 )
+
+
+def public_files() -> StaticFiles:
+    """The app's own CSS, scripts and icons: no CDN, no third party sees our visitors."""
+    files = StaticFiles(packages=[("vecinos.web", "static")])
+    files.vecinos_public_files = True  # type: ignore[attr-defined]  # read by the policy check
+    return files
 
 
 def create_app(
@@ -60,5 +70,6 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(AccessLogMiddleware)
+    app.mount("/static", public_files(), name="static")
     check_every_route_has_a_policy(app)
     return app

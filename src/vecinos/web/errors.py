@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vecinos.errors import AppError
+from vecinos.errors import AppError, NotAuthenticated
 from vecinos.i18n import N_, gettext, negotiate
 
 log = logging.getLogger("vecinos.web")
@@ -36,10 +37,35 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
-async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
+def wants_page(request: Request) -> bool:
+    """Pages answer people with pages; everything under /api answers programs with JSON."""
+    return not request.url.path.startswith("/api/") and request.url.path != "/api"
+
+
+async def handle_app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    body = error_body(exc.code, exc.message_in(_language(request)), **exc.details)
+    language = _language(request)
+    if wants_page(request):
+        return page_for_error(request, exc, language)
+    body = error_body(exc.code, exc.message_in(language), **exc.details)
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def page_for_error(request: Request, exc: AppError, language: str) -> Response:
+    from vecinos.web.templating import render
+
+    here = quote(request.url.path)
+    if isinstance(exc, NotAuthenticated):
+        return RedirectResponse(f"/signin?next={here}", status_code=303)
+    if exc.code == "totp_required":
+        return RedirectResponse(f"/signin/totp?next={here}", status_code=303)
+    return render(
+        request,
+        "error.html",
+        language,
+        status_code=exc.status_code,
+        message=exc.message_in(language),
+    )
 
 
 async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
