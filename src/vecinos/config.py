@@ -157,6 +157,49 @@ class Settings(BaseSettings):
         300, ge=1, description="A board's event stream closes after this; browsers reconnect."
     )
 
+    # Alerts: subscriptions, texts and channels (issue 4).
+    alert_confirm_minutes: int = Field(
+        30, ge=5, le=24 * 60, description="How long an opt-in code or link works."
+    )
+    alert_confirm_attempts: int = Field(
+        5, ge=1, le=20, description="Wrong opt-in codes allowed before the code stops working."
+    )
+    alert_expiry_minutes: int = Field(
+        240, ge=15, description="An alert is no longer shown or sent this long after it is made."
+    )
+    alert_h3_resolution: int = Field(
+        7, ge=5, le=9, description="H3 cells that index subscribers' areas (7: ~1.2 km edges)."
+    )
+    outbound_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="Time limit of every outgoing HTTP request."
+    )
+    outbound_allow_http: bool = Field(
+        False, description="Allow plain-http push and webhook endpoints (tests, demos only)."
+    )
+    twilio_base_url: str = Field(
+        "https://api.twilio.com", description="Twilio's REST API root (a stand-in in tests)."
+    )
+    twilio_account_sid: str = Field("", description="Twilio account SID; empty disables SMS.")
+    twilio_auth_token: SecretStr = Field(
+        SecretStr(""), description="Twilio auth token; also checks inbound webhook signatures."
+    )
+    twilio_from_number: str = Field("", description="The number alerts are sent from (E.164).")
+    smtp_host: str = Field("", description="SMTP server for e-mail; empty disables e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 with STARTTLS).")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_username: str = Field("", description="SMTP login; empty sends without AUTH.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password.")
+    smtp_from: str = Field("alerts@vecinos.invalid", description="Sender address of e-mails.")
+    smtp_ca_file: Path | None = Field(
+        None, description="Extra CA certificate (PEM) trusted for the SMTP server's TLS."
+    )
+    vapid_private_key: SecretStr = Field(
+        SecretStr(""), description="VAPID private key (PEM or base64url) for Web Push."
+    )
+    vapid_subject: str = Field(
+        "mailto:alerts@vecinos.invalid", description="VAPID contact claim (mailto: or https:)."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so the metadata (and Alembic) sees them all."""
 
 from vecinos.accounts import models as accounts_models
+from vecinos.alerts import models as alerts_models
 from vecinos.db import Base
 from vecinos.dispatch import models as dispatch_models
 from vecinos.geo import models as geo_models
@@ -12,6 +13,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "alerts_models",
     "dispatch_models",
     "geo_models",
     "incidents_models",

@@ -1,0 +1,1 @@
+"""Alerts: subscriptions without an account, geo-matching, alert texts, delivery channels."""

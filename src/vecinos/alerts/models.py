@@ -1,0 +1,109 @@
+"""Subscribers (no account), the H3 cells their areas cover, and opt-in messages waiting to go.
+
+A subscriber's contact (phone, e-mail, push subscription, webhook) is stored only encrypted,
+next to a keyed blind index that finds a duplicate without the raw value. Nothing here records
+who the subscriber is beyond what delivery needs: no name, no IP address, no account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vecinos.db import Base, UTCDateTime
+
+
+class ChannelKind(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    PUSH = "push"
+    WEBHOOK = "webhook"  # partner organizations only, registered by a coordinator
+    LOG = "log"  # the demo's channel: writes the message to the log
+
+
+class SubscriptionStatus(StrEnum):
+    PENDING = "pending"  # waiting for the opt-in code or link
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"  # by link, or STOP / ALTO
+    DISABLED = "disabled"  # the channel said the contact is dead (permanent failure)
+
+
+class AreaKind(StrEnum):
+    CIRCLE = "circle"
+    ZONES = "zones"
+
+
+RADII_M = (1000, 2000, 5000, 10000)  # the circles residents choose from
+
+
+class Subscription(Base):
+    __tablename__ = "alert_subscriptions"
+    # One subscription per contact and channel: the duplicate check and STOP both rely on it.
+    __table_args__ = (UniqueConstraint("channel", "contact_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[ChannelKind] = mapped_column(String(16))
+    status: Mapped[SubscriptionStatus] = mapped_column(String(16), index=True)
+    language: Mapped[str] = mapped_column(String(35))  # a BCP 47 tag we may only partly cover
+    contact_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    contact_index: Mapped[str] = mapped_column(String(64))  # blind index of the contact
+    area_kind: Mapped[AreaKind] = mapped_column(String(8))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    radius_m: Mapped[int | None] = mapped_column(Integer)
+    zone_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    wants_rumour_control: Mapped[bool] = mapped_column(Boolean, default=False)
+    wants_all_clear: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A partner organization's webhook belongs to it; residents' subscriptions belong to nobody.
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    confirm_hash: Mapped[str | None] = mapped_column(String(64))
+    confirm_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirm_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    handle_hash: Mapped[str] = mapped_column(String(64), unique=True)  # the pending handle
+    unsubscribe_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SubscriptionCell(Base):
+    """One H3 cell a subscription's area touches; the fan-out looks subscribers up by cell."""
+
+    __tablename__ = "alert_subscription_cells"
+
+    # (cell, subscription) as the key: the lookup by cell is the primary-key index itself.
+    cell: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class OptInMessage(Base):
+    """A confirmation code or link waiting for the worker to send it (never sent in a request).
+
+    The text holds a secret (the code), so it is encrypted like the contact it goes to.
+    """
+
+    __tablename__ = "alert_optin_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    message_encrypted: Mapped[bytes] = mapped_column(LargeBinary)  # JSON: subject, text
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
