@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
+from vecinos.config import Settings
+from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.geo.zones import create_zone
 from vecinos.incidents.models import Incident, TimelineEvent
-from vecinos.reports.models import Report
+from vecinos.reports.intake import Sender
+from vecinos.reports.intake import submit as intake_submit
+from vecinos.reports.models import Report, Source
+from vecinos.reports.schemas import PublicReportIn
+from vecinos.reports.sources import source_hash
 
 EASTSIDE_PIN = (34.05, -118.25)  # inside Eastside's zone
 WESTSIDE_PIN = (34.05, -118.45)  # inside Westside's zone
@@ -71,3 +78,23 @@ def counts(db: Session) -> tuple[int, int, int]:
         db.scalar(select(func.count(Incident.id))) or 0,
         db.scalar(select(func.count(TimelineEvent.id))) or 0,
     )
+
+
+def submit(
+    db: Session,
+    settings: Settings,
+    at: datetime,
+    pin: tuple[float, float] = EASTSIDE_PIN,
+    *,
+    device_token: str | None = None,
+    observed_at: datetime | None = None,
+    contact: str | None = None,
+) -> Report:
+    """A report through the real intake service (no HTTP), for service-level tests."""
+    data = PublicReportIn.model_validate(
+        body(pin, device_token=device_token, observed_at=observed_at, callback_contact=contact)
+    )
+    sender = Sender(Source.WEB, source_hash(settings, data.device_token, at))
+    contacts = Encryptor(settings.secret, "contact", settings.old_secrets)
+    report, _ = intake_submit(db, data, sender, now=at, settings=settings, contacts=contacts)
+    return report

@@ -220,22 +220,25 @@ def test_the_global_limit_holds_for_everyone(
 
 
 def test_reports_from_a_source_with_unfounded_history_are_low_trust(
-    client: TestClient, db: Session, cast: Cast
+    client: TestClient, writer: Session, cast: Cast
 ) -> None:
     from vecinos.incidents.models import IncidentState
     from vecinos.incidents.service import transition
 
     token = device()
     first = post(client, body(device_token=token)).json()
-    incident = db.get(Incident, db.get(Report, first["report_id"]).incident_id)  # type: ignore[union-attr]
+    report = writer.get(Report, first["report_id"])
+    assert report is not None
+    incident = writer.get(Incident, report.incident_id)
     assert incident is not None
     now = cast.clock.now()
-    transition(db, incident, IncidentState.VERIFYING, actor_id=None, now=now)
-    transition(db, incident, IncidentState.UNFOUNDED, actor_id=None, now=now)
-    transition(db, incident, IncidentState.ENDED, actor_id=None, now=now)
-    db.commit()
+    for state in (IncidentState.VERIFYING, IncidentState.UNFOUNDED, IncidentState.ENDED):
+        transition(writer, incident, state, actor_id=None, now=now)
+    writer.commit()
     later = post(client, body(NOBODYS_PIN, device_token=token)).json()
     other = post(client, body(NOBODYS_PIN)).json()
-    db.expire_all()
-    assert db.get(Report, later["report_id"]).low_trust is True  # type: ignore[union-attr]
-    assert db.get(Report, other["report_id"]).low_trust is False  # type: ignore[union-attr]
+    writer.expire_all()
+    low_trust = {r.id: r.low_trust for r in writer.scalars(select(Report))}
+    assert low_trust[later["report_id"]] is True
+    assert low_trust[other["report_id"]] is False
+    writer.rollback()
