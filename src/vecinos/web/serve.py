@@ -9,7 +9,7 @@ from vecinos.web.app import create_app
 
 
 def production_app() -> FastAPI:
-    return create_app(load_settings())
+    return with_worker(create_app(load_settings()))
 
 
 def demo_app() -> FastAPI:
@@ -17,4 +17,13 @@ def demo_app() -> FastAPI:
     if settings.public_url.startswith("http://"):
         # A laptop demo over plain HTTP: a Secure cookie would never come back.
         settings = settings.model_copy(update={"cookie_secure": False})
-    return create_app(settings, allow_placeholder_secret=True)
+    return with_worker(create_app(settings, allow_placeholder_secret=True))
+
+
+def with_worker(app: FastAPI) -> FastAPI:
+    """The in-process background worker, unless the settings leave it to `vecinos worker`."""
+    if app.state.context.settings.worker_in_process:
+        from vecinos.worker.inprocess import attach_worker
+
+        attach_worker(app)
+    return app

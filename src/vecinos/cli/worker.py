@@ -1,0 +1,49 @@
+"""`vecinos worker`: the background jobs (offer time-outs, expiry, purges) as a process."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+import typer
+from rich.console import Console
+
+from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.clock import SystemClock
+from vecinos.db import make_session_factory
+from vecinos.worker.runner import Worker
+
+console = Console()
+log = logging.getLogger("vecinos.worker")
+
+
+def worker(
+    once: bool = typer.Option(False, "--once", help="Run every due job once, then exit."),
+) -> None:
+    """Run the background worker until SIGTERM or Ctrl+C (migrations must be applied first).
+
+    Any number may run beside `vecinos serve` and each other: every job claims its work
+    atomically in the database.
+    """
+    settings = settings_or_exit()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    sessions = make_session_factory(open_engine(settings))
+    runner = Worker(sessions, settings, SystemClock())
+    if once:
+        for name, count in runner.tick().items():
+            console.print(f"{name}: {count}")
+        return
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        # Only a flag: the round under way finishes its transaction, then the loop ends.
+        log.info("worker: %s received, stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    runner.run(stop)

@@ -1,0 +1,163 @@
+"""The worker itself: its job list, its durable schedule, failures, signals, serve's thread."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.cast import Cast
+from tests.conftest import TEST_SECRET
+from tests.dispatch.factories import north, on_shift
+from vecinos.config import Settings
+from vecinos.db import transaction
+from vecinos.dispatch.models import Shift, ShiftLocation
+from vecinos.web.app import create_app
+from vecinos.web.serve import with_worker
+from vecinos.worker.models import WorkerJob
+from vecinos.worker.registry import BUILTIN_JOBS, Job, JobSpec, load_jobs
+from vecinos.worker.runner import Worker
+
+
+def test_every_builtin_job_resolves() -> None:
+    jobs = load_jobs()
+    assert [job.name for job in jobs] == [spec.name for spec in BUILTIN_JOBS]
+    assert {"dispatch.escalate", "incidents.expire_stale", "reports.purge_contacts"} <= {
+        job.name for job in jobs
+    }
+
+
+def test_a_job_that_cannot_be_imported_is_left_out_loudly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    specs = [*BUILTIN_JOBS[:1], JobSpec("ghost", "vecinos.nowhere:nothing", 1)]
+    assert [job.name for job in load_jobs(specs)] == ["dispatch.escalate"]
+    assert "ghost" in caplog.text
+
+
+def counting_job(calls: list[datetime]) -> Job:
+    def run(db: Session, now: datetime, settings: Settings) -> int:
+        calls.append(now)
+        return 1
+
+    return Job("test.count", run, every_seconds=60)
+
+
+def test_the_schedule_lives_in_the_database(
+    sessions: sessionmaker[Session], settings: Settings, cast: Cast, db: Session
+) -> None:
+    calls: list[datetime] = []
+    job = counting_job(calls)
+    Worker(sessions, settings, cast.clock, [job]).tick()
+    cast.clock.advance(seconds=30)
+    assert Worker(sessions, settings, cast.clock, [job]).tick() == {}  # a restart: not yet due
+    cast.clock.advance(seconds=30)
+    assert Worker(sessions, settings, cast.clock, [job]).tick() == {"test.count": 1}
+    assert len(calls) == 2
+    row = db.get(WorkerJob, "test.count")
+    assert row is not None
+    assert row.last_count == 1
+    assert row.last_finished_at == cast.clock.now()
+
+
+def test_a_failing_job_does_not_stop_the_others(
+    sessions: sessionmaker[Session], settings: Settings, cast: Cast, db: Session
+) -> None:
+    def broken(db: Session, now: datetime, settings: Settings) -> int:
+        db.add(WorkerJob(name="half-done", next_run_at=now, last_count=0))
+        db.flush()
+        raise RuntimeError("contact +1 555 0100 could leak into a message")
+
+    calls: list[datetime] = []
+    worker = Worker(
+        sessions, settings, cast.clock, [Job("test.broken", broken, 60), counting_job(calls)]
+    )
+    assert worker.tick() == {"test.count": 1}
+    assert db.get(WorkerJob, "half-done") is None  # its transaction was rolled back
+    row = db.get(WorkerJob, "test.broken")
+    assert row is not None
+    assert row.last_error == "RuntimeError"  # the type only, never the message
+    assert worker.tick() == {}  # backed off until its next period
+
+
+def test_forgotten_shifts_are_closed_and_their_locations_deleted(
+    sessions: sessionmaker[Session], settings: Settings, cast: Cast, db: Session
+) -> None:
+    shift_id = on_shift(sessions, cast, cast.rosa, north(100))
+    jobs = [job for job in load_jobs() if job.name == "dispatch.close_stale_shifts"]
+    cast.clock.advance(hours=settings.dispatch_shift_max_hours - 1)
+    assert Worker(sessions, settings, cast.clock, jobs).tick() == {"dispatch.close_stale_shifts": 0}
+    cast.clock.advance(hours=1, minutes=1)
+    assert Worker(sessions, settings, cast.clock, jobs).tick() == {"dispatch.close_stale_shifts": 1}
+    shift = db.get(Shift, shift_id)
+    assert shift is not None
+    assert shift.ended_at is not None
+    assert shift.lat is None
+    remaining = select(func.count()).select_from(ShiftLocation)
+    assert db.scalar(remaining) == 0
+
+
+def test_serve_runs_a_worker_thread_for_the_lifetime_of_the_app(
+    settings: Settings, engine: Engine, cast: Cast
+) -> None:
+    quick = settings.model_copy(update={"worker_poll_seconds": 0.05})
+    app = with_worker(create_app(quick, engine=engine, clock=cast.clock))
+    with TestClient(app, base_url="https://testserver") as client:
+        assert client.get("/api/health").status_code == 200
+        thread = app.state.worker_thread
+        assert thread.is_alive()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _scheduled(app):
+            time.sleep(0.05)
+        assert _scheduled(app)  # it ran its jobs against the app's database
+    assert not thread.is_alive()
+
+
+def _scheduled(app: FastAPI) -> bool:
+    with transaction(app.state.context.sessions) as db:
+        return db.scalar(select(func.count()).select_from(WorkerJob)) == len(BUILTIN_JOBS)
+
+
+def test_serve_can_leave_the_worker_to_separate_processes(
+    settings: Settings, engine: Engine
+) -> None:
+    off = settings.model_copy(update={"worker_in_process": False})
+    app = with_worker(create_app(off, engine=engine))
+    with TestClient(app, base_url="https://testserver"):
+        assert not hasattr(app.state, "worker_thread")
+
+
+def test_the_worker_command_exits_cleanly_on_sigterm(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    environment = {
+        **os.environ,
+        "VECINOS_DATABASE_URL": database_url,
+        "VECINOS_DATA_DIR": str(tmp_path),
+        "VECINOS_SECRET_KEY": TEST_SECRET,
+        "VECINOS_WORKER_POLL_SECONDS": "0.1",
+    }
+    command = [sys.executable, "-c", "from vecinos.cli import main; main()", "worker"]
+    with subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        command, env=environment, stderr=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stderr is not None
+            started = process.stderr.readline()
+            assert "worker started" in started, started
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=20) == 0
+            assert "SIGTERM received" in process.stderr.read()
+        finally:
+            if process.poll() is None:
+                process.kill()
