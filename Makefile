@@ -7,7 +7,7 @@ LINTED := src tests $(wildcard bench)
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo serve worker test lint typecheck test-sqlite test-postgresql \
-        messages bench docs clean
+        messages bench docs vendor clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,3 +58,9 @@ clean: ## Remove the virtual environment and local data
 
 docs: install ## Regenerate docs/cli-reference.md from the commands
 	$(BIN)/python -m vecinos.cli.reference > docs/cli-reference.md
+
+vendor: ## Refresh the vendored front-end libraries from the npm registry
+	rm -rf var/vendor && mkdir -p var/vendor && cd var/vendor && npm pack --silent leaflet@1.9.4 && tar xzf leaflet-1.9.4.tgz
+	cp var/vendor/package/dist/leaflet.js var/vendor/package/dist/leaflet.css src/vecinos/web/static/vendor/leaflet/
+	cp var/vendor/package/dist/images/*.png src/vecinos/web/static/vendor/leaflet/images/
+	cp var/vendor/package/LICENSE src/vecinos/web/static/vendor/leaflet/LICENSE

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     login_max_lockout_seconds: int = Field(900, ge=1, description="Longest back-off.")
     default_language: str = Field("es", description="Language when none is asked for.")
     log_level: str = Field("INFO", description="Python logging level.")
+    map_tile_url: str = Field(
+        "",
+        description="Map tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png; empty: no tiles.",
+    )
+    map_tile_attribution: str = Field("", description="Credit line the tile provider asks for.")
     rights_overrides: Path | None = Field(
         None,
         description="A YAML file, or a directory of them, with the coalition's own rights material"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
 
 from vecinos import __version__
@@ -20,6 +21,7 @@ from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.health import router as health_router
+from vecinos.reports.pages import router as report_pages_router
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
 
@@ -32,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dispatch_router,
     rights_router,
     pages_router,
+    report_pages_router,
 )
 
 
@@ -69,6 +72,8 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # Cheap phones on weak connections: compress everything worth compressing.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
     check_every_route_has_a_policy(app)

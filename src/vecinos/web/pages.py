@@ -7,6 +7,8 @@ layer checks the session's own token in the `csrf_token` field.
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Annotated
 from urllib.parse import quote
 
@@ -232,3 +234,39 @@ def signout(caller: MemberBeforeTotp, db: DbDep) -> Response:
     response = see_other("/")
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
+
+
+@router.get("/sw.js", dependencies=[PUBLIC.dependency()])
+def service_worker() -> Response:
+    """Served from the root so its scope covers every page (a /static path would limit it)."""
+    script = (resources.files("vecinos.web") / "static" / "sw.js").read_bytes()
+    return Response(
+        script,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@router.get("/manifest.webmanifest", dependencies=[PUBLIC.dependency()])
+def manifest(language: LanguageDep, settings: SettingsDep) -> Response:
+    body = {
+        "name": f"vecinos · {settings.coalition_name}",
+        "short_name": "vecinos",
+        "description": gettext(language, N_("Verified alerts, not rumours")),
+        "start_url": "/report",
+        "scope": "/",
+        "display": "standalone",
+        "lang": language,
+        "background_color": "#ffffff",
+        "theme_color": "#0b5394",
+        "icons": [
+            {
+                "src": f"/static/icons/icon-{size}.png",
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for size in (192, 512)
+        ],
+    }
+    return Response(json.dumps(body), media_type="application/manifest+json")

@@ -4,21 +4,26 @@ language. Templates mark strings with `_()` and `ngettext()`; `make messages` ex
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import urlsplit
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from vecinos.i18n import INTERFACE_LANGUAGES, translations
 
 LANGUAGE_COOKIE = "vecinos_lang"
+TEMPLATE_PACKAGES = ("web", "reports")
 
 
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("vecinos.web", "templates"),
+        # The shell's templates, then each domain's own pages.
+        loader=ChoiceLoader(
+            [PackageLoader(f"vecinos.{package}", "templates") for package in TEMPLATE_PACKAGES]
+        ),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -50,16 +55,24 @@ def render(
             **context,
         )
     )
-    return HTMLResponse(page, status_code=status_code, headers=SECURITY_HEADERS)
+    return HTMLResponse(page, status_code=status_code, headers=security_headers(request))
 
 
-# No third-party anything: scripts, styles, fonts and images come from this server only.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
+def security_headers(request: Request) -> dict[str, str]:
+    """No third-party anything: scripts, styles and fonts come from this server only; images
+    also from the configured map tile server, if there is one."""
+    tiles = tile_origin(request.app.state.context.settings.map_tile_url)
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; img-src 'self' data: blob:{tiles}; style-src 'self'; "
+            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+            "form-action 'self'"
+        ),
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+def tile_origin(url: str) -> str:
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

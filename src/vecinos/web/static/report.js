@@ -1,0 +1,175 @@
+// The report form: a pin on the map or "use my location", and an outbox on the phone.
+// A report is kept in localStorage with its idempotency key until the server has it, so a
+// dropped connection, a closed tab or a retry never loses it and never sends it twice.
+"use strict";
+
+(function () {
+  const form = document.getElementById("report");
+  if (!form) return;
+  const OUTBOX = "vecinos.outbox";
+  const DEVICE = "vecinos.device";
+  const result = document.getElementById("result");
+  const pinStatus = document.getElementById("pin-status");
+  const lat = document.getElementById("lat");
+  const lon = document.getElementById("lon");
+  let marker = null;
+  let map = null;
+
+  function deviceToken() {
+    let token = localStorage.getItem(DEVICE);
+    if (!token) {
+      token = crypto.randomUUID() + crypto.randomUUID();
+      localStorage.setItem(DEVICE, token);
+    }
+    return token;
+  }
+
+  function outbox() {
+    try {
+      return JSON.parse(localStorage.getItem(OUTBOX) || "[]");
+    } catch (_) {
+      return [];
+    }
+  }
+
+  function saveOutbox(items) {
+    localStorage.setItem(OUTBOX, JSON.stringify(items));
+  }
+
+  function say(message, kind) {
+    result.textContent = message;
+    result.className = "result " + (kind || "");
+  }
+
+  function numberOrNull(name) {
+    const value = form.elements[name].value;
+    return value === "" ? null : Number(value);
+  }
+
+  function textOrNull(name) {
+    const value = form.elements[name].value.trim();
+    return value === "" ? null : value;
+  }
+
+  function payload() {
+    const location = {};
+    if (lat.value && lon.value) {
+      location.lat = Number(lat.value);
+      location.lon = Number(lon.value);
+    }
+    const cross = textOrNull("cross_streets");
+    if (cross) location.cross_streets = cross;
+    const observed = form.elements.observed_at.value;
+    return {
+      activity: form.elements.activity.value,
+      agency: form.elements.agency.value,
+      agents: numberOrNull("agents"),
+      vehicles: numberOrNull("vehicles"),
+      location: location,
+      observed_at: observed ? new Date(observed).toISOString() : null,
+      description: textOrNull("description"),
+      callback_contact: textOrNull("callback_contact"),
+      idempotency_key: crypto.randomUUID(),
+      device_token: deviceToken(),
+      source: "web",
+    };
+  }
+
+  // Sends one queued report. Resolves to "sent", "refused" (the server said no: keep the
+  // reason, drop the item) or "offline" (no answer: keep it for later).
+  async function send(item) {
+    let answer;
+    try {
+      answer = await fetch("/api/reports", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
+        body: JSON.stringify(item),
+      });
+    } catch (_) {
+      return { state: "offline" };
+    }
+    const body = await answer.json().catch(() => ({}));
+    if (answer.ok) return { state: "sent", body: body };
+    if (answer.status >= 500 || answer.status === 429) return { state: "offline" };
+    return { state: "refused", reason: (body.error && body.error.message) || answer.status };
+  }
+
+  function forget(item) {
+    saveOutbox(outbox().filter((other) => other.idempotency_key !== item.idempotency_key));
+  }
+
+  function tell(outcome) {
+    if (outcome.state === "sent") {
+      say(form.dataset.msgSent.replace("{link}", outcome.body.status_url), "sent");
+    } else if (outcome.state === "refused") {
+      say(form.dataset.msgError.replace("{reason}", outcome.reason), "error");
+    } else {
+      say(form.dataset.msgQueued, "queued");
+    }
+  }
+
+  // Sends what the phone kept while offline, oldest first; stops at the first silence.
+  async function flush() {
+    for (const item of outbox()) {
+      const outcome = await send(item);
+      if (outcome.state === "offline") return;
+      forget(item);
+      if (outcome.state === "sent") say(form.dataset.msgFlushed, "sent");
+      else tell(outcome);
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const item = payload();
+    if (!item.location.lat && !item.location.cross_streets) {
+      say(form.dataset.msgWhere, "error");
+      return;
+    }
+    saveOutbox(outbox().concat([item]));  // kept first: a crash mid-send loses nothing
+    const outcome = await send(item);
+    if (outcome.state !== "offline") forget(item);
+    tell(outcome);
+    if (outcome.state === "sent") form.reset();
+  });
+
+  window.addEventListener("online", flush);
+  if (outbox().length && navigator.onLine) flush();
+
+  function placePin(latitude, longitude) {
+    lat.value = latitude.toFixed(6);
+    lon.value = longitude.toFixed(6);
+    pinStatus.textContent = lat.value + ", " + lon.value;
+    if (map) {
+      if (marker) marker.setLatLng([latitude, longitude]);
+      else marker = window.L.marker([latitude, longitude]).addTo(map);
+    }
+  }
+
+  document.getElementById("use-location").addEventListener("click", () => {
+    if (!navigator.geolocation) return;
+    navigator.geolocation.getCurrentPosition(
+      (position) => placePin(position.coords.latitude, position.coords.longitude),
+      () => say(form.dataset.msgWhere, "error"),
+      { enableHighAccuracy: true, timeout: 10000 },
+    );
+  });
+
+  function startMap() {
+    if (!window.L) return;
+    const center = form.dataset.center.split(",").map(Number);
+    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
+    map = window.L.map("map").setView(center, 11);
+    if (form.dataset.tileUrl) {
+      window.L.tileLayer(form.dataset.tileUrl, { attribution: form.dataset.attribution }).addTo(map);
+    }
+    map.on("click", (event) => placePin(event.latlng.lat, event.latlng.lng));
+  }
+
+  if (document.readyState === "complete") startMap();
+  else window.addEventListener("load", startMap);
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+  }
+})();

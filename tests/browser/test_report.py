@@ -1,0 +1,74 @@
+"""A resident reports from a phone, online and offline."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.browser.conftest import LiveServer, screenshot
+from vecinos.reports.models import Report
+
+pytestmark = pytest.mark.browser
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "en-US",
+}
+
+
+def reports(db: Session) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(Report)) or 0
+
+
+def fill_report(page: Page) -> None:
+    page.get_by_label("Agents on foot").check()
+    page.get_by_label("Border Patrol (CBP)").check()
+    page.get_by_label("How many agents?").fill("4")
+    page.locator("#map").click(position={"x": 150, "y": 120})
+    expect(page.locator("#pin-status")).not_to_have_text("No pin yet.")
+    page.get_by_label("Cross streets (not a house address)").fill("Cesar Chavez Ave & Soto St")
+
+
+def test_a_resident_reports_from_a_phone(
+    browser: Browser, live_server: LiveServer, db: Session
+) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report")
+    fill_report(page)
+    screenshot(page, "report")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("status")).to_contain_text("Sent. Volunteers will check it.")
+    assert reports(db) == 1
+    report = db.scalar(select(Report))
+    assert report is not None and report.activity == "agents_on_foot" and report.agents == 4
+    context.close()
+
+
+def test_an_offline_report_waits_on_the_phone_and_is_sent_once(
+    browser: Browser, live_server: LiveServer, db: Session
+) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report")
+    fill_report(page)
+    context.set_offline(True)
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("status")).to_contain_text("You are offline")
+    screenshot(page, "report-offline")
+    assert reports(db) == 0
+    kept = page.evaluate("JSON.parse(localStorage.getItem('vecinos.outbox')).length")
+    assert kept == 1
+
+    context.set_offline(False)
+    expect(page.get_by_role("status")).to_contain_text("Your saved report was sent.")
+    assert reports(db) == 1
+    assert page.evaluate("JSON.parse(localStorage.getItem('vecinos.outbox')).length") == 0
+    page.reload()  # a reload finds an empty outbox: nothing is sent twice
+    page.wait_for_timeout(300)
+    assert reports(db) == 1
+    context.close()
