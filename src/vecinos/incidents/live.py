@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from vecinos.incidents.models import Incident
 
@@ -125,6 +125,8 @@ def _publish_committed(session: Session) -> None:
         broadcaster.publish(change)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    # Every rollback of the whole transaction, even one that never reached the database.
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
