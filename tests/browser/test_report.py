@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,12 +11,12 @@ from tests.browser.conftest import LiveServer, screenshot
 from vecinos.reports.models import Report
 
 pytestmark = pytest.mark.browser
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-US",
-}
+
+
+def phone(browser: Browser) -> BrowserContext:
+    return browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-US"
+    )
 
 
 def reports(db: Session) -> int:
@@ -36,7 +36,7 @@ def fill_report(page: Page) -> None:
 def test_a_resident_reports_from_a_phone(
     browser: Browser, live_server: LiveServer, db: Session
 ) -> None:
-    context = browser.new_context(**PHONE)
+    context = phone(browser)
     page = context.new_page()
     page.goto(f"{live_server.url}/report")
     fill_report(page)
@@ -52,7 +52,7 @@ def test_a_resident_reports_from_a_phone(
 def test_an_offline_report_waits_on_the_phone_and_is_sent_once(
     browser: Browser, live_server: LiveServer, db: Session
 ) -> None:
-    context = browser.new_context(**PHONE)
+    context = phone(browser)
     page = context.new_page()
     page.goto(f"{live_server.url}/report")
     fill_report(page)

@@ -4,8 +4,8 @@ language. Templates mark strings with `_()` and `ngettext()`; `make messages` ex
 from __future__ import annotations
 
 from functools import cache
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
