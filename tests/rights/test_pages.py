@@ -22,7 +22,7 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
 
 
 def test_rights_routes_are_public(app: FastAPI) -> None:
-    routes = [r for r in api_routes(app) if r.path.startswith("/rights")]
+    routes = [r for r in api_routes(app) if (r.path or "").startswith("/rights")]
     assert len(routes) == 3
     for route in routes:
         policy = policy_of(route)
