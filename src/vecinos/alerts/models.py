@@ -40,6 +40,14 @@ class SubscriptionStatus(StrEnum):
     DISABLED = "disabled"  # the channel said the contact is dead (permanent failure)
 
 
+class AlertKind(StrEnum):
+    CONFIRMED = "confirmed"  # only a confirmed incident alerts automatically
+    UNCONFIRMED = "unconfirmed"  # a dispatcher's explicit choice, always labelled
+    RUMOUR_CONTROL = "rumour_control"  # the incident was unfounded
+    UPDATE = "update"
+    ALL_CLEAR = "all_clear"  # the incident ended
+
+
 class AreaKind(StrEnum):
     CIRCLE = "circle"
     ZONES = "zones"

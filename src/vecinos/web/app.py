@@ -4,26 +4,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
+from starlette.middleware.gzip import GZipMiddleware
 
 from vecinos import __version__
 from vecinos.accounts.routes import router as accounts_router
+from vecinos.alerts.routes import router as alerts_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
 from vecinos.db import make_engine, make_session_factory
+from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
 from vecinos.geo.routes import router as zones_router
 from vecinos.incidents.routes import router as incidents_router
+from vecinos.reports.pages import router as report_pages_router
 from vecinos.reports.routes import router as reports_router
 from vecinos.rights.routes import router as rights_router
 from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.health import router as health_router
-from vecinos.reports.pages import router as report_pages_router
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
+from vecinos.web.servertime import ServerTimeMiddleware
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
@@ -35,6 +38,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     rights_router,
     pages_router,
     report_pages_router,
+    alerts_router,
+    responder_pages_router,
 )
 
 
@@ -74,6 +79,7 @@ def create_app(
         app.include_router(router)
     # Cheap phones on weak connections: compress everything worth compressing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(ServerTimeMiddleware, clock=app.state.context.clock)
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
     check_every_route_has_a_policy(app)

@@ -1,0 +1,102 @@
+"""Checking and normalising a subscriber's contact, so equal contacts have one blind index.
+
+Phones become E.164 (US numbers may omit +1), e-mails are checked for syntax and lowercased,
+push subscriptions and webhooks keep a URL that must be https unless the deployment allows
+plain http for tests. The blind index is a keyed HMAC of the normal form: a duplicate or a
+STOP from that number is found without the raw value ever being stored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from vecinos.alerts.models import ChannelKind
+from vecinos.config import Settings
+from vecinos.crypto import Encryptor, blind_index
+from vecinos.errors import InvalidInput
+from vecinos.i18n import N_
+
+DEFAULT_REGION = "US"
+BLIND_INDEX_PURPOSE = "subscriber-contact"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A checked contact: `key` is what identifies it (the indexed part), `value` is stored."""
+
+    channel: ChannelKind
+    key: str
+    value: str  # the whole contact as stored (encrypted): a number, an address or JSON
+
+
+def phone(raw: str) -> Contact:
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise _invalid_phone() from exc
+    if not phonenumbers.is_valid_number(number):
+        raise _invalid_phone()
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Contact(ChannelKind.SMS, e164, e164)
+
+
+def _invalid_phone() -> InvalidInput:
+    return InvalidInput(N_("This is not a valid phone number."), code="invalid_phone")
+
+
+def email(raw: str) -> Contact:
+    try:
+        checked = validate_email(raw, check_deliverability=False)  # no DNS from a request
+    except EmailNotValidError as exc:
+        raise InvalidInput(N_("This is not a valid e-mail address."), code="invalid_email") from exc
+    address = checked.normalized.lower()
+    return Contact(ChannelKind.EMAIL, address, address)
+
+
+def push(subscription: dict[str, Any], settings: Settings) -> Contact:
+    """A browser's PushSubscription JSON: endpoint plus the p256dh and auth keys."""
+    keys = subscription.get("keys")
+    endpoint = subscription.get("endpoint")
+    if not (
+        isinstance(endpoint, str)
+        and isinstance(keys, dict)
+        and all(isinstance(keys.get(k), str) and keys[k] for k in ("p256dh", "auth"))
+    ):
+        raise InvalidInput(
+            N_("The push subscription needs an endpoint and its keys."), code="invalid_push"
+        )
+    url = endpoint_url(endpoint, settings, code="invalid_push")
+    value = {"endpoint": url, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}
+    return Contact(ChannelKind.PUSH, url, json.dumps(value, sort_keys=True))
+
+
+def webhook(url: str, secret: str, settings: Settings) -> Contact:
+    checked = endpoint_url(url, settings, code="invalid_webhook")
+    value = json.dumps({"url": checked, "secret": secret}, sort_keys=True)
+    return Contact(ChannelKind.WEBHOOK, checked, value)
+
+
+def endpoint_url(url: str, settings: Settings, *, code: str) -> str:
+    parts = urlsplit(url.strip())
+    allowed = ("https", "http") if settings.outbound_allow_http else ("https",)
+    if parts.scheme not in allowed or not parts.hostname or len(url) > 2000:
+        raise InvalidInput(N_("The address must be an https URL."), code=code)
+    return parts.geturl()
+
+
+def index_of(contact: Contact, settings: Settings) -> str:
+    return blind_index(settings.secret, BLIND_INDEX_PURPOSE, f"{contact.channel}:{contact.key}")
+
+
+def phone_index(e164: str, settings: Settings) -> str:
+    return index_of(Contact(ChannelKind.SMS, e164, e164), settings)
+
+
+def seal(contact: Contact, encryptor: Encryptor) -> bytes:
+    return encryptor.encrypt(contact.value)

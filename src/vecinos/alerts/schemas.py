@@ -1,0 +1,79 @@
+"""Request and response bodies of the alerts API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+STRICT = ConfigDict(extra="forbid")
+
+
+class CircleIn(BaseModel):
+    model_config = STRICT
+    lat: float
+    lon: float
+    radius_m: int
+
+
+class ZonesIn(BaseModel):
+    model_config = STRICT
+    zone_ids: list[int] = Field(min_length=1)
+
+
+class SubscriptionFields(BaseModel):
+    model_config = STRICT
+    language: str = Field(min_length=2, max_length=35)
+    area: CircleIn | ZonesIn
+    wants_rumour_control: bool = False
+    wants_all_clear: bool = False
+
+
+class SubscribeIn(SubscriptionFields):
+    """A resident's subscription; `contact` for SMS and e-mail, `push_subscription` for push."""
+
+    channel: Literal["sms", "email", "push"]
+    contact: str | None = Field(None, max_length=320)
+    push_subscription: dict[str, Any] | None = None
+
+
+class SubscribeOut(BaseModel):
+    status: str
+    channel: str
+    handle: str
+    unsubscribe_token: str
+    confirm_expires_at: datetime | None
+
+
+class ConfirmCodeIn(BaseModel):
+    model_config = STRICT
+    handle: str = Field(max_length=200)
+    code: str = Field(max_length=12)
+
+
+class TokenIn(BaseModel):
+    model_config = STRICT
+    token: str = Field(max_length=200)
+
+
+class StatusOut(BaseModel):
+    status: str
+
+
+class WebhookIn(SubscriptionFields):
+    url: str = Field(max_length=2000)
+
+
+class WebhookOut(BaseModel):
+    subscription_id: int
+    secret: str  # shown once: the partner verifies our signatures with it
+    unsubscribe_token: str
+
+
+class SubscriberCounts(BaseModel):
+    """Counts only: a coordinator never sees a subscriber's contact."""
+
+    by_status: dict[str, int]
+    active_by_channel: dict[str, int]
+    active_by_language: dict[str, int]

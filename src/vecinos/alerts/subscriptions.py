@@ -1,0 +1,264 @@
+"""Subscribing without an account: double opt-in, confirmation, unsubscribing, STOP by SMS.
+
+Services take a session and never commit. What a resident needs to hold is returned once as
+plain tokens (a handle for the SMS code, the unsubscribe token); only their hashes are kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from babel import Locale
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from vecinos.alerts import areas, contacts
+from vecinos.alerts.areas import Area
+from vecinos.alerts.contacts import Contact
+from vecinos.alerts.models import (
+    ChannelKind,
+    Subscription,
+    SubscriptionCell,
+    SubscriptionStatus,
+)
+from vecinos.config import Settings
+from vecinos.crypto import Encryptor, blind_index, constant_time_equal, new_token, token_hash
+from vecinos.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
+from vecinos.i18n import N_, is_language
+
+CODE_PURPOSE = "alert-opt-in-code"
+# Channels whose owner proves control of the contact with a code or link before alerts flow.
+NEEDS_OPT_IN = frozenset({ChannelKind.SMS, ChannelKind.EMAIL})
+
+
+@dataclass(frozen=True)
+class Wants:
+    rumour_control: bool = False
+    all_clear: bool = False
+
+
+@dataclass(frozen=True)
+class NewSubscription:
+    """The stored row plus the secrets that leave exactly once."""
+
+    subscription: Subscription
+    handle: str  # identifies the pending subscription to the browser that made it
+    unsubscribe_token: str
+    opt_in_secret: str | None  # the SMS code or the e-mail link token; None when active
+
+
+def language_tag(code: str) -> str:
+    """A canonical tag (`es`, `es-MX`, `zh-Hant`) for any language Babel knows."""
+    if not is_language(code.replace("-", "_")):
+        raise InvalidInput(
+            N_("Unknown language '{language}'."), params={"language": code}, code="unknown_language"
+        )
+    return str(Locale.parse(code.replace("-", "_"))).replace("_", "-")
+
+
+def subscribe(
+    db: Session,
+    contact: Contact,
+    area: Area,
+    language: str,
+    wants: Wants,
+    *,
+    now: datetime,
+    settings: Settings,
+    encryptor: Encryptor,
+    organization_id: int | None = None,
+) -> NewSubscription:
+    index = contacts.index_of(contact, settings)
+    _clear_the_way(db, contact.channel, index, now)
+    handle, unsubscribe = new_token("sh_"), new_token("su_")
+    subscription = Subscription(
+        channel=contact.channel,
+        status=SubscriptionStatus.ACTIVE,
+        language=language_tag(language),
+        contact_encrypted=contacts.seal(contact, encryptor),
+        contact_index=index,
+        area_kind=area.kind,
+        lat=area.lat,
+        lon=area.lon,
+        radius_m=area.radius_m,
+        zone_ids=list(area.zone_ids) or None,
+        wants_rumour_control=wants.rumour_control,
+        wants_all_clear=wants.all_clear,
+        organization_id=organization_id,
+        handle_hash=token_hash(handle),
+        unsubscribe_hash=token_hash(unsubscribe),
+        created_at=now,
+        confirmed_at=now,
+        confirm_attempts=0,
+    )
+    db.add(subscription)
+    db.flush()
+    secret = _start_opt_in(subscription, now, settings) if contact.channel in NEEDS_OPT_IN else None
+    _store_cells(db, subscription, area, settings.alert_h3_resolution)
+    return NewSubscription(subscription, handle, unsubscribe, secret)
+
+
+def _clear_the_way(db: Session, channel: ChannelKind, index: str, now: datetime) -> None:
+    """Refuse a live duplicate; an ended or lapsed one gives way to the new subscription."""
+    earlier = db.scalar(
+        select(Subscription).where(
+            Subscription.channel == channel, Subscription.contact_index == index
+        )
+    )
+    if earlier is None:
+        return
+    if earlier.status == SubscriptionStatus.ACTIVE or (
+        earlier.status == SubscriptionStatus.PENDING and not _lapsed(earlier, now)
+    ):
+        raise Conflict(
+            N_("This contact is already subscribed; unsubscribe first to change it."),
+            code="duplicate_subscription",
+        )
+    db.delete(earlier)
+    db.flush()  # before the insert, or the unique (channel, contact_index) would collide
+
+
+def _lapsed(subscription: Subscription, now: datetime) -> bool:
+    expires = subscription.confirm_expires_at
+    return expires is not None and expires <= now
+
+
+def _start_opt_in(subscription: Subscription, now: datetime, settings: Settings) -> str:
+    subscription.status = SubscriptionStatus.PENDING
+    subscription.confirmed_at = None
+    subscription.confirm_expires_at = now + timedelta(minutes=settings.alert_confirm_minutes)
+    if subscription.channel == ChannelKind.SMS:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        subscription.confirm_hash = _code_hash(settings, subscription.id, code)
+        return code
+    token = new_token("sc_")
+    subscription.confirm_hash = token_hash(token)
+    return token
+
+
+def _code_hash(settings: Settings, subscription_id: int, code: str) -> str:
+    # Keyed: six digits hashed plainly would fall to a table of a million hashes.
+    return blind_index(settings.secret, CODE_PURPOSE, f"{subscription_id}:{code}")
+
+
+def _store_cells(db: Session, subscription: Subscription, area: Area, resolution: int) -> None:
+    db.add_all(
+        SubscriptionCell(cell=cell, subscription_id=subscription.id)
+        for cell in sorted(areas.cover(db, area, resolution))
+    )
+
+
+def by_handle(db: Session, handle: str) -> Subscription:
+    found = db.scalar(select(Subscription).where(Subscription.handle_hash == token_hash(handle)))
+    if found is None:
+        raise NotFound(N_("No subscription has this code."), code="subscription_not_found")
+    return found
+
+
+def check_code(subscription: Subscription, code: str, *, now: datetime, settings: Settings) -> bool:
+    """True and the subscription is active; False and one attempt is spent (the caller commits
+    that before answering, so wrong guesses count even though the request fails)."""
+    _check_confirmable(subscription, now, settings)
+    expected = subscription.confirm_hash or ""
+    if constant_time_equal(_code_hash(settings, subscription.id, code.strip()), expected):
+        _activate(subscription, now)
+        return True
+    subscription.confirm_attempts += 1
+    return False
+
+
+def confirm_link(db: Session, token: str, *, now: datetime, settings: Settings) -> Subscription:
+    found = db.scalar(select(Subscription).where(Subscription.confirm_hash == token_hash(token)))
+    if found is None or found.channel != ChannelKind.EMAIL:
+        raise NotFound(N_("This confirmation link is not valid."), code="confirmation_not_found")
+    _check_confirmable(found, now, settings)
+    _activate(found, now)
+    return found
+
+
+def _check_confirmable(subscription: Subscription, now: datetime, settings: Settings) -> None:
+    if subscription.status != SubscriptionStatus.PENDING:
+        raise Conflict(N_("This subscription is not waiting for confirmation."), code="not_pending")
+    if _lapsed(subscription, now):
+        raise Gone(
+            N_("The confirmation has expired; subscribe again."), code="confirmation_expired"
+        )
+    if subscription.confirm_attempts >= settings.alert_confirm_attempts:
+        raise TooManyRequests(
+            N_("Too many wrong codes; subscribe again in {seconds} seconds."),
+            retry_after=max(1, int((subscription.confirm_expires_at - now).total_seconds()))
+            if subscription.confirm_expires_at
+            else 60,
+            code="too_many_attempts",
+        )
+
+
+def _activate(subscription: Subscription, now: datetime) -> None:
+    subscription.status = SubscriptionStatus.ACTIVE
+    subscription.confirmed_at = now
+    subscription.confirm_hash = None
+    subscription.confirm_expires_at = None
+
+
+def unsubscribe(db: Session, token: str, *, now: datetime) -> Subscription:
+    found = db.scalar(
+        select(Subscription).where(Subscription.unsubscribe_hash == token_hash(token))
+    )
+    if found is None:
+        raise NotFound(N_("This unsubscribe link is not valid."), code="subscription_not_found")
+    _end(found, now)
+    return found
+
+
+def _end(subscription: Subscription, now: datetime) -> None:
+    if subscription.status != SubscriptionStatus.UNSUBSCRIBED:
+        subscription.status = SubscriptionStatus.UNSUBSCRIBED
+        subscription.ended_at = now
+
+
+def sms_subscription(db: Session, e164: str, settings: Settings) -> Subscription | None:
+    index = contacts.phone_index(e164, settings)
+    return db.scalar(
+        select(Subscription).where(
+            Subscription.channel == ChannelKind.SMS, Subscription.contact_index == index
+        )
+    )
+
+
+def stop_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bool:
+    """STOP / ALTO: the number's subscription ends. True when there was one to end."""
+    subscription = sms_subscription(db, e164, settings)
+    if subscription is None or subscription.status == SubscriptionStatus.UNSUBSCRIBED:
+        return False
+    _end(subscription, now)
+    return True
+
+
+def restart_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bool:
+    """START: a number that sent STOP gets its alerts back (it proved control by texting)."""
+    subscription = sms_subscription(db, e164, settings)
+    if subscription is None or subscription.status != SubscriptionStatus.UNSUBSCRIBED:
+        return False
+    subscription.status = SubscriptionStatus.ACTIVE
+    subscription.ended_at = None
+    subscription.confirmed_at = subscription.confirmed_at or now
+    return True
+
+
+def disable(db: Session, subscription_id: int, *, now: datetime) -> None:
+    """A channel's permanent failure (an invalid number): stop sending there."""
+    subscription = db.get(Subscription, subscription_id)
+    if subscription is not None and subscription.status == SubscriptionStatus.ACTIVE:
+        subscription.status = SubscriptionStatus.DISABLED
+        subscription.ended_at = now
+
+
+def purge_lapsed(db: Session, *, now: datetime) -> int:
+    """Pending subscriptions nobody confirmed in time hold an encrypted contact for nothing."""
+    lapsed = select(Subscription.id).where(
+        Subscription.status == SubscriptionStatus.PENDING, Subscription.confirm_expires_at <= now
+    )
+    result = db.execute(delete(Subscription).where(Subscription.id.in_(lapsed)))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,71 @@
+"""Small helpers for alerts tests: subscribe through the API, read the sealed opt-in text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vecinos.alerts import optin
+from vecinos.alerts.models import OptInMessage, Subscription, SubscriptionCell
+from vecinos.config import Settings
+from vecinos.crypto import Encryptor
+
+# Boyle Heights, Los Angeles (a public place, no one's home).
+HERE = (34.0339, -118.2106)
+SUBSCRIBE = "/api/alerts/subscriptions"
+
+
+def subscriber_encryptor(settings: Settings) -> Encryptor:
+    return Encryptor(settings.secret, "subscriber", settings.old_secrets)
+
+
+def body(
+    channel: str = "sms", contact: str | None = "213-555-0142", **extra: Any
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "channel": channel,
+        "contact": contact,
+        "language": "es",
+        "area": {"lat": HERE[0], "lon": HERE[1], "radius_m": 2000},
+    }
+    data.update(extra)
+    return data
+
+
+def subscribe(client: TestClient, **fields: Any) -> dict[str, Any]:
+    answer = client.post(SUBSCRIBE, json=body(**fields))
+    assert answer.status_code == 201, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def opt_in_text(db: Session, settings: Settings) -> str:
+    row = db.scalars(select(OptInMessage).order_by(OptInMessage.id.desc())).first()
+    assert row is not None
+    return optin.open_message(row, subscriber_encryptor(settings)).text
+
+
+def sms_code(db: Session, settings: Settings) -> str:
+    found = re.search(r"\b(\d{6})\b", opt_in_text(db, settings))
+    assert found is not None
+    return found.group(1)
+
+
+def link_token(db: Session, settings: Settings) -> str:
+    found = re.search(r"/alerts/confirm\?token=(\S+)", opt_in_text(db, settings))
+    assert found is not None
+    return found.group(1)
+
+
+def counts(db: Session) -> tuple[int, int, int]:
+    """Rows of subscriptions, cells and opt-in messages: nothing partial may be written."""
+    db.rollback()  # a fresh snapshot on PostgreSQL
+    return (
+        db.scalar(select(func.count()).select_from(Subscription)) or 0,
+        db.scalar(select(func.count()).select_from(SubscriptionCell)) or 0,
+        db.scalar(select(func.count()).select_from(OptInMessage)) or 0,
+    )
