@@ -29,11 +29,12 @@ def N_(message: str) -> str:
 
 
 @cache
-def translations(language: str) -> _gettext.NullTranslations:
-    if language == SOURCE_LANGUAGE or language not in INTERFACE_LANGUAGES:
-        return _gettext.NullTranslations()
-    folder = resources.files(__package__).joinpath("locales", language, "LC_MESSAGES")
+def merged_catalog(language: str) -> Catalog:
+    """Every domain's catalog file of one language, as one Babel catalog."""
     merged = Catalog(locale=language)
+    folder = resources.files(__package__).joinpath("locales", language, "LC_MESSAGES")
+    if not folder.is_dir():
+        return merged
     for po_file in sorted(folder.iterdir(), key=lambda f: f.name):
         if not po_file.name.endswith(".po"):
             continue
@@ -41,8 +42,15 @@ def translations(language: str) -> _gettext.NullTranslations:
             for message in read_po(handle, locale=language):
                 if message.id and message.string and not message.fuzzy:
                     merged[message.id] = message
+    return merged
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
+    if language == SOURCE_LANGUAGE or language not in INTERFACE_LANGUAGES:
+        return _gettext.NullTranslations()
     compiled = BytesIO()
-    write_mo(compiled, merged)
+    write_mo(compiled, merged_catalog(language))
     compiled.seek(0)
     return _gettext.GNUTranslations(compiled)
 
