@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.cli.common import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction
@@ -19,7 +22,22 @@ console = Console()
 @app.command("verify-chain")
 def verify_chain() -> None:
     """Check every incident's hash-chained timeline; name the first broken event (exit 1)."""
-    sessions = make_session_factory(open_engine(settings_or_exit()))
+    engine = open_engine(settings_or_exit())
+    try:
+        ids, broken = _check_all(make_session_factory(engine))
+    finally:
+        engine.dispose()
+    for item in broken:
+        console.print(
+            f"[red]incident {item.incident_id}: event {item.seq} (id {item.event_id})"
+            f" {item.reason}[/red]"
+        )
+    if broken:
+        raise typer.Exit(1)
+    console.print(f"All {len(ids)} incident timelines are intact.")
+
+
+def _check_all(sessions: sessionmaker[Session]) -> tuple[Sequence[int], list[Break]]:
     broken: list[Break] = []
     with transaction(sessions) as db:
         ids = db.scalars(select(Incident.id).order_by(Incident.id)).all()
@@ -30,11 +48,4 @@ def verify_chain() -> None:
                 if found:
                     broken.append(found)
                 progress.advance(task)
-    for item in broken:
-        console.print(
-            f"[red]incident {item.incident_id}: event {item.seq} (id {item.event_id})"
-            f" {item.reason}[/red]"
-        )
-    if broken:
-        raise typer.Exit(1)
-    console.print(f"All {len(ids)} incident timelines are intact.")
+    return ids, broken
