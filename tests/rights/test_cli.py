@@ -34,6 +34,9 @@ def test_card_and_poster_for_one_language(env: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (env / "p.pdf").stat().st_size > 10_000
+    result = runner.invoke(app, ["rights", "door-hanger", "-l", "vi", "-o", str(env / "d.pdf")])
+    assert result.exit_code == 0, result.output
+    assert (env / "d.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 @pytest.mark.skipif(not TOOLS, reason="needs espeak-ng and sox")

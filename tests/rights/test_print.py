@@ -15,7 +15,15 @@ from vecinos.rights import fonts
 from vecinos.rights.content import LANGUAGES
 from vecinos.rights.errors import MissingTool
 from vecinos.rights.kit import RightsKit
-from vecinos.rights.pdf import SHEETS, card_html, qr_data_uri, write_card, write_poster
+from vecinos.rights.pdf import (
+    HANGERS,
+    SHEETS,
+    card_html,
+    qr_data_uri,
+    write_card,
+    write_door_hanger,
+    write_poster,
+)
 
 POPPLER = shutil.which("pdftoppm") and shutil.which("pdftotext") and shutil.which("pdffonts")
 pytestmark = pytest.mark.skipif(not POPPLER, reason="needs poppler-utils")
@@ -105,6 +113,30 @@ def test_poster_is_printed_and_carries_the_language(
         assert squeeze(phrase) in text, phrase
     if language.review == "unreviewed":
         assert squeeze(language.labels.unreviewed) in text
+
+
+@pytest.mark.parametrize(
+    ("code", "paper"), [("es", "letter"), ("fa", "a4"), ("zh-Hant", "letter"), ("hy", "a4")]
+)
+def test_door_hangers(kit: RightsKit, tmp_path: Path, code: str, paper: str) -> None:
+    pdf = write_door_hanger(kit, code, tmp_path / "hanger.pdf", paper)
+    info = run("pdfinfo", str(pdf))
+    assert "Pages:           1" in info
+    assert ("(A4)" in info) == (paper == "a4")
+    assert 0.01 < dark_share(pdf, 1) < 0.6
+    text = squeeze(run("pdftotext", str(pdf), "-"))
+    language = kit.languages[code]
+    assert squeeze(language.labels.kit_title) in text
+    # The last line too: nothing is cut off at the bottom of the strip.
+    for phrase in (language.statement, language.labels.not_legal_advice):
+        assert text.count(squeeze(phrase)) == 2, phrase  # two hangers per sheet
+    assert EXPECTED_FONT.get(code, "Noto-Sans") in run("pdffonts", str(pdf))
+
+
+def test_two_door_hangers_fit_a_sheet() -> None:
+    for sheet in HANGERS.values():
+        assert sheet.margin_x > 5 and sheet.margin_y > 5
+        assert len(sheet.slots(back=False)) == 2
 
 
 def test_a4_cards(kit: RightsKit, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from vecinos.rights.audio import write_audio
 from vecinos.rights.content import coverage_problems
 from vecinos.rights.export import Job, plan_export
 from vecinos.rights.kit import RightsKit, load_kit
-from vecinos.rights.pdf import write_card, write_poster
+from vecinos.rights.pdf import write_card, write_door_hanger, write_poster
 from vecinos.rights.sms import compose, count_segments
 
 app = typer.Typer(help="Know-your-rights material: cards, posters, audio.", no_args_is_help=True)
@@ -107,9 +107,22 @@ def poster(
     output: Path = typer.Option(Path("poster.pdf"), "--output", "-o", help=PDF_HELP),
     paper: str | None = typer.Option(None, help=PAPER_HELP),
 ) -> None:
-    """A one-page poster / door hanger."""
+    """A one-page poster."""
     size = paper or settings_or_exit().rights_paper
     _per_language(lang, output, ".pdf", lambda kit, code, path: write_poster(kit, code, path, size))
+
+
+@app.command("door-hanger")
+def door_hanger(
+    lang: list[str] = typer.Option(["en"], "--lang", "-l", help=LANG_HELP),
+    output: Path = typer.Option(Path("door-hanger.pdf"), "--output", "-o", help=PDF_HELP),
+    paper: str | None = typer.Option(None, help=PAPER_HELP),
+) -> None:
+    """Two door hangers per sheet, with cut marks and the knob hole."""
+    size = paper or settings_or_exit().rights_paper
+    _per_language(
+        lang, output, ".pdf", lambda kit, code, path: write_door_hanger(kit, code, path, size)
+    )
 
 
 @app.command()

@@ -14,7 +14,7 @@ from vecinos.rights.audio import megaphone_script, write_audio
 from vecinos.rights.content import SOURCE_LANGUAGE
 from vecinos.rights.kit import RightsKit
 from vecinos.rights.pages import Links, language_page, topic_page
-from vecinos.rights.pdf import write_card, write_poster
+from vecinos.rights.pdf import write_card, write_door_hanger, write_poster
 from vecinos.rights.sms import compose
 
 # Pages in <lang>/ link to each other through the bundle root one folder up.
@@ -56,14 +56,26 @@ def _language_jobs(kit: RightsKit, folder: Path, code: str, paper: str) -> list[
     pages["megaphone.txt"] = megaphone_script(kit, code) + "\n"
     pages["sms.txt"] = compose(kit, code) + "\n"
     jobs = [Job(folder / name, _text(folder / name, text)) for name, text in pages.items()]
-    jobs.append(Job(folder / "card.pdf", lambda: write_card(kit, code, folder / "card.pdf", paper)))
-    jobs.append(
-        Job(folder / "poster.pdf", lambda: write_poster(kit, code, folder / "poster.pdf", paper))
-    )
+    for name, write in (
+        ("card.pdf", write_card),
+        ("poster.pdf", write_poster),
+        ("door-hanger.pdf", write_door_hanger),
+    ):
+        jobs.append(Job(folder / name, _pdf(write, kit, code, folder / name, paper)))
     if edition.language.voice:
         for name in ("megaphone.wav", "megaphone.ogg"):
             jobs.append(Job(folder / name, _audio(kit, code, folder / name)))
     return jobs
+
+
+def _pdf(
+    write: Callable[[RightsKit, str, Path, str], Path],
+    kit: RightsKit,
+    code: str,
+    path: Path,
+    paper: str,
+) -> Callable[[], object]:
+    return lambda: write(kit, code, path, paper)
 
 
 def _audio(kit: RightsKit, code: str, path: Path) -> Callable[[], object]:

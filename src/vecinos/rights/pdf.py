@@ -124,6 +124,35 @@ def poster_html(kit: RightsKit, code: str, paper: str = "letter") -> str:
     )
 
 
+@dataclass(frozen=True)
+class Hanger:
+    """A door hanger: a tall strip with a hole for the door knob; two per sheet."""
+
+    width: float = 95.0
+    height: float = 250.0
+    hole: float = 36.0  # fits common door knobs and lever handles
+
+
+HANGERS = {paper: Sheet(paper, s.width, s.height, 95.0, 250.0, 2, 1) for paper, s in SHEETS.items()}
+
+
+def door_hanger_html(kit: RightsKit, code: str, paper: str = "letter") -> str:
+    sheet = HANGERS[paper]
+    context = _context(kit, code)
+    return (
+        environment()
+        .get_template("rights/door_hanger.html")
+        .render(
+            sheet=sheet,
+            hanger=Hanger(sheet.card_width, sheet.card_height),
+            slots=sheet.slots(back=False),
+            marks=sheet.cut_marks(),
+            at_home=context["edition"].topic("at-home"),
+            **context,
+        )
+    )
+
+
 def write_pdf(html: str, target: Path) -> Path:
     try:
         from weasyprint import HTML
@@ -140,5 +169,10 @@ def write_card(kit: RightsKit, code: str, target: Path, paper: str = "letter") -
 
 
 def write_poster(kit: RightsKit, code: str, target: Path, paper: str = "letter") -> Path:
-    """One page for a wall or a door hanger: the door, the rights, the hotline, the QR codes."""
+    """One page for a wall: the door, the rights, the statement, the hotline, the QR codes."""
     return write_pdf(poster_html(kit, code, paper), target)
+
+
+def write_door_hanger(kit: RightsKit, code: str, target: Path, paper: str = "letter") -> Path:
+    """Two door hangers on one sheet, with cut marks and the knob hole drawn dashed."""
+    return write_pdf(door_hanger_html(kit, code, paper), target)
