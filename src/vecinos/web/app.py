@@ -9,6 +9,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from vecinos import __version__
 from vecinos.accounts.routes import router as accounts_router
+from vecinos.alerts.feed_routes import router as alert_feeds_router
+from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
@@ -16,6 +18,7 @@ from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
 from vecinos.geo.routes import router as zones_router
+from vecinos.incidents.pages import router as console_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.reports.pages import router as report_pages_router
 from vecinos.reports.routes import router as reports_router
@@ -39,7 +42,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     pages_router,
     report_pages_router,
     alerts_router,
+    alert_publish_router,
+    alert_feeds_router,
     responder_pages_router,
+    console_pages_router,
 )
 
 

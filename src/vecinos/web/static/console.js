@@ -1,0 +1,171 @@
+// Dispatcher console: the board follows the incident stream (Server-Sent Events) and redraws
+// from the API, so what a dispatcher sees is always what the server holds.
+"use strict";
+
+(function () {
+  const root = document.getElementById("console");
+  if (!root) return;
+  const text = root.dataset;
+  const activities = JSON.parse(text.activities);
+  const organizations = JSON.parse(text.organizations);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const detail = document.getElementById("detail");
+  const message = document.getElementById("detail-message");
+  let selected = null;
+  let skewMs = 0;
+  let map = null;
+  let layer = null;
+
+  async function api(method, path, body) {
+    const answer = await fetch(path, {
+      method: method,
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf,
+                 "Accept-Language": document.documentElement.lang },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const serverTime = answer.headers.get("X-Server-Time");
+    if (serverTime) skewMs = Date.parse(serverTime) - Date.now();
+    const data = await answer.json().catch(() => ({}));
+    if (!answer.ok) {
+      const error = new Error((data.error && data.error.message) || String(answer.status));
+      error.status = answer.status;
+      throw error;
+    }
+    return data;
+  }
+
+  function element(tag, className, content) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content !== undefined) node.textContent = content;
+    return node;
+  }
+
+  function badge(incident) {
+    const kind = incident.label; // "unverified" until a responder confirms it
+    const words = { unverified: text.msgUnverified, confirmed: text.msgConfirmed, unfounded: text.msgUnfounded };
+    return element("span", "badge " + kind, words[kind] || kind);
+  }
+
+  function place(incident) {
+    return incident.cross_streets || incident.public_lat.toFixed(3) + ", " + incident.public_lon.toFixed(3);
+  }
+
+  function minutesAgo(iso) {
+    return Math.max(0, Math.round((Date.now() + skewMs - Date.parse(iso)) / 60000));
+  }
+
+  function card(incident) {
+    const item = element("li");
+    const button = element("button", "card");
+    button.type = "button";
+    button.dataset.incident = incident.id;
+    button.setAttribute("aria-pressed", String(incident.id === selected));
+    const title = element("strong", "", (activities[incident.activity] || incident.activity) + " · " + place(incident));
+    const meta = element("span", "meta",
+      text.msgReports.replace("{n}", incident.report_count).replace("{s}", incident.source_count) +
+      " · " + text.msgAge.replace("{m}", minutesAgo(incident.opened_at)));
+    button.append(badge(incident), title, meta);
+    button.addEventListener("click", () => select(incident.id));
+    item.append(button);
+    return item;
+  }
+
+  async function loadBoard() {
+    const incidents = await api("GET", "/api/incidents?limit=200");
+    document.querySelectorAll(".cards").forEach((list) => {
+      const here = incidents.filter((i) => i.state === list.dataset.state);
+      list.replaceChildren(...here.map(card));
+    });
+    drawMap(incidents);
+  }
+
+  async function drawMap(incidents) {
+    if (!map) return;
+    layer.clearLayers();
+    const colours = { reported: "#7a4d00", verifying: "#0b5394", confirmed: "#b3261e", unfounded: "#4a4a4a", ended: "#1e6b32" };
+    incidents.forEach((incident) => {
+      window.L.circleMarker([incident.lat, incident.lon], { radius: 9, color: colours[incident.state] || "#000" })
+        .bindTooltip(activities[incident.activity] || incident.activity)
+        .on("click", () => select(incident.id))
+        .addTo(layer);
+    });
+    for (const organization of organizations) {
+      const shifts = await api("GET", "/api/organizations/" + organization + "/shifts").catch(() => []);
+      shifts.filter((s) => s.lat !== null).forEach((shift) => {
+        window.L.circleMarker([shift.lat, shift.lon], { radius: 5, color: "#1e6b32", fillOpacity: 0.9 })
+          .bindTooltip(shift.display_name).addTo(layer);
+      });
+    }
+  }
+
+  function listItems(target, items, describe) {
+    document.getElementById(target).replaceChildren(...items.map((item) => element("li", "", describe(item))));
+  }
+
+  async function select(id) {
+    selected = id;
+    document.querySelectorAll(".card").forEach((b) => b.setAttribute("aria-pressed", String(Number(b.dataset.incident) === id)));
+    const incident = await api("GET", "/api/incidents/" + id);
+    detail.hidden = false;
+    document.getElementById("detail-title").textContent = (activities[incident.activity] || incident.activity) + " · " + place(incident);
+    document.getElementById("detail-label").replaceChildren(badge(incident));
+    listItems("detail-reports", incident.reports, (r) =>
+      [r.source, r.agency, r.agents !== null ? r.agents + " ×" : "", r.cross_streets || "", r.description || "",
+       r.low_trust ? "⚠ " + text.msgLowTrust : "", r.callback_contact ? text.msgContact + ": " + r.callback_contact : ""]
+        .filter(Boolean).join(" · "));
+    listItems("detail-timeline", incident.timeline, (e) => new Date(e.at).toLocaleTimeString() + " " + e.kind);
+    let offers = [];
+    try {
+      offers = (await api("GET", "/api/incidents/" + id + "/dispatch")).offers;
+    } catch (error) {
+      if (error.status !== 404) throw error;
+    }
+    listItems("detail-offers", offers, (o) => (o.display_name || "#" + o.rank) + " · " + o.state + (o.finding ? " · " + o.finding : ""));
+    detail.focus();
+  }
+
+  async function run(action) {
+    message.textContent = "";
+    try {
+      await action();
+      await select(selected);
+      await loadBoard();
+    } catch (error) {
+      message.textContent = error.message;
+    }
+  }
+
+  document.getElementById("ask").addEventListener("click", () => run(async () => {
+    const answer = await api("POST", "/api/incidents/" + selected + "/dispatch", {
+      legal_observer: document.getElementById("need-legal").checked,
+      car: document.getElementById("need-car").checked,
+    });
+    const asked = answer.offers.length;
+    message.textContent = asked ? text.msgAsked.replace("{n}", asked) : text.msgNobody;
+  }));
+  document.getElementById("mark-unfounded").addEventListener("click", () =>
+    run(() => api("POST", "/api/incidents/" + selected + "/transition", { to: "unfounded" })));
+  document.getElementById("mark-ended").addEventListener("click", () =>
+    run(() => api("POST", "/api/incidents/" + selected + "/transition", { to: "ended" })));
+
+  function startMap() {
+    if (!window.L) return;
+    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
+    map = window.L.map("map").setView(text.center.split(",").map(Number), 10);
+    if (text.tileUrl) window.L.tileLayer(text.tileUrl, { attribution: text.attribution }).addTo(map);
+    layer = window.L.layerGroup().addTo(map);
+    loadBoard();
+  }
+
+  const stream = new EventSource("/api/incidents/stream");
+  stream.addEventListener("incident", (event) => {
+    const change = JSON.parse(event.data);
+    loadBoard();
+    if (selected !== null && change.incident_id === selected) select(selected);
+  });
+
+  loadBoard();
+  if (document.readyState === "complete") startMap();
+  else window.addEventListener("load", startMap);
+})();

@@ -1,0 +1,46 @@
+// Hotline intake: the operator types what the caller says; the report goes in as "hotline".
+"use strict";
+
+(function () {
+  const form = document.getElementById("hotline");
+  if (!form) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const result = document.getElementById("result");
+
+  function value(name) {
+    const v = form.elements[name].value.trim();
+    return v === "" ? null : v;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const location = { lat: Number(value("lat")), lon: Number(value("lon")) };
+    if (value("cross_streets")) location.cross_streets = value("cross_streets");
+    const body = {
+      activity: form.elements.activity.value,
+      agency: form.elements.agency.value,
+      agents: value("agents") === null ? null : Number(value("agents")),
+      vehicles: value("vehicles") === null ? null : Number(value("vehicles")),
+      location: location,
+      description: value("description"),
+      caller_phone: value("caller_phone"),
+      callback_contact: value("callback_contact"),
+      idempotency_key: crypto.randomUUID(),
+    };
+    const answer = await fetch("/api/reports/hotline", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf,
+                 "Accept-Language": document.documentElement.lang },
+      body: JSON.stringify(body),
+    });
+    const data = await answer.json().catch(() => ({}));
+    if (answer.ok) {
+      result.textContent = form.dataset.msgSent.replace("{id}", data.report_id).replace("{incident}", data.incident_id);
+      result.className = "result sent";
+      form.reset();
+    } else {
+      result.textContent = (data.error && data.error.message) || String(answer.status);
+      result.className = "result error";
+    }
+  });
+})();
