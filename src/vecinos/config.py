@@ -205,6 +205,39 @@ class Settings(BaseSettings):
         "mailto:alerts@vecinos.invalid", description="VAPID contact claim (mailto: or https:)."
     )
 
+    # Alerts: publishing and the delivery worker (issue 4, fan-out half).
+    alert_hold_seconds: int = Field(
+        120,
+        ge=0,
+        le=3600,
+        description="A confirmed incident alerts on its own after this, unless a dispatcher"
+        " published first.",
+    )
+    alert_max_attempts: int = Field(
+        6, ge=1, le=50, description="Attempts at one delivery before it is marked failed."
+    )
+    alert_retry_base_seconds: float = Field(
+        15.0, gt=0, description="First retry delay of a delivery; doubles with each attempt."
+    )
+    alert_retry_max_seconds: float = Field(
+        900.0, gt=0, description="Longest delay between two attempts at one delivery."
+    )
+    alert_claim_seconds: int = Field(
+        120, ge=5, description="A delivery a crashed worker had claimed is retried after this."
+    )
+    alert_sms_per_second: float = Field(
+        10.0, gt=0, description="Most alert texts sent per second, by each worker."
+    )
+    alert_email_per_second: float = Field(
+        20.0, gt=0, description="Most alert e-mails sent per second, by each worker."
+    )
+    alert_push_per_second: float = Field(
+        100.0, gt=0, description="Most Web Push alerts sent per second, by each worker."
+    )
+    alert_webhook_per_second: float = Field(
+        20.0, gt=0, description="Most partner webhook calls sent per second, by each worker."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -2,6 +2,7 @@
 
 from vecinos.accounts import models as accounts_models
 from vecinos.alerts import models as alerts_models
+from vecinos.alerts import outbox_models as alerts_outbox_models
 from vecinos.db import Base
 from vecinos.dispatch import models as dispatch_models
 from vecinos.geo import models as geo_models
@@ -14,6 +15,7 @@ metadata = Base.metadata
 __all__ = [
     "accounts_models",
     "alerts_models",
+    "alerts_outbox_models",
     "dispatch_models",
     "geo_models",
     "incidents_models",

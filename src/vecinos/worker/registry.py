@@ -46,6 +46,10 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("incidents.expire_stale", "vecinos.incidents.service:expire_stale_incidents", 60),
     # Reporters' callback contacts are purged after the retention window.
     JobSpec("reports.purge_contacts", "vecinos.reports.intake:purge_expired_contacts", 300),
+    # Confirmed, unfounded and ended incidents nobody announced by hand alert after the hold.
+    JobSpec("alerts.publish_due", "vecinos.alerts.publishing:publish_due", 1),
+    # The outbox: claim due alert deliveries and send them through their channels.
+    JobSpec("alerts.deliver", "vecinos.alerts.delivery:deliver_due", 1),
 )
 
 

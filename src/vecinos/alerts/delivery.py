@@ -1,0 +1,298 @@
+"""The delivery worker: claim due deliveries, send them through their channel, record the outcome.
+
+Two phases, so no database lock is held while a message is on the wire:
+
+1. `deliver_due` (a worker job, inside the worker's transaction) claims a batch: each due
+   delivery gets this round's token and a lease (`alert_claim_seconds`). On PostgreSQL the
+   candidates are read `FOR UPDATE SKIP LOCKED`, so two workers never take the same rows; on
+   both databases the claim is a conditional UPDATE that only takes rows still unclaimed.
+2. When that transaction commits, `_send_claimed` sends the batch and records every outcome in
+   short transactions of its own (a few sends each), guarded by the claim token.
+
+A worker killed between the two leaves claimed rows whose lease runs out: the next worker takes
+them again, so nothing is lost. A worker killed mid-send loses at most the outcomes not yet
+recorded; those are sent again with the same idempotency key, which a provider that honours
+it uses to drop the duplicate. Exactly one delivery row per recipient exists throughout (a
+unique constraint), and a sent one is never claimed again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, event, or_, select, update
+from sqlalchemy.orm import Session
+
+from vecinos.alerts import outgoing, subscriptions
+from vecinos.alerts.channels.base import Channel, SendError
+from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
+from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
+from vecinos.config import Settings
+from vecinos.crypto import Encryptor
+from vecinos.worker.claims import rowcount
+
+log = logging.getLogger("vecinos.alerts.delivery")
+
+_ROUNDS = "vecinos.delivery_rounds"
+RECORD_EVERY = 20  # outcomes per transaction at most; a crash re-sends no more than this
+RECORD_SECONDS = 0.25  # … and no outcome waits longer than this to be written
+SUBSCRIBER_PURPOSE = "subscriber"
+
+
+@dataclass(frozen=True)
+class Round:
+    token: str
+    now: datetime
+    settings: Settings
+
+
+@dataclass
+class Outcome:
+    delivery_id: int
+    subscription_id: int
+    attempts: int
+    provider_id: str | None = None
+    error: str | None = None
+    permanent: bool = False
+    disable: bool = False
+    delivered: bool = False  # the channel knows at once (the log channel)
+
+
+# ---- phase 1: claiming (the worker job) -----------------------------------------------------
+
+
+def due(now: datetime) -> ColumnElement[bool]:
+    """Queued, its time has come, and nobody holds a live claim on it."""
+    return and_(
+        Delivery.status == DeliveryStatus.QUEUED.value,
+        Delivery.next_attempt_at <= now,
+        or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
+    )
+
+
+def per_round(channel: ChannelKind, settings: Settings) -> int:
+    """Claim no more than a round can send within the channel's rate (per worker)."""
+    rate = rate_of(channel, settings)
+    if rate is None:
+        return settings.worker_batch_size
+    return max(1, min(settings.worker_batch_size, math.ceil(rate * settings.worker_poll_seconds)))
+
+
+def rate_of(channel: ChannelKind, settings: Settings) -> float | None:
+    rates = {
+        ChannelKind.SMS: settings.alert_sms_per_second,
+        ChannelKind.EMAIL: settings.alert_email_per_second,
+        ChannelKind.PUSH: settings.alert_push_per_second,
+        ChannelKind.WEBHOOK: settings.alert_webhook_per_second,
+    }
+    return rates.get(channel)  # the log channel has no provider to protect
+
+
+def deliver_due(db: Session, now: datetime, settings: Settings) -> int:
+    """Claim this round's due deliveries; they are sent once the worker's transaction commits."""
+    expire_stale(db, now)
+    token = secrets.token_hex(16)
+    claimed = sum(claim(db, channel, token, now, settings) for channel in ChannelKind)
+    if claimed:
+        db.info.setdefault(_ROUNDS, []).append(Round(token, now, settings))
+    return claimed
+
+
+def claim(db: Session, channel: ChannelKind, token: str, now: datetime, settings: Settings) -> int:
+    query = (
+        select(Delivery.id)
+        .where(Delivery.channel == channel.value, due(now))
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(per_round(channel, settings))
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.scalars(query))
+    if not ids:
+        return 0
+    # The WHERE repeats the due test: a row another worker claimed since the SELECT no
+    # longer matches, and the row count says how many this round really won.
+    lease = now + timedelta(seconds=settings.alert_claim_seconds)
+    return rowcount(
+        db,
+        update(Delivery)
+        .where(Delivery.id.in_(ids), due(now))
+        .values(claim_token=token, claimed_until=lease, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False),
+    )
+
+
+def expire_stale(db: Session, now: datetime) -> None:
+    """Deliveries of alerts that expired before they could go are failed, never sent late."""
+    expired = select(Alert.id).where(Alert.expires_at <= now)
+    db.execute(
+        update(Delivery)
+        .where(Delivery.alert_id.in_(expired), due(now))
+        .values(status=DeliveryStatus.FAILED.value, last_error="expired", finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# ---- phase 2: sending, after the claim committed --------------------------------------------
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    rounds: list[Round] = session.info.pop(_ROUNDS, [])
+    for round_ in rounds:
+        send_round(Session(bind=session.get_bind()), round_)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: object) -> None:
+    # A rolled-back claim claimed nothing.
+    session.info.pop(_ROUNDS, None)
+
+
+def send_round(db: Session, round_: Round) -> int:
+    """Send every delivery this round claimed; returns how many the channels accepted."""
+    rows = _claimed(db, round_.token)
+    db.rollback()  # no transaction stays open while messages are on the wire
+    if not rows:
+        db.close()
+        return 0
+    channels = outgoing.build_channels(round_.settings, round_.now)
+    pace = Pacer(round_.settings)
+    pending: list[Outcome] = []
+    flushed_at = time.monotonic()
+    accepted = 0
+    try:
+        for delivery, alert, subscription in rows:
+            pace.wait(ChannelKind(delivery.channel))
+            outcome = send_one(channels, delivery, alert, subscription, round_.settings)
+            accepted += outcome.error is None
+            pending.append(outcome)
+            if len(pending) >= RECORD_EVERY or time.monotonic() - flushed_at > RECORD_SECONDS:
+                record(db, pending, round_)
+                pending, flushed_at = [], time.monotonic()
+    finally:
+        if pending:
+            record(db, pending, round_)
+        db.close()
+    return accepted
+
+
+def _claimed(db: Session, token: str) -> Sequence[tuple[Delivery, Alert, Subscription]]:
+    query = (
+        select(Delivery, Alert, Subscription)
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .where(Delivery.claim_token == token, Delivery.status == DeliveryStatus.QUEUED.value)
+        .order_by(Delivery.id)
+    )
+    return [(d, a, s) for d, a, s in db.execute(query)]
+
+
+def send_one(
+    channels: Mapping[ChannelKind, Channel],
+    delivery: Delivery,
+    alert: Alert,
+    subscription: Subscription,
+    settings: Settings,
+) -> Outcome:
+    outcome = Outcome(delivery.id, subscription.id, delivery.attempts)
+    if subscription.status != SubscriptionStatus.ACTIVE:
+        outcome.error, outcome.permanent = "not_subscribed", True  # STOP after publishing
+        return outcome
+    channel = channels.get(ChannelKind(delivery.channel))
+    if channel is None:  # not configured (yet): keep it queued for when it is
+        outcome.error = "channel_not_configured"
+        return outcome
+    contact = Encryptor(settings.secret, SUBSCRIBER_PURPOSE, settings.old_secrets).decrypt(
+        subscription.contact_encrypted
+    )
+    message = outgoing.message_for(
+        alert, delivery.language, contact, delivery.idempotency_key, settings
+    )
+    try:
+        result = channel.send(message)
+    except SendError as exc:
+        outcome.error = exc.code or type(exc).__name__
+        # A permanent error is about the contact (a dead number, a dropped push subscription).
+        outcome.permanent = outcome.disable = exc.permanent
+    except Exception as exc:  # a bug in an adapter must not stop the round: retry later
+        log.exception("delivery %s: unexpected error", delivery.id)
+        outcome.error = type(exc).__name__
+    else:
+        outcome.provider_id = result.provider_id
+        outcome.delivered = result.status == DeliveryStatus.DELIVERED.value
+    return outcome
+
+
+def record(db: Session, outcomes: Sequence[Outcome], round_: Round) -> None:
+    """Write outcomes in one short transaction; a row re-claimed by someone else is left be."""
+    with _transaction(db):
+        for outcome in outcomes:
+            values = _values(outcome, round_)
+            rowcount(
+                db,
+                update(Delivery)
+                .where(Delivery.id == outcome.delivery_id, Delivery.claim_token == round_.token)
+                .values(claim_token=None, claimed_until=None, **values)
+                .execution_options(synchronize_session=False),
+            )
+            if outcome.disable:
+                subscriptions.disable(db, outcome.subscription_id, now=round_.now)
+
+
+@contextmanager
+def _transaction(db: Session) -> Iterator[None]:
+    try:
+        yield
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _values(outcome: Outcome, round_: Round) -> dict[str, object]:
+    now, settings = round_.now, round_.settings
+    if outcome.error is None:
+        status = DeliveryStatus.DELIVERED if outcome.delivered else DeliveryStatus.SENT
+        done: dict[str, object] = {
+            "status": status.value,
+            "provider_id": outcome.provider_id,
+            "sent_at": now,
+        }
+        return {**done, "finished_at": now} if outcome.delivered else done
+    failed = {"status": DeliveryStatus.FAILED.value, "finished_at": now}
+    if outcome.permanent or outcome.attempts >= settings.alert_max_attempts:
+        return {**failed, "last_error": outcome.error[:120]}
+    return {"last_error": outcome.error[:120], "next_attempt_at": now + backoff(outcome, settings)}
+
+
+def backoff(outcome: Outcome, settings: Settings) -> timedelta:
+    """15 s, 30 s, 1 min, 2 min … capped: a provider that is down is not hammered."""
+    seconds = settings.alert_retry_base_seconds * 2 ** max(0, outcome.attempts - 1)
+    return timedelta(seconds=min(seconds, settings.alert_retry_max_seconds))
+
+
+class Pacer:
+    """Spaces one worker's sends so no channel goes past its configured rate."""
+
+    def __init__(self, settings: Settings, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self.sleep = sleep
+        self.next_at: dict[ChannelKind, float] = {}
+
+    def wait(self, channel: ChannelKind) -> None:
+        rate = rate_of(channel, self.settings)
+        if rate is None:
+            return
+        now = time.monotonic()
+        at = self.next_at.get(channel, now)
+        if at > now:
+            self.sleep(at - now)
+        self.next_at[channel] = max(at, now) + 1.0 / rate

@@ -1,0 +1,90 @@
+"""Published alerts and their outbox: one delivery row per (alert, subscription).
+
+An alert keeps only what the public may see: the kind, the scrubbed texts per language and the
+coarse place of the incident (the centre of a coarse H3 cell), never the exact position. A
+delivery is the durable promise to send that alert to one subscriber; publishing writes the
+alert and all its deliveries in one transaction, and the worker works them off.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vecinos.alerts.models import AlertKind, ChannelKind
+from vecinos.db import Base, UTCDateTime
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"  # waiting for its turn (or its next attempt after a transient failure)
+    SENT = "sent"  # the channel accepted it
+    DELIVERED = "delivered"  # the provider reported it reached the phone (SMS status callback)
+    FAILED = "failed"  # permanently, or out of attempts, or the alert expired first
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[AlertKind] = mapped_column(String(16))
+    # {"en": "...", "es": "..."}: every text has passed the scrubber before it is stored.
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    activity: Mapped[str] = mapped_column(String(32))
+    # Coarse place only: the centre of the incident's public cell, as the public board shows it.
+    public_cell: Mapped[str] = mapped_column(String(16))
+    public_lat: Mapped[float] = mapped_column(Float)
+    public_lon: Mapped[float] = mapped_column(Float)
+    # None when the worker published it on its own (a confirmed incident nobody published).
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    recipient_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Delivery(Base):
+    __tablename__ = "alert_deliveries"
+    # Exactly one delivery per recipient per alert, whatever retries or crashes happen.
+    __table_args__ = (
+        UniqueConstraint("alert_id", "subscription_id"),
+        # The worker's question: which queued deliveries are due now?
+        Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[ChannelKind] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(35))
+    status: Mapped[DeliveryStatus] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A worker's claim: the token of the round that took it and when the claim lapses, so a
+    # worker killed mid-send leaves the delivery to be taken again, never lost.
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sent with every attempt, so a provider that honours it sends a retried message once.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    provider_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    # A short error code only; a provider's message could echo the contact.
+    last_error: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

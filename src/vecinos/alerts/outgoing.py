@@ -1,0 +1,65 @@
+"""From a stored alert to what a channel sends: the text in the subscriber's language, a
+subject line, the idempotency key, the expiry (push TTL) and structured fields.
+
+The text falls back from the subscriber's tag (`es-MX`) to its base language (`es`) to
+English, the language every alert has. The channels themselves are `vecinos.alerts.channels`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from vecinos.alerts.channels import channels_for
+from vecinos.alerts.channels.base import Channel, OutboundMessage
+from vecinos.alerts.models import AlertKind, ChannelKind
+from vecinos.alerts.optin import interface_language
+from vecinos.alerts.outbox_models import Alert
+from vecinos.clock import FrozenClock
+from vecinos.config import Settings
+from vecinos.i18n import N_, gettext
+from vecinos.rights.kit import RIGHTS_PATH
+
+SUBJECTS: dict[AlertKind, str] = {
+    AlertKind.CONFIRMED: N_("{coalition}: confirmed alert"),
+    AlertKind.UNCONFIRMED: N_("{coalition}: unconfirmed report, being checked"),
+    AlertKind.UPDATE: N_("{coalition}: update"),
+    AlertKind.RUMOUR_CONTROL: N_("{coalition}: rumour control"),
+    AlertKind.ALL_CLEAR: N_("{coalition}: all clear"),
+}
+
+
+def text_for(alert: Alert, language: str) -> tuple[str, str]:
+    """(language, text): the subscriber's own, else its base language, else English."""
+    base = language.split("-")[0].lower()
+    for candidate in (language, base, "en"):
+        if candidate in alert.texts:
+            return candidate, alert.texts[candidate]
+    first = sorted(alert.texts)[0]  # pragma: no cover - publishing requires English
+    return first, alert.texts[first]
+
+
+def message_for(
+    alert: Alert, language: str, to: str, idempotency_key: str, settings: Settings
+) -> OutboundMessage:
+    used, text = text_for(alert, language)
+    subject = gettext(interface_language(used), SUBJECTS[AlertKind(alert.kind)])
+    data = {"alert_id": alert.id, "kind": str(alert.kind), "unconfirmed": _unconfirmed(alert)}
+    return OutboundMessage(
+        to=to,
+        text=text,
+        subject=subject.format(coalition=settings.coalition_name),
+        language=used,
+        idempotency_key=idempotency_key,
+        expires_at=alert.expires_at,
+        link=f"{settings.public_url.rstrip('/')}{RIGHTS_PATH}/{interface_language(used)}",
+        data=data,
+    )
+
+
+def _unconfirmed(alert: Alert) -> bool:
+    return AlertKind(alert.kind) is AlertKind.UNCONFIRMED
+
+
+def build_channels(settings: Settings, now: datetime) -> dict[ChannelKind, Channel]:
+    """The configured channels for one round; their clock is the round's (signatures, TTLs)."""
+    return channels_for(settings, FrozenClock(now))

@@ -1,0 +1,192 @@
+"""Dispatchers publish alerts: preview who would hear it, publish (edited) text, see how the
+deliveries went; and Twilio's status callback, which marks texts delivered or failed.
+
+Nothing is sent from a request: publishing writes the alert and its outbox rows, the worker
+sends them. Never reads `request.client`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from vecinos.accounts.models import Role
+from vecinos.accounts.principal import Principal
+from vecinos.alerts import inbound, publishing, subscriptions
+from vecinos.alerts.models import AlertKind
+from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
+from vecinos.errors import Forbidden
+from vecinos.i18n import N_
+from vecinos.incidents import service
+from vecinos.incidents.models import Incident
+from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.policy import PUBLIC, AnyOrgRole
+
+router = APIRouter(prefix="/api", tags=["alerts"])
+Dispatcher = Annotated[Principal, Depends(AnyOrgRole(Role.DISPATCHER))]
+KindName = Literal["confirmed", "unconfirmed", "rumour_control", "update", "all_clear"]
+
+
+class PublishIn(BaseModel):
+    """`texts` by language replace the default texts of those languages; the rest stay."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: KindName
+    texts: dict[str, str] = Field(default_factory=dict, max_length=20)
+
+
+class PreviewOut(BaseModel):
+    kind: KindName
+    texts: dict[str, str]
+    recipients: int
+    by_channel: dict[str, int]
+    by_language: dict[str, int]
+    publishable: bool
+    findings: dict[str, list[dict[str, object]]]
+
+
+class AlertOut(BaseModel):
+    id: int
+    incident_id: int
+    kind: str
+    unconfirmed: bool
+    texts: dict[str, str]
+    automatic: bool
+    recipients: int
+    deliveries: dict[str, int]
+    created_at: datetime
+    expires_at: datetime
+
+
+def _incident(db: Session, caller: Principal, incident_id: int) -> Incident:
+    """Dispatchers of the owning organization (anyone's, for an incident nobody owns)."""
+    incident = service.get_visible(db, caller, incident_id)
+    if incident.organization_id is not None and not service.owns(caller, incident):
+        raise Forbidden(N_("Only the incident's organization may publish."), code="not_owner")
+    return incident
+
+
+def _texts(incident: Incident, body: PublishIn, context: ContextDep) -> dict[str, str]:
+    kind = AlertKind(body.kind)
+    return {**publishing.default_texts(incident, kind, context.settings), **body.texts}
+
+
+def _out(db: Session, alert: Alert) -> AlertOut:
+    rows = db.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.alert_id == alert.id)
+        .group_by(Delivery.status)
+    )
+    return AlertOut(
+        id=alert.id,
+        incident_id=alert.incident_id,
+        kind=str(alert.kind),
+        unconfirmed=alert.kind == AlertKind.UNCONFIRMED,
+        texts=alert.texts,
+        automatic=alert.automatic,
+        recipients=alert.recipient_count,
+        deliveries={str(s): int(n) for s, n in rows},
+        created_at=alert.created_at,
+        expires_at=alert.expires_at,
+    )
+
+
+@router.post("/incidents/{incident_id}/alerts/preview")
+def preview(
+    incident_id: int, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
+) -> PreviewOut:
+    """Recipient counts by channel and language, and what the scrubber found; writes nothing."""
+    incident = _incident(db, caller, incident_id)
+    kind = AlertKind(body.kind)
+    publishing.check_allowed(db, incident, kind)
+    seen = publishing.preview(db, incident, kind, _texts(incident, body, context))
+    return PreviewOut(
+        kind=body.kind,
+        texts=seen.texts,
+        recipients=seen.recipients,
+        by_channel=seen.by_channel,
+        by_language=seen.by_language,
+        publishable=seen.publishable,
+        findings=seen.findings,
+    )
+
+
+@router.post("/incidents/{incident_id}/alerts", status_code=status.HTTP_201_CREATED)
+def publish(
+    incident_id: int, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
+) -> AlertOut:
+    incident = _incident(db, caller, incident_id)
+    alert = publishing.publish(
+        db,
+        incident,
+        AlertKind(body.kind),
+        _texts(incident, body, context),
+        now=context.clock.now(),
+        settings=context.settings,
+        actor_id=caller.member_id,
+    )
+    return _out(db, alert)
+
+
+@router.get("/incidents/{incident_id}/alerts")
+def list_alerts(incident_id: int, caller: Dispatcher, db: DbDep) -> list[AlertOut]:
+    incident = service.get_visible(db, caller, incident_id)
+    query = select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id)
+    return [_out(db, alert) for alert in db.scalars(query)]
+
+
+# Twilio's status callback. Error codes that mean the number itself cannot take texts:
+# 21211 invalid 'To', 21614 not a mobile number, 30005 unknown destination, 30006 landline.
+DEAD_NUMBER_CODES = frozenset({"21211", "21614", "30005", "30006"})
+FAILED_STATES = frozenset({"failed", "undelivered"})
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return {key: str(value) for key, value in (await request.form()).items()}
+
+
+@router.post("/alerts/sms/status", dependencies=[PUBLIC.dependency()])
+def sms_status(
+    request: Request,
+    form: Annotated[dict[str, str], Depends(_form)],
+    db: DbDep,
+    context: ContextDep,
+) -> Response:
+    """Refused unless Twilio's signature matches, like the inbound webhook."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    inbound.check_signature(
+        context.settings, path, form, request.headers.get(inbound.SIGNATURE_HEADER)
+    )
+    apply_status(db, form, now=context.clock.now())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def apply_status(db: Session, form: Mapping[str, str], *, now: datetime) -> None:
+    sid, state = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
+    delivery = db.scalar(select(Delivery).where(Delivery.provider_id == sid)) if sid else None
+    if delivery is None or delivery.status not in (DeliveryStatus.SENT, DeliveryStatus.QUEUED):
+        return  # unknown, or already final: callbacks may arrive late and out of order
+    if state == "delivered":
+        _finish(db, delivery, DeliveryStatus.DELIVERED, None, now)
+    elif state in FAILED_STATES:
+        code = form.get("ErrorCode", "") or state
+        _finish(db, delivery, DeliveryStatus.FAILED, f"twilio_{code}"[:120], now)
+        if code in DEAD_NUMBER_CODES:
+            subscriptions.disable(db, delivery.subscription_id, now=now)
+
+
+def _finish(
+    db: Session, delivery: Delivery, to: DeliveryStatus, error: str | None, now: datetime
+) -> None:
+    db.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery.id)
+        .values(status=to.value, last_error=error, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,318 @@
+"""Publishing an alert: the alert row and every delivery it owes, in the caller's transaction.
+
+Who may publish what is decided here, not in the routes: a confirmed alert (or an update) only
+for a confirmed incident, an "unconfirmed — being checked" notice only for an incident still
+being checked and only by a dispatcher's explicit act, rumour-control only for an unfounded
+one, an all-clear only for an ended incident that was announced. Every text passes the
+scrubber before anything is written; an unconfirmed notice always carries its label.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from vecinos.alerts import feeds, scrubber
+from vecinos.alerts.matching import Recipient, match_subscribers
+from vecinos.alerts.models import AlertKind
+from vecinos.alerts.optin import interface_language
+from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
+from vecinos.config import Settings
+from vecinos.errors import Conflict, InvalidInput
+from vecinos.i18n import N_, gettext
+from vecinos.incidents import timeline
+from vecinos.incidents.models import Incident, IncidentState
+
+S = IncidentState
+UNCONFIRMED_LABEL = N_("UNCONFIRMED, being checked:")
+MAX_TEXT = 1000  # an SMS alert is split by the provider; a wall of text helps no one
+
+# The incident states each kind of alert may be published in.
+ALLOWED_STATES: dict[AlertKind, frozenset[IncidentState]] = {
+    AlertKind.CONFIRMED: frozenset({S.CONFIRMED}),
+    AlertKind.UPDATE: frozenset({S.CONFIRMED}),
+    AlertKind.UNCONFIRMED: frozenset({S.REPORTED, S.VERIFYING}),
+    AlertKind.RUMOUR_CONTROL: frozenset({S.UNFOUNDED, S.ENDED}),
+    AlertKind.ALL_CLEAR: frozenset({S.ENDED}),
+}
+# Kinds an incident gets at most once; updates may follow one another.
+ONCE = frozenset(set(AlertKind) - {AlertKind.UPDATE})
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What publishing would do, written nowhere: who would hear it, and the scrubber's say."""
+
+    texts: dict[str, str]
+    recipients: int
+    by_channel: dict[str, int]
+    by_language: dict[str, int]
+    findings: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+
+    @property
+    def publishable(self) -> bool:
+        return not self.findings
+
+
+def check_allowed(db: Session, incident: Incident, kind: AlertKind) -> None:
+    """Refuse a kind that does not fit the incident's state, or one already published."""
+    state = IncidentState(incident.state)
+    if state not in ALLOWED_STATES[kind] or not _verdict_fits(incident, kind):
+        raise Conflict(
+            N_("A {kind} alert cannot be published for an incident that is {state}."),
+            params={"kind": kind.value, "state": state.value},
+            code="alert_kind_not_allowed",
+        )
+    if kind in ONCE and published(db, incident.id, kind):
+        raise Conflict(
+            N_("This incident already has a {kind} alert."),
+            params={"kind": kind.value},
+            code="alert_already_published",
+        )
+
+
+def _verdict_fits(incident: Incident, kind: AlertKind) -> bool:
+    # An ended incident: all-clear only after a confirmation, rumour-control only after
+    # a false alarm; the verdict is what the incident was before it ended.
+    if kind is AlertKind.ALL_CLEAR:
+        return incident.verdict == S.CONFIRMED.value
+    if kind is AlertKind.RUMOUR_CONTROL:
+        return incident.verdict == S.UNFOUNDED.value
+    return True
+
+
+def published(db: Session, incident_id: int, kind: AlertKind) -> bool:
+    query = select(Alert.id).where(Alert.incident_id == incident_id, Alert.kind == kind.value)
+    return db.scalar(query.limit(1)) is not None
+
+
+def labelled(kind: AlertKind, texts: Mapping[str, str]) -> dict[str, str]:
+    """Unconfirmed notices start with their label in their own language, whatever was typed."""
+    if kind is not AlertKind.UNCONFIRMED:
+        return {lang: text.strip() for lang, text in texts.items()}
+    out = {}
+    for lang, text in texts.items():
+        label = gettext(interface_language(lang), UNCONFIRMED_LABEL)
+        body = text.strip()
+        out[lang] = body if body.startswith(label) else f"{label} {body}"
+    return out
+
+
+def check_texts(texts: Mapping[str, str]) -> dict[str, list[dict[str, object]]]:
+    """The scrubber's findings per language; empty when every text may be published."""
+    found: dict[str, list[dict[str, object]]] = {}
+    for lang, text in texts.items():
+        if hits := scrubber.scan(text):
+            found[lang] = [f.as_dict() for f in hits]
+    return found
+
+
+def validate_texts(texts: Mapping[str, str]) -> None:
+    if not texts or "en" not in texts:
+        # English is the fallback for every language we do not cover.
+        raise InvalidInput(N_("An alert needs at least an English text."), code="alert_needs_en")
+    if any(not t.strip() or len(t) > MAX_TEXT for t in texts.values()):
+        raise InvalidInput(
+            N_("Each alert text needs 1 to {max} characters."),
+            params={"max": MAX_TEXT},
+            code="alert_text_length",
+        )
+    for lang, text in texts.items():
+        try:
+            scrubber.check(text)
+        except scrubber.TextRefused as refused:
+            refused.details["language"] = lang
+            raise
+
+
+def preview(db: Session, incident: Incident, kind: AlertKind, texts: Mapping[str, str]) -> Preview:
+    final = labelled(kind, texts)
+    recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    return Preview(
+        texts=final,
+        recipients=len(recipients),
+        by_channel=dict(Counter(str(r.channel) for r in recipients)),
+        by_language=dict(Counter(r.language for r in recipients)),
+        findings=check_texts(final),
+    )
+
+
+def publish(
+    db: Session,
+    incident: Incident,
+    kind: AlertKind,
+    texts: Mapping[str, str],
+    *,
+    now: datetime,
+    settings: Settings,
+    actor_id: int | None,
+) -> Alert:
+    """Write the alert and one queued delivery per matching subscriber; nothing is sent here.
+
+    `actor_id` None means the worker published it on its own, which only confirmed incidents'
+    follow-ups do (the caller checks that; an unconfirmed notice always has an actor).
+    """
+    if kind is AlertKind.UNCONFIRMED and actor_id is None:
+        raise Conflict(N_("Only a dispatcher may publish an unconfirmed notice."), code="not_auto")
+    db.refresh(incident, with_for_update=True)  # two publishers of one incident queue here
+    check_allowed(db, incident, kind)
+    final = labelled(kind, texts)
+    validate_texts(final)
+    alert = _alert_row(incident, kind, final, now, settings, actor_id)
+    db.add(alert)
+    db.flush()
+    recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    write_deliveries(db, alert, recipients, now)
+    alert.recipient_count = len(recipients)
+    payload = {"alert_id": alert.id, "kind": kind.value, "recipients": len(recipients)}
+    timeline.append(db, incident.id, "alert.published", payload, actor_id=actor_id, now=now)
+    feeds.note_published(db, alert)
+    return alert
+
+
+def _alert_row(
+    incident: Incident,
+    kind: AlertKind,
+    texts: dict[str, str],
+    now: datetime,
+    settings: Settings,
+    actor_id: int | None,
+) -> Alert:
+    return Alert(
+        incident_id=incident.id,
+        kind=kind,
+        texts=texts,
+        activity=incident.activity,
+        public_cell=incident.public_cell,
+        public_lat=incident.public_lat,
+        public_lon=incident.public_lon,
+        published_by=actor_id,
+        automatic=actor_id is None,
+        recipient_count=0,
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.alert_expiry_minutes),
+    )
+
+
+def write_deliveries(
+    db: Session, alert: Alert, recipients: Sequence[Recipient], now: datetime
+) -> None:
+    """One executemany INSERT: 100,000 rows in a few seconds, all in the caller's transaction."""
+    if not recipients:
+        return
+    # A random part per alert keeps keys unique across databases a provider may have seen.
+    prefix = f"va-{secrets.token_hex(8)}-{alert.id}"
+    rows = [
+        {
+            "alert_id": alert.id,
+            "subscription_id": r.subscription_id,
+            "channel": r.channel.value,
+            "language": r.language,
+            "status": DeliveryStatus.QUEUED.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "idempotency_key": f"{prefix}-{r.subscription_id}",
+            "created_at": now,
+        }
+        for r in recipients
+    ]
+    db.execute(insert(Delivery), rows)
+
+
+# The worker's side: what nobody published by hand goes out on its own after the hold.
+AUTOMATIC: dict[AlertKind, IncidentState] = {
+    AlertKind.CONFIRMED: S.CONFIRMED,
+    AlertKind.RUMOUR_CONTROL: S.UNFOUNDED,
+    AlertKind.ALL_CLEAR: S.ENDED,
+}
+
+
+def publish_due(db: Session, now: datetime, settings: Settings) -> int:
+    """Confirmed, unfounded and ended incidents whose alert nobody published in the hold.
+
+    Only settled verdicts publish on their own; an unconfirmed notice never does. The hold
+    (`alert_hold_seconds`) gives a dispatcher time to edit the text and publish it first.
+    Incidents that changed longer ago than an alert lives are left alone: a worker that was
+    down for a day must not wake the county up with yesterday's news.
+    """
+    held = now - timedelta(seconds=settings.alert_hold_seconds)
+    stale = now - timedelta(minutes=settings.alert_expiry_minutes)
+    done = 0
+    for kind, state in AUTOMATIC.items():
+        for incident in _due(db, kind, state, held, stale, settings.worker_batch_size):
+            if kind is AlertKind.ALL_CLEAR and not _was_announced(db, incident.id):
+                continue  # nobody was told about it, so there is nothing to clear
+            texts = default_texts(incident, kind, settings)
+            publish(db, incident, kind, texts, now=now, settings=settings, actor_id=None)
+            done += 1
+    return done
+
+
+def _due(
+    db: Session,
+    kind: AlertKind,
+    state: IncidentState,
+    held: datetime,
+    stale: datetime,
+    limit: int,
+) -> Sequence[Incident]:
+    already = select(Alert.id).where(Alert.incident_id == Incident.id, Alert.kind == kind.value)
+    query = (
+        select(Incident)
+        .where(
+            Incident.state == state.value,
+            Incident.state_changed_at <= held,
+            Incident.state_changed_at > stale,
+            ~already.exists(),
+        )
+        .order_by(Incident.state_changed_at)
+        .limit(limit)
+    )
+    if kind is AlertKind.ALL_CLEAR:
+        query = query.where(Incident.verdict == S.CONFIRMED.value)
+    return db.scalars(query).all()
+
+
+def _was_announced(db: Session, incident_id: int) -> bool:
+    kinds = [AlertKind.CONFIRMED.value, AlertKind.UNCONFIRMED.value]
+    query = select(Alert.id).where(Alert.incident_id == incident_id, Alert.kind.in_(kinds))
+    return db.scalar(query.limit(1)) is not None
+
+
+# Default texts until a dispatcher edits them. Kept short: an SMS alert should fit a segment
+# or two. The place is the incident's coarse public point, never the exact position.
+DEFAULT_TEXTS: dict[AlertKind, str] = {
+    AlertKind.CONFIRMED: N_(
+        "{coalition} CONFIRMED by volunteers: immigration enforcement activity"
+        " near {place}. Stay calm; do not open the door without a judicial warrant. {link}"
+    ),
+    AlertKind.UNCONFIRMED: N_(
+        "{coalition}: a report of immigration enforcement activity near {place}"
+        " is being checked by volunteers. Do not share it as fact. {link}"
+    ),
+    AlertKind.UPDATE: N_("{coalition} update on the activity near {place}. {link}"),
+    AlertKind.RUMOUR_CONTROL: N_(
+        "{coalition} RUMOUR CONTROL: volunteers checked the report near {place}"
+        " and found no enforcement activity. Please do not forward it."
+    ),
+    AlertKind.ALL_CLEAR: N_("{coalition} ALL CLEAR: the activity near {place} has ended. {link}"),
+}
+TEXT_LANGUAGES = ("en", "es")
+
+
+def default_texts(incident: Incident, kind: AlertKind, settings: Settings) -> dict[str, str]:
+    place = f"{incident.public_lat:.3f}, {incident.public_lon:.3f}"
+    return {
+        lang: gettext(lang, DEFAULT_TEXTS[kind]).format(
+            coalition=settings.coalition_name,
+            place=place,
+            link=f"{settings.public_url.rstrip('/')}/rights?lang={lang}",
+        )
+        for lang in TEXT_LANGUAGES
+    }
