@@ -3,6 +3,7 @@ with pdftotext and pdffonts. Needs poppler-utils, fonts-noto-core and fonts-noto
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -182,3 +183,13 @@ def test_a_missing_font_names_its_debian_package(
     monkeypatch.setitem(fonts.FONTS, "ko", gone)
     with pytest.raises(MissingTool, match="install the Debian package fonts-noto-cjk"):
         write_card(kit, "ko", tmp_path / "card.pdf")
+
+
+def test_a_declared_missing_card_topic_prints_in_english_with_a_notice(kit: RightsKit) -> None:
+    korean = kit.languages["ko"]
+    topics = {k: v for k, v in korean.topics.items() if k != "witnesses"}
+    partial = korean.model_copy(update={"topics": topics, "missing_topics": ("witnesses",)})
+    html = card_html(dataclasses.replace(kit, languages={**kit.languages, "ko": partial}), "ko")
+    english = kit.languages["en"].topics["witnesses"].card or ""
+    assert html.count(f'<li lang="en">{english}</li>') == 8
+    assert html.count(korean.labels.fallback.format(language="한국어")) == 8
