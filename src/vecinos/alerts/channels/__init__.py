@@ -1,0 +1,33 @@
+"""Delivery channels behind one interface (`base.Channel`): SMS, e-mail, Web Push, partner
+webhooks and the demo's log. `channels_for(settings)` builds the ones the settings enable."""
+
+from __future__ import annotations
+
+from vecinos.alerts.channels.base import Channel
+from vecinos.alerts.channels.email import EmailChannel
+from vecinos.alerts.channels.http import Http
+from vecinos.alerts.channels.log import LogChannel
+from vecinos.alerts.channels.push import PushChannel
+from vecinos.alerts.channels.sms import SmsChannel
+from vecinos.alerts.channels.webhook import WebhookChannel
+from vecinos.alerts.models import ChannelKind
+from vecinos.clock import Clock
+from vecinos.config import Settings
+
+
+def channels_for(
+    settings: Settings, clock: Clock, http: Http | None = None
+) -> dict[ChannelKind, Channel]:
+    """Every channel the settings configure; the log channel always."""
+    http = http or Http(settings.outbound_timeout_seconds)
+    found: dict[ChannelKind, Channel] = {
+        ChannelKind.LOG: LogChannel(),
+        ChannelKind.WEBHOOK: WebhookChannel(http, clock),
+    }
+    if settings.twilio_account_sid and settings.twilio_from_number:
+        found[ChannelKind.SMS] = SmsChannel(settings, http)
+    if settings.smtp_host:
+        found[ChannelKind.EMAIL] = EmailChannel(settings)
+    if settings.vapid_private_key.get_secret_value():
+        found[ChannelKind.PUSH] = PushChannel(settings, http, clock)
+    return found

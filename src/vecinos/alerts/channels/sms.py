@@ -1,0 +1,87 @@
+"""SMS through Twilio's REST API with the official client, its HTTP going through `Http`.
+
+`TwilioTransport` is a twilio `HttpClient`: the client builds Twilio's own URLs and form bodies,
+and the transport moves them to `twilio_base_url` (a stand-in server in tests, a regional
+edge or proxy in production) over the one outbound wrapper, with its time-out.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from twilio.base.exceptions import TwilioRestException
+from twilio.http import HttpClient
+from twilio.http.response import Response as TwilioResponse
+from twilio.rest import Client
+
+from vecinos.alerts.channels.base import (
+    OutboundMessage,
+    PermanentSendError,
+    SendResult,
+    TransientSendError,
+)
+from vecinos.alerts.channels.http import Http
+from vecinos.alerts.models import ChannelKind
+from vecinos.config import Settings
+
+# Twilio error codes that mean this number will never take our texts.
+# 21211 invalid 'To', 21214 not reachable, 21610 the recipient replied STOP, 21612 not
+# routable, 21614 not a mobile number, 21408 region not enabled for this number.
+DEAD_NUMBER_CODES = frozenset({21211, 21214, 21610, 21612, 21614, 21408})
+
+
+class TwilioTransport(HttpClient):  # type: ignore[misc]  # twilio ships no type hints
+    def __init__(self, http: Http, base_url: str) -> None:
+        super().__init__(logger=logging.getLogger("vecinos.alerts.twilio"), is_async=False)
+        self.http = http
+        self.base = urlsplit(base_url.rstrip("/"))
+
+    def rebase(self, url: str) -> str:
+        parts = urlsplit(url)
+        path = self.base.path + parts.path
+        return urlunsplit((self.base.scheme, self.base.netloc, path, parts.query, ""))
+
+    def request(
+        self,
+        method: str,
+        uri: str,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> TwilioResponse:
+        response = self.http.request(
+            method, self.rebase(uri), params=params, data=data, headers=headers, auth=auth
+        )
+        return TwilioResponse(response.status_code, response.text, response.headers)
+
+
+class SmsChannel:
+    kind = ChannelKind.SMS
+
+    def __init__(self, settings: Settings, http: Http) -> None:
+        self.sender = settings.twilio_from_number
+        self.client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            http_client=TwilioTransport(http, settings.twilio_base_url),
+        )
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        try:
+            sent = self.client.messages.create(to=message.to, from_=self.sender, body=message.text)
+        except TwilioRestException as exc:
+            raise classify(exc) from exc
+        return SendResult(provider_id=str(sent.sid), status=str(sent.status or "queued"))
+
+
+def classify(exc: TwilioRestException) -> PermanentSendError | TransientSendError:
+    code = f"twilio_{exc.code or exc.status}"
+    if exc.code in DEAD_NUMBER_CODES:
+        return PermanentSendError(str(exc.msg), code=code)
+    # Everything else (auth, rate limits, outages) is ours or Twilio's, not the number's.
+    return TransientSendError(str(exc.msg), code=code)

@@ -1,0 +1,323 @@
+"""Each channel against a real local server that speaks its provider's wire format."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from py_vapid import Vapid02
+from pydantic import SecretStr
+
+from tests.alerts import servers
+from tests.alerts.servers import HttpStandIn, PushInbox, json_reply
+from vecinos.alerts.channels import channels_for
+from vecinos.alerts.channels.base import OutboundMessage, SendError
+from vecinos.alerts.channels.email import EmailChannel
+from vecinos.alerts.channels.http import Http
+from vecinos.alerts.channels.log import LogChannel
+from vecinos.alerts.channels.push import PushChannel
+from vecinos.alerts.channels.sms import SmsChannel
+from vecinos.alerts.channels.webhook import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookChannel,
+    verify,
+)
+from vecinos.alerts.models import ChannelKind
+from vecinos.clock import FrozenClock
+from vecinos.config import Settings
+
+TEXT = "vecinos CONFIRMED by volunteers: activity near Soto St & 1st St. Más: https://vecinos.test/rights/es"
+
+
+@pytest.fixture
+def http(settings: Settings) -> Iterator[Http]:
+    client = Http(settings.outbound_timeout_seconds)
+    yield client
+    client.close()
+
+
+# --- SMS ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def twilio() -> Iterator[HttpStandIn]:
+    with HttpStandIn(servers.twilio_responder) as server:
+        yield server
+
+
+def sms_settings(settings: Settings, base_url: str, token: str = servers.TWILIO_TOKEN) -> Settings:
+    return settings.model_copy(
+        update={
+            "twilio_base_url": base_url,
+            "twilio_account_sid": servers.TWILIO_SID,
+            "twilio_auth_token": SecretStr(token),
+            "twilio_from_number": "+12135550100",
+        }
+    )
+
+
+def test_sms_goes_through_the_official_client_to_the_configured_base_url(
+    settings: Settings, http: Http, twilio: HttpStandIn
+) -> None:
+    channel = SmsChannel(sms_settings(settings, twilio.url), http)
+    result = channel.send(OutboundMessage(to="+12135550142", text=TEXT))
+    assert result.provider_id.startswith("SM") and result.status == "queued"
+    (seen,) = twilio.seen
+    form = {
+        k: v[0] for k, v in __import__("urllib.parse").parse.parse_qs(seen.body.decode()).items()
+    }
+    assert form == {"To": "+12135550142", "From": "+12135550100", "Body": TEXT}
+    assert seen.headers["user-agent"].startswith("twilio-python")
+
+
+@pytest.mark.parametrize(
+    ("to", "token", "permanent", "code"),
+    [
+        (servers.DEAD_NUMBER, servers.TWILIO_TOKEN, True, "twilio_21211"),
+        (servers.BUSY_NUMBER, servers.TWILIO_TOKEN, False, "twilio_20429"),
+        ("+12135550142", "wrong-token", False, "twilio_20003"),
+    ],
+)
+def test_sms_errors_say_whether_the_number_is_dead(
+    settings: Settings,
+    http: Http,
+    twilio: HttpStandIn,
+    to: str,
+    token: str,
+    permanent: bool,
+    code: str,
+) -> None:
+    channel = SmsChannel(sms_settings(settings, twilio.url, token), http)
+    with pytest.raises(SendError) as failed:
+        channel.send(OutboundMessage(to=to, text=TEXT))
+    assert failed.value.permanent is permanent and failed.value.code == code
+
+
+def test_an_unreachable_provider_is_transient(settings: Settings, http: Http) -> None:
+    port = servers.free_port()  # nothing listens there
+    channel = SmsChannel(sms_settings(settings, f"http://127.0.0.1:{port}"), http)
+    with pytest.raises(SendError) as failed:
+        channel.send(OutboundMessage(to="+12135550142", text=TEXT))
+    assert failed.value.permanent is False and failed.value.code == "network"
+
+
+# --- E-mail -------------------------------------------------------------------------------
+
+
+def smtp_settings(
+    settings: Settings, port: int, ca: Path, password: str = servers.SMTP_PASSWORD
+) -> Settings:
+    return settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_username": servers.SMTP_USER,
+            "smtp_password": SecretStr(password),
+            "smtp_from": "alerts@vecinos.test",
+            "smtp_ca_file": ca,
+        }
+    )
+
+
+def test_email_uses_starttls_and_auth_on_a_real_smtp_server(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with servers.smtp_server(tmp_path) as (mailbox, port, ca):
+        channel = EmailChannel(smtp_settings(settings, port, ca))
+        message = OutboundMessage(
+            to="resident@example.org",
+            subject="Alerta confirmada",
+            text=TEXT,
+            language="es",
+            idempotency_key="d-42",
+            data={"unsubscribe_url": "https://vecinos.test/alerts/unsubscribe?token=su_x"},
+        )
+        result = channel.send(message)
+    (envelope,) = mailbox.messages
+    assert mailbox.logins == [servers.SMTP_USER.encode()]
+    assert envelope.rcpt_tos == ["resident@example.org"]
+    received = email.message_from_bytes(
+        envelope.original_content or b"", policy=email.policy.default
+    )
+    assert (
+        received["Subject"] == "Alerta confirmada" and received["Message-ID"] == result.provider_id
+    )
+    assert "d-42" in result.provider_id
+    assert received["List-Unsubscribe"] == "<https://vecinos.test/alerts/unsubscribe?token=su_x>"
+    assert received.get_content().strip() == TEXT
+
+
+def test_a_refused_mailbox_is_permanent_a_refused_login_is_not(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with servers.smtp_server(tmp_path) as (mailbox, port, ca):
+        with pytest.raises(SendError) as bounced:
+            EmailChannel(smtp_settings(settings, port, ca)).send(
+                OutboundMessage(to=servers.BOUNCE, text=TEXT)
+            )
+        # aiosmtpd stalls after a failed AUTH; a short time-out keeps the test quick.
+        wrong = smtp_settings(settings, port, ca, password="wrong")
+        wrong_login = EmailChannel(wrong.model_copy(update={"outbound_timeout_seconds": 1.0}))
+        with pytest.raises(SendError) as refused:
+            wrong_login.send(OutboundMessage(to="resident@example.org", text=TEXT))
+    assert bounced.value.permanent is True and bounced.value.code == "smtp_recipient"
+    assert refused.value.permanent is False
+    assert mailbox.messages == []
+
+
+def test_email_refuses_a_server_whose_certificate_it_cannot_verify(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with servers.smtp_server(tmp_path) as (mailbox, port, _ca):
+        unverified = smtp_settings(settings, port, _ca).model_copy(update={"smtp_ca_file": None})
+        with pytest.raises(SendError) as failed:
+            EmailChannel(unverified).send(OutboundMessage(to="resident@example.org", text=TEXT))
+    assert failed.value.permanent is False and mailbox.messages == []
+
+
+# --- Web Push -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def vapid_settings(settings: Settings) -> Settings:
+    key = Vapid02()
+    key.generate_keys()
+    return settings.model_copy(
+        update={
+            "vapid_private_key": SecretStr(key.private_pem().decode()),
+            "vapid_subject": "mailto:ops@vecinos.test",
+        }
+    )
+
+
+def test_web_push_is_encrypted_to_the_subscription_and_vapid_signed(
+    vapid_settings: Settings, http: Http, clock: FrozenClock
+) -> None:
+    inbox = PushInbox(now=clock.now)
+    with HttpStandIn(inbox) as push_service:
+        inbox.origin = push_service.url
+        subscription = inbox.subscription(f"{push_service.url}/push/abc")
+        message = OutboundMessage(
+            to=json.dumps(subscription),
+            subject="Alerta confirmada",
+            text=TEXT,
+            link="https://vecinos.test/rights/es",
+            expires_at=clock.now() + timedelta(hours=2),
+            data={"kind": "confirmed"},
+        )
+        result = PushChannel(vapid_settings, http, clock).send(message)
+    assert inbox.problems == []
+    assert inbox.received == [
+        {
+            "ttl": 7200,
+            "title": "Alerta confirmada",
+            "body": TEXT,
+            "url": "https://vecinos.test/rights/es",
+            "kind": "confirmed",
+        }
+    ]
+    assert result.provider_id == f"{push_service.url}/messages/1"
+
+
+def test_a_push_signed_with_another_key_is_refused_by_the_service(
+    vapid_settings: Settings, http: Http, clock: FrozenClock
+) -> None:
+    inbox = PushInbox(now=clock.now)
+    with HttpStandIn(inbox) as push_service:
+        inbox.origin = "http://elsewhere.example"  # the token's audience no longer matches
+        subscription = inbox.subscription(f"{push_service.url}/push/abc")
+        with pytest.raises(SendError) as failed:
+            PushChannel(vapid_settings, http, clock).send(
+                OutboundMessage(to=json.dumps(subscription), text=TEXT)
+            )
+    assert inbox.received == [] and inbox.problems and failed.value.code == "http_401"
+
+
+def test_an_expired_push_subscription_is_permanent(
+    vapid_settings: Settings, http: Http, clock: FrozenClock
+) -> None:
+    inbox = PushInbox(now=clock.now)
+    with HttpStandIn(inbox) as push_service:
+        subscription = inbox.subscription(f"{push_service.url}/gone/abc")
+        with pytest.raises(SendError) as failed:
+            PushChannel(vapid_settings, http, clock).send(
+                OutboundMessage(to=json.dumps(subscription), text=TEXT)
+            )
+    assert failed.value.permanent is True and failed.value.code == "gone"
+
+
+# --- Webhook ------------------------------------------------------------------------------
+
+
+def test_webhooks_are_signed_and_the_partner_can_verify_them(
+    http: Http, clock: FrozenClock
+) -> None:
+    secret = "whsec_partner"
+    verdicts: list[bool] = []
+
+    def partner(seen: servers.Seen) -> servers.Reply:
+        good = verify(
+            secret,
+            seen.body,
+            seen.headers.get(TIMESTAMP_HEADER.lower()),
+            seen.headers.get(SIGNATURE_HEADER.lower()),
+            now=clock.now(),
+        )
+        verdicts.append(good)
+        return json_reply(200 if good else 401, {"ok": good})
+
+    with HttpStandIn(partner) as server:
+        target = json.dumps({"url": f"{server.url}/hook", "secret": secret})
+        message = OutboundMessage(
+            to=target, text=TEXT, idempotency_key="d-7", data={"kind": "confirmed"}
+        )
+        WebhookChannel(http, clock).send(message)
+        forged = json.dumps({"url": f"{server.url}/hook", "secret": "not-the-secret"})
+        with pytest.raises(SendError) as refused:
+            WebhookChannel(http, clock).send(OutboundMessage(to=forged, text=TEXT))
+    assert verdicts == [True, False] and refused.value.code == "http_401"
+    body = json.loads(server.seen[0].body)
+    assert body == {"text": TEXT, "language": "en", "kind": "confirmed"}
+    assert server.seen[0].headers["idempotency-key"] == "d-7"
+
+
+def test_verify_refuses_stale_tampered_or_missing_signatures(clock: FrozenClock) -> None:
+    from vecinos.alerts.channels.webhook import signature
+
+    body, stamp = b'{"text": "hi"}', int(clock.now().timestamp())
+    good = signature("s", stamp, body)
+    assert verify("s", body, str(stamp), good, now=clock.now())
+    assert not verify("s", body + b" ", str(stamp), good, now=clock.now())
+    assert not verify("s", body, str(stamp), good, now=clock.now() + timedelta(minutes=6))
+    assert not verify("s", body, None, good, now=clock.now())
+    assert not verify("other", body, str(stamp), good, now=clock.now())
+
+
+# --- Log and the registry -----------------------------------------------------------------
+
+
+def test_the_log_channel_logs_the_text_but_never_the_contact(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="vecinos.alerts.log_channel"):
+        result = LogChannel().send(
+            OutboundMessage(to="+12135550142", text=TEXT, idempotency_key="d-1")
+        )
+    assert result.provider_id == "log-d-1" and TEXT in caplog.text and "5550142" not in caplog.text
+
+
+def test_only_configured_channels_are_built(
+    settings: Settings, vapid_settings: Settings, clock: FrozenClock
+) -> None:
+    assert set(channels_for(settings, clock)) == {ChannelKind.LOG, ChannelKind.WEBHOOK}
+    full = sms_settings(vapid_settings, "http://127.0.0.1:9").model_copy(
+        update={"smtp_host": "127.0.0.1"}
+    )
+    assert set(channels_for(full, clock)) == set(ChannelKind)
