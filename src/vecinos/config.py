@@ -172,6 +172,9 @@ class Settings(BaseSettings):
     alert_expiry_minutes: int = Field(
         240, ge=15, description="An alert is no longer shown or sent this long after it is made."
     )
+    alert_timezone: str = Field(
+        "America/Los_Angeles", description="Time zone of the times written in alert texts."
+    )
     alert_h3_resolution: int = Field(
         7, ge=5, le=9, description="H3 cells that index subscribers' areas (7: ~1.2 km edges)."
     )
