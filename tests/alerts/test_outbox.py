@@ -1,0 +1,186 @@
+"""The delivery worker: claims, sends through the real channels, retries, fails, paces."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.alerts import servers
+from tests.alerts.outbox_factories import (
+    deliver_round,
+    deliveries,
+    incident,
+    north,
+    publish_now,
+    subscriber,
+)
+from tests.alerts.servers import HttpStandIn
+from tests.cast import Cast
+from vecinos.alerts import delivery
+from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
+from vecinos.alerts.outbox_models import DeliveryStatus
+from vecinos.clock import FrozenClock
+from vecinos.config import Settings
+from vecinos.db import transaction
+
+GOOD_NUMBER = "+12135550142"
+
+
+@pytest.fixture
+def twilio() -> Iterator[HttpStandIn]:
+    with HttpStandIn(servers.twilio_responder) as server:
+        yield server
+
+
+@pytest.fixture
+def sms(settings: Settings, twilio: HttpStandIn) -> Settings:
+    return settings.model_copy(
+        update={
+            "twilio_base_url": twilio.url,
+            "twilio_account_sid": servers.TWILIO_SID,
+            "twilio_auth_token": SecretStr(servers.TWILIO_TOKEN),
+            "twilio_from_number": "+12135550100",
+        }
+    )
+
+
+def test_each_delivery_goes_out_once_in_its_language(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+    db: Session,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    subscriber(sessions, settings, clock, north(200))
+    subscriber(sessions, settings, clock, north(300), language="es-MX")
+    alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
+    with caplog.at_level(logging.INFO, logger="vecinos.alerts.log_channel"):
+        assert deliver_round(sessions, settings, clock) == 2
+    rows = deliveries(db, alert_id)
+    assert {d.status for d in rows} == {DeliveryStatus.DELIVERED}  # the log channel knows
+    assert all(d.provider_id and d.attempts == 1 and d.claim_token is None for d in rows)
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 2
+    assert "CONFIRMED by volunteers" in logged[0] and "CONFIRMADO" in logged[1]
+    assert deliver_round(sessions, settings, clock) == 0  # nothing is sent twice
+
+
+def test_sms_goes_to_twilio_and_a_dead_number_ends_its_subscription(
+    sessions: sessionmaker[Session],
+    sms: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+    db: Session,
+    twilio: HttpStandIn,
+) -> None:
+    good = subscriber(
+        sessions, sms, clock, north(100), channel=ChannelKind.SMS, contact=GOOD_NUMBER
+    )
+    dead = subscriber(
+        sessions, sms, clock, north(150), channel=ChannelKind.SMS, contact=servers.DEAD_NUMBER
+    )
+    alert_id = publish_now(sessions, sms, clock, incident(sessions, cast))
+    deliver_round(sessions, sms, clock)
+    by_subscriber = {d.subscription_id: d for d in deliveries(db, alert_id)}
+    assert by_subscriber[good].status == DeliveryStatus.SENT
+    assert (by_subscriber[good].provider_id or "").startswith("SM")
+    assert by_subscriber[dead].status == DeliveryStatus.FAILED
+    assert by_subscriber[dead].last_error == "twilio_21211"
+    assert db.get(Subscription, dead).status == SubscriptionStatus.DISABLED  # type: ignore[union-attr]
+    assert db.get(Subscription, good).status == SubscriptionStatus.ACTIVE  # type: ignore[union-attr]
+    assert len(twilio.seen) == 2
+
+
+def test_transient_failures_back_off_then_fail(
+    sessions: sessionmaker[Session], sms: Settings, clock: FrozenClock, cast: Cast, db: Session
+) -> None:
+    settings = sms.model_copy(update={"alert_max_attempts": 3})
+    subscriber(
+        sessions, settings, clock, north(100), channel=ChannelKind.SMS, contact=servers.BUSY_NUMBER
+    )
+    alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
+    started = clock.now()
+    deliver_round(sessions, settings, clock)
+    (row,) = deliveries(db, alert_id)
+    assert (row.status, row.attempts, row.last_error) == ("queued", 1, "twilio_20429")
+    assert row.next_attempt_at == started + timedelta(seconds=15)
+    assert deliver_round(sessions, settings, clock) == 0  # not due yet
+    clock.advance(seconds=15)
+    deliver_round(sessions, settings, clock)
+    (row,) = deliveries(db, alert_id)
+    assert row.attempts == 2 and row.next_attempt_at == clock.now() + timedelta(seconds=30)
+    clock.advance(seconds=30)
+    deliver_round(sessions, settings, clock)
+    (row,) = deliveries(db, alert_id)
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert db.get(Subscription, row.subscription_id).status == "active"  # type: ignore[union-attr]
+
+
+def test_an_unconfigured_channel_keeps_its_deliveries_queued(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, cast: Cast, db: Session
+) -> None:
+    subscriber(sessions, settings, clock, north(100), channel=ChannelKind.SMS, contact=GOOD_NUMBER)
+    alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
+    deliver_round(sessions, settings, clock)
+    (row,) = deliveries(db, alert_id)
+    assert (row.status, row.last_error) == ("queued", "channel_not_configured")
+
+
+def test_an_alert_that_expired_is_never_sent_late(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, cast: Cast, db: Session
+) -> None:
+    subscriber(sessions, settings, clock, north(100))
+    alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
+    clock.advance(minutes=settings.alert_expiry_minutes)
+    assert deliver_round(sessions, settings, clock) == 0
+    (row,) = deliveries(db, alert_id)
+    assert (row.status, row.last_error, row.attempts) == ("failed", "expired", 0)
+
+
+def test_a_subscriber_who_stopped_after_publishing_gets_nothing(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, cast: Cast, db: Session
+) -> None:
+    stopped = subscriber(sessions, settings, clock, north(100))
+    alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
+    with transaction(sessions) as writer:
+        found = writer.get(Subscription, stopped)
+        assert found is not None
+        found.status = SubscriptionStatus.UNSUBSCRIBED
+    deliver_round(sessions, settings, clock)
+    (row,) = deliveries(db, alert_id)
+    assert (row.status, row.last_error) == ("failed", "not_subscribed")
+
+
+def test_a_claim_is_exclusive_until_its_lease_runs_out(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, cast: Cast
+) -> None:
+    for metres in (100, 200, 300):
+        subscriber(sessions, settings, clock, north(metres))
+    publish_now(sessions, settings, clock, incident(sessions, cast))
+    log = ChannelKind.LOG
+    with transaction(sessions) as db:
+        assert delivery.claim(db, log, "a" * 32, clock.now(), settings) == 3
+    with transaction(sessions) as db:
+        assert delivery.claim(db, log, "b" * 32, clock.now(), settings) == 0
+    clock.advance(seconds=settings.alert_claim_seconds)  # the first claimer died
+    with transaction(sessions) as db:
+        assert delivery.claim(db, log, "b" * 32, clock.now(), settings) == 3
+
+
+def test_each_channel_is_paced_to_its_rate(settings: Settings) -> None:
+    paced = settings.model_copy(update={"alert_sms_per_second": 2.0, "worker_poll_seconds": 5.0})
+    assert delivery.per_round(ChannelKind.SMS, paced) == 10
+    assert delivery.per_round(ChannelKind.LOG, paced) == paced.worker_batch_size
+    slept: list[float] = []
+    pacer = delivery.Pacer(paced, sleep=slept.append)
+    for _ in range(3):
+        pacer.wait(ChannelKind.SMS)
+    pacer.wait(ChannelKind.LOG)
+    # Three texts at 2 a second: at 0, 0.5 and 1.0 s (this fake sleep does not move time).
+    assert [round(s, 1) for s in slept] == [0.5, 1.0]
