@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from starlette.middleware.gzip import GZipMiddleware
 
 from vecinos import __version__
+from vecinos.accounts.pages import router as admin_pages_router
 from vecinos.accounts.routes import router as accounts_router
 from vecinos.alerts.feed_routes import router as alert_feeds_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
@@ -46,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     alert_feeds_router,
     responder_pages_router,
     console_pages_router,
+    admin_pages_router,
 )
 
 

@@ -214,7 +214,7 @@ def account(request: Request, caller: SignedInMember, db: DbDep, language: Langu
         )
     }
     memberships = sorted(
-        (names[org], sorted(role.value for role in caller.roles_in(org)))
+        (names[org], org, sorted(role.value for role in caller.roles_in(org)))
         for org in caller.organization_ids
     )
     return render(
@@ -270,3 +270,8 @@ def manifest(language: LanguageDep, settings: SettingsDep) -> Response:
         ],
     }
     return Response(json.dumps(body), media_type="application/manifest+json")
+
+
+@router.get("/join", dependencies=[PUBLIC.dependency()])
+def join(request: Request, language: LanguageDep) -> Response:
+    return render(request, "join.html", language)

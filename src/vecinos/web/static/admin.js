@@ -1,0 +1,172 @@
+// Coordinator admin: roster and roles, invites, zones drawn on the map or uploaded, audit log.
+"use strict";
+
+(function () {
+  const root = document.getElementById("admin");
+  if (!root) return;
+  const text = root.dataset;
+  const base = "/api/organizations/" + text.org;
+  const roles = JSON.parse(text.roles);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const message = document.getElementById("admin-message");
+  let outline = [];
+  let map = null;
+  let drawn = null;
+
+  async function api(method, path, body) {
+    const answer = await fetch(path, {
+      method: method,
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf,
+                 "Accept-Language": document.documentElement.lang },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (answer.status === 204) return null;
+    const data = await answer.json().catch(() => ({}));
+    if (!answer.ok) throw new Error((data.error && data.error.message) || String(answer.status));
+    return data;
+  }
+
+  function cell(content) {
+    const td = document.createElement("td");
+    if (content instanceof Node) td.append(content);
+    else td.textContent = content;
+    return td;
+  }
+
+  function roleBoxes(member) {
+    const box = document.createElement("div");
+    box.className = "roles";
+    roles.forEach((role) => {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = role;
+      input.checked = member.roles.includes(role);
+      label.append(input, role);
+      box.append(label);
+    });
+    return box;
+  }
+
+  async function loadMembers() {
+    const members = await api("GET", base + "/members");
+    document.getElementById("members").replaceChildren(...members.map((member) => {
+      const row = document.createElement("tr");
+      const boxes = roleBoxes(member);
+      const save = document.createElement("button");
+      save.type = "button";
+      save.className = "secondary";
+      save.textContent = text.msgSaveRoles;
+      save.addEventListener("click", () => act(() => api("PUT", base + "/members/" + member.id + "/roles",
+        { roles: [...boxes.querySelectorAll("input:checked")].map((i) => i.value) })));
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "secondary";
+      remove.textContent = text.msgRemove;
+      remove.addEventListener("click", () => act(() => api("DELETE", base + "/members/" + member.id)));
+      const actions = document.createElement("div");
+      actions.className = "buttons";
+      actions.append(save, remove);
+      row.append(cell(member.display_name), cell(member.email), cell(boxes),
+                 cell(member.totp_enrolled ? "✓" : "—"), cell(actions));
+      return row;
+    }));
+  }
+
+  async function loadZones() {
+    const zones = await api("GET", base + "/zones");
+    document.getElementById("zones").replaceChildren(...zones.map((zone) => {
+      const item = document.createElement("li");
+      item.textContent = zone.name + " ";
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "secondary";
+      remove.textContent = text.msgRemove;
+      remove.addEventListener("click", () => act(() => api("DELETE", base + "/zones/" + zone.id)));
+      item.append(remove);
+      if (map) window.L.geoJSON(zone.geometry).addTo(map);
+      return item;
+    }));
+  }
+
+  async function loadAudit() {
+    const events = await api("GET", base + "/audit");
+    document.getElementById("audit").replaceChildren(...events.map((event) => {
+      const item = document.createElement("li");
+      item.textContent = new Date(event.at).toLocaleString() + " · " + event.action;
+      return item;
+    }));
+  }
+
+  async function act(action) {
+    message.textContent = "";
+    try {
+      await action();
+      message.textContent = text.msgSaved;
+    } catch (error) {
+      message.textContent = error.message;
+    }
+    await Promise.all([loadMembers(), loadZones(), loadAudit()]);
+  }
+
+  document.getElementById("invite").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.target;
+    act(async () => {
+      const invite = await api("POST", base + "/invites", {
+        email: form.elements.email.value,
+        roles: [...form.querySelectorAll("input[name=roles]:checked")].map((i) => i.value),
+      });
+      const when = new Date(invite.expires_at).toLocaleString();
+      document.getElementById("invite-link").textContent = text.msgInviteLink.replace("{when}", when) + " " + invite.invite_url;
+      form.reset();
+    });
+  });
+
+  function redraw() {
+    document.getElementById("zone-points").textContent = outline.length ? text.msgPoints.replace("{n}", outline.length) : "";
+    if (!map) return;
+    if (drawn) drawn.remove();
+    drawn = outline.length ? window.L.polygon(outline.map(([lon, lat]) => [lat, lon])).addTo(map) : null;
+  }
+
+  async function geometryFromForm(form) {
+    const file = form.elements.file.files[0];
+    if (file) return JSON.parse(await file.text());
+    const ring = outline.concat([outline[0]]);
+    return { type: "Polygon", coordinates: [ring] };
+  }
+
+  document.getElementById("zone").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.target;
+    act(async () => {
+      const geometry = await geometryFromForm(form);
+      await api("POST", base + "/zones", { name: form.elements.name.value, geometry: geometry });
+      outline = [];
+      redraw();
+      form.reset();
+    });
+  });
+  document.getElementById("zone-clear").addEventListener("click", () => {
+    outline = [];
+    redraw();
+  });
+
+  function startMap() {
+    if (!window.L) return;
+    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
+    map = window.L.map("map").setView(text.center.split(",").map(Number), 10);
+    if (text.tileUrl) window.L.tileLayer(text.tileUrl, { attribution: text.attribution }).addTo(map);
+    map.on("click", (event) => {
+      outline.push([Number(event.latlng.lng.toFixed(6)), Number(event.latlng.lat.toFixed(6))]);
+      redraw();
+    });
+    loadZones();
+  }
+
+  loadMembers();
+  loadAudit();
+  if (document.readyState === "complete") startMap();
+  else window.addEventListener("load", startMap);
+})();

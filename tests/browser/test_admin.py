@@ -1,0 +1,73 @@
+"""A coordinator invites a volunteer, changes a role and draws a zone, by keyboard and mouse."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.browser.conftest import LiveServer, screenshot
+from tests.cast import PASSWORD, Cast
+from vecinos.accounts.models import Invite, RoleGrant
+from vecinos.geo.models import Zone
+
+pytestmark = pytest.mark.browser
+
+
+def test_coordinator_admin(page: Page, live_server: LiveServer, cast: Cast, db: Session) -> None:
+    page.goto(f"{live_server.url}/signin")
+    page.get_by_label("E-mail").fill(cast.elena.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("The 6-digit code").fill(cast.totp_code(cast.elena))
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name="Organization admin").click()
+    expect(page.get_by_role("heading", name="Eastside Response")).to_be_visible()
+
+    rosa = page.locator("#members tr", has_text="Rosa")
+    rosa.get_by_role("checkbox", name="legal").check()
+    rosa.get_by_role("button", name="Save roles").click()
+    expect(page.locator("#admin-message")).to_have_text("Saved.")
+    roles = set(
+        db.scalars(select(RoleGrant.role).where(RoleGrant.member_id == cast.rosa.member_id))
+    )
+    assert roles == {"responder", "legal"}
+
+    page.get_by_label("E-mail", exact=True).fill("newcomer@example.org")
+    page.get_by_role("button", name="Create invite link").click()
+    expect(page.locator("#invite-link")).to_contain_text("/join#")
+    assert db.scalar(select(Invite.email)) == "newcomer@example.org"
+
+    page.get_by_label("Zone name").fill("Boyle Heights")
+    for x, y in ((100, 100), (300, 100), (300, 200), (100, 200)):
+        page.locator("#map").click(position={"x": x, "y": y})
+    expect(page.locator("#zone-points")).to_contain_text("4 points")
+    page.get_by_role("button", name="Save zone").click()
+    expect(page.locator("#zones")).to_contain_text("Boyle Heights")
+    zone = db.scalar(select(Zone))
+    assert zone is not None and len(zone.geometry["coordinates"][0]) == 5
+    expect(page.locator("#audit")).to_contain_text("member.roles_changed")
+    screenshot(page, "admin")
+
+
+def test_an_invitee_joins_through_the_link(
+    page: Page, live_server: LiveServer, cast: Cast, client: TestClient
+) -> None:
+    cast.sign_in(client, cast.elena)
+    invite = client.post(
+        f"/api/organizations/{cast.eastside}/invites",
+        json={"email": "joiner@example.org", "roles": ["responder"]},
+    ).json()
+    token = invite["invite_url"].split("#", 1)[1]
+    page.goto(f"{live_server.url}/join#{token}")
+    page.get_by_label("Your name, as your team knows you").fill("Joaquina Test")
+    page.get_by_label("Choose a password").fill("a long phrase for my phone")
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome")
+    expect(page).to_have_url(f"{live_server.url}/signin", timeout=5000)
+    page.get_by_label("E-mail").fill("joiner@example.org")
+    page.get_by_label("Password").fill("a long phrase for my phone")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Hello, Joaquina Test")).to_be_visible()
