@@ -43,6 +43,7 @@ def test_every_spanish_topic_has_its_page(client: TestClient, topic: str) -> Non
     assert "Community Legal Aid Clinic" in page
     assert "https://www." in page  # cites its sources by URL
     assert "se muestra en inglés" not in page.lower()
+    assert "(v1, unreviewed)" in page  # the content version, and never a claim of review
 
 
 def test_at_home_page_explains_judicial_and_administrative_warrants(client: TestClient) -> None:

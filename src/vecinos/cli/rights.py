@@ -154,11 +154,20 @@ def export(
 def check() -> None:
     """Validate content and overrides; show review status, coverage and SMS size per language."""
     _, kit = _kit()
-    table = Table("language", "review", "topics", "voice", "SMS", title="rights material")
+    table = Table(
+        "language", "version", "review", "topics", "voice", "SMS", title="rights material"
+    )
     for code, language in kit.languages.items():
         count = count_segments(compose(kit, code))
         sms = f"{count.segments} × {count.encoding}"
-        table.add_row(code, language.review, str(len(language.topics)), language.voice or "-", sms)
+        table.add_row(
+            code,
+            str(language.version),
+            language.review,
+            str(len(language.topics)),
+            language.voice or "-",
+            sms,
+        )
     console.print(table)
     problems = coverage_problems(kit.languages)
     for problem in problems:

@@ -28,7 +28,6 @@ from vecinos.rights.models import (
     Topic,
 )
 
-CONTENT_VERSION = 1
 SOURCE_LANGUAGE = "en"
 # Every topic; English and Spanish carry all of them.
 TOPICS = (
