@@ -1,0 +1,138 @@
+"""The public read side: active alerts only, coarse places only, unconfirmed labelled."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from xml.etree import ElementTree as ET
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.alerts.outbox_factories import incident, publish_now
+from tests.cast import Cast
+from tests.dispatch.factories import SCENE
+from vecinos.alerts.models import AlertKind
+from vecinos.clock import FrozenClock
+from vecinos.config import Settings
+from vecinos.db import transaction
+from vecinos.incidents.models import Incident, IncidentState
+
+COARSE = (34.05123, -118.24567)  # what clustering stores as the public point
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def coarse_incident(
+    sessions: sessionmaker[Session], cast: Cast, state: IncidentState = IncidentState.CONFIRMED
+) -> int:
+    incident_id = incident(sessions, cast, state)
+    with transaction(sessions) as db:
+        found = db.get(Incident, incident_id)
+        assert found is not None
+        found.public_lat, found.public_lon = COARSE
+    return incident_id
+
+
+def test_the_json_feed_shows_active_alerts_with_coarse_places_only(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+) -> None:
+    publish_now(sessions, settings, clock, coarse_incident(sessions, cast))
+    feed = client.get("/api/alerts/feed.json?lang=es")
+    assert feed.status_code == 200
+    (alert,) = feed.json()["alerts"]
+    assert alert["kind"] == "confirmed" and alert["unconfirmed"] is False
+    assert alert["language"] == "es" and "CONFIRMADO" in alert["text"]
+    assert alert["location"] == {"lat": COARSE[0], "lon": COARSE[1], "precision": "coarse"}
+    raw = feed.text
+    assert str(SCENE[0]) not in raw and str(SCENE[1]) not in raw  # never the exact place
+    assert "published_by" not in raw and "recipient" not in raw and "dario" not in raw
+
+    clock.advance(minutes=settings.alert_expiry_minutes)
+    assert client.get("/api/alerts/feed.json").json()["alerts"] == []  # expired
+
+
+def test_unconfirmed_is_labelled_and_a_rumour_control_replaces_it(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+) -> None:
+    incident_id = coarse_incident(sessions, cast, IncidentState.VERIFYING)
+    publish_now(sessions, settings, clock, incident_id, AlertKind.UNCONFIRMED, cast.dario.member_id)
+    (notice,) = client.get("/api/alerts/feed.json?lang=en").json()["alerts"]
+    assert notice["unconfirmed"] is True and notice["label"].startswith("unconfirmed")
+    assert notice["text"].startswith("UNCONFIRMED, being checked:")
+
+    with transaction(sessions) as db:
+        found = db.get(Incident, incident_id)
+        assert found is not None
+        found.state, found.verdict = IncidentState.UNFOUNDED, "unfounded"
+    clock.advance(minutes=5)
+    publish_now(sessions, settings, clock, incident_id, AlertKind.RUMOUR_CONTROL)
+    shown = client.get("/api/alerts/feed.json?lang=en").json()["alerts"]
+    assert [a["kind"] for a in shown] == ["rumour_control"]
+
+
+def test_atom_and_geojson_carry_the_same_alerts(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+) -> None:
+    first = publish_now(sessions, settings, clock, coarse_incident(sessions, cast))
+    clock.advance(minutes=1)
+    verifying = coarse_incident(sessions, cast, IncidentState.VERIFYING)
+    second = publish_now(
+        sessions, settings, clock, verifying, AlertKind.UNCONFIRMED, cast.dario.member_id
+    )
+
+    atom = client.get("/api/alerts/feed.atom?lang=en")
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    root = ET.fromstring(atom.content)  # noqa: S314 - our own feed, in a test
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}id", "").rsplit("/", 1)[1] for e in entries] == [
+        str(second),
+        str(first),
+    ]
+    assert entries[0].findtext(f"{ATOM}title", "").startswith("[unconfirmed: being checked]")
+
+    geo = client.get("/api/alerts/feed.geojson?lang=es")
+    assert geo.headers["content-type"].startswith("application/geo+json")
+    features = geo.json()["features"]
+    assert [f["properties"]["id"] for f in features] == [second, first]
+    assert features[1]["geometry"] == {"type": "Point", "coordinates": [COARSE[1], COARSE[0]]}
+
+
+def test_the_stream_carries_alerts_as_they_are_published(
+    app: FastAPI,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+) -> None:
+    settings.incident_stream_seconds = 1  # the stream ends, so the test can read it whole
+    incident_id = coarse_incident(sessions, cast)
+    published: dict[str, int] = {}
+
+    def meanwhile() -> None:
+        time.sleep(0.3)
+        published["id"] = publish_now(sessions, settings, clock, incident_id)
+
+    writer = threading.Thread(target=meanwhile)
+    writer.start()
+    with TestClient(app, base_url="https://testserver") as reader:
+        answer = reader.get("/api/alerts/stream?lang=es")
+    writer.join()
+    assert answer.headers["content-type"].startswith("text/event-stream")
+    events = [line for line in answer.text.splitlines() if line.startswith("data: ")]
+    (event,) = [json.loads(line[6:]) for line in events]
+    assert event["id"] == published["id"] and "CONFIRMADO" in event["text"]
+    assert f"id: {published['id']}\nevent: alert" in answer.text
