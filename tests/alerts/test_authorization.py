@@ -82,3 +82,20 @@ def test_a_webhook_needs_https(client: TestClient, db: Session, cast: Cast) -> N
     answer = client.post(f"/api/organizations/{cast.eastside}/alerts/webhooks", json=hook)
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid_webhook"
     assert counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("name", EVERYONE)
+def test_the_scrubber_check_is_for_dispatchers_and_coordinators(
+    client: TestClient, cast: Cast, name: str | None
+) -> None:
+    as_person(client, cast, name)
+    answer = client.post("/api/alerts/scrub", json={"text": "Agents near Soto St & 1st St"})
+    expected = {"dario": 200, "elena": 200, "wanda": 200, None: 401}.get(name, 403)
+    assert answer.status_code == expected, answer.text
+    if expected == 200:
+        refused = client.post("/api/alerts/scrub", json={"text": "Officer Smith at 1234 E 1st St"})
+        assert refused.status_code == 422
+        error = refused.json()["error"]
+        assert error["code"] == "text_refused"
+        assert [f["kind"] for f in error["findings"]] == ["name", "address"]
+        assert error["findings"][1] == {"kind": "address", "start": 17, "end": 30}

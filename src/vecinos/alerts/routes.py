@@ -12,12 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy import func, or_, select
 
-from vecinos.alerts import areas, contacts, inbound, optin, subscriptions
+from vecinos.accounts.models import Role
+from vecinos.alerts import areas, contacts, inbound, optin, scrubber, subscriptions
 from vecinos.alerts.areas import Area
 from vecinos.alerts.models import Subscription, SubscriptionStatus
 from vecinos.alerts.schemas import (
     CircleIn,
     ConfirmCodeIn,
+    ScrubIn,
     StatusOut,
     SubscribeIn,
     SubscribeOut,
@@ -32,10 +34,11 @@ from vecinos.crypto import new_token
 from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
 from vecinos.web.deps import ContextDep, DbDep
-from vecinos.web.policy import PUBLIC, Coordinator
+from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator
 
 router = APIRouter(prefix="/api", tags=["alerts"])
 Public = [PUBLIC.dependency()]
+Writers = [AnyOrgRole(Role.DISPATCHER, Role.COORDINATOR).dependency()]
 SUBSCRIBER_PURPOSE = "subscriber"
 
 
@@ -167,3 +170,11 @@ def inbound_sms(
     )
     reply = inbound.handle(db, form, now=context.clock.now(), settings=context.settings)
     return Response(inbound.twiml(reply), media_type="application/xml")
+
+
+@router.post("/alerts/scrub", dependencies=Writers)
+def check_public_text(body: ScrubIn) -> StatusOut:
+    """What an alert editor calls as the dispatcher types: 422 `text_refused` with the kind and
+    span of each finding, so the page can point at the words to change."""
+    scrubber.check(body.text)
+    return StatusOut(status="ok")

@@ -57,6 +57,11 @@ class TokenIn(BaseModel):
     token: str = Field(max_length=200)
 
 
+class ScrubIn(BaseModel):
+    model_config = STRICT
+    text: str = Field(max_length=2000)
+
+
 class StatusOut(BaseModel):
     status: str
 
