@@ -1,0 +1,131 @@
+"""Residents' pages: active alerts (live), subscribe, confirm, unsubscribe. No account needed."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from cryptography.hazmat.primitives import serialization
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from vecinos.accounts.models import Organization
+from vecinos.alerts import feeds
+from vecinos.geo.models import Zone
+from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
+from vecinos.reports.pages import area_center
+from vecinos.web.deps import ContextDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.policy import PUBLIC
+from vecinos.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC.dependency()])
+RADII_KM = (1, 2, 5, 10)
+KIND_LABELS = {
+    "confirmed": N_("CONFIRMED by volunteers"),
+    "unconfirmed": N_("UNCONFIRMED — being checked"),
+    "update": N_("Update"),
+    "rumour_control": N_("RUMOUR CONTROL — not confirmed"),
+    "all_clear": N_("ALL CLEAR"),
+}
+# Languages a resident may choose for alerts; texts missing in one fall back to English.
+ALERT_LANGUAGES = {
+    "en": "English",
+    "es": "Español",
+    "zh-Hans": "简体中文",
+    "zh-Hant": "繁體中文",
+    "ko": "한국어",
+    "tl": "Tagalog",
+    "vi": "Tiếng Việt",
+    "hy": "Հայերեն",
+    "fa": "فارسی",
+    "ru": "Русский",
+}
+
+
+def kind_labels(language: str) -> dict[str, str]:
+    return {kind: gettext(language, label) for kind, label in KIND_LABELS.items()}
+
+
+@router.get("/alerts")
+def alerts_page(
+    request: Request, db: DbDep, context: ContextDep, language: LanguageDep
+) -> Response:
+    alerts = [feeds.public_dict(a, language) for a in feeds.active(db, context.clock.now())]
+    settings = context.settings
+    return render(
+        request,
+        "alerts.html",
+        language,
+        alerts=alerts,
+        labels=kind_labels(language),
+        labels_json=json.dumps(kind_labels(language)),
+        center=area_center(settings.service_area_geojson),
+        tile_url=settings.map_tile_url,
+        tile_attribution=settings.map_tile_attribution,
+    )
+
+
+@router.get("/alerts/subscribe")
+def subscribe_page(
+    request: Request, db: DbDep, language: LanguageDep, settings: SettingsDep
+) -> Response:
+    zones = db.execute(
+        select(Zone.id, Zone.name, Organization.name)
+        .join(Organization, Organization.id == Zone.organization_id)
+        .order_by(Zone.name)
+    ).all()
+    return render(
+        request,
+        "subscribe.html",
+        language,
+        radii=RADII_KM,
+        zones=[(z.id, f"{z[1]} ({z[2]})") for z in zones],
+        languages=ALERT_LANGUAGES,
+        interface_languages=INTERFACE_LANGUAGES,
+        push_key=vapid_public_key(settings.vapid_private_key.get_secret_value()),
+        center=area_center(settings.service_area_geojson),
+        tile_url=settings.map_tile_url,
+        tile_attribution=settings.map_tile_attribution,
+    )
+
+
+def vapid_public_key(private_key: str) -> str:
+    """The application server key a browser needs to subscribe; empty when push is off."""
+    if not private_key:
+        return ""
+    from py_vapid import Vapid
+
+    vapid = Vapid.from_string(private_key)
+    raw = vapid.public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@router.get("/alerts/confirm")
+def confirm_page(request: Request, language: LanguageDep, token: str = "") -> Response:
+    return render(
+        request,
+        "token_action.html",
+        language,
+        token=token,
+        endpoint="/api/alerts/subscriptions/confirm-link",
+        title=gettext(language, N_("Confirm your alerts")),
+        button=gettext(language, N_("Yes, send me alerts")),
+        done=gettext(language, N_("Confirmed. You will receive verified alerts.")),
+    )
+
+
+@router.get("/alerts/unsubscribe")
+def unsubscribe_page(request: Request, language: LanguageDep, token: str = "") -> Response:
+    return render(
+        request,
+        "token_action.html",
+        language,
+        token=token,
+        endpoint="/api/alerts/unsubscribe",
+        title=gettext(language, N_("Stop alerts")),
+        button=gettext(language, N_("Stop sending me alerts")),
+        done=gettext(language, N_("Done. You will not receive more alerts.")),
+    )
