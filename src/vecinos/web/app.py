@@ -11,8 +11,8 @@ from vecinos import __version__
 from vecinos.accounts.pages import router as admin_pages_router
 from vecinos.accounts.routes import router as accounts_router
 from vecinos.alerts.feed_routes import router as alert_feeds_router
-from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.pages import router as alerts_pages_router
+from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
