@@ -15,7 +15,7 @@ from vecinos.alerts.contacts import Contact
 from vecinos.alerts.delivery import deliver_due
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Alert, Delivery
-from vecinos.alerts.publishing import default_texts, publish
+from vecinos.alerts.publishing import publish
 from vecinos.alerts.subscriptions import Wants
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
@@ -82,10 +82,8 @@ def publish_now(
     with transaction(sessions) as db:
         found = db.get(Incident, incident_id)
         assert found is not None
-        texts = default_texts(found, kind, settings)
-        alert = publish(
-            db, found, kind, texts, now=clock.now(), settings=settings, actor_id=actor_id
-        )
+        now = clock.now()
+        alert = publish(db, found, kind, {}, now=now, settings=settings, actor_id=actor_id)
         return alert.id
 
 

@@ -68,7 +68,7 @@ def test_unconfirmed_is_labelled_and_a_rumour_control_replaces_it(
     publish_now(sessions, settings, clock, incident_id, AlertKind.UNCONFIRMED, cast.dario.member_id)
     (notice,) = client.get("/api/alerts/feed.json?lang=en").json()["alerts"]
     assert notice["unconfirmed"] is True and notice["label"].startswith("unconfirmed")
-    assert notice["text"].startswith("UNCONFIRMED, being checked:")
+    assert "UNCONFIRMED, being checked:" in notice["text"]
 
     with transaction(sessions) as db:
         found = db.get(Incident, incident_id)

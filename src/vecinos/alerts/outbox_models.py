@@ -44,6 +44,7 @@ class Alert(Base):
     kind: Mapped[AlertKind] = mapped_column(String(16))
     # {"en": "...", "es": "..."}: every text has passed the scrubber before it is stored.
     texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    subjects: Mapped[dict[str, str]] = mapped_column(JSON)  # e-mail subject, push title
     activity: Mapped[str] = mapped_column(String(32))
     # Coarse place only: the centre of the incident's public cell, as the public board shows it.
     public_cell: Mapped[str] = mapped_column(String(16))

@@ -9,23 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from vecinos.alerts import texts
 from vecinos.alerts.channels import channels_for
 from vecinos.alerts.channels.base import Channel, OutboundMessage
 from vecinos.alerts.models import AlertKind, ChannelKind
-from vecinos.alerts.optin import interface_language
 from vecinos.alerts.outbox_models import Alert
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.i18n import N_, gettext
-from vecinos.rights.kit import RIGHTS_PATH
-
-SUBJECTS: dict[AlertKind, str] = {
-    AlertKind.CONFIRMED: N_("{coalition}: confirmed alert"),
-    AlertKind.UNCONFIRMED: N_("{coalition}: unconfirmed report, being checked"),
-    AlertKind.UPDATE: N_("{coalition}: update"),
-    AlertKind.RUMOUR_CONTROL: N_("{coalition}: rumour control"),
-    AlertKind.ALL_CLEAR: N_("{coalition}: all clear"),
-}
 
 
 def text_for(alert: Alert, language: str) -> tuple[str, str]:
@@ -42,16 +32,16 @@ def message_for(
     alert: Alert, language: str, to: str, idempotency_key: str, settings: Settings
 ) -> OutboundMessage:
     used, text = text_for(alert, language)
-    subject = gettext(interface_language(used), SUBJECTS[AlertKind(alert.kind)])
+    subject = alert.subjects.get(used) or alert.subjects.get("en", "")
     data = {"alert_id": alert.id, "kind": str(alert.kind), "unconfirmed": _unconfirmed(alert)}
     return OutboundMessage(
         to=to,
         text=text,
-        subject=subject.format(coalition=settings.coalition_name),
+        subject=subject,
         language=used,
         idempotency_key=idempotency_key,
         expires_at=alert.expires_at,
-        link=f"{settings.public_url.rstrip('/')}{RIGHTS_PATH}/{interface_language(used)}",
+        link=texts.rights_link(settings, language),
         data=data,
     )
 

@@ -72,11 +72,6 @@ def _incident(db: Session, caller: Principal, incident_id: int) -> Incident:
     return incident
 
 
-def _texts(incident: Incident, body: PublishIn, context: ContextDep) -> dict[str, str]:
-    kind = AlertKind(body.kind)
-    return {**publishing.default_texts(incident, kind, context.settings), **body.texts}
-
-
 def _out(db: Session, alert: Alert) -> AlertOut:
     rows = db.execute(
         select(Delivery.status, func.count())
@@ -105,7 +100,8 @@ def preview(
     incident = _incident(db, caller, incident_id)
     kind = AlertKind(body.kind)
     publishing.check_allowed(db, incident, kind)
-    seen = publishing.preview(db, incident, kind, _texts(incident, body, context))
+    now, settings = context.clock.now(), context.settings
+    seen = publishing.preview(db, incident, kind, body.texts, settings=settings, now=now)
     return PreviewOut(
         kind=body.kind,
         texts=seen.texts,
@@ -126,7 +122,7 @@ def publish(
         db,
         incident,
         AlertKind(body.kind),
-        _texts(incident, body, context),
+        body.texts,
         now=context.clock.now(),
         settings=context.settings,
         actor_id=caller.member_id,

@@ -3,8 +3,8 @@
 Who may publish what is decided here, not in the routes: a confirmed alert (or an update) only
 for a confirmed incident, an "unconfirmed — being checked" notice only for an incident still
 being checked and only by a dispatcher's explicit act, rumour-control only for an unfounded
-one, an all-clear only for an ended incident that was announced. Every text passes the
-scrubber before anything is written; an unconfirmed notice always carries its label.
+one, an all-clear only for an ended incident that was announced. Texts come from
+`composing` (templates, edits, label); every one passes the scrubber before anything is written.
 """
 
 from __future__ import annotations
@@ -18,20 +18,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import feeds, scrubber
+from vecinos.alerts import composing, feeds
 from vecinos.alerts.matching import Recipient, match_subscribers
 from vecinos.alerts.models import AlertKind
-from vecinos.alerts.optin import interface_language
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.config import Settings
-from vecinos.errors import Conflict, InvalidInput
-from vecinos.i18n import N_, gettext
+from vecinos.errors import Conflict
+from vecinos.i18n import N_
 from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident, IncidentState
 
 S = IncidentState
-UNCONFIRMED_LABEL = N_("UNCONFIRMED, being checked:")
-MAX_TEXT = 1000  # an SMS alert is split by the provider; a wall of text helps no one
 
 # The incident states each kind of alert may be published in.
 ALLOWED_STATES: dict[AlertKind, frozenset[IncidentState]] = {
@@ -92,54 +89,24 @@ def published(db: Session, incident_id: int, kind: AlertKind) -> bool:
     return db.scalar(query.limit(1)) is not None
 
 
-def labelled(kind: AlertKind, texts: Mapping[str, str]) -> dict[str, str]:
-    """Unconfirmed notices start with their label in their own language, whatever was typed."""
-    if kind is not AlertKind.UNCONFIRMED:
-        return {lang: text.strip() for lang, text in texts.items()}
-    out = {}
-    for lang, text in texts.items():
-        label = gettext(interface_language(lang), UNCONFIRMED_LABEL)
-        body = text.strip()
-        out[lang] = body if body.startswith(label) else f"{label} {body}"
-    return out
-
-
-def check_texts(texts: Mapping[str, str]) -> dict[str, list[dict[str, object]]]:
-    """The scrubber's findings per language; empty when every text may be published."""
-    found: dict[str, list[dict[str, object]]] = {}
-    for lang, text in texts.items():
-        if hits := scrubber.scan(text):
-            found[lang] = [f.as_dict() for f in hits]
-    return found
-
-
-def validate_texts(texts: Mapping[str, str]) -> None:
-    if not texts or "en" not in texts:
-        # English is the fallback for every language we do not cover.
-        raise InvalidInput(N_("An alert needs at least an English text."), code="alert_needs_en")
-    if any(not t.strip() or len(t) > MAX_TEXT for t in texts.values()):
-        raise InvalidInput(
-            N_("Each alert text needs 1 to {max} characters."),
-            params={"max": MAX_TEXT},
-            code="alert_text_length",
-        )
-    for lang, text in texts.items():
-        try:
-            scrubber.check(text)
-        except scrubber.TextRefused as refused:
-            refused.details["language"] = lang
-            raise
-
-
-def preview(db: Session, incident: Incident, kind: AlertKind, texts: Mapping[str, str]) -> Preview:
-    final = labelled(kind, texts)
+def preview(
+    db: Session,
+    incident: Incident,
+    kind: AlertKind,
+    edits: Mapping[str, str],
+    *,
+    settings: Settings,
+    now: datetime,
+) -> Preview:
     recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    languages = {r.language for r in recipients}
+    made = composing.compose(incident, kind, languages, edits, settings=settings, now=now)
     return Preview(
-        texts=final,
+        texts=made.texts,
         recipients=len(recipients),
         by_channel=dict(Counter(str(r.channel) for r in recipients)),
         by_language=dict(Counter(r.language for r in recipients)),
-        findings=check_texts(final),
+        findings=composing.findings(made.texts),
     )
 
 
@@ -147,7 +114,7 @@ def publish(
     db: Session,
     incident: Incident,
     kind: AlertKind,
-    texts: Mapping[str, str],
+    edits: Mapping[str, str],
     *,
     now: datetime,
     settings: Settings,
@@ -155,21 +122,22 @@ def publish(
 ) -> Alert:
     """Write the alert and one queued delivery per matching subscriber; nothing is sent here.
 
-    `actor_id` None means the worker published it on its own, which only confirmed incidents'
-    follow-ups do (the caller checks that; an unconfirmed notice always has an actor).
+    `edits` (language → text) replace the templates' texts. `actor_id` None means the worker
+    published it on its own, which an unconfirmed notice never is.
     """
     if kind is AlertKind.UNCONFIRMED and actor_id is None:
         raise Conflict(N_("Only a dispatcher may publish an unconfirmed notice."), code="not_auto")
     db.refresh(incident, with_for_update=True)  # two publishers of one incident queue here
     check_allowed(db, incident, kind)
-    final = labelled(kind, texts)
-    validate_texts(final)
-    alert = _alert_row(incident, kind, final, now, settings, actor_id)
+    recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    languages = {r.language for r in recipients}
+    made = composing.compose(incident, kind, languages, edits, settings=settings, now=now)
+    composing.validate(made.texts)
+    alert = _alert_row(incident, kind, made, now, settings, actor_id)
+    alert.recipient_count = len(recipients)
     db.add(alert)
     db.flush()
-    recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
     write_deliveries(db, alert, recipients, now)
-    alert.recipient_count = len(recipients)
     payload = {"alert_id": alert.id, "kind": kind.value, "recipients": len(recipients)}
     timeline.append(db, incident.id, "alert.published", payload, actor_id=actor_id, now=now)
     feeds.note_published(db, alert)
@@ -179,7 +147,7 @@ def publish(
 def _alert_row(
     incident: Incident,
     kind: AlertKind,
-    texts: dict[str, str],
+    made: composing.Composed,
     now: datetime,
     settings: Settings,
     actor_id: int | None,
@@ -187,7 +155,8 @@ def _alert_row(
     return Alert(
         incident_id=incident.id,
         kind=kind,
-        texts=texts,
+        texts=made.texts,
+        subjects=made.subjects,
         activity=incident.activity,
         public_cell=incident.public_cell,
         public_lat=incident.public_lat,
@@ -248,8 +217,7 @@ def publish_due(db: Session, now: datetime, settings: Settings) -> int:
         for incident in _due(db, kind, state, held, stale, settings.worker_batch_size):
             if kind is AlertKind.ALL_CLEAR and not _was_announced(db, incident.id):
                 continue  # nobody was told about it, so there is nothing to clear
-            texts = default_texts(incident, kind, settings)
-            publish(db, incident, kind, texts, now=now, settings=settings, actor_id=None)
+            publish(db, incident, kind, {}, now=now, settings=settings, actor_id=None)
             done += 1
     return done
 
@@ -283,36 +251,3 @@ def _was_announced(db: Session, incident_id: int) -> bool:
     kinds = [AlertKind.CONFIRMED.value, AlertKind.UNCONFIRMED.value]
     query = select(Alert.id).where(Alert.incident_id == incident_id, Alert.kind.in_(kinds))
     return db.scalar(query.limit(1)) is not None
-
-
-# Default texts until a dispatcher edits them. Kept short: an SMS alert should fit a segment
-# or two. The place is the incident's coarse public point, never the exact position.
-DEFAULT_TEXTS: dict[AlertKind, str] = {
-    AlertKind.CONFIRMED: N_(
-        "{coalition} CONFIRMED by volunteers: immigration enforcement activity"
-        " near {place}. Stay calm; do not open the door without a judicial warrant. {link}"
-    ),
-    AlertKind.UNCONFIRMED: N_(
-        "{coalition}: a report of immigration enforcement activity near {place}"
-        " is being checked by volunteers. Do not share it as fact. {link}"
-    ),
-    AlertKind.UPDATE: N_("{coalition} update on the activity near {place}. {link}"),
-    AlertKind.RUMOUR_CONTROL: N_(
-        "{coalition} RUMOUR CONTROL: volunteers checked the report near {place}"
-        " and found no enforcement activity. Please do not forward it."
-    ),
-    AlertKind.ALL_CLEAR: N_("{coalition} ALL CLEAR: the activity near {place} has ended. {link}"),
-}
-TEXT_LANGUAGES = ("en", "es")
-
-
-def default_texts(incident: Incident, kind: AlertKind, settings: Settings) -> dict[str, str]:
-    place = f"{incident.public_lat:.3f}, {incident.public_lon:.3f}"
-    return {
-        lang: gettext(lang, DEFAULT_TEXTS[kind]).format(
-            coalition=settings.coalition_name,
-            place=place,
-            link=f"{settings.public_url.rstrip('/')}/rights?lang={lang}",
-        )
-        for lang in TEXT_LANGUAGES
-    }

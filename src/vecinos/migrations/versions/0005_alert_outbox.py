@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-22 22:54:20.646000
+Create Date: 2026-11-22 23:06:08.052455
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("incident_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("texts", sa.JSON(), nullable=False),
+        sa.Column("subjects", sa.JSON(), nullable=False),
         sa.Column("activity", sa.String(length=32), nullable=False),
         sa.Column("public_cell", sa.String(length=16), nullable=False),
         sa.Column("public_lat", sa.Float(), nullable=False),
