@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.browser.conftest import (  # noqa: F401 - fixtures shared with the browser tests
     LiveServer,
@@ -15,7 +15,7 @@ from tests.browser.conftest import (  # noqa: F401 - fixtures shared with the br
 )
 
 pytestmark = pytest.mark.browser
-SMALL_PHONE = {"width": 320, "height": 640}
+SMALL_PHONE: ViewportSize = {"width": 320, "height": 640}
 
 
 @pytest.fixture
