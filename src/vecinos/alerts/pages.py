@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import quote
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from vecinos.accounts.models import Organization
@@ -129,3 +130,10 @@ def unsubscribe_page(request: Request, language: LanguageDep, token: str = "") -
         button=gettext(language, N_("Stop sending me alerts")),
         done=gettext(language, N_("Done. You will not receive more alerts.")),
     )
+
+
+@router.get("/subscribe")
+def short_subscribe_link(lang: str = "") -> Response:
+    """The short address printed on wallet cards' QR codes."""
+    target = "/alerts/subscribe" + (f"?lang={quote(lang)}" if lang else "")
+    return RedirectResponse(target, status_code=303)
