@@ -6,11 +6,12 @@ import time, so a test or a second app in the same process can hold different se
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -239,6 +240,48 @@ class Settings(BaseSettings):
     )
     alert_webhook_per_second: float = Field(
         20.0, gt=0, description="Most partner webhook calls sent per second, by each worker."
+    )
+
+    @field_validator("service_area_geojson")
+    @classmethod
+    def _service_area_is_a_polygon(cls, value: str) -> str:
+        # Fail at start-up, not on every report, when the service area cannot be read.
+        from vecinos.errors import AppError
+        from vecinos.geo.zones import parse_area
+
+        try:
+            parse_area(json.loads(value))
+        except (ValueError, AppError) as exc:
+            raise ValueError(f"VECINOS_SERVICE_AREA_GEOJSON: {exc}") from exc
+        return value
+
+    # Evidence: media, recordings, legal exports, retention (issue 7, evidence half).
+    evidence_max_bytes: int = Field(
+        500 * 1024 * 1024, ge=1024, description="Largest photo, video or audio file accepted."
+    )
+    evidence_chunk_max_bytes: int = Field(
+        16 * 1024 * 1024, ge=1024, description="Largest single chunk of a browser recording."
+    )
+    evidence_storage: Literal["local", "s3"] = Field(
+        "local", description="Where media originals live: `local` (data_dir/evidence) or `s3`."
+    )
+    evidence_s3_bucket: str = Field("", description="S3-compatible bucket for media.")
+    evidence_s3_endpoint_url: str = Field(
+        "", description="S3-compatible endpoint (MinIO, Ceph, …); empty: AWS's own."
+    )
+    evidence_s3_region: str = Field("us-east-1", description="Region of the media bucket.")
+    evidence_s3_access_key_id: str = Field("", description="Access key of the media bucket.")
+    evidence_s3_secret_access_key: SecretStr = Field(
+        SecretStr(""), description="Secret key of the media bucket."
+    )
+    evidence_s3_prefix: str = Field("", description="Key prefix of every object in the bucket.")
+    evidence_signing_key: SecretStr = Field(
+        SecretStr(""),
+        description="Ed25519 private key (PEM) that signs legal exports; empty: a key file in"
+        " data_dir, created on first use.",
+    )
+    evidence_recording_idle_minutes: int = Field(
+        15, ge=1, description="A recording with no new chunk for this long is sealed as it is."
     )
 
     @classmethod

@@ -242,3 +242,22 @@ def test_reports_from_a_source_with_unfounded_history_are_low_trust(
     assert low_trust[later["report_id"]] is True
     assert low_trust[other["report_id"]] is False
     writer.rollback()
+
+
+def test_the_service_area_is_configurable_and_checked_at_start() -> None:
+    from vecinos.config import ConfigError, load_settings
+    from vecinos.reports.intake import locate
+    from vecinos.reports.schemas import LocationIn
+
+    with pytest.raises(ConfigError):
+        load_settings(service_area_geojson='{"type": "Point", "coordinates": [0, 0]}')
+    with pytest.raises(ConfigError):
+        load_settings(service_area_geojson="not json")
+    small = load_settings(
+        service_area_geojson='{"type": "Polygon", "coordinates": [[[-118.3, 34.0], '
+        "[-118.2, 34.0], [-118.2, 34.1], [-118.3, 34.1], [-118.3, 34.0]]]}"
+    )
+    inside = locate(None, LocationIn(lat=34.05, lon=-118.25), small)  # type: ignore[arg-type]
+    assert (inside.lat, inside.lon) == (34.05, -118.25)
+    with pytest.raises(Exception, match="outside the area"):
+        locate(None, LocationIn(lat=34.05, lon=-118.45), small)  # type: ignore[arg-type]
