@@ -50,15 +50,15 @@ def wanted(kind: AlertKind) -> ColumnElement[bool]:
 def match_subscribers(db: Session, lat: float, lon: float, *, kind: AlertKind) -> list[Recipient]:
     """Active subscribers whose area covers (lat, lon) and who want alerts of `kind`."""
     cells = [cell_of(lat, lon, resolution) for resolution in RESOLUTIONS]
+    # A semi-join (IN) rather than JOIN + DISTINCT: PostgreSQL cannot compare JSON columns.
+    in_cells = select(SubscriptionCell.subscription_id).where(SubscriptionCell.cell.in_(cells))
     candidates = db.scalars(
         select(Subscription)
-        .join(SubscriptionCell, SubscriptionCell.subscription_id == Subscription.id)
         .where(
-            SubscriptionCell.cell.in_(cells),
+            Subscription.id.in_(in_cells),
             Subscription.status == SubscriptionStatus.ACTIVE,
             wanted(kind),
         )
-        .distinct()
         .order_by(Subscription.id)
     ).all()
     zones = _zones_of(db, candidates)
