@@ -23,7 +23,7 @@ from tests.alerts.outbox_factories import deliver_round, deliveries, incident, n
 from tests.alerts.outbox_factories import subscriber as add_subscriber
 from tests.cast import Cast
 from tests.conftest import TEST_SECRET
-from vecinos.alerts import delivery, outgoing
+from vecinos.alerts import outgoing
 from vecinos.alerts.channels.base import OutboundMessage, SendResult
 from vecinos.alerts.models import ChannelKind
 from vecinos.alerts.outbox_models import DeliveryStatus
@@ -152,4 +152,3 @@ def test_a_killed_worker_loses_and_doubles_nothing(
     doubled = [key for key, n in on_the_wire.items() if n > 1]
     assert all(n <= 2 for n in on_the_wire.values())
     assert len(doubled) <= SENDS_BEFORE_KILL - len(recorded_before)
-    assert len(doubled) <= delivery.RECORD_EVERY

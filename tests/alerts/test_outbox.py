@@ -173,6 +173,25 @@ def test_a_claim_is_exclusive_until_its_lease_runs_out(
         assert delivery.claim(db, log, "b" * 32, clock.now(), settings) == 3
 
 
+def test_a_late_outcome_does_not_overwrite_the_next_claimers_work(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, cast: Cast, db: Session
+) -> None:
+    subscriber(sessions, settings, clock, north(100))
+    alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
+    slow, fast = "a" * 32, "b" * 32
+    with transaction(sessions) as writer:
+        delivery.claim(writer, ChannelKind.LOG, slow, clock.now(), settings)
+    clock.advance(seconds=settings.alert_claim_seconds)
+    with transaction(sessions) as writer:
+        delivery.claim(writer, ChannelKind.LOG, fast, clock.now(), settings)
+    (row,) = deliveries(db, alert_id)
+    late = delivery.Outcome(row.id, row.subscription_id, 1, provider_id="late")
+    with sessions() as writer:
+        delivery.record(writer, [late], delivery.Round(slow, clock.now(), settings))
+    (row,) = deliveries(db, alert_id)
+    assert (row.status, row.claim_token, row.provider_id) == ("queued", fast, None)
+
+
 def test_each_channel_is_paced_to_its_rate(settings: Settings) -> None:
     paced = settings.model_copy(update={"alert_sms_per_second": 2.0, "worker_poll_seconds": 5.0})
     assert delivery.per_round(ChannelKind.SMS, paced) == 10
