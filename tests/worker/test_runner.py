@@ -20,8 +20,9 @@ from tests.cast import Cast
 from tests.conftest import TEST_SECRET
 from tests.dispatch.factories import north, on_shift
 from vecinos.config import Settings
-from vecinos.db import transaction
+from vecinos.db import is_sqlite, make_engine, transaction
 from vecinos.dispatch.models import Shift, ShiftLocation
+from vecinos.migrations import upgrade
 from vecinos.web.app import create_app
 from vecinos.web.serve import with_worker
 from vecinos.worker.models import WorkerJob
@@ -140,6 +141,14 @@ def test_serve_can_leave_the_worker_to_separate_processes(
 def test_the_worker_command_exits_cleanly_on_sigterm(
     database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
+    if is_sqlite(database_url):
+        # Its own SQLite file: a second process closing the shared test database could take
+        # it for the last connection and delete the WAL under this process (POSIX locks are
+        # dropped when any test merely reads the file).
+        database_url = f"sqlite:///{tmp_path / 'worker.db'}"
+        own = make_engine(database_url)
+        upgrade(own)
+        own.dispose()
     environment = {
         **os.environ,
         "VECINOS_DATABASE_URL": database_url,
