@@ -71,6 +71,18 @@ def test_each_delivery_goes_out_once_in_its_language(
     assert deliver_round(sessions, settings, clock) == 0  # nothing is sent twice
 
 
+def test_one_round_drains_the_fan_out_batch_after_batch(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, cast: Cast, db: Session
+) -> None:
+    small = settings.model_copy(update={"worker_batch_size": 2})
+    for metres in range(100, 600, 100):
+        subscriber(sessions, small, clock, north(metres))
+    alert_id = publish_now(sessions, small, clock, incident(sessions, cast))
+    assert deliver_round(sessions, small, clock) == 2  # the first batch the job claimed …
+    rows = deliveries(db, alert_id)
+    assert len(rows) == 5 and {d.status for d in rows} == {DeliveryStatus.DELIVERED}  # … all
+
+
 def test_sms_goes_to_twilio_and_a_dead_number_ends_its_subscription(
     sessions: sessionmaker[Session],
     sms: Settings,

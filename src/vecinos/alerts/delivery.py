@@ -28,7 +28,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, event, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    event,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from vecinos.alerts import outgoing, subscriptions
@@ -150,7 +161,31 @@ def expire_stale(db: Session, now: datetime) -> None:
 def _send_after_commit(session: Session) -> None:
     rounds: list[Round] = session.info.pop(_ROUNDS, [])
     for round_ in rounds:
-        send_round(Session(bind=session.get_bind()), round_)
+        drain(session.get_bind(), round_)
+
+
+def drain(bind: Engine | Connection, first: Round) -> int:
+    """Send the claimed batch, then claim and send more while work is due, for up to one poll
+    interval: a fan-out then runs at the channels' pace, not at the worker's poll rate, and
+    the worker's other jobs still get their turn."""
+    started = time.monotonic()
+    budget = max(1.0, first.settings.worker_poll_seconds)
+    pace = Pacer(first.settings)
+    round_: Round | None = first
+    sent = 0
+    while round_ is not None:
+        sent += send_round(Session(bind=bind), round_, pace)
+        elapsed = time.monotonic() - started
+        round_ = _claim_more(bind, first, elapsed) if elapsed < budget else None
+    return sent
+
+
+def _claim_more(bind: Engine | Connection, first: Round, elapsed: float) -> Round | None:
+    now = first.now + timedelta(seconds=elapsed)
+    token = secrets.token_hex(16)
+    with Session(bind=bind) as db, db.begin():
+        claimed = sum(claim(db, channel, token, now, first.settings) for channel in ChannelKind)
+    return Round(token, now, first.settings) if claimed else None
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -159,7 +194,7 @@ def _drop_rolled_back(session: Session, previous_transaction: object) -> None:
     session.info.pop(_ROUNDS, None)
 
 
-def send_round(db: Session, round_: Round) -> int:
+def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
     """Send every delivery this round claimed; returns how many the channels accepted."""
     rows = _claimed(db, round_.token)
     db.rollback()  # no transaction stays open while messages are on the wire
@@ -167,7 +202,7 @@ def send_round(db: Session, round_: Round) -> int:
         db.close()
         return 0
     channels = outgoing.build_channels(round_.settings, round_.now)
-    pace = Pacer(round_.settings)
+    pace = pace or Pacer(round_.settings)
     pending: list[Outcome] = []
     flushed_at = time.monotonic()
     accepted = 0
