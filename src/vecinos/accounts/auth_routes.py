@@ -105,8 +105,7 @@ def login(
             body.email,
             body.password,
             now=now,
-            free_attempts=settings.login_free_attempts,
-            max_lockout_seconds=settings.login_max_lockout_seconds,
+            backoff=signin.Backoff.of(settings),
         )
     token, login_session = start_session(
         db, member, now=now, hours=settings.session_hours, totp_passed=False
@@ -144,8 +143,7 @@ def totp(body: Code, caller: MemberBeforeTotp, db: DbDep, context: ContextDep) -
             body.code,
             now=context.clock.now(),
             encryptor=context.encryptor("totp"),
-            free_attempts=settings.login_free_attempts,
-            max_lockout_seconds=settings.login_max_lockout_seconds,
+            backoff=signin.Backoff.of(settings),
         )
     return _me(member, login, totp_passed=True)
 
@@ -163,8 +161,7 @@ def recovery(
             login,
             body.code,
             now=context.clock.now(),
-            free_attempts=settings.login_free_attempts,
-            max_lockout_seconds=settings.login_max_lockout_seconds,
+            backoff=signin.Backoff.of(settings),
         )
     return RecoveryResult(recovery_codes_left=left)
 

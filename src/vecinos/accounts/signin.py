@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -10,9 +11,23 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit, passwords, totp
 from vecinos.accounts.models import LoginSession, Member, RecoveryCode
+from vecinos.config import Settings
 from vecinos.crypto import Encryptor, token_hash
 from vecinos.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 from vecinos.i18n import N_
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How many failures are free, and the longest wait the doubling back-off may impose."""
+
+    free_attempts: int
+    max_lockout_seconds: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Backoff:
+        return cls(settings.login_free_attempts, settings.login_max_lockout_seconds)
+
 
 # Verified against when the e-mail is unknown, so both failures take the same time.
 _DUMMY_HASH = passwords.hash_password("not-a-real-password-just-for-timing")
@@ -32,8 +47,7 @@ def check_password(
     password: str,
     *,
     now: datetime,
-    free_attempts: int,
-    max_lockout_seconds: int,
+    backoff: Backoff,
 ) -> Member:
     """The member whose password this is. On failure the counter moves: commit before raising."""
     member = find_member(db, email)
@@ -42,7 +56,7 @@ def check_password(
         raise NotAuthenticated(N_("Wrong e-mail or password."), code="wrong_credentials")
     _refuse_while_locked(member, now)
     if not passwords.verify_password(member.password_hash, password):
-        _count_failure(db, member, now, free_attempts, max_lockout_seconds)
+        _count_failure(db, member, now, backoff)
         raise NotAuthenticated(N_("Wrong e-mail or password."), code="wrong_credentials")
     if passwords.needs_rehash(member.password_hash):
         member.password_hash = passwords.hash_password(password)
@@ -61,14 +75,14 @@ def _refuse_while_locked(member: Member, now: datetime) -> None:
         )
 
 
-def _count_failure(
-    db: Session, member: Member, now: datetime, free_attempts: int, max_lockout_seconds: int
-) -> None:
+def _count_failure(db: Session, member: Member, now: datetime, backoff: Backoff) -> None:
     member.failed_logins += 1
-    beyond = member.failed_logins - free_attempts
+    beyond = member.failed_logins - backoff.free_attempts
     if beyond >= 0:
         # Doubling back-off: slows guessing to a crawl without locking the owner out for long.
-        member.locked_until = now + timedelta(seconds=min(15 * 2**beyond, max_lockout_seconds))
+        member.locked_until = now + timedelta(
+            seconds=min(15 * 2**beyond, backoff.max_lockout_seconds)
+        )
     audit.record(db, "login.failed", at=now, actor_id=member.id, attempts=member.failed_logins)
 
 
@@ -80,8 +94,7 @@ def pass_totp(
     *,
     now: datetime,
     encryptor: Encryptor,
-    free_attempts: int,
-    max_lockout_seconds: int,
+    backoff: Backoff,
 ) -> None:
     """Mark the session as past its second factor. On failure the counter moves: commit."""
     _refuse_while_locked(member, now)
@@ -92,7 +105,7 @@ def pass_totp(
     secret = encryptor.decrypt(member.totp_secret)
     step = totp.matching_step(secret, code, now, member.totp_last_step)
     if step is None:
-        _count_failure(db, member, now, free_attempts, max_lockout_seconds)
+        _count_failure(db, member, now, backoff)
         raise NotAuthenticated(N_("That code is wrong or was already used."), code="wrong_totp")
     member.totp_last_step = step
     member.failed_logins = 0
@@ -107,8 +120,7 @@ def pass_recovery_code(
     code: str,
     *,
     now: datetime,
-    free_attempts: int,
-    max_lockout_seconds: int,
+    backoff: Backoff,
 ) -> int:
     """Spend one recovery code instead of a TOTP code; returns how many are left."""
     _refuse_while_locked(member, now)
@@ -120,7 +132,7 @@ def pass_recovery_code(
         )
     )
     if match is None:
-        _count_failure(db, member, now, free_attempts, max_lockout_seconds)
+        _count_failure(db, member, now, backoff)
         raise NotAuthenticated(
             N_("That recovery code is wrong or was already used."), code="wrong_recovery_code"
         )

@@ -19,9 +19,12 @@ from vecinos.config import Settings, load_settings
 from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
+from vecinos.evidence.legal_routes import router as evidence_legal_router
+from vecinos.evidence.routes import router as evidence_router
 from vecinos.geo.routes import router as zones_router
 from vecinos.incidents.pages import router as console_pages_router
 from vecinos.incidents.routes import router as incidents_router
+from vecinos.insights.routes import router as insights_router
 from vecinos.reports.pages import router as report_pages_router
 from vecinos.reports.routes import router as reports_router
 from vecinos.rights.routes import router as rights_router
@@ -50,6 +53,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     console_pages_router,
     admin_pages_router,
     alerts_pages_router,
+    evidence_router,
+    evidence_legal_router,
+    insights_router,
 )
 
 

@@ -110,8 +110,7 @@ def signin_submit(
                 email,
                 password,
                 now=now,
-                free_attempts=settings.login_free_attempts,
-                max_lockout_seconds=settings.login_max_lockout_seconds,
+                backoff=signin.Backoff.of(settings),
             )
     except AppError as exc:
         return _signin_again(
@@ -180,17 +179,20 @@ def totp_submit(
     assert member is not None
     assert login is not None
     settings, now = context.settings, context.clock.now()
-    limits = {
-        "free_attempts": settings.login_free_attempts,
-        "max_lockout_seconds": settings.login_max_lockout_seconds,
-    }
+    backoff = signin.Backoff.of(settings)
     try:
         with keeping_failures(db):
             if "-" in code:  # recovery codes look like k7f3-92xq-m4ta; TOTP codes are digits
-                signin.pass_recovery_code(db, member, login, code, now=now, **limits)
+                signin.pass_recovery_code(db, member, login, code, now=now, backoff=backoff)
             else:
                 signin.pass_totp(
-                    db, member, login, code, now=now, encryptor=context.encryptor("totp"), **limits
+                    db,
+                    member,
+                    login,
+                    code,
+                    now=now,
+                    encryptor=context.encryptor("totp"),
+                    backoff=backoff,
                 )
     except AppError as exc:
         return render(

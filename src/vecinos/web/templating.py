@@ -14,7 +14,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, se
 from vecinos.i18n import INTERFACE_LANGUAGES, translations
 
 LANGUAGE_COOKIE = "vecinos_lang"
-TEMPLATE_PACKAGES = ("web", "accounts", "reports", "dispatch", "incidents", "alerts")
+TEMPLATE_PACKAGES = ("web", "accounts", "reports", "dispatch", "incidents", "alerts", "insights")
 
 
 @cache

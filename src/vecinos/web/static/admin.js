@@ -7,24 +7,12 @@
   const text = root.dataset;
   const base = "/api/organizations/" + text.org;
   const roles = JSON.parse(text.roles);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const message = document.getElementById("admin-message");
   let outline = [];
   let map = null;
   let drawn = null;
 
-  async function api(method, path, body) {
-    const answer = await fetch(path, {
-      method: method,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf,
-                 "Accept-Language": document.documentElement.lang },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (answer.status === 204) return null;
-    const data = await answer.json().catch(() => ({}));
-    if (!answer.ok) throw new Error((data.error && data.error.message) || String(answer.status));
-    return data;
-  }
+  const api = window.vecinos.api;
 
   function cell(content) {
     const td = document.createElement("td");

@@ -8,32 +8,14 @@
   const text = root.dataset;
   const activities = JSON.parse(text.activities);
   const organizations = JSON.parse(text.organizations);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const detail = document.getElementById("detail");
   const message = document.getElementById("detail-message");
   let selected = null;
   let drafted = null; // incident and state of the draft in the form: keep edits on refresh
-  let skewMs = 0;
   let map = null;
   let layer = null;
 
-  async function api(method, path, body) {
-    const answer = await fetch(path, {
-      method: method,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf,
-                 "Accept-Language": document.documentElement.lang },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const serverTime = answer.headers.get("X-Server-Time");
-    if (serverTime) skewMs = Date.parse(serverTime) - Date.now();
-    const data = await answer.json().catch(() => ({}));
-    if (!answer.ok) {
-      const error = new Error((data.error && data.error.message) || String(answer.status));
-      error.status = answer.status;
-      throw error;
-    }
-    return data;
-  }
+  const api = window.vecinos.api;
 
   function element(tag, className, content) {
     const node = document.createElement(tag);
@@ -53,7 +35,7 @@
   }
 
   function minutesAgo(iso) {
-    return Math.max(0, Math.round((Date.now() + skewMs - Date.parse(iso)) / 60000));
+    return Math.max(0, Math.round((window.vecinos.serverNow() - Date.parse(iso)) / 60000));
   }
 
   function card(incident) {

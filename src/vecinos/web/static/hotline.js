@@ -4,7 +4,6 @@
 (function () {
   const form = document.getElementById("hotline");
   if (!form) return;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const result = document.getElementById("result");
 
   function value(name) {
@@ -27,19 +26,13 @@
       callback_contact: value("callback_contact"),
       idempotency_key: crypto.randomUUID(),
     };
-    const answer = await fetch("/api/reports/hotline", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf,
-                 "Accept-Language": document.documentElement.lang },
-      body: JSON.stringify(body),
-    });
-    const data = await answer.json().catch(() => ({}));
-    if (answer.ok) {
+    try {
+      const data = await window.vecinos.api("POST", "/api/reports/hotline", body);
       result.textContent = form.dataset.msgSent.replace("{id}", data.report_id).replace("{incident}", data.incident_id);
       result.className = "result sent";
       form.reset();
-    } else {
-      result.textContent = (data.error && data.error.message) || String(answer.status);
+    } catch (error) {
+      result.textContent = error.message;
       result.className = "result error";
     }
   });

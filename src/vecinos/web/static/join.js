@@ -11,22 +11,17 @@
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const answer = await fetch("/api/invites/accept", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
-      body: JSON.stringify({
+    try {
+      await window.vecinos.api("POST", "/api/invites/accept", {
         token: token,
         display_name: form.elements.display_name.value,
         password: form.elements.password.value,
-      }),
-    });
-    const data = await answer.json().catch(() => ({}));
-    if (answer.ok) {
+      });
       result.textContent = form.dataset.msgJoined;
       history.replaceState(null, "", "/join");
       window.setTimeout(() => window.location.assign("/signin"), 1500);
-    } else {
-      result.textContent = (data.error && data.error.message) || String(answer.status);
+    } catch (error) {
+      result.textContent = error.message;
     }
   });
 })();

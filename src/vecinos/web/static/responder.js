@@ -1,5 +1,5 @@
 // Responder app: check in, share location only while on shift, answer offers, file findings.
-// Countdowns use the server's clock (X-Server-Time), not the phone's, which may be wrong.
+// Countdowns follow the server's clock (api.js), not the phone's, which may be wrong.
 "use strict";
 
 (function () {
@@ -7,7 +7,6 @@
   if (!root) return;
   const text = root.dataset;
   const activities = JSON.parse(text.activities || "{}");
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const indicator = document.getElementById("shift-indicator");
   const checkInForm = document.getElementById("check-in");
   const onShiftSection = document.getElementById("on-shift");
@@ -16,25 +15,9 @@
   let watchId = null;
   let pollTimer = null;
   let tickTimer = null;
-  let skewMs = 0; // server time minus phone time
   let lastSent = 0;
 
-  async function api(method, path, body) {
-    const answer = await fetch(path, {
-      method: method,
-      headers: {
-        "Content-Type": "application/json",
-        "X-CSRF-Token": csrf,
-        "Accept-Language": document.documentElement.lang,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const serverTime = answer.headers.get("X-Server-Time");
-    if (serverTime) skewMs = Date.parse(serverTime) - Date.now();
-    const data = await answer.json().catch(() => ({}));
-    if (!answer.ok) throw new Error((data.error && data.error.message) || String(answer.status));
-    return data;
-  }
+  const api = window.vecinos.api;
 
   function show(onShift) {
     checkInForm.hidden = onShift;
@@ -224,7 +207,7 @@
   }
 
   function tick() {
-    const now = Date.now() + skewMs;
+    const now = window.vecinos.serverNow();
     offersBox.querySelectorAll(".countdown").forEach((element) => {
       const seconds = Math.max(0, Math.round((Date.parse(element.dataset.expires) - now) / 1000));
       element.textContent = text.msgExpires.replace("{s}", String(seconds));

@@ -12,15 +12,8 @@
   let marker = null;
   let handle = null;
 
-  async function post(path, body) {
-    const answer = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
-      body: JSON.stringify(body),
-    });
-    const data = await answer.json().catch(() => ({}));
-    if (!answer.ok) throw new Error((data.error && data.error.message) || String(answer.status));
-    return data;
+  function post(path, body) {
+    return window.vecinos.api("POST", path, body);
   }
 
   function place(latitude, longitude) {

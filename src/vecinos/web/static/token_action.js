@@ -8,13 +8,12 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = document.getElementById("result");
-    const answer = await fetch(form.dataset.endpoint, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
-      body: JSON.stringify({ token: form.dataset.token }),
-    });
-    const data = await answer.json().catch(() => ({}));
-    result.textContent = answer.ok ? form.dataset.done : (data.error && data.error.message) || String(answer.status);
-    if (answer.ok) form.querySelector("button").hidden = true;
+    try {
+      await window.vecinos.api("POST", form.dataset.endpoint, { token: form.dataset.token });
+      result.textContent = form.dataset.done;
+      form.querySelector("button").hidden = true;
+    } catch (error) {
+      result.textContent = error.message;
+    }
   });
 })();
