@@ -170,6 +170,9 @@ class Settings(BaseSettings):
     alert_confirm_attempts: int = Field(
         5, ge=1, le=20, description="Wrong opt-in codes allowed before the code stops working."
     )
+    alert_optins_per_minute: int = Field(
+        60, ge=1, description="Opt-in codes and links sent per minute, all subscribers together."
+    )
     alert_expiry_minutes: int = Field(
         240, ge=15, description="An alert is no longer shown or sent this long after it is made."
     )
@@ -282,6 +285,21 @@ class Settings(BaseSettings):
     )
     evidence_recording_idle_minutes: int = Field(
         15, ge=1, description="A recording with no new chunk for this long is sealed as it is."
+    )
+
+    # Insights: dashboards and the public transparency page (issue 7, insights half).
+    insights_coverage_minutes: int = Field(
+        10,
+        ge=1,
+        le=120,
+        description="Coverage map: a request counts as reached when a responder"
+        " is on scene within this many minutes.",
+    )
+    transparency_min_incidents: int = Field(
+        5, ge=5, description="The public page hides every count below this (never below 5)."
+    )
+    transparency_min_age_hours: int = Field(
+        24, ge=24, description="The public page counts only incidents at least this old."
     )
 
     @classmethod

@@ -166,3 +166,17 @@ def test_any_real_language_is_accepted_and_normalised(client: TestClient, db: Se
     subscribe(client, contact="323-555-0199", language="ko")
     db.rollback()
     assert set(db.scalars(select(Subscription.language))) == {"zh-Hant", "ko"}
+
+
+def test_opt_in_messages_are_capped_for_everyone_together(
+    client: TestClient, db: Session, settings: Settings, clock: FrozenClock
+) -> None:
+    settings.alert_optins_per_minute = 2
+    subscribe(client, contact="213-555-0101")
+    subscribe(client, contact="213-555-0102")
+    answer = client.post(SUBSCRIBE, json=body(contact="213-555-0103"))
+    assert answer.status_code == 429 and answer.json()["error"]["code"] == "rate_limited"
+    assert int(answer.headers["retry-after"]) >= 1
+    assert counts(db)[0] == 2
+    clock.advance(seconds=30)
+    assert client.post(SUBSCRIBE, json=body(contact="213-555-0103")).status_code == 201

@@ -31,8 +31,9 @@ from vecinos.alerts.schemas import (
 )
 from vecinos.alerts.subscriptions import Wants
 from vecinos.crypto import new_token
-from vecinos.errors import InvalidInput
+from vecinos.errors import InvalidInput, TooManyRequests
 from vecinos.i18n import N_
+from vecinos.reports.ratelimit import TokenBuckets
 from vecinos.web.deps import ContextDep, DbDep
 from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator
 
@@ -64,9 +65,31 @@ def _wants(fields: SubscriptionFields) -> Wants:
     return Wants(fields.wants_rumour_control, fields.wants_all_clear)
 
 
+def opt_in_limit(request: Request, context: ContextDep) -> TokenBuckets:
+    """One bucket per app for every opt-in message: a public form that texts any number is
+    what SMS-pumping fraud looks for. Keyed by nothing about the sender (no IP address)."""
+    state = request.app.state
+    if not hasattr(state, "alert_opt_in_limit"):
+        per_minute = context.settings.alert_optins_per_minute
+        state.alert_opt_in_limit = TokenBuckets(per_minute, per_minute / 60)
+    limit: TokenBuckets = state.alert_opt_in_limit
+    return limit
+
+
 @router.post("/alerts/subscriptions", status_code=status.HTTP_201_CREATED, dependencies=Public)
-def subscribe(body: SubscribeIn, db: DbDep, context: ContextDep) -> SubscribeOut:
+def subscribe(
+    body: SubscribeIn,
+    db: DbDep,
+    context: ContextDep,
+    limit: Annotated[TokenBuckets, Depends(opt_in_limit)],
+) -> SubscribeOut:
     now, settings = context.clock.now(), context.settings
+    if body.channel in ("sms", "email") and (wait := limit.take("opt-in", now)):
+        raise TooManyRequests(
+            N_("Too many people are subscribing right now; try again in {seconds} seconds."),
+            retry_after=wait,
+            code="rate_limited",
+        )
     sealer = context.encryptor(SUBSCRIBER_PURPOSE)
     contact = _contact(body, context)
     area = _area(db, body)
