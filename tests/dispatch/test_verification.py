@@ -22,6 +22,7 @@ from tests.dispatch.factories import (
 )
 from vecinos.config import Settings
 from vecinos.dispatch.models import OfferState
+from vecinos.incidents import live
 from vecinos.incidents.models import Incident, IncidentState
 
 
@@ -332,3 +333,23 @@ def test_an_unowned_incident_needs_the_dispatching_organization(
     refused = ask(dispatcher, other, organization_id=cast.westside)
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "not_your_organization"
+
+
+def test_dispatch_steps_reach_live_boards_after_commit(
+    app: FastAPI,
+    dispatcher: TestClient,
+    crew: dict[str, int],
+    sessions: sessionmaker[Session],
+    cast: Cast,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    heard: list[live.Change] = []
+    monkeypatch.setattr(live.broadcaster, "publish", heard.append)
+    incident_id = make_incident(sessions, cast)
+    ask(dispatcher, incident_id)
+    assert {(c.incident_id, c.kind) for c in heard} >= {(incident_id, "dispatch")}
+    heard.clear()
+    with client_for(app, cast, cast.rosa) as rosa:
+        offer_id = rosa.get("/api/offers").json()[0]["id"]
+        rosa.post(f"/api/offers/{offer_id}/accept")
+    assert [c.kind for c in heard if c.incident_id == incident_id][:1] == ["dispatch"]

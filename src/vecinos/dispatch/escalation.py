@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
+from vecinos.dispatch import events
 from vecinos.dispatch.models import (
     DispatchRequest,
     Offer,
@@ -28,7 +29,6 @@ from vecinos.dispatch.models import (
     Stage,
 )
 from vecinos.dispatch.ranking import Candidate, Needs, order_candidates, select_candidates
-from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.worker.claims import rowcount
 
@@ -158,7 +158,7 @@ def _record(
     now: datetime,
     actor_id: int | None = None,
 ) -> None:
-    timeline.append(db, request.incident_id, kind, payload, actor_id=actor_id, now=now)
+    events.record(db, request.incident_id, kind, payload, actor_id=actor_id, now=now)
 
 
 def close_offers(

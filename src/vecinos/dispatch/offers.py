@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
+from vecinos.dispatch import events
 from vecinos.dispatch.escalation import close_offers, escalate
 from vecinos.dispatch.models import (
     ACTIVE_STATES,
@@ -26,7 +27,6 @@ from vecinos.dispatch.models import (
 from vecinos.dispatch.shifts import open_shift_of
 from vecinos.errors import Conflict, Gone, NotFound
 from vecinos.i18n import N_
-from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import transition
 from vecinos.worker.claims import rowcount
@@ -85,7 +85,7 @@ def accept(db: Session, member_id: int, offer_id: int, *, now: datetime) -> Offe
         withdrawn = close_offers(db, request, OfferState.WITHDRAWN, now=now)
         if withdrawn:
             payload = {"offer_ids": withdrawn, "reason": "staffed"}
-            timeline.append(
+            events.record(
                 db, offer.incident_id, "dispatch.withdrawn", payload, actor_id=None, now=now
             )
     db.refresh(offer)
@@ -261,4 +261,4 @@ def file_finding(
 
 def _record(db: Session, offer: Offer, kind: str, *, now: datetime, **extra: object) -> None:
     payload = {"offer_id": offer.id, **extra}
-    timeline.append(db, offer.incident_id, kind, payload, actor_id=offer.member_id, now=now)
+    events.record(db, offer.incident_id, kind, payload, actor_id=offer.member_id, now=now)

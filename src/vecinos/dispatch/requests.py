@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
+from vecinos.dispatch import events
 from vecinos.dispatch.escalation import close_offers, offer_next
 from vecinos.dispatch.models import (
     ACTIVE_STATES,
@@ -23,7 +24,6 @@ from vecinos.dispatch.models import (
 from vecinos.dispatch.ranking import Needs
 from vecinos.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vecinos.i18n import N_
-from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import get_visible, transition
 
@@ -100,7 +100,7 @@ def request_verification(
         "car": needs.car,
         "language": needs.language,
     }
-    timeline.append(
+    events.record(
         db, incident.id, "dispatch.requested", payload, actor_id=principal.member_id, now=now
     )
     offer_next(db, request, incident, now=now, settings=settings)
@@ -133,7 +133,7 @@ def cancel(
     live = frozenset({OfferState.OFFERED} | ACTIVE_STATES)
     withdrawn = close_offers(db, request, OfferState.WITHDRAWN, now=now, states=live)
     payload = {"offer_ids": withdrawn}
-    timeline.append(
+    events.record(
         db, incident_id, "dispatch.cancelled", payload, actor_id=principal.member_id, now=now
     )
     return request
