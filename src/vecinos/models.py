@@ -5,6 +5,7 @@ from vecinos.alerts import models as alerts_models
 from vecinos.alerts import outbox_models as alerts_outbox_models
 from vecinos.db import Base
 from vecinos.dispatch import models as dispatch_models
+from vecinos.evidence import models as evidence_models
 from vecinos.geo import models as geo_models
 from vecinos.incidents import models as incidents_models
 from vecinos.reports import models as reports_models
@@ -17,6 +18,7 @@ __all__ = [
     "alerts_models",
     "alerts_outbox_models",
     "dispatch_models",
+    "evidence_models",
     "geo_models",
     "incidents_models",
     "metadata",

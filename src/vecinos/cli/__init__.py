@@ -11,6 +11,7 @@ from rich.table import Table
 
 from vecinos.cli import admin, demo, rights, worker
 from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.evidence import cli as evidence_cli
 from vecinos.incidents import cli as incidents_cli
 from vecinos.migrations import current_revision, upgrade
 
@@ -23,6 +24,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(admin.app, name="admin")
 app.add_typer(incidents_cli.app, name="incidents")
 app.add_typer(rights.app, name="rights")
+app.add_typer(evidence_cli.app, name="export")
 app.command("worker")(worker.worker)
 console = Console()
 

@@ -50,6 +50,10 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("alerts.publish_due", "vecinos.alerts.publishing:publish_due", 1),
     # The outbox: claim due alert deliveries and send them through their channels.
     JobSpec("alerts.deliver", "vecinos.alerts.delivery:deliver_due", 1),
+    # Browser recordings whose phone went silent are sealed: their hash goes on the timeline.
+    JobSpec("evidence.seal_idle", "vecinos.evidence.recording:seal_idle_recordings", 60),
+    # Each organization's retention policy: old media and settled incidents go, holds stay.
+    JobSpec("evidence.retention", "vecinos.evidence.retention:apply_policies", 3600),
 )
 
 

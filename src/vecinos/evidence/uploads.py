@@ -1,0 +1,136 @@
+"""Whole-file uploads: streamed to a temporary file with a size cap and hashed on arrival,
+then typed from their content, stored, and written to the incident's timeline."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from vecinos.accounts.principal import Principal
+from vecinos.evidence import access
+from vecinos.evidence.media import SNIFF_BYTES, TooLarge, public_copy, sniff
+from vecinos.evidence.models import Media, MediaKind, MediaState
+from vecinos.evidence.storage import Storage
+from vecinos.i18n import N_
+from vecinos.incidents import timeline
+
+
+@dataclass(frozen=True)
+class Received:
+    """A request body on local disk: where, how big, its SHA-256 and its first bytes."""
+
+    path: Path
+    size: int
+    sha256: str
+    head: bytes
+
+
+def too_large(limit: int) -> TooLarge:
+    return TooLarge(
+        N_("The file is larger than the {megabytes} MB allowed."),
+        params={"megabytes": limit // (1024 * 1024) or 1},
+        details={"max_bytes": limit},
+    )
+
+
+async def receive(body: AsyncIterator[bytes], limit: int, directory: Path) -> Received:
+    """Stream a body to disk, hashing as it comes; 413 as soon as it passes `limit`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(dir=directory, prefix="upload-")
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            async for block in body:
+                size += len(block)
+                if size > limit:
+                    raise too_large(limit)
+                digest.update(block)
+                if len(head) < SNIFF_BYTES:
+                    head += block[: SNIFF_BYTES - len(head)]
+                out.write(block)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Received(Path(name), size, digest.hexdigest(), head)
+
+
+async def read_limited(body: AsyncIterator[bytes], limit: int) -> bytes:
+    """A small body (a recording's chunk) in memory; 413 as soon as it passes `limit`."""
+    parts, size = [], 0
+    async for block in body:
+        size += len(block)
+        if size > limit:
+            raise too_large(limit)
+        parts.append(block)
+    return b"".join(parts)
+
+
+def original_key(media: Media) -> str:
+    return f"incidents/{media.incident_id}/media/{media.id}/original"
+
+
+def public_key(media: Media) -> str:
+    return f"incidents/{media.incident_id}/media/{media.id}/public"
+
+
+def add_media(
+    db: Session,
+    storage: Storage,
+    principal: Principal,
+    incident_id: int,
+    received: Received,
+    *,
+    now: datetime,
+) -> Media:
+    """Keep an uploaded file as evidence of the incident (the caller commits)."""
+    incident, organization_id = access.for_upload(db, principal, incident_id)
+    if received.size == 0:
+        raise too_small()
+    content_type, kind = sniff(received.head)
+    copy = public_copy(received.path.read_bytes()) if kind is MediaKind.PHOTO else None
+    media = Media(
+        incident_id=incident.id,
+        organization_id=organization_id,
+        uploaded_by_id=principal.member_id,
+        kind=kind,
+        content_type=content_type,
+        state=MediaState.COMPLETE,
+        size=received.size,
+        sha256=received.sha256,
+        storage_key="",
+        created_at=now,
+        completed_at=now,
+    )
+    db.add(media)
+    db.flush()
+    media.storage_key = original_key(media)
+    storage.put_file(media.storage_key, received.path)
+    if copy is not None:
+        media.public_key = public_key(media)
+        storage.put_bytes(media.public_key, copy[0])
+        media.public_content_type = copy[1]
+    timeline.append(
+        db, incident.id, "media_added", added_payload(media), actor_id=principal.member_id, now=now
+    )
+    return media
+
+
+def added_payload(media: Media) -> dict[str, object]:
+    return {
+        "media_id": media.id,
+        "kind": media.kind,
+        "content_type": media.content_type,
+        "size": media.size,
+        "sha256": media.sha256,
+    }
+
+
+def too_small() -> TooLarge:
+    return TooLarge(N_("The file is empty."), code="media_empty", status_code=422)

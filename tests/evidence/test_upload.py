@@ -1,0 +1,113 @@
+"""Uploading media: streamed with a size cap, typed from the bytes, hashed onto the timeline."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.cast import Cast, Person
+from tests.dispatch.factories import timeline_kinds
+from tests.evidence.helpers import ELF, WINDOWS_EXE, photo_with_gps, upload
+from vecinos.config import Settings
+from vecinos.evidence.models import Media
+from vecinos.incidents import timeline
+
+SignedIn = Callable[[Person], TestClient]
+
+
+def media_count(db: Session) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(Media)) or 0
+
+
+def stored_files(settings: Settings) -> list[Path]:
+    root = settings.data_dir / "evidence"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_a_photo_is_kept_with_its_hash_on_the_timeline(
+    signed_in: SignedIn, cast: Cast, incident: int, db: Session, settings: Settings
+) -> None:
+    photo = photo_with_gps()
+    answer = upload(signed_in(cast.rosa), incident, photo)
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    digest = hashlib.sha256(photo).hexdigest()
+    assert body["sha256"] == digest and body["size"] == len(photo)
+    assert body["kind"] == "photo" and body["content_type"] == "image/jpeg"
+    assert body["public_copy_url"] and body["original_url"] is None  # a responder's view
+    events = timeline.events_of(db, incident)
+    assert events[-1].kind == "media_added"
+    assert events[-1].payload == {
+        "media_id": body["id"], "kind": "photo", "content_type": "image/jpeg",
+        "size": len(photo), "sha256": digest,
+    }  # fmt: skip
+    assert timeline.verify_incident(db, incident) is None
+    original = settings.data_dir / "evidence" / f"incidents/{incident}/media/{body['id']}/original"
+    assert original.read_bytes() == photo
+    assert not list((settings.data_dir / "evidence-incoming").iterdir())  # temp file gone
+
+
+def test_the_type_comes_from_the_bytes_not_the_name(
+    signed_in: SignedIn, cast: Cast, incident: int, db: Session
+) -> None:
+    png = photo_with_gps(image_format="PNG")
+    answer = upload(signed_in(cast.dario), incident, png, name="holiday.mp3")
+    assert answer.status_code == 201 and answer.json()["content_type"] == "image/png"
+
+
+def test_an_executable_named_jpg_is_refused_and_nothing_is_kept(
+    signed_in: SignedIn, cast: Cast, incident: int, db: Session, settings: Settings
+) -> None:
+    client = signed_in(cast.rosa)
+    for disguised in (ELF, WINDOWS_EXE, b"just some text, not a photo at all" * 10):
+        answer = upload(client, incident, disguised, name="photo.jpg")
+        assert answer.status_code == 415, answer.text
+        assert answer.json()["error"]["code"] == "media_type_refused"
+    assert media_count(db) == 0 and stored_files(settings) == []
+    assert "media_added" not in timeline_kinds(db, incident)
+
+
+def test_a_damaged_image_is_refused(signed_in: SignedIn, cast: Cast, incident: int) -> None:
+    fake = photo_with_gps()[:40] + b"\x00" * 400  # a JPEG's first bytes, then nothing
+    answer = upload(signed_in(cast.rosa), incident, fake)
+    assert answer.status_code == 415 and answer.json()["error"]["code"] == "image_unreadable"
+
+
+def test_an_empty_file_is_refused(signed_in: SignedIn, cast: Cast, incident: int) -> None:
+    answer = upload(signed_in(cast.rosa), incident, b"")
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "media_empty"
+
+
+def test_too_large_gets_413_declared_or_streamed(
+    signed_in: SignedIn, cast: Cast, incident: int, db: Session, settings: Settings
+) -> None:
+    settings.evidence_max_bytes = 4096
+    client = signed_in(cast.rosa)
+    big = photo_with_gps(size=(1500, 1500))
+    assert len(big) > 4096
+    declared = upload(client, incident, big)
+    assert declared.status_code == 413
+    assert declared.json()["error"]["code"] == "media_too_large"
+
+    def stream() -> Iterator[bytes]:  # no Content-Length: the cap applies while it streams
+        for start in range(0, len(big), 1000):
+            yield big[start : start + 1000]
+
+    streamed = client.post(f"/api/incidents/{incident}/media", content=stream())
+    assert streamed.status_code == 413
+    assert streamed.json()["error"]["max_bytes"] == 4096
+    assert media_count(db) == 0 and stored_files(settings) == []
+    assert not list((settings.data_dir / "evidence-incoming").iterdir())
+    small = upload(client, incident, photo_with_gps())  # still works after the refusals
+    assert small.status_code == 201
+
+
+def test_upload_to_a_missing_incident_is_404(signed_in: SignedIn, cast: Cast) -> None:
+    answer = upload(signed_in(cast.rosa), 999_999, photo_with_gps())
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "incident_not_found"
