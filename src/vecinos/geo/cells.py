@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from math import ceil
+from functools import lru_cache
+from math import floor
 
 import h3
 
@@ -20,20 +21,28 @@ def centre_of(cell: str) -> tuple[float, float]:
     return float(lat), float(lon)
 
 
+@lru_cache(maxsize=16_384)
 def ring_for_radius(cell: str, radius_m: float) -> int:
     """Grid distance k such that any point within `radius_m` of a point in `cell` lies in a
     cell of `grid_disk(cell, k)`.
 
     A point is at most one edge length from its cell's centre, so two points `radius_m` apart
-    have centres at most `radius_m + 2·edge` apart; centres `k` rings apart are at least
-    `1.5·edge·k` apart (the inradius of the ring's hexagon).
+    have centres at most `radius_m + 2·edge` apart; a cell `k` rings away has its centre at
+    least `1.5·edge·k` away (the inradius of the ring's hexagon), so no cell further out than
+    `(radius_m + 2·edge) / (1.5·edge)` rings can hold such a point.
     """
     edges = [float(h3.edge_length(e, "m")) for e in h3.origin_to_directed_edges(cell)]
     longest, shortest = max(edges) * (1 + _MARGIN), min(edges) * (1 - _MARGIN)
-    return max(1, ceil((radius_m + 2 * longest) / (1.5 * shortest)))
+    return max(1, floor((radius_m + 2 * longest) / (1.5 * shortest)))
 
 
 def cells_within(lat: float, lon: float, radius_m: float, resolution: int) -> list[str]:
     """Every cell that may contain a point within `radius_m` of (lat, lon); a superset."""
-    origin = cell_of(lat, lon, resolution)
-    return [str(c) for c in h3.grid_disk(origin, ring_for_radius(origin, radius_m))]
+    return list(_disk(cell_of(lat, lon, resolution), float(radius_m)))
+
+
+# Reports and responders gather in the same few thousand cells: their disks are worth keeping
+# (about 3 kB each at 37 cells) instead of being rebuilt on every report.
+@lru_cache(maxsize=8192)
+def _disk(origin: str, radius_m: float) -> tuple[str, ...]:
+    return tuple(str(c) for c in h3.grid_disk(origin, ring_for_radius(origin, radius_m)))

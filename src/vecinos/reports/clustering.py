@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from math import inf, pi
 
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
@@ -21,11 +22,13 @@ from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
 from vecinos.geo.cells import cell_of, cells_within, centre_of
-from vecinos.geo.distance import haversine_m
+from vecinos.geo.distance import EARTH_RADIUS_M, haversine_m
 from vecinos.geo.models import Zone
 from vecinos.incidents import live, timeline
 from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
 from vecinos.reports.models import Report
+
+METRES_PER_DEGREE = EARTH_RADIUS_M * pi / 180
 
 
 @dataclass(frozen=True)
@@ -53,19 +56,29 @@ class Sighting:
 
 
 def joins(incident: Incident, sighting: Sighting, rules: Rules) -> bool:
-    near = haversine_m(incident.lat, incident.lon, sighting.lat, sighting.lon) <= rules.radius_m
-    return near and abs(sighting.at - incident.last_seen_at) <= rules.window
+    return _distance_if_joins(incident, sighting, rules) is not None
+
+
+def _distance_if_joins(incident: Incident, sighting: Sighting, rules: Rules) -> float | None:
+    if abs(sighting.at - incident.last_seen_at) > rules.window:
+        return None
+    # On a sphere the distance is at least the north-south part: a cheap, exact early refusal.
+    if abs(incident.lat - sighting.lat) * METRES_PER_DEGREE > rules.radius_m:
+        return None
+    distance = haversine_m(incident.lat, incident.lon, sighting.lat, sighting.lon)
+    return distance if distance <= rules.radius_m else None
 
 
 def nearest_joinable(
     candidates: Iterable[Incident], sighting: Sighting, rules: Rules
 ) -> Incident | None:
-    fitting = [i for i in candidates if joins(i, sighting, rules)]
-    return min(
-        fitting,
-        key=lambda i: (haversine_m(i.lat, i.lon, sighting.lat, sighting.lon), i.id),
-        default=None,
-    )
+    best: Incident | None = None
+    best_key = (inf, 0)
+    for incident in candidates:
+        distance = _distance_if_joins(incident, sighting, rules)
+        if distance is not None and (distance, incident.id) < best_key:
+            best, best_key = incident, (distance, incident.id)
+    return best
 
 
 def candidates(db: Session, sighting: Sighting, rules: Rules) -> Sequence[Incident]:
