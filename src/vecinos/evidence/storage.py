@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -127,6 +128,20 @@ class S3Storage:
                 return False
             raise
         return True
+
+
+@lru_cache(maxsize=8)
+def _s3_client(endpoint: str, region: str, access_key: str, secret_key: str) -> Any:
+    """One client per configuration: making one is slow, and clients are thread-safe."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint or None,
+        region_name=region,
+        aws_access_key_id=access_key or None,
+        aws_secret_access_key=secret_key or None,
+    )
 
 
 def storage_for(settings: Settings) -> Storage:
