@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from fastapi.testclient import TestClient
 from moto.server import ThreadedMotoServer
+from pydantic import SecretStr
 
 from tests.cast import Cast, Person
 from tests.evidence.helpers import photo_with_gps, upload
