@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
+from vecinos.config import Settings
 from vecinos.errors import NotFound, TooManyRequests
 from vecinos.i18n import N_
 from vecinos.incidents.models import Incident, IncidentState
@@ -138,12 +140,12 @@ def report_status(token: str, db: DbDep, settings: SettingsDep) -> ReportStatus:
     )
 
 
-def _state_of(db: DbDep, report: Report) -> IncidentState:
+def _state_of(db: Session, report: Report) -> IncidentState:
     incident = db.get(Incident, report.incident_id)
     return IncidentState(incident.state) if incident else IncidentState.REPORTED
 
 
-def _receipt(db: DbDep, report: Report, settings: SettingsDep) -> dict[str, object]:
+def _receipt(db: Session, report: Report, settings: Settings) -> dict[str, object]:
     token = sources.status_token(settings, report.id)
     state = _state_of(db, report)
     return {
