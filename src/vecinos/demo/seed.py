@@ -20,6 +20,7 @@ from vecinos.accounts.members import create_organization, the_coalition
 from vecinos.accounts.models import Member, Organization, Role, RoleGrant
 from vecinos.crypto import Encryptor
 from vecinos.geo.zones import create_zone
+from vecinos.insights.demo_history import seed_history
 
 DEMO_PASSWORD = "vecinos-demo-2026"  # noqa: S105 - printed for the demo on purpose
 EMAIL_DOMAIN = "demo.vecinos.example"
@@ -207,6 +208,7 @@ def seed(db: Session, *, now: datetime, encryptor: Encryptor, coalition_name: st
                     db, org, _ascii(email), name, [Role.RESPONDER], password_hash, encryptor, now
                 )
             )
+    seed_history(db, now=now)  # a few weeks of incidents, so the dashboards have data
     return result
 
 
