@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import cast
 
 from sqlalchemy import (
@@ -197,6 +198,8 @@ def _drop_rolled_back(session: Session, previous_transaction: object) -> None:
 def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
     """Send every delivery this round claimed; returns how many the channels accepted."""
     rows = _claimed(db, round_.token)
+    # Detached, the loaded rows cost nothing at each commit below (no expiry, no snapshot).
+    db.expunge_all()
     db.rollback()  # no transaction stays open while messages are on the wire
     if not rows:
         db.close()
@@ -248,9 +251,8 @@ def send_one(
     if channel is None:  # not configured (yet): keep it queued for when it is
         outcome.error = "channel_not_configured"
         return outcome
-    contact = Encryptor(settings.secret, SUBSCRIBER_PURPOSE, settings.old_secrets).decrypt(
-        subscription.contact_encrypted
-    )
+    opener = _encryptor(settings.secret, tuple(settings.old_secrets))
+    contact = opener.decrypt(subscription.contact_encrypted)
     message = outgoing.message_for(
         alert, delivery.language, contact, delivery.idempotency_key, settings
     )
@@ -295,6 +297,11 @@ def record(db: Session, outcomes: Sequence[Outcome], round_: Round) -> None:
         for outcome in outcomes:
             if outcome.disable:
                 subscriptions.disable(db, outcome.subscription_id, now=round_.now)
+
+
+@cache
+def _encryptor(secret: str, old_secrets: tuple[str, ...]) -> Encryptor:
+    return Encryptor(secret, SUBSCRIBER_PURPOSE, old_secrets)
 
 
 @contextmanager
