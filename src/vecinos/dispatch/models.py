@@ -40,12 +40,14 @@ class Shift(Base):
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
+        # Ranking asks "this organization, these cells": with one index on both, SQLite's
+        # planner (which has no statistics unless ANALYZE ran) cannot pick the organization
+        # alone and scan every shift of a large organization.
+        Index("ix_dispatch_shifts_organization_cell", "organization_id", "h3_cell"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Exists
 
@@ -130,6 +131,29 @@ def select_candidates(
     location_max_age: timedelta,
 ) -> list[ShiftRow]:
     """Open, recently located, available shifts that may be within `radius_m`."""
+    cells = disk_cells(lat, lon, radius_m)
+    query = _candidate_query(
+        cells is not None,
+        organization_ids is not None,
+        bool(exclude_organization_ids),
+        bool(exclude_members),
+    )
+    params = {
+        "cutoff": now - location_max_age,
+        "cells": cells or [],
+        "orgs": list(organization_ids or ()),
+        "other_orgs": list(exclude_organization_ids),
+        "members": list(exclude_members),
+    }
+    # Core, not the ORM: these are plain columns, and ranking runs on every dispatch.
+    return [_row(*r) for r in db.connection().execute(query, params).all()]
+
+
+@cache
+def _candidate_query(
+    by_cells: bool, in_orgs: bool, not_in_orgs: bool, not_members: bool
+) -> Select[int, int, int, float | None, float | None, bool, bool, list[str]]:
+    """Built once per shape, with bound parameters, so a ranking only binds and runs it."""
     query = select(
         Shift.id,
         Shift.member_id,
@@ -141,21 +165,21 @@ def select_candidates(
         Shift.languages,
     ).where(
         Shift.ended_at.is_(None),
-        Shift.h3_cell.is_not(None),
-        Shift.located_at >= now - location_max_age,
+        Shift.located_at >= bindparam("cutoff"),  # also: located at all
         ~_busy_member(),
         _still_a_responder(),
     )
-    cells = disk_cells(lat, lon, radius_m)
-    if cells is not None:
-        query = query.where(Shift.h3_cell.in_(cells))
-    if organization_ids is not None:
-        query = query.where(Shift.organization_id.in_(list(organization_ids)))
-    if exclude_organization_ids:
-        query = query.where(Shift.organization_id.not_in(list(exclude_organization_ids)))
-    if exclude_members:
-        query = query.where(Shift.member_id.not_in(list(exclude_members)))
-    return [_row(*r) for r in db.execute(query).all()]
+    if by_cells:
+        # Only the IN list: an extra "h3_cell IS NOT NULL" turns SQLite's index lookup of
+        # these few cells into a range scan over every located shift.
+        query = query.where(Shift.h3_cell.in_(bindparam("cells", expanding=True)))
+    if in_orgs:
+        query = query.where(Shift.organization_id.in_(bindparam("orgs", expanding=True)))
+    if not_in_orgs:
+        query = query.where(Shift.organization_id.not_in(bindparam("other_orgs", expanding=True)))
+    if not_members:
+        query = query.where(Shift.member_id.not_in(bindparam("members", expanding=True)))
+    return query
 
 
 def _row(

@@ -66,7 +66,7 @@ def upgrade() -> None:
             batch_op.f("ix_dispatch_shifts_member_id"), ["member_id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_dispatch_shifts_organization_id"), ["organization_id"], unique=False
+            "ix_dispatch_shifts_organization_cell", ["organization_id", "h3_cell"], unique=False
         )
         batch_op.create_index(
             "uq_dispatch_shifts_open_member",
@@ -241,7 +241,7 @@ def downgrade() -> None:
             sqlite_where=sa.text("ended_at IS NULL"),
             postgresql_where=sa.text("ended_at IS NULL"),
         )
-        batch_op.drop_index(batch_op.f("ix_dispatch_shifts_organization_id"))
+        batch_op.drop_index("ix_dispatch_shifts_organization_cell")
         batch_op.drop_index(batch_op.f("ix_dispatch_shifts_member_id"))
         batch_op.drop_index(batch_op.f("ix_dispatch_shifts_h3_cell"))
         batch_op.drop_index(batch_op.f("ix_dispatch_shifts_ended_at"))
