@@ -70,13 +70,14 @@ def subscribe(
     encryptor: Encryptor,
     organization_id: int | None = None,
 ) -> NewSubscription:
+    tag = language_tag(language)  # every check before the first write
     index = contacts.index_of(contact, settings)
     _clear_the_way(db, contact.channel, index, now)
     handle, unsubscribe = new_token("sh_"), new_token("su_")
     subscription = Subscription(
         channel=contact.channel,
         status=SubscriptionStatus.ACTIVE,
-        language=language_tag(language),
+        language=tag,
         contact_encrypted=contacts.seal(contact, encryptor),
         contact_index=index,
         area_kind=area.kind,
