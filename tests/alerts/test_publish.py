@@ -19,6 +19,7 @@ from tests.cast import Cast
 from tests.dispatch.factories import SCENE, timeline_kinds
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
+from vecinos.alerts.outgoing import text_for
 from vecinos.alerts.publishing import publish
 from vecinos.alerts.scrubber import TextRefused
 from vecinos.alerts.subscriptions import Wants
@@ -139,3 +140,28 @@ def test_one_delivery_per_recipient_is_enforced_by_the_database(
         )
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Delivery)) == 1
+
+
+def test_every_reader_has_a_text_and_an_edit_speaks_for_its_regional_variants(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, cast: Cast, db: Session
+) -> None:
+    subscriber(sessions, settings, clock, north(100), language="ko")
+    subscriber(sessions, settings, clock, north(200), language="es-MX")
+    incident_id = incident(sessions, cast)
+    edited = "Actividad confirmada cerca del mercado. No abra la puerta."
+
+    def publish_edited() -> None:
+        with transaction(sessions) as writer:
+            found = writer.get(Incident, incident_id)
+            assert found is not None
+            now, dario = clock.now(), cast.dario.member_id
+            edits = {"es": edited}
+            publish(writer, found, CONFIRMED, edits, now=now, settings=settings, actor_id=dario)
+
+    publish_edited()
+    (alert,) = alerts(db)
+    assert alert.texts["es"] == edited and "es-MX" not in alert.texts  # the edit covers it
+    assert "ko" in alert.texts and "CONFIRMED" in alert.texts["ko"]  # English, marked
+    assert alert.texts["ko"] != alert.texts["en"]
+    assert text_for(alert, "es-MX") == ("es", edited)
+    assert set(alert.subjects) >= {"en", "es", "ko"}
