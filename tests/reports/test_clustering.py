@@ -3,13 +3,15 @@ far apart never do, and an incident counts its distinct sources exactly."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from math import asin, atan2, cos, degrees, radians, sin
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.reports.factories import submit
 from vecinos.config import Settings
@@ -168,3 +170,27 @@ def test_settled_incidents_take_no_new_reports(writer: Session, settings: Settin
     second = submit(writer, settings, NOW, (34.05, -118.25))
     assert second.incident_id != first.incident_id
     writer.rollback()
+
+
+def test_two_reports_at_once_still_share_one_incident(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    """The second waits for the first's transaction (SQLite's write lock, PostgreSQL's advisory
+    locks on the area) and then joins the incident the first one opened."""
+    first_done, results = threading.Event(), dict[str, int]()
+
+    def first() -> None:
+        with sessions() as db:
+            results["first"] = submit(db, settings, NOW, (34.05, -118.25)).incident_id
+            first_done.set()
+            time.sleep(0.5)  # the second report arrives while this one is uncommitted
+            db.commit()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_done.wait(10)
+    with sessions() as db:
+        results["second"] = submit(db, settings, NOW, (34.0502, -118.2502)).incident_id
+        db.commit()
+    thread.join()
+    assert results["first"] == results["second"]

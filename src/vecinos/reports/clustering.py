@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from math import inf, pi
 
+import h3
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
@@ -29,6 +30,7 @@ from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
 from vecinos.reports.models import Report
 
 METRES_PER_DEGREE = EARTH_RADIUS_M * pi / 180
+LOCK_RESOLUTION = 5  # cells of ~8 km: a handful cover any clustering radius
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,31 @@ def candidates(db: Session, sighting: Sighting, rules: Rules) -> Sequence[Incide
     return db.scalars(query).all()
 
 
+def lock_area(db: Session, sighting: Sighting, rules: Rules) -> None:
+    """On PostgreSQL, queue reports near each other so two cannot both open an incident.
+
+    Transaction-scoped advisory locks on the coarse cells around the sighting, taken in one
+    order (no deadlocks). SQLite needs none: it runs one writing transaction at a time.
+    """
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted(
+        h3.str_to_int(c)
+        for c in cells_within(sighting.lat, sighting.lon, rules.radius_m, LOCK_RESOLUTION)
+    )
+    db.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k"
+        ),
+        {"keys": keys},
+    )
+
+
 def place(db: Session, report: Report, settings: Settings, *, now: datetime) -> Incident:
     """Attach the (not yet flushed) report to an incident and write the timeline."""
     rules = Rules.of(settings)
     sighting = Sighting(report.lat, report.lon, report.observed_at)
+    lock_area(db, sighting, rules)
     incident = nearest_joinable(candidates(db, sighting, rules), sighting, rules)
     if incident is None:
         incident = open_incident(db, report, rules, now=now)
