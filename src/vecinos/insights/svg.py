@@ -80,10 +80,11 @@ def hbar_chart(
     row, left, width = 28, 250, 720
     height = max(1, len(values)) * row + 16
     peak = max(values, default=0) or 1
+    room = 16 + 7 * max((len(text) for text in shown), default=0)  # for the value's text
     body = []
     for index, (label, value, text) in enumerate(zip(labels, values, shown, strict=True)):
         y = 8 + index * row
-        bar_w = (width - left - 90) * value / peak
+        bar_w = (width - left - room) * value / peak
         body.append(_text(left - 8, y + 17, _clip(label, 38), text_anchor="end"))
         body.append(
             f'<rect x="{left}" y="{y + 4}" width="{bar_w:.1f}" height="{row - 10}" fill="{BAR}"/>'
