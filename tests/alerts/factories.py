@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import optin
 from vecinos.alerts.models import OptInMessage, Subscription, SubscriptionCell
+from vecinos.alerts.optin import open_message
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 
@@ -46,7 +46,7 @@ def subscribe(client: TestClient, **fields: Any) -> dict[str, Any]:
 def opt_in_text(db: Session, settings: Settings) -> str:
     row = db.scalars(select(OptInMessage).order_by(OptInMessage.id.desc())).first()
     assert row is not None
-    return optin.open_message(row, subscriber_encryptor(settings)).text
+    return open_message(row, subscriber_encryptor(settings)).text
 
 
 def sms_code(db: Session, settings: Settings) -> str:
