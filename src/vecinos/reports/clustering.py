@@ -18,7 +18,7 @@ import h3
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
@@ -126,19 +126,24 @@ def place(db: Session, report: Report, settings: Settings, *, now: datetime) -> 
         db.refresh(incident, with_for_update=True)  # concurrent reports count correctly
         incident.last_seen_at = max(incident.last_seen_at, report.observed_at)
         incident.cross_streets = incident.cross_streets or report.cross_streets
+    # Counted before the report is added; the incident row is locked, so this cannot race.
+    new_source = not _has_source(db, incident.id, report.source_hash)
     report.incident_id = incident.id
     db.add(report)
+    incident.report_count += 1
+    incident.source_count += int(new_source)
     db.flush()
-    incident.report_count = _count(db, func.count(Report.id), incident.id)
-    incident.source_count = _count(db, func.count(Report.source_hash.distinct()), incident.id)
     kind = "opened" if incident.report_count == 1 else "report_added"
     timeline.append(db, incident.id, kind, _event_payload(report), actor_id=None, now=now)
     live.note_change(db, incident, kind)
     return incident
 
 
-def _count(db: Session, what: ColumnElement[int], incident_id: int) -> int:
-    return int(db.scalar(select(what).where(Report.incident_id == incident_id)) or 0)
+def _has_source(db: Session, incident_id: int, source_hash: str) -> bool:
+    query = select(Report.id).where(
+        Report.incident_id == incident_id, Report.source_hash == source_hash
+    )
+    return db.scalar(query.limit(1)) is not None
 
 
 def _event_payload(report: Report) -> dict[str, object]:
