@@ -9,12 +9,13 @@ farther away comes before a closer responder without one, but not one across the
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import Select, String, bindparam, cast, exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Exists
 
@@ -145,14 +146,20 @@ def select_candidates(
         "other_orgs": list(exclude_organization_ids),
         "members": list(exclude_members),
     }
-    # Core, not the ORM: these are plain columns, and ranking runs on every dispatch.
-    return [_row(*r) for r in db.connection().execute(query, params).all()]
+    # Core, not the ORM: these are plain columns, and ranking runs on every dispatch. The cell
+    # disk covers several times the circle, so the corners go before any row is built.
+    rows = db.connection().execute(query, params).all()
+    return [
+        _row(*r)
+        for r in rows
+        if r.lat is not None and haversine_m(lat, lon, r.lat, r.lon) <= radius_m
+    ]
 
 
 @cache
 def _candidate_query(
     by_cells: bool, in_orgs: bool, not_in_orgs: bool, not_members: bool
-) -> Select[int, int, int, float | None, float | None, bool, bool, list[str]]:
+) -> Select[int, int, int, float | None, float | None, bool, bool, str]:
     """Built once per shape, with bound parameters, so a ranking only binds and runs it."""
     query = select(
         Shift.id,
@@ -162,7 +169,8 @@ def _candidate_query(
         Shift.lon,
         Shift.has_car,
         Shift.legal_observer,
-        Shift.languages,
+        # As text, decoded only for the rows within the radius.
+        cast(Shift.languages, String).label("languages"),
     ).where(
         Shift.ended_at.is_(None),
         Shift.located_at >= bindparam("cutoff"),  # also: located at all
@@ -190,11 +198,12 @@ def _row(
     lon: float | None,
     has_car: bool,
     legal_observer: bool,
-    languages: Sequence[str] | None,
+    languages: str | None,
 ) -> ShiftRow:
     # The query keeps located shifts only.
     assert lat is not None
     assert lon is not None
+    codes: list[str] = json.loads(languages or "[]")
     return ShiftRow(
         shift_id,
         member_id,
@@ -203,5 +212,5 @@ def _row(
         lon,
         has_car,
         legal_observer,
-        tuple(lang.lower() for lang in languages or ()),
+        tuple(code.lower() for code in codes),
     )
