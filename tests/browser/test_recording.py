@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, screenshot
 from tests.cast import PASSWORD, Cast
 from tests.dispatch.factories import client_for, make_incident, north, on_shift
+from tests.evidence.helpers import photo_with_gps
 from vecinos.config import Settings
 from vecinos.evidence.models import Chunk, Media
 from vecinos.evidence.storage import LocalStorage, read_all
@@ -79,7 +80,7 @@ def test_recording_survives_a_dropped_connection(
     expect(recorder).to_be_visible()
     expect(recorder).to_contain_text("safe distance")
     expect(page.locator("#record-incident option")).to_have_count(1)
-    page.get_by_label("Video").check()
+    page.get_by_label("Video", exact=True).check()
     page.get_by_role("button", name="Start recording").click()
     status = page.locator("#record-status")
     expect(status).to_contain_text("Recording: 2 pieces", timeout=15000)
@@ -96,7 +97,12 @@ def test_recording_survives_a_dropped_connection(
     page.get_by_role("button", name="Stop recording").click()
     expect(status).to_contain_text("Saved: all", timeout=20000)
     screenshot(page, "responder-recording-saved")
+    photo = {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}
+    page.get_by_label("Or send a photo, video or audio file").set_input_files(photo)
+    expect(status).to_contain_text("Sent: the file is on the server.")
     context.close()
+    sent = db.scalars(select(Media).where(Media.kind == "photo")).one()
+    assert sent.offer_id is not None and sent.incident_id == incident_id
 
     chunks = chunks_held(db, media_id)
     assert len(chunks) >= held_while_offline + 2  # the pieces made offline arrived later
@@ -108,6 +114,7 @@ def test_recording_survives_a_dropped_connection(
     assert media.content_type == "video/webm"
     assert media.sha256 == hashlib.sha256(whole).hexdigest()
     assert read_all(storage, media.storage_key) == whole
-    last = timeline.events_of(db, incident_id)[-1]
-    assert last.kind == "recording_finished" and last.payload["chunks"] == len(chunks)
+    events = timeline.events_of(db, incident_id)
+    (last,) = [e for e in events if e.kind == "recording_finished"]
+    assert last.payload["chunks"] == len(chunks)
     assert last.payload["chain"] == chunks[-1].chain

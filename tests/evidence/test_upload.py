@@ -6,12 +6,13 @@ import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, Person
-from tests.dispatch.factories import timeline_kinds
+from tests.dispatch.factories import make_incident, north, on_shift, timeline_kinds
 from tests.evidence.helpers import ELF, WINDOWS_EXE, photo_with_gps, upload
 from vecinos.config import Settings
 from vecinos.evidence.models import Media
@@ -44,7 +45,7 @@ def test_a_photo_is_kept_with_its_hash_on_the_timeline(
     events = timeline.events_of(db, incident)
     assert events[-1].kind == "media_added"
     assert events[-1].payload == {
-        "media_id": body["id"], "kind": "photo", "content_type": "image/jpeg",
+        "media_id": body["id"], "offer_id": None, "kind": "photo", "content_type": "image/jpeg",
         "size": len(photo), "sha256": digest,
     }  # fmt: skip
     assert timeline.verify_incident(db, incident) is None
@@ -111,3 +112,22 @@ def test_too_large_gets_413_declared_or_streamed(
 def test_upload_to_a_missing_incident_is_404(signed_in: SignedIn, cast: Cast) -> None:
     answer = upload(signed_in(cast.rosa), 999_999, photo_with_gps())
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "incident_not_found"
+
+
+def test_a_finding_photo_names_the_responders_assignment(
+    app: FastAPI, signed_in: SignedIn, cast: Cast, sessions: sessionmaker[Session], db: Session
+) -> None:
+    on_shift(sessions, cast, cast.rosa, north(200))
+    incident = make_incident(sessions, cast)
+    assert signed_in(cast.dario).post(f"/api/incidents/{incident}/dispatch", json={}).status_code
+    rosa = signed_in(cast.rosa)
+    (offer,) = rosa.get("/api/offers").json()
+    rosa.post(f"/api/offers/{offer['id']}/accept")
+    path = f"/api/incidents/{incident}/media?offer_id={offer['id']}"
+    answer = rosa.post(path, content=photo_with_gps())
+    assert answer.status_code == 201 and answer.json()["offer_id"] == offer["id"]
+    assert timeline.events_of(db, incident)[-1].payload["offer_id"] == offer["id"]
+    for person in (cast.dario, cast.lucas):  # someone else's assignment
+        refused = signed_in(person).post(path, content=photo_with_gps())
+        assert refused.status_code == 422
+        assert refused.json()["error"]["code"] == "offer_mismatch"

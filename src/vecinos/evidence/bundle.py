@@ -86,6 +86,9 @@ def findings(db: Session, incident_id: int) -> list[dict[str, Any]]:
             "note": offer.finding_note,
             "on_scene_at": offer.on_scene_at,
             "reported_at": offer.reported_at,
+            "media_ids": list(
+                db.scalars(select(Media.id).where(Media.offer_id == offer.id).order_by(Media.id))
+            ),
         }
         for offer, name in db.execute(query)
     ]

@@ -46,18 +46,28 @@ async def upload(
     db: DbDep,
     clock: ClockDep,
     settings: SettingsDep,
+    offer_id: int | None = None,
 ) -> MediaOut:
-    """The request body is the file itself (any Content-Type: the bytes decide)."""
+    """The request body is the file itself (any Content-Type: the bytes decide).
+    `offer_id`: the caller's assignment whose finding this documents."""
     limit = settings.evidence_max_bytes
     _refuse_declared_size(request, limit)
     await run_in_threadpool(access.for_upload, db, caller, incident_id)
+    if offer_id is not None:
+        await run_in_threadpool(uploads.check_offer, db, caller, incident_id, offer_id)
     await _let_go(db)
     incoming = settings.data_dir / "evidence-incoming"
     received = await uploads.receive(request.stream(), limit, incoming)
     try:
         media = await run_in_threadpool(
             lambda: uploads.add_media(
-                db, storage_for(settings), caller, incident_id, received, now=clock.now()
+                db,
+                storage_for(settings),
+                caller,
+                incident_id,
+                received,
+                now=clock.now(),
+                offer_id=offer_id,
             )
         )
     finally:

@@ -21,6 +21,7 @@ class MediaOut(BaseModel):
     sha256: str | None
     created_at: datetime
     uploaded_by_id: int | None
+    offer_id: int | None  # the assignment whose finding it documents
     public_copy_url: str | None  # images only: re-encoded without EXIF/GPS
     original_url: str | None  # only for those who may see originals
 
@@ -36,6 +37,7 @@ class MediaOut(BaseModel):
             sha256=media.sha256,
             created_at=media.created_at,
             uploaded_by_id=media.uploaded_by_id,
+            offer_id=media.offer_id,
             public_copy_url=f"/api/media/{media.id}/public" if media.public_key else None,
             original_url=f"/api/media/{media.id}/original" if may_see_original else None,
         )

@@ -14,6 +14,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.principal import Principal
+from vecinos.dispatch.models import Offer
+from vecinos.errors import InvalidInput
 from vecinos.evidence import access
 from vecinos.evidence.media import SNIFF_BYTES, TooLarge, public_copy, sniff
 from vecinos.evidence.models import Media, MediaKind, MediaState
@@ -80,6 +82,15 @@ def public_key(media: Media) -> str:
     return f"incidents/{media.incident_id}/media/{media.id}/public"
 
 
+def check_offer(db: Session, principal: Principal, incident_id: int, offer_id: int) -> None:
+    """Media filed with a finding must name the caller's own assignment to this incident."""
+    offer = db.get(Offer, offer_id)
+    if offer is None or offer.incident_id != incident_id or offer.member_id != principal.member_id:
+        raise InvalidInput(
+            N_("That assignment is not yours for this incident."), code="offer_mismatch"
+        )
+
+
 def add_media(
     db: Session,
     storage: Storage,
@@ -88,9 +99,12 @@ def add_media(
     received: Received,
     *,
     now: datetime,
+    offer_id: int | None = None,
 ) -> Media:
     """Keep an uploaded file as evidence of the incident (the caller commits)."""
     incident, organization_id = access.for_upload(db, principal, incident_id)
+    if offer_id is not None:
+        check_offer(db, principal, incident.id, offer_id)
     if received.size == 0:
         raise too_small()
     content_type, kind = sniff(received.head)
@@ -99,6 +113,7 @@ def add_media(
         incident_id=incident.id,
         organization_id=organization_id,
         uploaded_by_id=principal.member_id,
+        offer_id=offer_id,
         kind=kind,
         content_type=content_type,
         state=MediaState.COMPLETE,
@@ -125,6 +140,7 @@ def add_media(
 def added_payload(media: Media) -> dict[str, object]:
     return {
         "media_id": media.id,
+        "offer_id": media.offer_id,
         "kind": media.kind,
         "content_type": media.content_type,
         "size": media.size,

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-22 23:17:27.323531
+Create Date: 2026-11-22 23:31:40.294820
 """
 
 from collections.abc import Sequence
@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("incident_id", sa.Integer(), nullable=False),
         sa.Column("organization_id", sa.Integer(), nullable=True),
         sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("offer_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("content_type", sa.String(length=64), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
@@ -76,6 +77,12 @@ def upgrade() -> None:
             ["incidents.id"],
             name=op.f("fk_evidence_media_incident_id_incidents"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["dispatch_offers.id"],
+            name=op.f("fk_evidence_media_offer_id_dispatch_offers"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["organization_id"],

@@ -14,6 +14,8 @@
   const startButton = document.getElementById("record-start");
   const stopButton = document.getElementById("record-stop");
   const status = document.getElementById("record-status");
+  const fileInput = document.getElementById("record-file");
+  const offerOf = new Map(); // incident id -> the responder's assignment to it
   const SLICE_MS = Number(text.sliceMs || 3000);
   const SENT = ["accepted", "en_route", "on_scene", "reported"];
 
@@ -49,6 +51,7 @@
     select.replaceChildren();
     for (const offer of answer.data) {
       if (!SENT.includes(offer.state)) continue;
+      offerOf.set(String(offer.incident_id), offer.id);
       const option = document.createElement("option");
       option.value = String(offer.incident_id);
       option.textContent = text.msgIncident.replace("{id}", String(offer.incident_id)) +
@@ -173,6 +176,21 @@
     say(text.msgFinishing);
   }
 
+  async function sendFile() {
+    const file = fileInput.files[0];
+    if (!file || !select.value) return;
+    say(text.msgSendingFile);
+    const offer = offerOf.get(select.value);
+    const query = offer === undefined ? "" : "?offer_id=" + offer;
+    // The file goes as it is: the server decides its type from its bytes, not its name.
+    const answer = await call("POST", "/api/incidents/" + select.value + "/media" + query, file, {
+      "Content-Type": "application/octet-stream",
+    }).catch(() => ({ ok: false, status: 0, data: {} }));
+    say(answer.ok ? text.msgFileSent : (answer.data.error && answer.data.error.message) || text.msgOffline);
+    if (answer.ok) fileInput.value = "";
+  }
+
+  fileInput.addEventListener("change", sendFile);
   startButton.addEventListener("click", start);
   stopButton.addEventListener("click", stop);
   window.addEventListener("online", () => mediaId !== null && resync().then(pump, () => pump()));
