@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, expect, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,7 +97,7 @@ def test_recording_survives_a_dropped_connection(
     page.get_by_role("button", name="Stop recording").click()
     expect(status).to_contain_text("Saved: all", timeout=20000)
     screenshot(page, "responder-recording-saved")
-    photo = {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}
+    photo = FilePayload(name="photo.jpg", mimeType="image/jpeg", buffer=photo_with_gps())
     page.get_by_label("Or send a photo, video or audio file").set_input_files(photo)
     expect(status).to_contain_text("Sent: the file is on the server.")
     context.close()

@@ -42,7 +42,9 @@ class Media(Base):
         ForeignKey("members.id", ondelete="SET NULL")
     )
     # The responder's assignment whose finding this media documents, if any.
-    offer_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch_offers.id", ondelete="SET NULL"))
+    offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dispatch_offers.id", ondelete="SET NULL")
+    )
     kind: Mapped[MediaKind] = mapped_column(String(8))
     content_type: Mapped[str] = mapped_column(String(64))
     state: Mapped[MediaState] = mapped_column(String(12), index=True)
