@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.conftest import ARTIFACTS, LiveServer, screenshot
+from tests.browser.test_accessibility import serious_problems
 from vecinos.accounts import totp
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
@@ -59,6 +60,7 @@ def test_dashboards_render_on_demo_data(
     expect(page.locator("svg[role=img]")).to_have_count(7)
     expect(page.get_by_role("heading", name="Incidents by zone")).to_be_visible()
     expect(page.get_by_text("Boyle Heights").first).to_be_visible()
+    assert serious_problems(page) == []
     page.screenshot(path=str(ARTIFACTS / "insights-dashboard-top.png"))
     README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ARTIFACTS / "insights-dashboard-top.png", README_IMAGE)
@@ -71,4 +73,5 @@ def test_dashboards_render_on_demo_data(
 
     page.goto(f"{live_server.url}/transparency")
     expect(page.get_by_role("table")).to_contain_text("Week of")
+    assert serious_problems(page) == []
     screenshot(page, "transparency")

@@ -40,22 +40,20 @@ class Dashboard:
     charts: dict[str, Chart] = field(default_factory=dict)
 
 
-CHARTS = (
-    "reports-by-day",
-    "incidents-by-day",
-    "incidents-by-zone",
-    "outcomes",
-    "stage-times",
-    "on-shift-by-hour",
-    "coverage",
-)
 # Coverage colours: colour-blind-safe, from none reached (gap) to all reached.
 GAP, PARTIAL, COVERED = "#b2182b", "#f4a582", "#2166ac"
 
 
 def build(
-    db: Session, scope: data.Scope, window: Window, settings: Settings, language: str
+    db: Session,
+    scope: data.Scope,
+    window: Window,
+    settings: Settings,
+    language: str,
+    only: str | None = None,
 ) -> Dashboard:
+    """Every chart, or just the one named `only` (a download needs no other)."""
+
     def _(message: str) -> str:
         return gettext(language, message)
 
@@ -63,22 +61,23 @@ def build(
     reports = data.report_times(db, scope, window)
     minutes = settings.insights_coverage_minutes
     board = Dashboard(window, len(reports), len(incidents), minutes, metrics.stage_times(incidents))
-    for chart in (
-        _per_day("reports-by-day", _(N_("Reports by day")), reports, window, _),
-        _per_day(
-            "incidents-by-day",
-            _(N_("Incidents by day")),
-            [f.opened_at for f in incidents],
-            window,
-            _,
+    opened = [f.opened_at for f in incidents]
+    makers: dict[str, Callable[[], Chart]] = {
+        "reports-by-day": lambda: _per_day(
+            "reports-by-day", _(N_("Reports by day")), reports, window, _
         ),
-        _by_zone(incidents, _),
-        _outcomes(incidents, _),
-        _stages(board.stages, _),
-        _on_shift(data.shift_spans(db, scope, window), window, _),
-        _coverage(incidents, data.zone_outlines(db, scope), minutes, _),
-    ):
-        board.charts[chart.slug] = chart
+        "incidents-by-day": lambda: _per_day(
+            "incidents-by-day", _(N_("Incidents by day")), opened, window, _
+        ),
+        "incidents-by-zone": lambda: _by_zone(incidents, _),
+        "outcomes": lambda: _outcomes(incidents, _),
+        "stage-times": lambda: _stages(board.stages, _),
+        "on-shift-by-hour": lambda: _on_shift(data.shift_spans(db, scope, window), window, _),
+        "coverage": lambda: _coverage(incidents, data.zone_outlines(db, scope), minutes, _),
+    }
+    for slug, make in makers.items():
+        if only in (None, slug):
+            board.charts[slug] = make()
     return board
 
 

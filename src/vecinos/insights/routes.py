@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Organization
+from vecinos.config import Settings
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.insights import charts, exports, transparency
@@ -32,11 +34,23 @@ def _window(clock: ClockDep, settings: SettingsDep, days: int) -> Window:
     return Window.ending(clock.now(), days, settings.alert_timezone)
 
 
-def _chart(board: charts.Dashboard, slug: str) -> charts.Chart:
+def _one(
+    db: Session, scope: data.Scope, window: Window, settings: Settings, language: str, slug: str
+) -> charts.Chart:
+    board = charts.build(db, scope, window, settings, language, only=slug)
     chart = board.charts.get(slug)
     if chart is None:
         raise NotFound(N_("No such chart."), code="chart_not_found")
     return chart
+
+
+def _svg(chart: charts.Chart) -> Response:
+    return _file(chart.svg, "image/svg+xml", f"{chart.slug}.svg", SVG_HEADERS)
+
+
+def _csv(chart: charts.Chart) -> Response:
+    body = exports.to_csv(chart.columns, chart.rows)
+    return _file(body, "text/csv; charset=utf-8", f"{chart.slug}.csv", PRIVATE)
 
 
 def _file(body: str, media_type: str, filename: str, headers: dict[str, str]) -> Response:
@@ -97,8 +111,9 @@ def organization_chart_svg(
     language: LanguageDep,
     days: Days = DEFAULT_DAYS,
 ) -> Response:
-    board = charts.build(db, data.Scope(org_id), _window(clock, settings, days), settings, language)
-    return _file(_chart(board, slug).svg, "image/svg+xml", f"{slug}.svg", SVG_HEADERS)
+    return _svg(
+        _one(db, data.Scope(org_id), _window(clock, settings, days), settings, language, slug)
+    )
 
 
 @router.get("/organizations/{org_id}/insights/charts/{slug}.csv")
@@ -112,10 +127,9 @@ def organization_chart_csv(
     language: LanguageDep,
     days: Days = DEFAULT_DAYS,
 ) -> Response:
-    board = charts.build(db, data.Scope(org_id), _window(clock, settings, days), settings, language)
-    chart = _chart(board, slug)
-    body = exports.to_csv(chart.columns, chart.rows)
-    return _file(body, "text/csv; charset=utf-8", f"{slug}.csv", PRIVATE)
+    return _csv(
+        _one(db, data.Scope(org_id), _window(clock, settings, days), settings, language, slug)
+    )
 
 
 @router.get("/organizations/{org_id}/insights/incidents.csv")
@@ -172,8 +186,7 @@ def coalition_chart_svg(
     language: LanguageDep,
     days: Days = DEFAULT_DAYS,
 ) -> Response:
-    board = charts.build(db, data.Scope(), _window(clock, settings, days), settings, language)
-    return _file(_chart(board, slug).svg, "image/svg+xml", f"{slug}.svg", SVG_HEADERS)
+    return _svg(_one(db, data.Scope(), _window(clock, settings, days), settings, language, slug))
 
 
 @router.get("/coalition/insights/charts/{slug}.csv")
@@ -186,10 +199,7 @@ def coalition_chart_csv(
     language: LanguageDep,
     days: Days = DEFAULT_DAYS,
 ) -> Response:
-    board = charts.build(db, data.Scope(), _window(clock, settings, days), settings, language)
-    chart = _chart(board, slug)
-    body = exports.to_csv(chart.columns, chart.rows)
-    return _file(body, "text/csv; charset=utf-8", f"{slug}.csv", PRIVATE)
+    return _csv(_one(db, data.Scope(), _window(clock, settings, days), settings, language, slug))
 
 
 @router.get("/transparency", dependencies=[PUBLIC.dependency()])
