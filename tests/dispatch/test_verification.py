@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -21,7 +22,8 @@ from tests.dispatch.factories import (
     timeline_kinds,
 )
 from vecinos.config import Settings
-from vecinos.dispatch.models import OfferState
+from vecinos.db import transaction
+from vecinos.dispatch.models import DispatchRequest, Offer, OfferState, RequestState, Stage
 from vecinos.incidents import live
 from vecinos.incidents.models import Incident, IncidentState
 
@@ -353,3 +355,54 @@ def test_dispatch_steps_reach_live_boards_after_commit(
         offer_id = rosa.get("/api/offers").json()[0]["id"]
         rosa.post(f"/api/offers/{offer_id}/accept")
     assert [c.kind for c in heard if c.incident_id == incident_id][:1] == ["dispatch"]
+
+
+def test_accepting_one_offer_hands_the_responders_other_offers_on(
+    app: FastAPI,
+    dispatcher: TestClient,
+    crew: dict[str, int],
+    sessions: sessionmaker[Session],
+    cast: Cast,
+    db: Session,
+    settings: Settings,
+) -> None:
+    first = make_incident(sessions, cast)
+    ask(dispatcher, first)
+    second = make_incident(sessions, cast)
+    now = cast.clock.now()
+    with transaction(sessions) as session:  # as if two dispatchers had asked Rosa at once
+        request = DispatchRequest(
+            incident_id=second,
+            organization_id=cast.eastside,
+            requested_at=now,
+            state=RequestState.OPEN,
+            stage=Stage.NEAR,
+            round=1,
+            radius_m=3000,
+            needed=1,
+            accepted=0,
+            deadline_at=now + timedelta(seconds=settings.dispatch_offer_seconds),
+        )
+        session.add(request)
+        session.flush()
+        session.add(
+            Offer(
+                request_id=request.id,
+                incident_id=second,
+                member_id=crew["rosa"],
+                organization_id=cast.eastside,
+                round=1,
+                rank=1,
+                state=OfferState.OFFERED,
+                offered_at=now,
+                expires_at=request.deadline_at,
+            )
+        )
+    with client_for(app, cast, cast.rosa) as rosa:
+        mine = {o["incident_id"]: o["id"] for o in rosa.get("/api/offers").json()}
+        assert set(mine) == {first, second}
+        assert rosa.post(f"/api/offers/{mine[first]}/accept").status_code == 200
+        assert [o["incident_id"] for o in rosa.get("/api/offers").json()] == [first]
+    assert offers_of(db, second)[0].state == OfferState.DECLINED
+    # Ana and Bruno were freed when Rosa took the first incident.
+    assert offered_members(db, second, 2) == [crew["ana"], crew["bruno"], crew["carla"]]

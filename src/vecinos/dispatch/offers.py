@@ -69,7 +69,16 @@ def refuse_unless_waiting(offer: Offer, now: datetime) -> None:
         raise Conflict(N_("You already answered this offer."), code="offer_already_answered")
 
 
-def accept(db: Session, member_id: int, offer_id: int, *, now: datetime) -> Offer:
+def accept(
+    db: Session,
+    member_id: int,
+    offer_id: int,
+    *,
+    now: datetime,
+    settings: Settings | None = None,
+) -> Offer:
+    """Take the assignment. With `settings`, the responder's other waiting offers are handed
+    on at once (their escalation needs the settings); without, they simply time out."""
     offer = my_offer(db, member_id, offer_id)
     refuse_unless_waiting(offer, now)
     if open_shift_of(db, member_id) is None:
@@ -88,6 +97,8 @@ def accept(db: Session, member_id: int, offer_id: int, *, now: datetime) -> Offe
             events.record(
                 db, offer.incident_id, "dispatch.withdrawn", payload, actor_id=None, now=now
             )
+    if settings is not None:  # offers for other incidents move on to someone else now
+        release_member(db, member_id, now=now, settings=settings, reason="accepted_elsewhere")
     db.refresh(offer)
     return offer
 
@@ -179,15 +190,23 @@ def _escalate_if_nobody_left(
         )
 
 
-def release_member(db: Session, member_id: int, *, now: datetime, settings: Settings) -> int:
-    """At check-out, every offer still waiting for this responder counts as declined."""
+def release_member(
+    db: Session,
+    member_id: int,
+    *,
+    now: datetime,
+    settings: Settings,
+    reason: str = "checked_out",
+) -> int:
+    """Every offer still waiting for this responder counts as declined (at check-out, or
+    once they accepted another)."""
     waiting = select(Offer).where(
         Offer.member_id == member_id, Offer.state == OfferState.OFFERED.value
     )
     released = 0
     for offer in db.scalars(waiting).all():
         if offer.expires_at > now:
-            _decline(db, offer, reason="checked_out", now=now, settings=settings)
+            _decline(db, offer, reason=reason, now=now, settings=settings)
             released += 1
     return released
 

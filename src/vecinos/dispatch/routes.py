@@ -96,9 +96,14 @@ def my_offers(caller: Responder, db: DbDep, language: LanguageDep) -> list[Offer
 
 @router.post("/api/offers/{offer_id}/accept")
 def accept(
-    offer_id: int, caller: Responder, db: DbDep, clock: ClockDep, language: LanguageDep
+    offer_id: int,
+    caller: Responder,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    language: LanguageDep,
 ) -> OfferForResponder:
-    offer = offers.accept(db, caller.member_id, offer_id, now=clock.now())
+    offer = offers.accept(db, caller.member_id, offer_id, now=clock.now(), settings=settings)
     return _for_responder(db, offer, language)
 
 
