@@ -193,3 +193,17 @@ def test_zone_names_cannot_inject_markup_or_formulas(
     assert "<script>" not in client.get(f"{base}/charts/incidents-by-zone.svg").text
     exported = client.get(f"{base}/incidents.csv").text
     assert "'=HYPERLINK" in exported
+
+
+def test_pages_in_spanish(client: TestClient, cast: Cast, history: list[int]) -> None:
+    spanish = {"Accept-Language": "es-MX"}
+    cast.sign_in(client, cast.elena)
+    page = client.get(f"/organizations/{cast.eastside}/insights", headers=spanish)
+    assert "Estadísticas" in page.text and "Descargar SVG" in page.text
+    assert "Reporte → verificación pedida" in page.text
+    svg = client.get(
+        f"/organizations/{cast.eastside}/insights/charts/coverage.svg", headers=spanish
+    )
+    assert "Ningún voluntario en 10 minutos" in svg.text
+    public = client.get("/transparency", headers=spanish)
+    assert "menos de 5" in public.text
