@@ -1,0 +1,331 @@
+"""Intake benchmark: `vecinos serve` on SQLite against the bare-Starlette ceiling, same load.
+
+    .venv/bin/python bench/intake/run.py [--seconds 15] [--concurrency 32]
+
+Starts both servers on this machine, drives each with the same concurrent HTTP load, measures
+clustering alone in-process, prints a table and writes bench/intake/results.json and
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from statistics import quantiles
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+TARGETS = {"reports_per_s": 1000, "p99_ms": 100, "ratio": 0.5, "clustering_per_s": 50_000}
+# Hotspots across the county; reports scatter a few hundred metres around them, so some cluster.
+HOTSPOTS = [
+    (random.Random(n).uniform(33.8, 34.6), random.Random(-n).uniform(-118.6, -117.8))
+    for n in range(300)
+]
+
+
+def report_body(rng: random.Random) -> dict[str, Any]:
+    lat, lon = rng.choice(HOTSPOTS)
+    return {
+        "activity": rng.choice(["vehicles_staged", "agents_on_foot", "checkpoint", "other"]),
+        "agency": rng.choice(["ice", "cbp", "unmarked", "unknown"]),
+        "agents": rng.randint(1, 12),
+        "location": {
+            "lat": lat + rng.uniform(-0.003, 0.003),
+            "lon": lon + rng.uniform(-0.003, 0.003),
+        },
+        "observed_at": (datetime.now(UTC) - timedelta(minutes=rng.randint(0, 30))).isoformat(),
+        "equipment": [{"type": "suv", "colour": "black"}],
+        "device_token": "bench-" + secrets.token_hex(12),
+    }
+
+
+async def drive(url: str, seconds: float, concurrency: int, warmup: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    kinds: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        start = time.perf_counter()
+        measure_from, stop_at = start + warmup, start + warmup + seconds
+
+        async def user(n: int) -> None:
+            nonlocal errors
+            rng = random.Random(n)
+            while (now := time.perf_counter()) < stop_at:
+                sent = time.perf_counter()
+                try:
+                    answer = await client.post(url, json=report_body(rng))
+                    outcome = str(answer.status_code)
+                except httpx.TransportError as exc:  # a dropped connection counts as a failure
+                    outcome = type(exc).__name__
+                ok = outcome in ("200", "201")
+                done = time.perf_counter()
+                if now >= measure_from:
+                    if ok:
+                        latencies.append(done - sent)
+                    else:
+                        errors += 1
+                        kinds[outcome] = kinds.get(outcome, 0) + 1
+
+        await asyncio.gather(*(user(n) for n in range(concurrency)))
+    cuts = quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "per_s": len(latencies) / seconds,
+        "p50_ms": cuts[49] * 1000,
+        "p99_ms": cuts[98] * 1000,
+        "error_kinds": kinds,
+    }
+
+
+@contextmanager
+def server(args: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[None]:
+    with log.open("wb") as errors:
+        process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=errors, stderr=errors)
+        try:
+            wait_until_up(port, process, log)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server on port {port} exited:\n{log.read_text()}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def vecinos_env(data_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "VECINOS_DATA_DIR": str(data_dir),
+        "VECINOS_DATABASE_URL": "",
+        "VECINOS_SECRET_KEY": secrets.token_urlsafe(48),
+        "VECINOS_INTAKE_GLOBAL_PER_SECOND": "1000000",
+        "VECINOS_LOG_LEVEL": "WARNING",
+    }
+
+
+def bench_http(seconds: float, concurrency: int, warmup: float) -> dict[str, dict[str, Any]]:
+    data_dir = Path(tempfile.mkdtemp(prefix="vecinos-bench-"))
+    try:
+        env = vecinos_env(data_dir)
+        vecinos = str(Path(PYTHON).parent / "vecinos")
+        subprocess.run(
+            [vecinos, "db", "upgrade"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        )
+        with server([vecinos, "serve", "--port", "8711"], env, 8711, data_dir / "serve.log"):
+            ours = asyncio.run(
+                drive("http://127.0.0.1:8711/api/reports", seconds, concurrency, warmup)
+            )
+        ceiling_env = {**os.environ, "CEILING_DATABASE": str(data_dir / "ceiling.db")}
+        uvicorn = [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(HERE),
+            "ceiling:app",
+            "--port",
+            "8712",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        with server(uvicorn, ceiling_env, 8712, data_dir / "ceiling.log"):
+            ceiling = asyncio.run(
+                drive("http://127.0.0.1:8712/ingest", seconds, concurrency, warmup)
+            )
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return {"vecinos": ours, "ceiling": ceiling}
+
+
+def bench_clustering(count: int = 100_000) -> dict[str, float]:
+    """The clustering decision alone: H3 candidate search and exact distance, in memory."""
+    from vecinos.geo.cells import cell_of, cells_within
+    from vecinos.incidents.models import Incident, IncidentState
+    from vecinos.reports.clustering import Rules, Sighting, nearest_joinable
+
+    rules = Rules(radius_m=500, window=timedelta(minutes=45), resolution=8, public_resolution=7)
+    rng = random.Random(7)
+    start_at = datetime(2026, 6, 1, tzinfo=UTC)
+    sightings = []
+    for n in range(count):
+        lat, lon = rng.choice(HOTSPOTS)
+        at = start_at + timedelta(seconds=n * 0.05)
+        sightings.append(
+            Sighting(lat + rng.uniform(-0.004, 0.004), lon + rng.uniform(-0.004, 0.004), at)
+        )
+    by_cell: dict[str, list[Incident]] = {}
+    opened = 0
+    began = time.perf_counter()
+    for s in sightings:
+        cells = cells_within(s.lat, s.lon, rules.radius_m, rules.resolution)
+        found = nearest_joinable((i for c in cells for i in by_cell.get(c, ())), s, rules)
+        if found is None:
+            cell = cell_of(s.lat, s.lon, rules.resolution)
+            found = Incident(
+                id=opened, lat=s.lat, lon=s.lon, last_seen_at=s.at, state=IncidentState.REPORTED
+            )
+            by_cell.setdefault(cell, []).append(found)
+            opened += 1
+        else:
+            found.last_seen_at = max(found.last_seen_at, s.at)
+    elapsed = time.perf_counter() - began
+    return {"reports": count, "incidents": opened, "per_s": count / elapsed}
+
+
+def verdicts(http: dict[str, dict[str, Any]], clustering: dict[str, float]) -> dict[str, Any]:
+    ours, ceiling = http["vecinos"], http["ceiling"]
+    ratio = ours["per_s"] / ceiling["per_s"] if ceiling["per_s"] else 0.0
+    return {
+        "ratio": ratio,
+        "meets": {
+            "reports_per_s": ours["per_s"] >= TARGETS["reports_per_s"],
+            "p99_ms": ours["p99_ms"] <= TARGETS["p99_ms"],
+            "ratio": ratio >= TARGETS["ratio"],
+            "clustering_per_s": clustering["per_s"] >= TARGETS["clustering_per_s"],
+        },
+    }
+
+
+def table(
+    http: dict[str, dict[str, Any]], clustering: dict[str, float], verdict: dict[str, Any]
+) -> str:
+    ours, ceiling, meets = http["vecinos"], http["ceiling"], verdict["meets"]
+    rows = [
+        (
+            "reports/s",
+            f"{ours['per_s']:.0f}",
+            f"{ceiling['per_s']:.0f}",
+            f"≥ {TARGETS['reports_per_s']}",
+            meets["reports_per_s"],
+        ),
+        ("p50 latency (ms)", f"{ours['p50_ms']:.1f}", f"{ceiling['p50_ms']:.1f}", "", None),
+        (
+            "p99 latency (ms)",
+            f"{ours['p99_ms']:.1f}",
+            f"{ceiling['p99_ms']:.1f}",
+            f"≤ {TARGETS['p99_ms']}",
+            meets["p99_ms"],
+        ),
+        (
+            "share of the ceiling",
+            f"{verdict['ratio']:.0%}",
+            "",
+            f"≥ {TARGETS['ratio']:.0%}",
+            meets["ratio"],
+        ),
+        ("errors", f"{ours['errors']:.0f}", f"{ceiling['errors']:.0f}", "0", None),
+        (
+            "clustering alone (reports/s)",
+            f"{clustering['per_s']:.0f}",
+            "",
+            f"≥ {TARGETS['clustering_per_s']}",
+            meets["clustering_per_s"],
+        ),
+    ]
+    lines = ["| measure | vecinos | ceiling | target | met |", "|---|---|---|---|---|"]
+    for name, mine, theirs, target, met in rows:
+        shown = "" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {mine} | {theirs} | {target} | {shown} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--warmup", type=float, default=3)
+    options = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    http = bench_http(options.seconds, options.concurrency, options.warmup)
+    clustering = bench_clustering()
+    verdict = verdicts(http, clustering)
+    text = table(http, clustering, verdict)
+    print(text)
+    results = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            # Other work on the machine skews everything; a load above the CPU count says so.
+            "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        },
+        "options": vars(options),
+        "http": http,
+        "clustering": clustering,
+        **verdict,
+        "targets": TARGETS,
+    }
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_docs(text, results)
+
+
+START, END = "<!-- intake:start -->", "<!-- intake:end -->"
+
+
+def write_docs(text: str, results: dict[str, Any]) -> None:
+    """Replace (or add) this benchmark's section of docs/benchmarks.md, leaving the rest."""
+    machine = results["machine"]
+    section = "\n".join(
+        [
+            START,
+            "## Intake (`bench/intake`)",
+            "",
+            "`.venv/bin/python bench/intake/run.py` starts `vecinos serve` on a fresh SQLite",
+            "database and a bare Starlette endpoint that only parses the JSON and inserts one row",
+            "(the ceiling of this stack), drives both with the same concurrent HTTP load from the",
+            "same machine, then times the clustering decision alone (H3 search and exact",
+            "distance, in memory). Responder ranking has its own benchmark, `bench/ranking`.",
+            "",
+            f"Last run: {results['when']}, {machine['cpus']} CPUs, Python {machine['python']},"
+            f" {results['options']['concurrency']} concurrent clients,"
+            f" {results['options']['seconds']:.0f} s measured. 1-minute load average before and"
+            f" after: {machine['load_average_1min']}; above the CPU count the machine was busy"
+            " with other work and every number understates what it can do.",
+            "",
+            text,
+            END,
+        ]
+    )
+    docs = ROOT / "docs" / "benchmarks.md"
+    docs.parent.mkdir(exist_ok=True)
+    current = docs.read_text() if docs.exists() else "# Benchmarks\n"
+    if START in current and END in current:
+        before, rest = current.split(START, 1)
+        current = before + section + rest.split(END, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + section + "\n"
+    docs.write_text(current)
+
+
+if __name__ == "__main__":
+    main()
