@@ -20,6 +20,7 @@ from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
 from vecinos.evidence.legal_routes import router as evidence_legal_router
+from vecinos.evidence.pages import router as evidence_pages_router
 from vecinos.evidence.routes import router as evidence_router
 from vecinos.geo.routes import router as zones_router
 from vecinos.incidents.pages import router as console_pages_router
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     alerts_pages_router,
     evidence_router,
     evidence_legal_router,
+    evidence_pages_router,
     insights_router,
 )
 

@@ -14,7 +14,16 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, se
 from vecinos.i18n import INTERFACE_LANGUAGES, translations
 
 LANGUAGE_COOKIE = "vecinos_lang"
-TEMPLATE_PACKAGES = ("web", "accounts", "reports", "dispatch", "incidents", "alerts", "insights")
+TEMPLATE_PACKAGES = (
+    "web",
+    "accounts",
+    "reports",
+    "dispatch",
+    "incidents",
+    "alerts",
+    "insights",
+    "evidence",
+)
 
 
 @cache
