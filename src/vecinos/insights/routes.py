@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Organization
+from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
@@ -30,7 +31,7 @@ PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosn
 SVG_HEADERS = {**PRIVATE, "Content-Security-Policy": "default-src 'none'"}
 
 
-def _window(clock: ClockDep, settings: SettingsDep, days: int) -> Window:
+def _window(clock: Clock, settings: Settings, days: int) -> Window:
     return Window.ending(clock.now(), days, settings.alert_timezone)
 
 
