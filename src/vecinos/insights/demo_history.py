@@ -139,7 +139,8 @@ class Player:
             events.append(Event(at, 1, self._story(network, at)))
         return events
 
-    def _point(self, network: Network) -> tuple[float, float]:
+    def point(self, network: Network) -> tuple[float, float]:
+        """A random place inside the organization's zone."""
         west, south, east, north = network.area.bounds
         while True:
             lon, lat = self.rng.uniform(west, east), self.rng.uniform(south, north)
@@ -148,7 +149,7 @@ class Player:
 
     def _check_in(self, network: Network, member_id: int, at: datetime) -> Callable[[], None]:
         def run() -> None:
-            lat, lon = self._point(network)
+            lat, lon = self.point(network)
             capabilities = shifts.Capabilities(has_car=self.rng.random() < 0.7, languages=("es",))
             shifts.check_in(
                 self.db, member_id, network.organization_id, lat, lon, capabilities, now=at
@@ -177,7 +178,7 @@ class Story:
         self.db, self.rng, self.settings = player.db, player.rng, player.settings
 
     def play(self) -> None:
-        lat, lon = self.player._point(self.network)
+        lat, lon = self.player.point(self.network)
         incident = self._report(lat, lon, self.at, self.rng.choice(ACTIVITIES))
         for _ in range(self.rng.choice((0, 0, 1, 1, 2, 3))):
             later = self.at + timedelta(minutes=self.rng.uniform(1, 12))
@@ -277,5 +278,5 @@ class Story:
         for shift in self.db.scalars(select(Shift).where(Shift.ended_at.is_(None))):
             network = self.player.networks_by_org.get(shift.organization_id)
             if network is not None:
-                lat, lon = self.player._point(network)
+                lat, lon = self.player.point(network)
                 shifts.move(self.db, shift, lat, lon, now=at)
