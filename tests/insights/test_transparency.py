@@ -60,7 +60,7 @@ def test_nothing_younger_than_a_day_counts(
     spec: list[tuple[float, str, str | None]], young: list[float]
 ) -> None:
     before = tabulate(rows_at(spec), now=NOW, tz=LA)
-    fresh = [(h, "confirmed", "confirmed") for h in young]
+    fresh: list[tuple[float, str, str | None]] = [(h, "confirmed", "confirmed") for h in young]
     after = tabulate(rows_at(spec + fresh), now=NOW, tz=LA)
     assert after == before
 
@@ -102,3 +102,7 @@ def test_public_page_needs_no_sign_in_and_names_nobody(client: TestClient, cast:
     assert page.status_code == 200
     for name in ("Eastside", "Westside", "Elena", "Rosa"):
         assert name not in page.text
+
+
+def test_home_page_links_to_the_public_page(client: TestClient) -> None:
+    assert 'href="/transparency"' in client.get("/").text
