@@ -23,6 +23,8 @@ from vecinos.evidence.storage import Storage
 from vecinos.i18n import N_
 from vecinos.incidents import timeline
 
+IMAGE_MAX_BYTES = 64 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Received:
@@ -108,6 +110,8 @@ def add_media(
     if received.size == 0:
         raise too_small()
     content_type, kind = sniff(received.head)
+    if kind is MediaKind.PHOTO and received.size > IMAGE_MAX_BYTES:
+        raise too_large(IMAGE_MAX_BYTES)  # a photo is decoded in memory for its public copy
     copy = public_copy(received.path.read_bytes()) if kind is MediaKind.PHOTO else None
     media = Media(
         incident_id=incident.id,
