@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import quantiles
@@ -167,10 +168,19 @@ def bench_http(seconds: float, concurrency: int, warmup: float) -> dict[str, dic
     return {"vecinos": ours, "ceiling": ceiling}
 
 
+@dataclass(slots=True)
+class Open:
+    """An open incident as an in-memory index holds it (the decision needs nothing more)."""
+
+    id: int
+    lat: float
+    lon: float
+    last_seen_at: datetime
+
+
 def bench_clustering(count: int = 100_000) -> dict[str, float]:
     """The clustering decision alone: H3 candidate search and exact distance, in memory."""
     from vecinos.geo.cells import cell_of, cells_within
-    from vecinos.incidents.models import Incident, IncidentState
     from vecinos.reports.clustering import Rules, Sighting, nearest_joinable
 
     rules = Rules(radius_m=500, window=timedelta(minutes=45), resolution=8, public_resolution=7)
@@ -183,23 +193,27 @@ def bench_clustering(count: int = 100_000) -> dict[str, float]:
         sightings.append(
             Sighting(lat + rng.uniform(-0.004, 0.004), lon + rng.uniform(-0.004, 0.004), at)
         )
-    by_cell: dict[str, list[Incident]] = {}
+    by_cell: dict[str, list[Open]] = {}
     opened = 0
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     for s in sightings:
         cells = cells_within(s.lat, s.lon, rules.radius_m, rules.resolution)
         found = nearest_joinable((i for c in cells for i in by_cell.get(c, ())), s, rules)
         if found is None:
             cell = cell_of(s.lat, s.lon, rules.resolution)
-            found = Incident(
-                id=opened, lat=s.lat, lon=s.lon, last_seen_at=s.at, state=IncidentState.REPORTED
-            )
+            found = Open(id=opened, lat=s.lat, lon=s.lon, last_seen_at=s.at)
             by_cell.setdefault(cell, []).append(found)
             opened += 1
         else:
             found.last_seen_at = max(found.last_seen_at, s.at)
-    elapsed = time.perf_counter() - began
-    return {"reports": count, "incidents": opened, "per_s": count / elapsed}
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    # Per CPU-second as well: on a busy machine wall time mostly measures waiting for a CPU.
+    return {
+        "reports": count,
+        "incidents": opened,
+        "per_s": count / elapsed,
+        "per_cpu_s": count / cpu,
+    }
 
 
 def verdicts(http: dict[str, dict[str, Any]], clustering: dict[str, float]) -> dict[str, Any]:
@@ -250,6 +264,13 @@ def table(
             "",
             f"≥ {TARGETS['clustering_per_s']}",
             meets["clustering_per_s"],
+        ),
+        (
+            "clustering alone (reports per CPU-second)",
+            f"{clustering['per_cpu_s']:.0f}",
+            "",
+            "",
+            None,
         ),
     ]
     lines = ["| measure | vecinos | ceiling | target | met |", "|---|---|---|---|---|"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from math import inf, pi
+from typing import Protocol, TypeVar
 
 import h3
 from shapely.geometry import Point, shape
@@ -57,24 +58,38 @@ class Sighting:
     at: datetime
 
 
-def joins(incident: Incident, sighting: Sighting, rules: Rules) -> bool:
+class Candidate(Protocol):
+    """What the decision needs of an incident (an `Incident` row, or a light stand-in)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def last_seen_at(self) -> datetime: ...
+
+
+C = TypeVar("C", bound=Candidate)
+
+
+def joins(incident: Candidate, sighting: Sighting, rules: Rules) -> bool:
     return _distance_if_joins(incident, sighting, rules) is not None
 
 
-def _distance_if_joins(incident: Incident, sighting: Sighting, rules: Rules) -> float | None:
-    if abs(sighting.at - incident.last_seen_at) > rules.window:
-        return None
+def _distance_if_joins(incident: Candidate, sighting: Sighting, rules: Rules) -> float | None:
     # On a sphere the distance is at least the north-south part: a cheap, exact early refusal.
     if abs(incident.lat - sighting.lat) * METRES_PER_DEGREE > rules.radius_m:
+        return None
+    if abs(sighting.at - incident.last_seen_at) > rules.window:
         return None
     distance = haversine_m(incident.lat, incident.lon, sighting.lat, sighting.lon)
     return distance if distance <= rules.radius_m else None
 
 
-def nearest_joinable(
-    candidates: Iterable[Incident], sighting: Sighting, rules: Rules
-) -> Incident | None:
-    best: Incident | None = None
+def nearest_joinable(candidates: Iterable[C], sighting: Sighting, rules: Rules) -> C | None:
+    best: C | None = None
     best_key = (inf, 0)
     for incident in candidates:
         distance = _distance_if_joins(incident, sighting, rules)
