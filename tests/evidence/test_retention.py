@@ -22,6 +22,7 @@ from vecinos.config import Settings
 from vecinos.db import make_session_factory, transaction
 from vecinos.evidence import retention
 from vecinos.evidence.models import Media
+from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident, IncidentState, TimelineEvent
 
 SignedIn = Callable[[Person], TestClient]
@@ -74,6 +75,9 @@ def test_media_then_incidents_go_after_their_days_holds_stay(
         assert retention.apply_policies(writer, clock.now(), settings) == 1  # loose's photo
     assert count(db, Media) == 1 and len(files(settings)) == 2
     assert db.scalars(select(Media.incident_id)).one() == world["held"]
+    last = timeline.events_of(db, world["loose"])[-1]  # the timeline says what went, and why
+    assert last.kind == "media_deleted" and last.payload["reason"] == "retention"
+    assert timeline.verify_incident(db, world["loose"]) is None
     clock.advance(days=60)
     with transaction(sessions) as writer:
         doomed = retention.plan(writer, clock.now())

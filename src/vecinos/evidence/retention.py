@@ -17,6 +17,7 @@ from vecinos.accounts import audit
 from vecinos.config import Settings
 from vecinos.evidence.models import Chunk, LegalHold, Media, RetentionPolicy
 from vecinos.evidence.storage import Storage, storage_for
+from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident, IncidentState
 
 SETTLED = (IncidentState.ENDED.value, IncidentState.EXPIRED.value)
@@ -102,6 +103,10 @@ def apply(db: Session, storage: Storage, doomed: list[Doomed], *, now: datetime)
     incident_ids = [d.id for d in doomed if d.what == "incident"]
     media_ids += list(db.scalars(select(Media.id).where(Media.incident_id.in_(incident_ids))))
     keys = _storage_keys(db, media_ids)
+    for item in doomed:
+        if item.what == "media" and item.incident_id not in incident_ids:
+            payload = {"media_id": item.id, "reason": "retention"}
+            timeline.append(db, item.incident_id, "media_deleted", payload, actor_id=None, now=now)
     db.execute(delete(Media).where(Media.id.in_(media_ids)))
     db.execute(delete(Incident).where(Incident.id.in_(incident_ids)))
     for item in doomed:
