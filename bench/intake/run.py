@@ -61,13 +61,14 @@ async def drive(url: str, seconds: float, concurrency: int, warmup: float) -> di
     latencies: list[float] = []
     errors = 0
     kinds: dict[str, int] = {}
+    sent_total = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         start = time.perf_counter()
         measure_from, stop_at = start + warmup, start + warmup + seconds
 
         async def user(n: int) -> None:
-            nonlocal errors
+            nonlocal errors, sent_total
             rng = random.Random(n)
             while (now := time.perf_counter()) < stop_at:
                 sent = time.perf_counter()
@@ -77,6 +78,7 @@ async def drive(url: str, seconds: float, concurrency: int, warmup: float) -> di
                 except httpx.TransportError as exc:  # a dropped connection counts as a failure
                     outcome = type(exc).__name__
                 ok = outcome in ("200", "201")
+                sent_total += 1
                 done = time.perf_counter()
                 if now >= measure_from:
                     if ok:
@@ -88,6 +90,7 @@ async def drive(url: str, seconds: float, concurrency: int, warmup: float) -> di
         await asyncio.gather(*(user(n) for n in range(concurrency)))
     cuts = quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
+        "sent": sent_total,
         "requests": len(latencies),
         "errors": errors,
         "per_s": len(latencies) / seconds,
@@ -98,12 +101,12 @@ async def drive(url: str, seconds: float, concurrency: int, warmup: float) -> di
 
 
 @contextmanager
-def server(args: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[None]:
+def server(args: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[int]:
     with log.open("wb") as errors:
         process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=errors, stderr=errors)
         try:
             wait_until_up(port, process, log)
-            yield
+            yield process.pid
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -120,6 +123,22 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
         except httpx.TransportError:
             time.sleep(0.2)
     raise SystemExit(f"server on port {port} did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, url: str, seconds: float, concurrency: int, warmup: float) -> dict[str, Any]:
+    """The load's results plus the server's CPU time per request: a figure that, unlike
+    wall-clock rates, holds up when other work shares the machine."""
+    before = cpu_seconds(pid)
+    result = asyncio.run(drive(url, seconds, concurrency, warmup))
+    cpu = cpu_seconds(pid) - before
+    result["server_cpu_ms_per_request"] = 1000 * cpu / max(1, result["sent"])
+    return result
 
 
 def vecinos_env(data_dir: Path) -> dict[str, str]:
@@ -141,10 +160,8 @@ def bench_http(seconds: float, concurrency: int, warmup: float) -> dict[str, dic
         subprocess.run(
             [vecinos, "db", "upgrade"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
         )
-        with server([vecinos, "serve", "--port", "8711"], env, 8711, data_dir / "serve.log"):
-            ours = asyncio.run(
-                drive("http://127.0.0.1:8711/api/reports", seconds, concurrency, warmup)
-            )
+        with server([vecinos, "serve", "--port", "8711"], env, 8711, data_dir / "serve.log") as pid:
+            ours = measured(pid, "http://127.0.0.1:8711/api/reports", seconds, concurrency, warmup)
         ceiling_env = {**os.environ, "CEILING_DATABASE": str(data_dir / "ceiling.db")}
         uvicorn = [
             PYTHON,
@@ -159,10 +176,8 @@ def bench_http(seconds: float, concurrency: int, warmup: float) -> dict[str, dic
             "--log-level",
             "warning",
         ]
-        with server(uvicorn, ceiling_env, 8712, data_dir / "ceiling.log"):
-            ceiling = asyncio.run(
-                drive("http://127.0.0.1:8712/ingest", seconds, concurrency, warmup)
-            )
+        with server(uvicorn, ceiling_env, 8712, data_dir / "ceiling.log") as pid:
+            ceiling = measured(pid, "http://127.0.0.1:8712/ingest", seconds, concurrency, warmup)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     return {"vecinos": ours, "ceiling": ceiling}
@@ -258,6 +273,13 @@ def table(
             meets["ratio"],
         ),
         ("errors", f"{ours['errors']:.0f}", f"{ceiling['errors']:.0f}", "0", None),
+        (
+            "server CPU ms per report",
+            f"{ours['server_cpu_ms_per_request']:.2f}",
+            f"{ceiling['server_cpu_ms_per_request']:.2f}",
+            "",
+            None,
+        ),
         (
             "clustering alone (reports/s)",
             f"{clustering['per_s']:.0f}",
