@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, Person
+from tests.dispatch.factories import add_responder, client_for
 from tests.evidence.helpers import photo_with_gps, upload
 from vecinos.accounts.models import AuditEvent
+from vecinos.db import transaction
+from vecinos.dispatch.models import DispatchRequest, Offer, OfferState, RequestState, Stage
 
 SignedIn = Callable[[Person], TestClient]
 CAST = ("elena", "dario", "rosa", "lucas", "wanda", "ada", "nadia")
@@ -103,3 +108,40 @@ def test_retention_policy_is_the_coordinators(signed_in: SignedIn, cast: Cast) -
     elena = signed_in(cast.elena)
     assert elena.put(path, json=body).status_code == 200
     assert elena.get(path).json() == {"organization_id": cast.eastside, **body}
+
+
+def test_a_partner_responder_sent_there_may_add_but_not_open_originals(
+    app: FastAPI, cast: Cast, sessions: sessionmaker[Session], incident: int, photo: int
+) -> None:
+    """Escalation reached a Westside volunteer, who accepted: they document what they see."""
+    walter = add_responder(sessions, cast, "walter", organization_id=cast.westside)
+    now = cast.clock.now()
+    with transaction(sessions) as writer:
+        request = DispatchRequest(
+            incident_id=incident, organization_id=cast.eastside, requested_at=now,
+            state=RequestState.STAFFED, stage=Stage.PARTNERS, radius_m=15000,
+            deadline_at=now + timedelta(minutes=2),
+        )  # fmt: skip
+        writer.add(request)
+        writer.flush()
+        writer.add(
+            Offer(
+                request_id=request.id,
+                incident_id=incident,
+                member_id=walter.member_id,
+                organization_id=cast.westside,
+                round=3,
+                rank=1,
+                state=OfferState.ON_SCENE,
+                offered_at=now,
+                expires_at=now + timedelta(minutes=2),
+            )
+        )
+    client = client_for(app, cast, walter)
+    added = upload(client, incident, photo_with_gps())
+    assert added.status_code == 201, added.text
+    assert client.get(f"/api/incidents/{incident}/media").status_code == 200
+    assert client.get(f"/api/media/{photo}/original").status_code == 403
+    started = client.post(f"/api/incidents/{incident}/recordings", json={"kind": "audio"})
+    assert started.status_code == 201
+    client.close()
