@@ -13,7 +13,7 @@ from tests.dispatch.factories import SCENE, make_incident
 from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.contacts import Contact
 from vecinos.alerts.delivery import deliver_due
-from vecinos.alerts.models import AlertKind, ChannelKind
+from vecinos.alerts.models import AlertKind, ChannelKind, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery
 from vecinos.alerts.publishing import publish
 from vecinos.alerts.subscriptions import Wants
@@ -55,7 +55,7 @@ def subscriber(
             settings=settings,
             encryptor=Encryptor(settings.secret, "subscriber", settings.old_secrets),
         )
-        made.subscription.status = subscriptions.SubscriptionStatus.ACTIVE
+        made.subscription.status = SubscriptionStatus.ACTIVE
         return made.subscription.id
 
 

@@ -186,9 +186,9 @@ def test_confirmed_alert_reaches_exactly_the_inside_subscribers_in_their_languag
     sent = texts_sent(twilio)
     assert sorted(sent) == ["+12135550142", "+12135550143"]
     assert "CONFIRMED" in sent["+12135550142"] and "CONFIRMADO" in sent["+12135550143"]
-    (message,) = [
-        email.message_from_bytes(m.content, policy=email.policy.default) for m in mailbox.messages
-    ]
+    (envelope,) = mailbox.messages
+    assert isinstance(envelope.content, bytes)
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert message["To"] == "inside@example.org" and message["Subject"].startswith("Confirmed")
     assert "CONFIRMED" in message.get_content()
     assert inbox.problems == []
