@@ -80,6 +80,24 @@ def test_unconfirmed_is_labelled_and_a_rumour_control_replaces_it(
     assert [a["kind"] for a in shown] == ["rumour_control"]
 
 
+def test_the_confirmed_alert_replaces_the_unconfirmed_notice(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+) -> None:
+    incident_id = coarse_incident(sessions, cast, IncidentState.VERIFYING)
+    publish_now(sessions, settings, clock, incident_id, AlertKind.UNCONFIRMED, cast.dario.member_id)
+    with transaction(sessions) as db:
+        found = db.get(Incident, incident_id)
+        assert found is not None
+        found.state, found.verdict = IncidentState.CONFIRMED, "confirmed"
+    publish_now(sessions, settings, clock, incident_id)
+    shown = client.get("/api/alerts/feed.json").json()["alerts"]
+    assert [a["kind"] for a in shown] == ["confirmed"]
+
+
 def test_atom_and_geojson_carry_the_same_alerts(
     client: TestClient,
     sessions: sessionmaker[Session],

@@ -3,7 +3,8 @@
 Only what an alert already holds is shown: its kind and label, the scrubbed texts, the coarse
 public point. Never the incident's exact position, who published it, or how many people it
 reached. An unconfirmed notice says so in its label and its text. An alert that a later
-rumour-control or all-clear about the same incident has overtaken leaves the feed at once.
+rumour-control or all-clear about the same incident has overtaken leaves the feed at once, and
+an unconfirmed notice leaves it when the incident's confirmed alert arrives.
 """
 
 from __future__ import annotations
@@ -40,7 +41,18 @@ def active(db: Session, now: datetime, limit: int = FEED_LIMIT) -> list[Alert]:
     query = select(Alert).where(Alert.expires_at > now).order_by(Alert.created_at.desc(), Alert.id)
     alerts = list(db.scalars(query.limit(limit)))
     closed = {a.incident_id for a in alerts if a.kind in CLOSING}
-    return [a for a in alerts if a.kind in CLOSING or a.incident_id not in closed]
+    confirmed = {a.incident_id for a in alerts if a.kind == AlertKind.CONFIRMED.value}
+    return [
+        a
+        for a in alerts
+        if a.kind in CLOSING
+        or (a.incident_id not in closed and not _overtaken_notice(a, confirmed))
+    ]
+
+
+def _overtaken_notice(alert: Alert, confirmed: set[int]) -> bool:
+    """An "unconfirmed, being checked" notice gives way once the incident is confirmed."""
+    return alert.kind == AlertKind.UNCONFIRMED.value and alert.incident_id in confirmed
 
 
 def public_dict(alert: Alert, language: str) -> dict[str, Any]:
