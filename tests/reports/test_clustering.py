@@ -22,6 +22,8 @@ from vecinos.reports.clustering import Rules, Sighting, joins, nearest_joinable
 
 NOW = datetime(2026, 6, 1, 17, 0, tzinfo=UTC)
 RULES = Rules(radius_m=500, window=timedelta(minutes=45), resolution=8, public_resolution=7)
+# No deadline: on a shared, busy machine a first call can take far longer than the rest.
+PURE = hypothesis_settings(deadline=None)
 DB_EXAMPLES = hypothesis_settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -43,6 +45,7 @@ def incident_at(lat: float, lon: float, last_seen: datetime, id_: int = 1) -> In
     return Incident(id=id_, lat=lat, lon=lon, last_seen_at=last_seen, state=IncidentState.REPORTED)
 
 
+@PURE
 @given(
     lats,
     lons,
@@ -58,6 +61,7 @@ def test_the_cell_search_covers_every_point_within_the_radius(
     assert cell_of(*q, resolution) in set(cells_within(lat, lon, radius, resolution))
 
 
+@PURE
 @given(lats, lons, bearings, st.floats(0, 0.99), st.floats(-45, 45))
 def test_close_in_space_and_time_always_joins(
     lat: float, lon: float, bearing: float, fraction: float, minutes: float
@@ -67,6 +71,7 @@ def test_close_in_space_and_time_always_joins(
     assert joins(incident_at(lat, lon, NOW), sighting, RULES)
 
 
+@PURE
 @given(lats, lons, bearings, st.floats(1.01, 20), st.floats(-45, 45))
 def test_far_apart_never_joins(
     lat: float, lon: float, bearing: float, factor: float, minutes: float
@@ -77,6 +82,7 @@ def test_far_apart_never_joins(
     )
 
 
+@PURE
 @given(lats, lons, st.floats(45.1, 600), st.booleans())
 def test_too_far_apart_in_time_never_joins(
     lat: float, lon: float, minutes: float, later: bool
@@ -85,6 +91,7 @@ def test_too_far_apart_in_time_never_joins(
     assert not joins(incident_at(lat, lon, NOW), Sighting(lat, lon, NOW + shift), RULES)
 
 
+@PURE
 @given(lats, lons, st.lists(st.tuples(bearings, st.floats(0, 0.99)), min_size=1, max_size=6))
 def test_the_nearest_fitting_incident_wins(
     lat: float, lon: float, placements: list[tuple[float, float]]
