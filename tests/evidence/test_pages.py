@@ -37,7 +37,7 @@ def test_legal_sees_export_originals_and_places_a_hold(
     assert placed.status_code == 303, placed.text
     hold = db.get(LegalHold, incident)
     assert hold is not None and hold.reason == "case 24-113"
-    assert "Under legal hold since" in lucas.get(f"/evidence/incidents/{incident}").text
+    assert "case 24-113" in lucas.get(f"/evidence/incidents/{incident}?lang=en").text
 
 
 def test_others_see_less_or_nothing(signed_in: SignedIn, cast: Cast, incident: int) -> None:
