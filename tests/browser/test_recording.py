@@ -5,13 +5,12 @@ and the whole file's hash on the incident's timeline."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, FilePayload, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,15 +29,13 @@ FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-str
 
 
 @pytest.fixture(scope="module")
-def media_browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *FAKE_MEDIA]
-        )
-        yield launched
-        launched.close()
+def media_browser(browser: Browser) -> Iterator[Browser]:
+    """A second Chromium, from the suite's Playwright, with the fake devices on."""
+    launched = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *FAKE_MEDIA]
+    )
+    yield launched
+    launched.close()
 
 
 def assigned_incident(app: FastAPI, cast: Cast, sessions: sessionmaker[Session]) -> int:
