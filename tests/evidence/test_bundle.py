@@ -188,12 +188,18 @@ def test_the_wrong_key_fails(cli_env: CliRunner, bundle: Path, tmp_path: Path) -
     assert verify(cli_env, write(tmp_path / "t.zip", files), "--public-key", str(pem))[0] == 0
 
 
-def test_not_a_bundle(cli_env: CliRunner, tmp_path: Path) -> None:
+def test_not_a_bundle(cli_env: CliRunner, tmp_path: Path, settings: Settings) -> None:
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"PK but not really")
-    code, output = verify(cli_env, junk)
+    pem = tmp_path / "key.pem"
+    pem.write_bytes(public_pem(Ed25519PrivateKey.generate().public_key()))
+    code, output = verify(cli_env, junk, "--public-key", str(pem))
     assert code == 1 and "not a readable zip" in output
-    assert verify(cli_env, tmp_path / "missing.zip")[0] == 2
+    assert verify(cli_env, tmp_path / "missing.zip", "--public-key", str(pem))[0] == 2
+    key_file = settings.data_dir / "evidence-signing-key.pem"
+    assert not key_file.exists()
+    code, output = verify(cli_env, junk)
+    assert code == 2 and "give --public-key" in output and not key_file.exists()
     result = cli_env.invoke(cli_app, ["export", "incident", "424242", "-o", str(junk)])
     assert result.exit_code == 1 and "No incident 424242" in result.output
 

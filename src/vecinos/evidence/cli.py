@@ -14,7 +14,13 @@ from vecinos.cli.common import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction
 from vecinos.evidence import retention
 from vecinos.evidence.bundle import write_bundle
-from vecinos.evidence.signing import key_id, load_public, public_pem, signing_key
+from vecinos.evidence.signing import (
+    has_signing_key,
+    key_id,
+    load_public,
+    public_pem,
+    signing_key,
+)
 from vecinos.evidence.storage import storage_for
 from vecinos.evidence.verify import verify_bundle
 from vecinos.incidents.models import Incident
@@ -62,10 +68,14 @@ def verify(
     ),
 ) -> None:
     """Check signature, manifest, timeline chain and media; exit 1 naming the first mismatch."""
+    settings = settings_or_exit()
     if public_key is not None:
         key = load_public(public_key.read_bytes())
-    else:
-        key = signing_key(settings_or_exit()).public_key()
+    elif has_signing_key(settings):
+        key = signing_key(settings).public_key()
+    else:  # checking is no reason to make a new key: whose bundles would it check?
+        err.print("[red]This deployment has no signing key yet; give --public-key.[/red]")
+        raise typer.Exit(2)
     if not bundle.is_file():
         err.print(f"[red]{bundle}: no such file[/red]")
         raise typer.Exit(2)

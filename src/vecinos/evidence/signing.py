@@ -23,6 +23,13 @@ def key_path(settings: Settings) -> Path:
     return settings.data_dir / KEY_FILE
 
 
+def has_signing_key(settings: Settings) -> bool:
+    return (
+        bool(settings.evidence_signing_key.get_secret_value().strip())
+        or key_path(settings).exists()
+    )
+
+
 def signing_key(settings: Settings) -> Ed25519PrivateKey:
     configured = settings.evidence_signing_key.get_secret_value().strip()
     if configured:
