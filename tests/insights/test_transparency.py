@@ -65,6 +65,12 @@ def test_nothing_younger_than_a_day_counts(
     assert after == before
 
 
+def test_only_complete_weeks_are_shown() -> None:
+    table = tabulate([], now=NOW, tz=LA)  # Monday 10:00 in Los Angeles: last week is not over
+    assert table.weeks[0] == monday_of(NOW - timedelta(days=8), LA)
+    assert len(table.weeks) == 12
+
+
 def add_incidents(
     sessions: sessionmaker[Session], cast: Cast, count: int, opened: datetime, verdict: str
 ) -> None:
@@ -84,10 +90,11 @@ def numbers_in_table(html: str) -> list[int]:
 def test_public_page_shows_five_hides_four_and_ignores_today(
     client: TestClient, cast: Cast, sessions: sessionmaker[Session], db: Session
 ) -> None:
-    now = cast.clock.now()
-    add_incidents(sessions, cast, 5, now - timedelta(days=2), "confirmed")
-    add_incidents(sessions, cast, 4, now - timedelta(days=2), "unfounded")
+    now = cast.clock.now()  # Monday 2026-06-01, 10:00 in Los Angeles
+    add_incidents(sessions, cast, 5, now - timedelta(days=8), "confirmed")  # the week of May 18
+    add_incidents(sessions, cast, 4, now - timedelta(days=8), "unfounded")
     add_incidents(sessions, cast, 9, now - timedelta(hours=23), "unfounded")  # too young
+    add_incidents(sessions, cast, 6, now - timedelta(days=2), "unfounded")  # week not over
     page = client.get("/transparency", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert numbers_in_table(page.text) == [5]
@@ -95,6 +102,8 @@ def test_public_page_shows_five_hides_four_and_ignores_today(
     exported = client.get("/transparency.csv").text
     assert ",5," in exported and ",4," not in exported and ",9," not in exported
     assert ",13," not in exported  # the young ones never join the older ones' count
+    assert "2026-05-25" not in exported and ",6," not in exported
+    assert exported.splitlines()[1].startswith("2026-05-18,5,")
 
 
 def test_public_page_needs_no_sign_in_and_names_nobody(client: TestClient, cast: Cast) -> None:

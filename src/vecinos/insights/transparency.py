@@ -3,8 +3,9 @@
 Two rules, both enforced here and both tested: a count is shown only when it is at least
 `transparency_min_incidents` (never below 5; smaller counts, zero included, show as "fewer
 than 5"), and only incidents opened at least `transparency_min_age_hours` ago (never below 24)
-count at all. There is one table and no totals, so a hidden cell cannot be recovered by
-subtracting shown numbers from a total.
+count at all. Only weeks that ended before that count, so a number never grows from one day to
+the next. There is one table and no totals, so a hidden cell cannot be recovered by subtracting
+shown numbers from a total.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ def tabulate(
     """(opened_at, state, verdict) rows in, the public table out (pure: no database)."""
     k = max(k, FLOOR_K)
     cutoff = now - max(min_age, timedelta(hours=FLOOR_HOURS))
-    newest = monday_of(cutoff, tz)
+    # Complete weeks only: a week still filling up would let a daily visitor subtract
+    # yesterday's number from today's and see a single incident.
+    newest = monday_of(cutoff, tz) - timedelta(weeks=1)
     week_list = [newest - timedelta(weeks=n) for n in range(weeks)]
     counts: Counter[tuple[date, str]] = Counter()
     for opened_at, state, verdict in incidents:
@@ -80,7 +83,7 @@ def public_table(db: Session, *, now: datetime, settings: Settings) -> PublicTab
     min_age = timedelta(hours=max(settings.transparency_min_age_hours, FLOOR_HOURS))
     cutoff = now - min_age
     since = datetime.combine(
-        monday_of(cutoff, tz) - timedelta(weeks=WEEKS - 1), datetime.min.time(), tzinfo=tz
+        monday_of(cutoff, tz) - timedelta(weeks=WEEKS), datetime.min.time(), tzinfo=tz
     )
     rows = db.execute(
         select(Incident.opened_at, Incident.state, Incident.verdict).where(
