@@ -73,7 +73,12 @@ def test_sms_goes_through_the_official_client_to_the_configured_base_url(
     form = {
         k: v[0] for k, v in __import__("urllib.parse").parse.parse_qs(seen.body.decode()).items()
     }
-    assert form == {"To": "+12135550142", "From": "+12135550100", "Body": TEXT}
+    assert form == {
+        "To": "+12135550142",
+        "From": "+12135550100",
+        "Body": TEXT,
+        "StatusCallback": "https://vecinos.test/api/alerts/sms/status",
+    }
     assert seen.headers["user-agent"].startswith("twilio-python")
 
 

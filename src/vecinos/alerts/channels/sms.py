@@ -65,6 +65,8 @@ class SmsChannel:
 
     def __init__(self, settings: Settings, http: Http) -> None:
         self.sender = settings.twilio_from_number
+        # Twilio reports delivered / failed to this address (alerts/publish_routes.py).
+        self.status_callback = settings.public_url.rstrip("/") + "/api/alerts/sms/status"
         self.client = Client(
             settings.twilio_account_sid,
             settings.twilio_auth_token.get_secret_value(),
@@ -73,7 +75,12 @@ class SmsChannel:
 
     def send(self, message: OutboundMessage) -> SendResult:
         try:
-            sent = self.client.messages.create(to=message.to, from_=self.sender, body=message.text)
+            sent = self.client.messages.create(
+                to=message.to,
+                from_=self.sender,
+                body=message.text,
+                status_callback=self.status_callback,
+            )
         except TwilioRestException as exc:
             raise classify(exc) from exc
         return SendResult(provider_id=str(sent.sid), status=str(sent.status or "queued"))
