@@ -1,7 +1,11 @@
-"""The dashboards on the demo coalition's history, in Chromium: the README's screenshot."""
+"""The dashboards on the demo coalition's history, in Chromium: the README's screenshot.
+
+`VECINOS_README_IMAGES=1 pytest tests/browser/test_insights.py` also refreshes
+docs/images/dashboard.png; ordinary runs leave the working tree alone."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -62,8 +66,8 @@ def test_dashboards_render_on_demo_data(
     expect(page.get_by_text("Boyle Heights").first).to_be_visible()
     assert serious_problems(page) == []
     page.screenshot(path=str(ARTIFACTS / "insights-dashboard-top.png"))
-    README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ARTIFACTS / "insights-dashboard-top.png", README_IMAGE)
+    if os.environ.get("VECINOS_README_IMAGES"):
+        shutil.copyfile(ARTIFACTS / "insights-dashboard-top.png", README_IMAGE)
     screenshot(page, "insights-dashboard")
 
     page.goto(f"{live_server.url}/account")
