@@ -117,3 +117,23 @@ def test_a_lapsed_code_is_not_sent_and_the_worker_job_uses_its_own_transactions(
         assert send_opt_ins(worker_session, later, wired) == 0
         assert send_opt_ins(worker_session, clock.now(), wired) == 1
     assert len(twilio.seen) == 1
+
+
+def test_the_worker_sends_waiting_codes_after_its_own_transaction(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    wired: Settings,
+    twilio: HttpStandIn,
+    clock: FrozenClock,
+) -> None:
+    from vecinos.worker.registry import load_jobs
+    from vecinos.worker.runner import Worker
+
+    subscribe(client)
+    jobs = [job for job in load_jobs() if job.name == "alerts.send_opt_ins"]
+    assert len(jobs) == 1
+    worker = Worker(sessions, wired, clock, jobs=jobs)
+    worker.tick()
+    assert len(twilio.seen) == 1
+    worker.tick()  # claimed once: a second round sends nothing more
+    assert len(twilio.seen) == 1

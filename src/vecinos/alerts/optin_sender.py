@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, Select, select, update
+from sqlalchemy import Connection, Engine, Select, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.alerts import optin
@@ -125,10 +125,27 @@ def _after_failure(db: Session, message_id: int, *, permanent: bool) -> None:
 
 
 def send_opt_ins(db: Session, now: datetime, settings: Settings) -> int:
-    """Worker job `(db, now, settings) -> int`. It leaves the worker's session unused (no
-    lock held on SQLite) and runs its own short transactions on the same engine."""
+    """Send what is waiting, in short transactions of its own on `db`'s engine; `db` itself
+    stays unused, so it must not hold a transaction (SQLite has one writer)."""
+    channels = channels_for(settings, FrozenClock(now))
+    return send_pending(make_session_factory(_engine_of(db)), channels, now=now, settings=settings)
+
+
+def send_opt_ins_after_commit(db: Session, now: datetime, settings: Settings) -> int:
+    """The worker job. The worker's transaction has claimed this job, which on SQLite holds
+    the one write lock; sending inside it would wait on ourselves. So the sends start the
+    moment that transaction commits (like the alert outbox's rounds)."""
+    engine = _engine_of(db)
+
+    def send_after(_session: Session) -> None:
+        send_opt_ins(Session(engine), now, settings)
+
+    event.listen(db, "after_commit", send_after, once=True)
+    return 0
+
+
+def _engine_of(db: Session) -> Engine:
     bind = db.get_bind()
     engine = bind.engine if isinstance(bind, Connection) else bind
     assert isinstance(engine, Engine)
-    channels = channels_for(settings, FrozenClock(now))
-    return send_pending(make_session_factory(engine), channels, now=now, settings=settings)
+    return engine

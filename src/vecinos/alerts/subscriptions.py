@@ -263,3 +263,8 @@ def purge_lapsed(db: Session, *, now: datetime) -> int:
     )
     result = db.execute(delete(Subscription).where(Subscription.id.in_(lapsed)))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def purge_lapsed_job(db: Session, now: datetime, settings: Settings) -> int:
+    """The worker's form of `purge_lapsed`."""
+    return purge_lapsed(db, now=now)

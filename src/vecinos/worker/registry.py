@@ -50,6 +50,10 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("alerts.publish_due", "vecinos.alerts.publishing:publish_due", 1),
     # The outbox: claim due alert deliveries and send them through their channels.
     JobSpec("alerts.deliver", "vecinos.alerts.delivery:deliver_due", 1),
+    # Opt-in codes (SMS) and confirmation links (e-mail) waiting to be sent, each claimed once.
+    JobSpec("alerts.send_opt_ins", "vecinos.alerts.optin_sender:send_opt_ins_after_commit", 1),
+    # Subscriptions nobody confirmed in time: their encrypted contacts are deleted.
+    JobSpec("alerts.purge_lapsed", "vecinos.alerts.subscriptions:purge_lapsed_job", 300),
     # Browser recordings whose phone went silent are sealed: their hash goes on the timeline.
     JobSpec("evidence.seal_idle", "vecinos.evidence.recording:seal_idle_recordings", 60),
     # Each organization's retention policy: old media and settled incidents go, holds stay.
