@@ -20,6 +20,7 @@ from vecinos.db import Base, is_sqlite, make_engine, make_session_factory
 from vecinos.migrations import upgrade
 from vecinos.web.app import create_app
 
+pytest_plugins = ("tests.browser.fixtures",)  # live server, Chromium, pages: for every folder
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.fixtures import LiveServer, screenshot
 from tests.cast import PASSWORD, Cast
 from vecinos.accounts.models import Invite, RoleGrant
 from vecinos.geo.models import Zone

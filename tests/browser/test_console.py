@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.fixtures import LiveServer, screenshot
 from tests.cast import PASSWORD, Cast
 from tests.dispatch.factories import SCENE, north, on_shift
 from tests.reports.factories import body

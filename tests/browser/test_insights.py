@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.conftest import ARTIFACTS, LiveServer, screenshot
+from tests.browser.fixtures import ARTIFACTS, LiveServer, screenshot
 from tests.browser.test_accessibility import serious_problems
 from vecinos.accounts import totp
 from vecinos.clock import FrozenClock

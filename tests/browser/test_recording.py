@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, FilePayload, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, screenshot
+from tests.browser.fixtures import CHROMIUM, CHROMIUM_ARGS, LiveServer, screenshot
 from tests.cast import PASSWORD, Cast
 from tests.dispatch.factories import client_for, make_incident, north, on_shift
 from tests.evidence.helpers import photo_with_gps

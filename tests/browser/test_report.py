@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.fixtures import LiveServer, screenshot
 from vecinos.reports.models import Report
 
 pytestmark = pytest.mark.browser

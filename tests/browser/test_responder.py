@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.fixtures import LiveServer, screenshot
 from tests.cast import PASSWORD, Cast
 from tests.dispatch.factories import SCENE, client_for, make_incident
 from vecinos.dispatch.models import Shift

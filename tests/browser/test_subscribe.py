@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.fixtures import LiveServer, screenshot
 from vecinos.alerts.models import Subscription
 
 pytestmark = pytest.mark.browser

@@ -7,19 +7,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
-from tests.browser.conftest import (  # noqa: F401 - fixtures shared with the browser tests
-    LiveServer,
-    browser,
-    live_server,
-    screenshot,
-)
+from tests.browser.fixtures import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE: ViewportSize = {"width": 320, "height": 640}
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:  # noqa: F811 - the imported fixture
+def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1)
     yield context.new_page()
     context.close()
@@ -31,7 +26,7 @@ def phone(browser: Browser) -> Iterator[Page]:  # noqa: F811 - the imported fixt
 )
 def test_a_topic_fits_a_320_pixel_screen(
     phone: Page,
-    live_server: LiveServer,  # noqa: F811 - the imported fixture
+    live_server: LiveServer,
     code: str,
     topic: str,
 ) -> None:

@@ -1,4 +1,5 @@
-"""Browser tests: Debian's Chromium driven by Playwright against the real server on loopback."""
+"""Browser fixtures, shared by every test directory through the root conftest: one Playwright
+and one Chromium per run (a second sync Playwright inside the first refuses to start)."""
 
 from __future__ import annotations
 
