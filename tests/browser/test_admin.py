@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.cast import PASSWORD, Cast
-from vecinos.accounts.models import Invite, RoleGrant
+from vecinos.accounts.models import Invite, Organization, RoleGrant
 from vecinos.geo.models import Zone
 
 pytestmark = pytest.mark.browser
@@ -71,3 +71,25 @@ def test_an_invitee_joins_through_the_link(
     page.get_by_label("Password").fill("a long phrase for my phone")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Hello, Joaquina Test")).to_be_visible()
+
+
+def test_radio_plan_and_settings(
+    page: Page, live_server: LiveServer, cast: Cast, db: Session
+) -> None:
+    page.goto(f"{live_server.url}/signin?next=/admin/{cast.eastside}")
+    page.get_by_label("E-mail").fill(cast.elena.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("The 6-digit code").fill(cast.totp_code(cast.elena))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_label("Default language")).to_have_value("es")
+    page.get_by_label("Public hotline number").fill("(323) 555-0199")
+    page.get_by_role("button", name="Add a channel").click()
+    page.get_by_label("name 1").fill("Dispatch")
+    page.get_by_label("channel 1").fill("CH 7")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#admin-message")).to_have_text("Saved.")
+    organization = db.get(Organization, cast.eastside)
+    assert organization is not None
+    assert organization.hotline == "(323) 555-0199"
+    assert organization.radio_channels == [{"name": "Dispatch", "channel": "CH 7", "purpose": ""}]

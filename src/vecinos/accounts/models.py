@@ -43,6 +43,13 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The organization's own public hotline (an organization's number, never a person's).
+    hotline: Mapped[str | None] = mapped_column(String(40))
+    default_language: Mapped[str] = mapped_column(String(16), default="es", server_default="es")
+    # The radio plan volunteers use on patrol: [{"name", "channel", "purpose"}, …].
+    radio_channels: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
 
 
 class Member(Base):

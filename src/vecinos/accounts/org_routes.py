@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from vecinos.accounts import audit, invites, members, tokens
+from vecinos.accounts.models import Organization, Role
+from vecinos.accounts.principal import Principal
+from vecinos.accounts.settings import OrganizationSettings, settings_of, update_settings
 from vecinos.web.deps import ClockDep, DbDep, SettingsDep
-from vecinos.web.policy import PUBLIC, CoalitionAdmin, Coordinator, SignedInMember
+from vecinos.web.policy import PUBLIC, CoalitionAdmin, Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(prefix="/api", tags=["organizations"])
+MemberOfOrg = Annotated[Principal, Depends(OrgRole(*Role))]
 
 
 class OrganizationIn(BaseModel):
@@ -104,6 +108,21 @@ def create_organization(
         db, coalition, body.name, body.slug, now=clock.now(), actor_id=caller.member_id
     )
     return OrganizationOut(id=org.id, name=org.name, slug=org.slug)
+
+
+@router.get("/organizations/{org_id}/settings")
+def get_settings(org_id: int, caller: MemberOfOrg, db: DbDep) -> OrganizationSettings:
+    """Every member reads them (the radio plan is for patrols); coordinators change them."""
+    organization = db.get(Organization, org_id)
+    assert organization is not None  # the policy admitted a member of this organization
+    return settings_of(organization)
+
+
+@router.put("/organizations/{org_id}/settings")
+def put_settings(
+    org_id: int, body: OrganizationSettings, caller: Coordinator, db: DbDep, clock: ClockDep
+) -> OrganizationSettings:
+    return update_settings(db, caller, org_id, body, now=clock.now())
 
 
 @router.get("/organizations/{org_id}/members")

@@ -30,11 +30,8 @@ def responder_app(
     request: Request, caller: Responder, db: DbDep, language: LanguageDep, settings: SettingsDep
 ) -> Response:
     org_ids = sorted(caller.organizations_where(Role.RESPONDER))
-    names = dict(
-        db.execute(
-            select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
-        ).all()
-    )
+    organizations = db.scalars(select(Organization).where(Organization.id.in_(org_ids))).all()
+    names = {o.id: o.name for o in organizations}
     shift = shifts.open_shift_of(db, caller.member_id)
     kit = load_kit(settings)
     return render(
@@ -42,6 +39,7 @@ def responder_app(
         "responder.html",
         language,
         organizations=[(org, names[org]) for org in org_ids],
+        radio_channels=[c for o in organizations for c in o.radio_channels or []],
         on_shift=shift is not None,
         csrf_token=caller.csrf_token,
         guidance=gettext(language, GUIDANCE),

@@ -97,6 +97,57 @@
     await Promise.all([loadMembers(), loadZones(), loadAudit()]);
   }
 
+  const radioPlan = document.getElementById("radio-plan");
+  const settingsForm = document.getElementById("org-settings");
+
+  function channelRow(channel, index) {
+    const row = document.createElement("tr");
+    ["name", "channel", "purpose"].forEach((field) => {
+      const input = document.createElement("input");
+      input.name = field;
+      input.value = channel[field] || "";
+      input.maxLength = field === "purpose" ? 120 : 40;
+      input.setAttribute("aria-label", field + " " + (index + 1));
+      row.append(cell(input));
+    });
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "secondary";
+    remove.textContent = text.msgRemove;
+    remove.addEventListener("click", () => row.remove());
+    row.append(cell(remove));
+    return row;
+  }
+
+  async function loadSettings() {
+    const settings = await api("GET", base + "/settings");
+    document.getElementById("org-name").value = settings.name;
+    document.getElementById("org-hotline").value = settings.hotline || "";
+    document.getElementById("org-language").value = settings.default_language;
+    radioPlan.replaceChildren(...settings.radio_channels.map(channelRow));
+  }
+
+  document.getElementById("add-channel").addEventListener("click", () => {
+    const row = channelRow({}, radioPlan.children.length);
+    radioPlan.append(row);
+    row.querySelector("input").focus();
+  });
+
+  settingsForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const channels = [...radioPlan.querySelectorAll("tr")].map((row) => ({
+      name: row.querySelector("[name=name]").value,
+      channel: row.querySelector("[name=channel]").value,
+      purpose: row.querySelector("[name=purpose]").value,
+    })).filter((c) => c.name || c.channel);
+    act(() => api("PUT", base + "/settings", {
+      name: document.getElementById("org-name").value,
+      hotline: document.getElementById("org-hotline").value || null,
+      default_language: document.getElementById("org-language").value,
+      radio_channels: channels,
+    }));
+  });
+
   document.getElementById("invite").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = event.target;
@@ -155,6 +206,7 @@
 
   loadMembers();
   loadAudit();
+  loadSettings();
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);
 })();
