@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.browser.fixtures import LiveServer, screenshot
+from tests.evidence.helpers import photo_with_gps
+from vecinos.evidence.models import Media
 from vecinos.reports.models import Report
 
 pytestmark = pytest.mark.browser
@@ -70,5 +74,27 @@ def test_an_offline_report_waits_on_the_phone_and_is_sent_once(
     assert page.evaluate("JSON.parse(localStorage.getItem('vecinos.outbox')).length") == 0
     page.reload()  # a reload finds an empty outbox: nothing is sent twice
     page.wait_for_timeout(300)
+    assert reports(db) == 1
+    context.close()
+
+
+def test_a_photo_taken_offline_follows_its_report(
+    browser: Browser, live_server: LiveServer, db: Session, tmp_path: Path
+) -> None:
+    picture = tmp_path / "seen.jpg"
+    picture.write_bytes(photo_with_gps())
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report")
+    fill_report(page)
+    page.get_by_label("Photo (optional; taken from a safe distance)").set_input_files(picture)
+    context.set_offline(True)
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("status")).to_contain_text("You are offline")
+    context.set_offline(False)
+    expect(page.get_by_role("status")).to_contain_text("The photo was sent too.")
+    db.expire_all()
+    media = db.scalar(select(Media))
+    assert media is not None and media.kind == "photo"
     assert reports(db) == 1
     context.close()

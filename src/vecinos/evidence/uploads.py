@@ -107,6 +107,49 @@ def add_media(
     incident, organization_id = access.for_upload(db, principal, incident_id)
     if offer_id is not None:
         check_offer(db, principal, incident.id, offer_id)
+    return keep(
+        db,
+        storage,
+        incident.id,
+        organization_id,
+        received,
+        now=now,
+        uploaded_by_id=principal.member_id,
+        offer_id=offer_id,
+    )
+
+
+def add_reporter_photo(
+    db: Session,
+    storage: Storage,
+    incident_id: int,
+    organization_id: int | None,
+    received: Received,
+    *,
+    report_id: int,
+    now: datetime,
+) -> Media:
+    """A resident's photo with their report: photos only, and no account behind it."""
+    if received.size and sniff(received.head)[1] is not MediaKind.PHOTO:
+        raise InvalidInput(
+            N_("Send a photo (JPEG, PNG or WebP)."), code="photo_only", status_code=415
+        )
+    return keep(db, storage, incident_id, organization_id, received, now=now, report_id=report_id)
+
+
+def keep(
+    db: Session,
+    storage: Storage,
+    incident_id: int,
+    organization_id: int | None,
+    received: Received,
+    *,
+    now: datetime,
+    uploaded_by_id: int | None = None,
+    offer_id: int | None = None,
+    report_id: int | None = None,
+) -> Media:
+    """Store the original and its public copy, and put its hash on the incident's timeline."""
     if received.size == 0:
         raise too_small()
     content_type, kind = sniff(received.head)
@@ -114,9 +157,9 @@ def add_media(
         raise too_large(IMAGE_MAX_BYTES)  # a photo is decoded in memory for its public copy
     copy = public_copy(received.path.read_bytes()) if kind is MediaKind.PHOTO else None
     media = Media(
-        incident_id=incident.id,
+        incident_id=incident_id,
         organization_id=organization_id,
-        uploaded_by_id=principal.member_id,
+        uploaded_by_id=uploaded_by_id,
         offer_id=offer_id,
         kind=kind,
         content_type=content_type,
@@ -135,9 +178,10 @@ def add_media(
         media.public_key = public_key(media)
         storage.put_bytes(media.public_key, copy[0])
         media.public_content_type = copy[1]
-    timeline.append(
-        db, incident.id, "media_added", added_payload(media), actor_id=principal.member_id, now=now
-    )
+    payload = added_payload(media)
+    if report_id is not None:
+        payload["report_id"] = report_id
+    timeline.append(db, incident_id, "media_added", payload, actor_id=uploaded_by_id, now=now)
     return media
 
 

@@ -27,6 +27,7 @@ from vecinos.incidents.pages import router as console_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
 from vecinos.reports.pages import router as report_pages_router
+from vecinos.reports.photo_routes import router as report_photo_router
 from vecinos.reports.routes import router as reports_router
 from vecinos.rights.routes import router as rights_router
 from vecinos.web.accesslog import AccessLogMiddleware
@@ -47,6 +48,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rights_router,
     pages_router,
     report_pages_router,
+    report_photo_router,
     alerts_router,
     alert_publish_router,
     alert_feeds_router,

@@ -94,6 +94,44 @@
     return { state: "refused", reason: (body.error && body.error.message) || answer.status };
   }
 
+  // Photos wait in IndexedDB (localStorage holds only text) under the report's idempotency
+  // key, so an offline report keeps its photo until both are sent.
+  function photoStore(mode, action) {
+    return new Promise((resolve, reject) => {
+      const opening = indexedDB.open("vecinos", 1);
+      opening.onupgradeneeded = () => opening.result.createObjectStore("photos");
+      opening.onerror = () => reject(opening.error);
+      opening.onsuccess = () => {
+        const transaction = opening.result.transaction("photos", mode);
+        const request = action(transaction.objectStore("photos"));
+        transaction.oncomplete = () => resolve(request ? request.result : undefined);
+        transaction.onerror = () => reject(transaction.error);
+      };
+    });
+  }
+
+  const keepPhoto = (key, file) => photoStore("readwrite", (store) => store.put(file, key));
+  const photoOf = (key) => photoStore("readonly", (store) => store.get(key));
+  const dropPhoto = (key) => photoStore("readwrite", (store) => store.delete(key));
+
+  async function sendPhoto(item, receipt) {
+    const photo = await photoOf(item.idempotency_key).catch(() => undefined);
+    if (!photo) return;
+    const answer = await fetch("/api/reports/status/" + receipt.status_token + "/photo", {
+      method: "POST",
+      headers: { "Accept-Language": document.documentElement.lang },
+      body: photo,
+    }).catch(() => null);
+    if (answer && answer.ok) {
+      await dropPhoto(item.idempotency_key);
+      say(result.textContent + " " + form.dataset.msgPhotoSent, "sent");
+    } else if (answer) {
+      const body = await answer.json().catch(() => ({}));
+      await dropPhoto(item.idempotency_key);
+      say(form.dataset.msgPhotoFailed.replace("{reason}", (body.error && body.error.message) || answer.status), "error");
+    }
+  }
+
   function forget(item) {
     saveOutbox(outbox().filter((other) => other.idempotency_key !== item.idempotency_key));
   }
@@ -114,8 +152,12 @@
       const outcome = await send(item);
       if (outcome.state === "offline") return;
       forget(item);
-      if (outcome.state === "sent") say(form.dataset.msgFlushed, "sent");
-      else tell(outcome);
+      if (outcome.state === "sent") {
+        say(form.dataset.msgFlushed, "sent");
+        await sendPhoto(item, outcome.body);
+      } else {
+        tell(outcome);
+      }
     }
   }
 
@@ -126,11 +168,16 @@
       say(form.dataset.msgWhere, "error");
       return;
     }
+    const photo = form.elements.photo.files[0];
+    if (photo) await keepPhoto(item.idempotency_key, photo).catch(() => {});
     saveOutbox(outbox().concat([item]));  // kept first: a crash mid-send loses nothing
     const outcome = await send(item);
     if (outcome.state !== "offline") forget(item);
     tell(outcome);
-    if (outcome.state === "sent") form.reset();
+    if (outcome.state === "sent") {
+      await sendPhoto(item, outcome.body);
+      form.reset();
+    }
   });
 
   window.addEventListener("online", flush);
