@@ -62,7 +62,7 @@ def link_token(db: Session, settings: Settings) -> str:
 
 
 def counts(db: Session) -> tuple[int, int, int]:
-    """Rows of subscriptions, cells and opt-in messages: nothing partial may be written."""
+    """Rows of subscriptions, zone cells and opt-in messages: nothing partial may be written."""
     db.rollback()  # a fresh snapshot on PostgreSQL
     return (
         db.scalar(select(func.count()).select_from(Subscription)) or 0,

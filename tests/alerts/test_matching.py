@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from math import asin, atan2, cos, degrees, radians, sin
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
 from vecinos.alerts import areas, contacts, subscriptions
 from vecinos.alerts.matching import match_subscribers
-from vecinos.alerts.models import AlertKind, ChannelKind, SubscriptionStatus
+from vecinos.alerts.models import RADII_M, AlertKind, ChannelKind, SubscriptionStatus
 from vecinos.alerts.subscriptions import Wants
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
-from vecinos.geo.distance import haversine_m
+from vecinos.geo.distance import EARTH_RADIUS_M, haversine_m
 from vecinos.geo.zones import create_zone
 
 INCIDENT = (34.0339, -118.2106)
@@ -154,3 +158,50 @@ def test_kinds_go_to_those_who_asked_and_only_active_subscribers(
     assert ids(AlertKind.RUMOUR_CONTROL) == [everything, rumours]
     assert ids(AlertKind.ALL_CLEAR) == [everything]
     assert stopped not in ids(AlertKind.CONFIRMED)
+
+
+def destination(lat: float, lon: float, metres: float, bearing_deg: float) -> tuple[float, float]:
+    """The point `metres` from (lat, lon) along `bearing_deg`, on the sphere H3 uses."""
+    delta, theta, phi1 = metres / EARTH_RADIUS_M, radians(bearing_deg), radians(lat)
+    phi2 = asin(sin(phi1) * cos(delta) + cos(phi1) * sin(delta) * cos(theta))
+    dlambda = atan2(sin(theta) * sin(delta) * cos(phi1), cos(delta) - sin(phi1) * sin(phi2))
+    return degrees(phi2), (lon + degrees(dlambda) + 540) % 360 - 180
+
+
+circles_around = st.lists(
+    st.tuples(
+        st.floats(0, 12_000),  # how far the subscriber's centre is from the incident
+        st.floats(0, 360),  # in which direction
+        st.sampled_from(RADII_M),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    incident=st.tuples(st.floats(-70, 70), st.floats(-180, 180)),
+    placed=circles_around,
+)
+def test_circle_matching_agrees_with_the_exact_distance_anywhere(
+    writer: Session,
+    settings: Settings,
+    clock: FrozenClock,
+    incident: tuple[float, float],
+    placed: list[tuple[float, float, int]],
+) -> None:
+    lat, lon = incident
+    expected = set()
+    try:
+        for n, (metres, bearing, radius) in enumerate(placed):
+            centre = destination(lat, lon, metres, bearing)
+            made = add(writer, settings, clock, f"213-555-{n:04d}", areas.circle(*centre, radius))
+            if haversine_m(*centre, lat, lon) <= radius:
+                expected.add(made)
+        found = match_subscribers(writer, lat, lon, kind=AlertKind.CONFIRMED)
+        assert {r.subscription_id for r in found} == expected
+    finally:
+        writer.rollback()

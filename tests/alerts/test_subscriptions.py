@@ -125,11 +125,12 @@ def test_unsubscribe_by_link_then_subscribe_again(
     assert db.scalars(select(Subscription.status)).one() == SubscriptionStatus.PENDING
 
 
-def test_push_is_active_at_once_and_keeps_its_cells(client: TestClient, db: Session) -> None:
+def test_push_is_active_at_once_and_keeps_its_home_cell(client: TestClient, db: Session) -> None:
     push = {"endpoint": "https://push.example.org/v1/abc", "keys": {"p256dh": "p", "auth": "a"}}
     made = subscribe(client, channel="push", contact=None, push_subscription=push)
     assert made["status"] == "active" and made["confirm_expires_at"] is None
-    assert counts(db)[1] > 0 and counts(db)[2] == 0  # cells, and no opt-in message
+    assert counts(db)[2] == 0  # no opt-in message
+    assert db.scalars(select(Subscription.home_cell)).one() is not None
 
 
 PUSH_HTTP = {"endpoint": "http://push.example.org/v1", "keys": {"p256dh": "p", "auth": "a"}}

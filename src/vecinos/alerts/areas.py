@@ -1,10 +1,13 @@
-"""A subscriber's area: a circle of an offered radius or a set of zones, and its H3 cover.
+"""A subscriber's area: a circle of an offered radius or a set of zones, and how it is found.
 
-Cells are stored at `alert_h3_resolution` (7 by default: ~1.2 km edges, ~5 km² a cell). A
-10 km circle then takes ~170 rows and a 1 km circle ~40, while an incident's cell holds few
-enough candidates that the exact test after the lookup stays cheap. Finer cells would
-multiply rows by ~7 per step for a small gain; coarser ones would turn up many outsiders.
-The cover is a superset: the exact distance or point-in-zone test decides (matching.py).
+A circle is stored as its centre's H3 cell at a resolution fitted to its radius (a third of
+the radius along an edge, so 7 for 5 and 10 km, 8 for 2 km, 9 for 1 km): one indexed value per
+subscriber, however large the circle. Matching turns that around: the cells within the radius
+of the incident, per radius band, hold every subscriber whose circle may cover it.
+
+Zones are irregular, so a zone subscription stores the cells its zones touch at
+`alert_h3_resolution`. Either way the cells give a superset; the exact distance or
+point-in-zone test decides (matching.py).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from vecinos.alerts.models import RADII_M, AreaKind
 from vecinos.errors import InvalidInput
-from vecinos.geo.cells import cells_within
+from vecinos.geo.cells import cell_of, resolution_for_radius
 from vecinos.geo.models import Zone
 from vecinos.i18n import N_
 
@@ -63,15 +66,23 @@ def zones(db: Session, zone_ids: Sequence[int]) -> Area:
     return Area(AreaKind.ZONES, zone_ids=wanted)
 
 
-def cover(db: Session, area: Area, resolution: int) -> set[str]:
-    """Every H3 cell at `resolution` that may hold a point of the area."""
-    if area.kind is AreaKind.CIRCLE:
-        assert area.lat is not None
-        assert area.lon is not None
-        assert area.radius_m is not None
-        return set(cells_within(area.lat, area.lon, area.radius_m, resolution))
+def band_of(radius_m: int) -> int:
+    """The offered radius whose band holds `radius_m`: the smallest one at least as large.
+
+    Circles in one band share a resolution, so matching asks once per band. Changing the
+    offered radii needs a migration that stores every circle's home cell again.
+    """
+    return next(offered for offered in RADII_M if offered >= radius_m)
+
+
+def home_cell(lat: float, lon: float, radius_m: int) -> str:
+    return cell_of(lat, lon, resolution_for_radius(band_of(radius_m)))
+
+
+def zone_cover(db: Session, zone_ids: Sequence[int], resolution: int) -> set[str]:
+    """Every H3 cell at `resolution` that may hold a point of one of the zones."""
     cells: set[str] = set()
-    for zone in db.scalars(select(Zone).where(Zone.id.in_(area.zone_ids))):
+    for zone in db.scalars(select(Zone).where(Zone.id.in_(zone_ids))):
         cells |= zone_cells(zone.geometry, resolution)
     return cells
 

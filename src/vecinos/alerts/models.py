@@ -1,4 +1,4 @@
-"""Subscribers (no account), the H3 cells their areas cover, and opt-in messages waiting to go.
+"""Subscribers (no account), the H3 cells that find them, and opt-in messages waiting to go.
 
 A subscriber's contact (phone, e-mail, push subscription, webhook) is stored only encrypted,
 next to a keyed blind index that finds a duplicate without the raw value. Nothing here records
@@ -71,6 +71,9 @@ class Subscription(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     radius_m: Mapped[int | None] = mapped_column(Integer)
+    # A circle's centre as one H3 cell, at a resolution fitted to its radius (areas.home_cell):
+    # one row per subscriber, found by the cells around an incident.
+    home_cell: Mapped[str | None] = mapped_column(String(16), index=True)
     zone_ids: Mapped[list[int] | None] = mapped_column(JSON)
     wants_rumour_control: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_all_clear: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -89,7 +92,7 @@ class Subscription(Base):
 
 
 class SubscriptionCell(Base):
-    """One H3 cell a subscription's area touches; the fan-out looks subscribers up by cell."""
+    """One H3 cell a zone subscription's zones touch; the fan-out looks them up by cell."""
 
     __tablename__ = "alert_subscription_cells"
 

@@ -84,6 +84,7 @@ def subscribe(
         lat=area.lat,
         lon=area.lon,
         radius_m=area.radius_m,
+        home_cell=_home_cell(area),
         zone_ids=list(area.zone_ids) or None,
         wants_rumour_control=wants.rumour_control,
         wants_all_clear=wants.all_clear,
@@ -97,7 +98,7 @@ def subscribe(
     db.add(subscription)
     db.flush()
     secret = _start_opt_in(subscription, now, settings) if contact.channel in NEEDS_OPT_IN else None
-    _store_cells(db, subscription, area, settings.alert_h3_resolution)
+    _store_zone_cells(db, subscription, area, settings.alert_h3_resolution)
     return NewSubscription(subscription, handle, unsubscribe, secret)
 
 
@@ -144,10 +145,16 @@ def _code_hash(settings: Settings, subscription_id: int, code: str) -> str:
     return blind_index(settings.secret, CODE_PURPOSE, f"{subscription_id}:{code}")
 
 
-def _store_cells(db: Session, subscription: Subscription, area: Area, resolution: int) -> None:
+def _home_cell(area: Area) -> str | None:
+    if area.lat is None or area.lon is None or area.radius_m is None:
+        return None  # zones: their cells go in their own table
+    return areas.home_cell(area.lat, area.lon, area.radius_m)
+
+
+def _store_zone_cells(db: Session, subscription: Subscription, area: Area, resolution: int) -> None:
     db.add_all(
         SubscriptionCell(cell=cell, subscription_id=subscription.id)
-        for cell in sorted(areas.cover(db, area, resolution))
+        for cell in sorted(areas.zone_cover(db, area.zone_ids, resolution))
     )
 
 

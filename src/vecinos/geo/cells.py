@@ -7,6 +7,8 @@ from math import floor
 
 import h3
 
+from vecinos.geo.distance import haversine_m
+
 # Cell sizes drift slowly across the globe; a margin on the local edge lengths covers the
 # drift within a search radius and the small error of treating the sphere as flat there.
 _MARGIN = 0.1
@@ -46,3 +48,32 @@ def cells_within(lat: float, lon: float, radius_m: float, resolution: int) -> li
 @lru_cache(maxsize=8192)
 def _disk(origin: str, radius_m: float) -> tuple[str, ...]:
     return tuple(str(c) for c in h3.grid_disk(origin, ring_for_radius(origin, radius_m)))
+
+
+def resolution_for_radius(radius_m: float) -> int:
+    """The coarsest resolution whose cells are at most a third of `radius_m` along an edge.
+
+    Around a circle of that radius, the cells that may hold its points then number a few
+    dozen, and their area is less than twice the circle's: few lookups, few outsiders.
+    """
+    for resolution in range(16):
+        if h3.average_hexagon_edge_length(resolution, "m") <= radius_m / 3:
+            return resolution
+    return 15
+
+
+def cells_reaching(lat: float, lon: float, radius_m: float, resolution: int) -> list[str]:
+    """The cells that may hold a point within `radius_m` of (lat, lon): those whose centre is
+    within `radius_m` plus the cell's own circumradius. Tighter than `cells_within`'s disk."""
+    return [
+        cell
+        for cell in cells_within(lat, lon, radius_m, resolution)
+        if haversine_m(lat, lon, *centre_of(cell)) <= radius_m + _circumradius_m(cell)
+    ]
+
+
+@lru_cache(maxsize=65_536)
+def _circumradius_m(cell: str) -> float:
+    """The farthest any point of the cell lies from its centre: its farthest vertex."""
+    lat, lon = centre_of(cell)
+    return max(haversine_m(lat, lon, *vertex) for vertex in h3.cell_to_boundary(cell))
