@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -59,7 +60,23 @@ RADII_M = (1000, 2000, 5000, 10000)  # the circles residents choose from
 class Subscription(Base):
     __tablename__ = "alert_subscriptions"
     # One subscription per contact and channel: the duplicate check and STOP both rely on it.
-    __table_args__ = (UniqueConstraint("channel", "contact_index"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "contact_index"),
+        # Covering: matching reads every column it needs from the index, in cell order, and
+        # never the wide rows (ciphertext, hashes) scattered through the table.
+        Index(
+            "ix_alert_subscriptions_home",
+            "home_cell",
+            "radius_m",
+            "lat",
+            "lon",
+            "status",
+            "channel",
+            "language",
+            "wants_rumour_control",
+            "wants_all_clear",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[ChannelKind] = mapped_column(String(16))
@@ -72,8 +89,8 @@ class Subscription(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     radius_m: Mapped[int | None] = mapped_column(Integer)
     # A circle's centre as one H3 cell, at a resolution fitted to its radius (areas.home_cell):
-    # one row per subscriber, found by the cells around an incident.
-    home_cell: Mapped[str | None] = mapped_column(String(16), index=True)
+    # one row per subscriber, found by the cells around an incident (the covering index below).
+    home_cell: Mapped[str | None] = mapped_column(String(16))
     zone_ids: Mapped[list[int] | None] = mapped_column(JSON)
     wants_rumour_control: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_all_clear: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -35,15 +35,24 @@ cells = sa.table(
 circles = sa.select(
     subscriptions.c.id, subscriptions.c.lat, subscriptions.c.lon, subscriptions.c.radius_m
 ).where(subscriptions.c.area_kind == "circle")
+HOME_INDEX = [
+    "home_cell",
+    "radius_m",
+    "lat",
+    "lon",
+    "status",
+    "channel",
+    "language",
+    "wants_rumour_control",
+    "wants_all_clear",
+]
 DOWNGRADE_RESOLUTION = 7  # the default alert_h3_resolution the old covers were stored at
 
 
 def upgrade() -> None:
     with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("home_cell", sa.String(length=16), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_alert_subscriptions_home_cell"), ["home_cell"], unique=False
-        )
+        batch_op.create_index("ix_alert_subscriptions_home", HOME_INDEX, unique=False)
     connection = op.get_bind()
     for id_, lat, lon, radius_m in connection.execute(circles).all():
         connection.execute(
@@ -69,7 +78,7 @@ def downgrade() -> None:
     # On SQLite the batch operation rebuilds the table, and dropping the old copy cascades to
     # the cells: they are written again afterwards.
     with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_alert_subscriptions_home_cell"))
+        batch_op.drop_index("ix_alert_subscriptions_home")
         batch_op.drop_column("home_cell")
     connection.execute(cells.delete())
     if kept or covers:
