@@ -1,10 +1,9 @@
 """Loading the synthetic population: into vecinos' own schema (any database, through the real
-migrations and the real H3 cover), and into a plain PostGIS table for the peer comparison."""
+migrations and the real home cell), and into a plain PostGIS table for the peer comparison."""
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import cast
 
@@ -13,8 +12,8 @@ from bench.fanout.synth import Population
 from sqlalchemy import Engine, Table, insert
 from sqlalchemy.engine import make_url
 
-from vecinos.alerts.models import Subscription, SubscriptionCell
-from vecinos.geo.cells import cells_within
+from vecinos.alerts.areas import home_cell
+from vecinos.alerts.models import Subscription
 
 CHUNK = 20_000
 NOW = datetime(2026, 6, 1, 17, 0, tzinfo=UTC)
@@ -35,6 +34,7 @@ def _subscription_rows(
             "lat": float(pop.lat[i]),
             "lon": float(pop.lon[i]),
             "radius_m": int(pop.radius_m[i]),
+            "home_cell": home_cell(float(pop.lat[i]), float(pop.lon[i]), int(pop.radius_m[i])),
             "wants_rumour_control": bool(pop.wants_rumour_control[i]),
             "wants_all_clear": False,
             "confirm_attempts": 0,
@@ -47,40 +47,20 @@ def _subscription_rows(
     ]
 
 
-def _cell_rows(
-    pop: Population, start: int, stop: int, resolution: int
-) -> Iterator[dict[str, object]]:
-    """The same cover `subscriptions.subscribe` stores (areas.cover for a circle)."""
-    for i in range(start, stop):
-        for cell in cells_within(
-            float(pop.lat[i]), float(pop.lon[i]), int(pop.radius_m[i]), resolution
-        ):
-            yield {"cell": cell, "subscription_id": i + 1}
-
-
 def into_vecinos(
     engine: Engine,
     pop: Population,
     *,
-    resolution: int = 7,
-    cells_too: bool = True,
     contact: bytes = b"-",
     channel: str | None = None,
-) -> int:
-    """Subscriptions (and their cells), in chunks; returns how many cell rows were written."""
+) -> None:
+    """Subscriptions as `subscriptions.subscribe` stores a circle, in chunks."""
     subscriptions = cast(Table, Subscription.__table__)
-    cells = cast(Table, SubscriptionCell.__table__)
-    written = 0
     for start in range(0, len(pop), CHUNK):
         stop = min(start + CHUNK, len(pop))
-        rows = list(_cell_rows(pop, start, stop, resolution)) if cells_too else []
         with engine.begin() as connection:
             people = _subscription_rows(pop, start, stop, contact, channel)
             connection.execute(insert(subscriptions), people)
-            if rows:
-                connection.execute(insert(cells), rows)
-        written += len(rows)
-    return written
 
 
 def psycopg_url(url: str) -> str:

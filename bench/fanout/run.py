@@ -224,12 +224,11 @@ def run(
     sqlite_file.unlink(missing_ok=True)
     sqlite = make_engine(f"sqlite:///{sqlite_file}")
     upgrade(sqlite)
-    result["load_sqlite_s"], cells = timed(lambda: load.into_vecinos(sqlite, pop))
-    result["cell_rows"] = cells
+    result["load_sqlite_s"], _ = timed(lambda: load.into_vecinos(sqlite, pop))
     with sqlite.begin() as connection:  # what `PRAGMA optimize` does for a live deployment
         connection.exec_driver_sql("ANALYZE")
     seconds = result["load_sqlite_s"]
-    print(f"loaded {subscribers:,} subscribers ({cells:,} cells) into SQLite in {seconds:.0f} s")
+    print(f"loaded {subscribers:,} subscribers into SQLite in {seconds:.0f} s", flush=True)
 
     geo_url = fresh_postgres(postgres, "vecinos_bench_postgis")
     load.ensure_postgis("vecinos_bench_postgis")
@@ -259,9 +258,7 @@ def run(
     app = make_engine(app_url)
     upgrade(app)
     sealed = Encryptor(SECRET, "subscriber").encrypt("bench-log-contact")
-    load.into_vecinos(
-        app, population(rows, seed=11), cells_too=False, contact=sealed, channel="log"
-    )
+    load.into_vecinos(app, population(rows, seed=11), contact=sealed, channel="log")
     result["outbox_write_postgresql_s"] = write_outbox(app, rows, ChannelKind.LOG)
     result["drain_2_workers_s"], result["drain_sending_s"] = drain(app_url, 2)
     with Session(app) as db:
@@ -280,8 +277,7 @@ def table(result: dict[str, Any]) -> str:
     h3 = m["h3_sqlite"]["median_ms"]
     rows, seconds = result["outbox_rows"], result["drain_2_workers_s"]
     lines = [
-        f"subscribers {result['subscribers']:,}, H3 cell rows {result['cell_rows']:,},"
-        f" incidents {result['incidents']}",
+        f"subscribers {result['subscribers']:,}, incidents {result['incidents']}",
         f"recipients per incident: median {result['recipients']['median']:,.0f},"
         f" max {result['recipients']['max']:,}",
         "",
