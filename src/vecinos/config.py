@@ -180,7 +180,7 @@ class Settings(BaseSettings):
         "America/Los_Angeles", description="Time zone of the times written in alert texts."
     )
     alert_h3_resolution: int = Field(
-        7, ge=5, le=9, description="H3 cells that index subscribers' areas (7: ~1.2 km edges)."
+        7, ge=5, le=9, description="H3 cells that index zone subscriptions (7: ~1.4 km edges)."
     )
     outbound_timeout_seconds: float = Field(
         10.0, gt=0, le=120, description="Time limit of every outgoing HTTP request."
