@@ -13,13 +13,16 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
+@lru_cache(maxsize=256)
 def derive_key(secret: str, purpose: str, length: int = 32) -> bytes:
+    """Pure, so remembered: every request derives a few (source hash, status token, contact)."""
     return HKDF(
         algorithm=hashes.SHA256(), length=length, salt=b"vecinos", info=purpose.encode()
     ).derive(secret.encode())

@@ -1,7 +1,8 @@
 """Live incident changes for dispatcher boards, published only once their transaction commits.
 
-Services call `note_change(db, incident, kind)`; when that session commits, the changes go to
-the broadcaster, and a rollback drops them, so a board never shows what did not happen.
+Services call `note_change(db, incident, kind)` (or `note`); when that session commits, the
+changes go to the broadcaster, and a rollback drops them, so a board never shows what did not
+happen.
 `Broadcaster` is the small interface a PostgreSQL LISTEN/NOTIFY implementation can replace;
 the in-process one serves a single process (the default deployment).
 """
@@ -108,14 +109,21 @@ broadcaster: Broadcaster = InProcessBroadcaster()
 
 
 def note_change(db: Session, incident: Incident, kind: str) -> None:
-    change = Change(
-        kind=kind,
-        incident_id=incident.id,
-        organization_id=incident.organization_id,
-        state=str(incident.state),
-        report_count=incident.report_count,
-        source_count=incident.source_count,
+    note(
+        db,
+        Change(
+            kind=kind,
+            incident_id=incident.id,
+            organization_id=incident.organization_id,
+            state=str(incident.state),
+            report_count=incident.report_count,
+            source_count=incident.source_count,
+        ),
     )
+
+
+def note(db: Session, change: Change) -> None:
+    """Publish `change` when this session's transaction commits (dropped on rollback)."""
     db.info.setdefault(_PENDING, []).append(change)
 
 

@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select
+from sqlalchemy import Connection, Table, bindparam, event, insert, select
 from sqlalchemy.orm import Session
 
 from vecinos.incidents.models import Incident, TimelineEvent
@@ -70,27 +70,92 @@ def append(
     # Lock the incident row so two appends on PostgreSQL cannot take the same place.
     db.execute(select(Incident.id).where(Incident.id == incident_id).with_for_update())
     db.flush()  # earlier events of this transaction must be visible to the query below
-    last = db.execute(
-        select(TimelineEvent.seq, TimelineEvent.hash)
-        .where(TimelineEvent.incident_id == incident_id)
-        .order_by(TimelineEvent.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    seq, prev_hash = _tail(db.connection(), incident_id)
+    row = TimelineEvent(**_event_values(incident_id, seq, kind, payload, actor_id, now, prev_hash))
+    db.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class Tail:
+    """The last event of a chain: where the next one attaches."""
+
+    seq: int
+    hash: str
+
+
+START = Tail(0, GENESIS)  # the tail of an incident that has no event yet
+
+
+def append_row(
+    connection: Connection,
+    incident_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    actor_id: int | None,
+    now: datetime,
+    after: Tail | None = None,
+) -> Tail:
+    """`append` in one INSERT, for writers that work on the connection (the intake).
+
+    The caller must already hold the incident row (a new incident, or one it has updated in
+    this transaction), so nobody can append in between. `after` is the chain's tail when the
+    caller knows it; otherwise it is read. Returns the new tail.
+    """
+    seq, prev_hash = (after.seq + 1, after.hash) if after else _tail(connection, incident_id)
+    values = _event_values(incident_id, seq, kind, payload, actor_id, now, prev_hash)
+    connection.execute(_INSERT, values)
+    return Tail(seq, values["hash"])
+
+
+EVENTS = cast(Table, TimelineEvent.__table__)
+_INSERT = insert(EVENTS)
+_LAST = (
+    select(EVENTS.c.seq, EVENTS.c.hash)
+    .where(EVENTS.c.incident_id == bindparam("incident_id"))
+    .order_by(EVENTS.c.seq.desc())
+    .limit(1)
+)
+
+
+def _tail(connection: Connection, incident_id: int) -> tuple[int, str]:
+    """The number and hash the next event of this incident takes."""
+    last = connection.execute(_LAST, {"incident_id": incident_id}).first()
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+
+
+def _event_values(
+    incident_id: int,
+    seq: int,
+    kind: str,
+    payload: dict[str, Any],
+    actor_id: int | None,
+    now: datetime,
+    prev_hash: str,
+) -> dict[str, Any]:
     # A JSON round trip now, so the hashed payload is exactly what the database gives back.
     stored = json.loads(json.dumps(payload))
-    row = TimelineEvent(
+    at = now.astimezone(UTC)
+    content = canonical(
         incident_id=incident_id,
         seq=seq,
         kind=kind,
         payload=stored,
         actor_id=actor_id,
-        at=now.astimezone(UTC),
+        at=at,
         prev_hash=prev_hash,
     )
-    row.hash = hash_of(row)
-    db.add(row)
-    return row
+    return {
+        "incident_id": incident_id,
+        "seq": seq,
+        "kind": kind,
+        "payload": stored,
+        "actor_id": actor_id,
+        "at": at,
+        "prev_hash": prev_hash,
+        "hash": hashlib.sha256(content).hexdigest(),
+    }
 
 
 def events_of(db: Session, incident_id: int) -> Sequence[TimelineEvent]:

@@ -8,26 +8,40 @@ the exact haversine distance and the time window decide. Pure decisions (`joins`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from math import inf, pi
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import h3
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
-from sqlalchemy import select, text
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
+from vecinos.db import UTCDateTime
 from vecinos.geo.cells import cell_of, cells_within, centre_of
 from vecinos.geo.distance import EARTH_RADIUS_M, haversine_m
 from vecinos.geo.models import Zone
 from vecinos.incidents import live, timeline
 from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
+from vecinos.reports import sources
 from vecinos.reports.models import Report
 
 METRES_PER_DEGREE = EARTH_RADIUS_M * pi / 180
@@ -98,111 +112,227 @@ def nearest_joinable(candidates: Iterable[C], sighting: Sighting, rules: Rules) 
     return best
 
 
-def candidates(db: Session, sighting: Sighting, rules: Rules) -> Sequence[Incident]:
-    cells = cells_within(sighting.lat, sighting.lon, rules.radius_m, rules.resolution)
-    query = select(Incident).where(
-        Incident.h3_cell.in_(cells),
-        Incident.state.in_([s.value for s in OPEN_STATES]),
-        Incident.last_seen_at >= sighting.at - rules.window,
-        Incident.last_seen_at <= sighting.at + rules.window,
+@dataclass(frozen=True, slots=True)
+class OpenIncident:
+    """What the decision needs of an open incident, as the candidate query reads it."""
+
+    id: int
+    lat: float
+    lon: float
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Where a report went: its id and the incident as it stands after the report."""
+
+    report_id: int
+    incident_id: int
+    organization_id: int | None
+    state: IncidentState
+    report_count: int
+    source_count: int
+
+
+# Statements built once: a report runs a handful of them, and building one costs more than
+# running it. Plain tables rather than the ORM classes: nothing here needs the ORM.
+INCIDENTS = cast(Table, Incident.__table__)
+REPORTS = cast(Table, Report.__table__)
+# The state is checked in Python, not here: SQLite's planner, without statistics, would take
+# the index on state (every open incident) over the one on the cell.
+_CANDIDATES = select(
+    INCIDENTS.c.id, INCIDENTS.c.lat, INCIDENTS.c.lon, INCIDENTS.c.last_seen_at, INCIDENTS.c.state
+).where(
+    INCIDENTS.c.h3_cell.in_(bindparam("cells", expanding=True)),
+    INCIDENTS.c.last_seen_at >= bindparam("since"),
+    INCIDENTS.c.last_seen_at <= bindparam("until"),
+)
+_OPEN = frozenset(s.value for s in OPEN_STATES)
+_OBSERVED = bindparam("observed", type_=UTCDateTime())
+_LAST_EVENT = (
+    select(timeline.EVENTS.c.seq, timeline.EVENTS.c.hash)
+    .where(timeline.EVENTS.c.incident_id == bindparam("incident_id"))
+    .order_by(timeline.EVENTS.c.seq.desc())
+    .limit(1)
+)
+_JOIN = (
+    update(INCIDENTS)
+    .where(INCIDENTS.c.id == bindparam("incident_id"))
+    .values(
+        last_seen_at=case(
+            (INCIDENTS.c.last_seen_at < _OBSERVED, _OBSERVED), else_=INCIDENTS.c.last_seen_at
+        ),
+        cross_streets=func.coalesce(
+            INCIDENTS.c.cross_streets, bindparam("report_cross_streets", type_=String())
+        ),
+        report_count=INCIDENTS.c.report_count + 1,
+        source_count=INCIDENTS.c.source_count + bindparam("new_source", type_=Integer()),
     )
-    return db.scalars(query).all()
+    .returning(
+        INCIDENTS.c.organization_id,
+        INCIDENTS.c.state,
+        INCIDENTS.c.report_count,
+        INCIDENTS.c.source_count,
+        # The timeline's tail comes back with the counts: the next event attaches to it.
+        _LAST_EVENT.with_only_columns(timeline.EVENTS.c.seq).scalar_subquery(),
+        _LAST_EVENT.with_only_columns(timeline.EVENTS.c.hash).scalar_subquery(),
+    )
+)
+_NEW_INCIDENT = insert(INCIDENTS).returning(INCIDENTS.c.id)
+_NEW_REPORT = insert(REPORTS).returning(REPORTS.c.id)
+ZONES = cast(Table, Zone.__table__)
+_ZONES = select(ZONES.c.organization_id, ZONES.c.geometry).order_by(ZONES.c.id)
 
 
-def lock_area(db: Session, sighting: Sighting, rules: Rules) -> None:
+def candidates(connection: Connection, sighting: Sighting, rules: Rules) -> list[OpenIncident]:
+    """Open incidents whose cells, and last sighting, are near enough to look at."""
+    cells = cells_within(sighting.lat, sighting.lon, rules.radius_m, rules.resolution)
+    params = {
+        "cells": cells,
+        "since": sighting.at - rules.window,
+        "until": sighting.at + rules.window,
+    }
+    return [
+        OpenIncident(id_, lat, lon, last_seen_at)
+        for id_, lat, lon, last_seen_at, state in connection.execute(_CANDIDATES, params)
+        if state in _OPEN
+    ]
+
+
+def lock_area(connection: Connection, sighting: Sighting, rules: Rules) -> None:
     """On PostgreSQL, queue reports near each other so two cannot both open an incident.
 
     Transaction-scoped advisory locks on the coarse cells around the sighting, taken in one
     order (no deadlocks). SQLite needs none: it runs one writing transaction at a time.
     """
-    if db.get_bind().dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql":
         return
     keys = sorted(
         h3.str_to_int(c)
         for c in cells_within(sighting.lat, sighting.lon, rules.radius_m, LOCK_RESOLUTION)
     )
-    db.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k"
-        ),
-        {"keys": keys},
-    )
+    connection.execute(_LOCK_AREA, {"keys": keys})
 
 
-def place(db: Session, report: Report, settings: Settings, *, now: datetime) -> Incident:
-    """Attach the (not yet flushed) report to an incident and write the timeline."""
+_LOCK_AREA = text(
+    "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k"
+)
+
+
+def place(
+    db: Session,
+    report: dict[str, Any],
+    settings: Settings,
+    *,
+    now: datetime,
+    known_in: frozenset[int] | None = None,
+) -> Placed:
+    """Store a report (the values of its row, all but `incident_id`) in the incident it joins
+    or opens, and write the timeline; the board hears of it when the transaction commits.
+    `known_in`: the incidents the sender's earlier reports are in, when the caller has read them.
+
+    Core statements on the session's connection: a handful per report, nothing reloaded.
+    """
+    connection = db.connection()
     rules = Rules.of(settings)
-    sighting = Sighting(report.lat, report.lon, report.observed_at)
-    lock_area(db, sighting, rules)
-    incident = nearest_joinable(candidates(db, sighting, rules), sighting, rules)
-    if incident is None:
-        incident = open_incident(db, report, rules, now=now)
+    sighting = Sighting(report["lat"], report["lon"], report["observed_at"])
+    lock_area(connection, sighting, rules)
+    found = nearest_joinable(candidates(connection, sighting, rules), sighting, rules)
+    tail: timeline.Tail
+    if found is None:
+        incident_id, organization_id = open_incident(connection, report, rules, now=now)
+        state, report_count, source_count, tail = IncidentState.REPORTED, 1, 1, timeline.START
     else:
-        db.refresh(incident, with_for_update=True)  # concurrent reports count correctly
-        incident.last_seen_at = max(incident.last_seen_at, report.observed_at)
-        incident.cross_streets = incident.cross_streets or report.cross_streets
-    # Counted before the report is added; the incident row is locked, so this cannot race.
-    new_source = not _has_source(db, incident.id, report.source_hash)
-    report.incident_id = incident.id
-    db.add(report)
-    incident.report_count += 1
-    incident.source_count += int(new_source)
-    db.flush()
-    kind = "opened" if incident.report_count == 1 else "report_added"
-    timeline.append(db, incident.id, kind, _event_payload(report), actor_id=None, now=now)
-    live.note_change(db, incident, kind)
-    return incident
-
-
-def _has_source(db: Session, incident_id: int, source_hash: str) -> bool:
-    query = select(Report.id).where(
-        Report.incident_id == incident_id, Report.source_hash == source_hash
+        # Counted before the report is added; on PostgreSQL the area lock keeps this from racing.
+        if known_in is None or connection.dialect.name == "postgresql":
+            # Read again under the area lock: a report of the same sender may just have landed.
+            known_in = sources.history(connection, report["source_hash"]).incident_ids
+        incident_id = found.id
+        organization_id, state, report_count, source_count, tail = _join(
+            connection, found.id, report, new_source=found.id not in known_in
+        )
+        _expire_loaded(db, found.id)
+    report_id = connection.execute(_NEW_REPORT, {**report, "incident_id": incident_id}).scalar_one()
+    placed = Placed(report_id, incident_id, organization_id, state, report_count, source_count)
+    kind = "opened" if placed.report_count == 1 else "report_added"
+    payload = _event_payload(report_id, report)
+    timeline.append_row(connection, incident_id, kind, payload, actor_id=None, now=now, after=tail)
+    live.note(
+        db, live.Change(kind, incident_id, organization_id, str(state), report_count, source_count)
     )
-    return db.scalar(query.limit(1)) is not None
+    return placed
 
 
-def _event_payload(report: Report) -> dict[str, object]:
+def _join(
+    connection: Connection, incident_id: int, report: dict[str, Any], *, new_source: bool
+) -> tuple[int | None, IncidentState, int, int, timeline.Tail]:
+    """Count the report in the incident (one UPDATE, which also locks the row on PostgreSQL)."""
+    params = {
+        "incident_id": incident_id,
+        "observed": report["observed_at"],
+        "report_cross_streets": report["cross_streets"],
+        "new_source": int(new_source),
+    }
+    row = connection.execute(_JOIN, params).one()
+    tail = timeline.START if row[4] is None else timeline.Tail(row[4], row[5])
+    return row[0], IncidentState(row[1]), row[2], row[3], tail
+
+
+def _expire_loaded(db: Session, incident_id: int) -> None:
+    """An `Incident` the session already holds is stale after the UPDATE: reload it on use."""
+    if not len(db.identity_map):  # the intake writer's sessions hold nothing
+        return
+    loaded = db.identity_map.get(db.identity_key(Incident, incident_id))
+    if loaded is not None:
+        db.expire(loaded)
+
+
+def _event_payload(report_id: int, report: dict[str, Any]) -> dict[str, object]:
     # What was reported, never who: no contact, no description, no source hash.
     return {
-        "report_id": report.id,
-        "source": str(report.source),
-        "activity": str(report.activity),
-        "agency": str(report.agency),
-        "low_trust": report.low_trust,
+        "report_id": report_id,
+        "source": str(report["source"]),
+        "activity": str(report["activity"]),
+        "agency": str(report["agency"]),
+        "low_trust": report["low_trust"],
     }
 
 
-def open_incident(db: Session, report: Report, rules: Rules, *, now: datetime) -> Incident:
-    public_cell = cell_of(report.lat, report.lon, rules.public_resolution)
+def open_incident(
+    connection: Connection, report: dict[str, Any], rules: Rules, *, now: datetime
+) -> tuple[int, int | None]:
+    """A new incident with this report as its first: its id and owning organization."""
+    lat, lon = report["lat"], report["lon"]
+    public_cell = cell_of(lat, lon, rules.public_resolution)
     public_lat, public_lon = centre_of(public_cell)
-    incident = Incident(
-        organization_id=owner_at(db, report.lat, report.lon),
-        state=IncidentState.REPORTED,
-        lat=report.lat,
-        lon=report.lon,
-        h3_cell=cell_of(report.lat, report.lon, rules.resolution),
-        public_cell=public_cell,
-        public_lat=round(public_lat, 5),
-        public_lon=round(public_lon, 5),
-        cross_streets=report.cross_streets,
-        activity=str(report.activity),
-        report_count=0,
-        source_count=0,
-        opened_at=now,
-        last_seen_at=report.observed_at,
-        state_changed_at=now,
-    )
-    db.add(incident)
-    db.flush()
-    return incident
+    organization_id = owner_at(connection, lat, lon)
+    values = {
+        "organization_id": organization_id,
+        "state": IncidentState.REPORTED.value,
+        "lat": lat,
+        "lon": lon,
+        "h3_cell": cell_of(lat, lon, rules.resolution),
+        "public_cell": public_cell,
+        "public_lat": round(public_lat, 5),
+        "public_lon": round(public_lon, 5),
+        "cross_streets": report["cross_streets"],
+        "activity": str(report["activity"]),
+        "report_count": 1,
+        "source_count": 1,
+        "opened_at": now,
+        "last_seen_at": report["observed_at"],
+        "state_changed_at": now,
+        "closed_at": None,
+        "verdict": None,
+    }
+    incident_id: int = connection.execute(_NEW_INCIDENT, values).scalar_one()
+    return incident_id, organization_id
 
 
-def owner_at(db: Session, lat: float, lon: float) -> int | None:
+def owner_at(connection: Connection, lat: float, lon: float) -> int | None:
     """The organization whose zone contains the point (the oldest zone wins a tie)."""
     point = Point(lon, lat)
-    for organization_id, geometry in db.execute(
-        select(Zone.organization_id, Zone.geometry).order_by(Zone.id)
-    ):
+    for organization_id, geometry in connection.execute(_ZONES):
         if _prepared(json.dumps(geometry, sort_keys=True)).contains(point):
             return int(organization_id)
     return None

@@ -11,18 +11,20 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any, cast
 
 from shapely.geometry import Point
 from shapely.prepared import PreparedGeometry, prep
-from sqlalchemy import select, text, update
+from sqlalchemy import Connection, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
-from vecinos.errors import InvalidInput, NotFound
+from vecinos.errors import AppError, InvalidInput, NotFound
 from vecinos.geo.models import Zone
 from vecinos.geo.zones import parse_area
 from vecinos.i18n import N_
+from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports import clustering, sources
 from vecinos.reports.models import LocationKind, Report, Source
 from vecinos.reports.schemas import LocationIn, ReportFields
@@ -42,10 +44,60 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Spot:
+    """Where, as far as it is known without the database: a checked pin, or a zone to look up."""
+
+    kind: LocationKind
+    lat: float | None
+    lon: float | None
+    cross_streets: str | None
+    zone_id: int | None
+
+
+@dataclass(frozen=True)
 class Sender:
     source: Source
     source_hash: str
     entered_by_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A report's row as far as it is known before the database is asked."""
+
+    values: dict[str, Any]  # every column but the place, low_trust and incident_id
+    spot: Spot
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A report made ready off the database: its checked fields, or why it is refused.
+
+    The refusal is kept rather than raised because a retry of a key already stored is answered
+    with the earlier report before any check, as it always was.
+    """
+
+    key_hash: str | None
+    checked: Checked | AppError
+
+    @property
+    def sender_hash(self) -> str | None:
+        """The source hash of a report that passed the checks so far."""
+        if isinstance(self.checked, AppError):
+            return None
+        source_hash: str = self.checked.values["source_hash"]
+        return source_hash
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the sender is told: the report, where it is, and whether it is new."""
+
+    report_id: int
+    incident_id: int
+    state: IncidentState
+    low_trust: bool
+    created: bool
 
 
 def submit(
@@ -59,68 +111,156 @@ def submit(
     idempotency_key: str | None = None,
 ) -> tuple[Report, bool]:
     """The report and True when new; the earlier report and False for a retried key."""
+    draft = prepare(
+        data, sender, now=now, settings=settings, contacts=contacts, idempotency_key=idempotency_key
+    )
+    db.flush()  # what this session changed must be seen by the statements `store` runs
+    stored = store(db, draft, settings, now=now)
+    report = db.get(Report, stored.report_id)
+    assert report is not None  # just written or found, in this transaction
+    return report, stored.created
+
+
+def prepare(
+    data: ReportFields,
+    sender: Sender,
+    *,
+    now: datetime,
+    settings: Settings,
+    contacts: Encryptor,
+    idempotency_key: str | None = None,
+) -> Draft:
+    """Every check that needs no database, and the row values; no I/O, so any thread may."""
     key = idempotency_key or data.idempotency_key
     key_hash = sources.idempotency_hash(settings, key) if key else None
-    if key_hash and (earlier := _earlier(db, key_hash)):
-        return earlier, False
-    place = locate(db, data.location, settings)
-    observed = check_time(data.observed_at, now=now, settings=settings)
-    description = check_description(data.description, settings)
-    report = Report(
-        source=sender.source,
-        source_hash=sender.source_hash,
-        low_trust=sources.has_unfounded_history(db, sender.source_hash),
-        idempotency_hash=key_hash,
-        activity=data.activity,
-        agency=data.agency,
-        agents=data.agents,
-        vehicles=data.vehicles,
-        equipment=[v.model_dump(mode="json") for v in data.equipment],
-        location_kind=place.kind,
-        lat=place.lat,
-        lon=place.lon,
-        cross_streets=place.cross_streets,
-        zone_id=place.zone_id,
-        description=description,
-        observed_at=observed,
-        received_at=now,
-        entered_by_id=sender.entered_by_id,
-    )
+    try:
+        spot = where(data.location, settings)
+        observed = check_time(data.observed_at, now=now, settings=settings)
+        description = check_description(data.description, settings)
+    except AppError as problem:
+        return Draft(key_hash, problem)
+    values: dict[str, Any] = {
+        "source": sender.source,
+        "source_hash": sender.source_hash,
+        "idempotency_hash": key_hash,
+        "activity": data.activity,
+        "agency": data.agency,
+        "agents": data.agents,
+        "vehicles": data.vehicles,
+        "equipment": [v.model_dump(mode="json") for v in data.equipment],
+        "description": description,
+        "contact_ciphertext": None,
+        "contact_purge_at": None,
+        "observed_at": observed,
+        "received_at": now,
+        "entered_by_id": sender.entered_by_id,
+    }
     if data.callback_contact:
-        report.contact_ciphertext = contacts.encrypt(data.callback_contact)
-        report.contact_purge_at = now + timedelta(hours=settings.contact_retention_hours)
-    clustering.place(db, report, settings, now=now)
-    return report, True
+        values["contact_ciphertext"] = contacts.encrypt(data.callback_contact)
+        values["contact_purge_at"] = now + timedelta(hours=settings.contact_retention_hours)
+    return Draft(key_hash, Checked(values, spot))
 
 
-def _earlier(db: Session, key_hash: str) -> Report | None:
-    if db.get_bind().dialect.name == "postgresql":
+@dataclass(frozen=True)
+class Ready:
+    """A report that passed every check: its row (all but `incident_id`) and its sender's day."""
+
+    row: dict[str, Any]
+    history: sources.History
+
+
+def store(db: Session, draft: Draft, settings: Settings, *, now: datetime) -> Stored:
+    """Write a prepared report (the caller commits). A refusal is raised before any write."""
+    ready = check(db, draft, settings)
+    return ready if isinstance(ready, Stored) else write(db, ready, settings, now=now)
+
+
+def check(
+    db: Session, draft: Draft, settings: Settings, history: sources.History | None = None
+) -> Stored | Ready:
+    """The earlier report for a retried key, else the full row to write; only reads, so a
+    refusal raised here leaves nothing behind."""
+    if draft.key_hash and (earlier := _earlier(db.connection(), draft.key_hash)):
+        return earlier
+    if isinstance(draft.checked, AppError):
+        raise draft.checked
+    values, spot = draft.checked.values, draft.checked.spot
+    place = _placed(db, spot, settings)
+    if history is None:
+        history = sources.history(db.connection(), values["source_hash"])
+    row = {
+        **values,
+        "low_trust": history.unfounded,
+        "location_kind": place.kind,
+        "lat": place.lat,
+        "lon": place.lon,
+        "cross_streets": place.cross_streets,
+        "zone_id": place.zone_id,
+    }
+    return Ready(row, history)
+
+
+def write(db: Session, ready: Ready, settings: Settings, *, now: datetime) -> Stored:
+    """Cluster and store a checked report, with its timeline event (the caller commits)."""
+    placed = clustering.place(db, ready.row, settings, now=now, known_in=ready.history.incident_ids)
+    return Stored(placed.report_id, placed.incident_id, placed.state, ready.row["low_trust"], True)
+
+
+def _earlier(connection: Connection, key_hash: str) -> Stored | None:
+    if connection.dialect.name == "postgresql":
         # Two retries racing on PostgreSQL queue here; SQLite already runs one writer at a time.
-        db.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key_hash})
-    return db.scalar(select(Report).where(Report.idempotency_hash == key_hash))
+        connection.execute(_ADVISORY_LOCK, {"k": key_hash})
+    row = connection.execute(_EARLIER, {"key_hash": key_hash}).first()
+    return Stored(row[0], row[1], IncidentState(row[2]), row[3], False) if row else None
+
+
+_REPORTS, _INCIDENTS = cast(Table, Report.__table__), cast(Table, Incident.__table__)
+_EARLIER = (
+    select(_REPORTS.c.id, _REPORTS.c.incident_id, _INCIDENTS.c.state, _REPORTS.c.low_trust)
+    .join(_INCIDENTS, _INCIDENTS.c.id == _REPORTS.c.incident_id)
+    .where(_REPORTS.c.idempotency_hash == bindparam("key_hash"))
+)
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
 
 
 def locate(db: Session, location: LocationIn, settings: Settings) -> Place:
+    return _placed(db, where(location, settings), settings)
+
+
+def where(location: LocationIn, settings: Settings) -> Spot:
+    """The place as given, checked; a pin must lie in the service area."""
     if (location.lat is None) != (location.lon is None):
         raise InvalidInput(N_("Give both latitude and longitude."), code="incomplete_pin")
     cross = check_cross_streets(location.cross_streets)
     if location.lat is not None and location.lon is not None:
         kind = LocationKind.CROSS_STREETS if cross else LocationKind.PIN
-        lat, lon = location.lat, location.lon
-    elif location.zone_id is not None:
+        _check_in_area(location.lat, location.lon, settings)
+        return Spot(kind, location.lat, location.lon, cross, location.zone_id)
+    if location.zone_id is not None:
         kind = LocationKind.CROSS_STREETS if cross else LocationKind.ZONE
-        lat, lon = _zone_point(db, location.zone_id)
+        return Spot(kind, None, None, cross, location.zone_id)
+    raise InvalidInput(
+        N_("Say where: a pin, or a zone (cross streets go with a pin or a zone)."),
+        code="location_required",
+    )
+
+
+def _placed(db: Session, spot: Spot, settings: Settings) -> Place:
+    if spot.lat is None or spot.lon is None:
+        assert spot.zone_id is not None  # `where` gives a pin or a zone
+        lat, lon = _zone_point(db, spot.zone_id)
+        _check_in_area(lat, lon, settings)
     else:
-        raise InvalidInput(
-            N_("Say where: a pin, or a zone (cross streets go with a pin or a zone)."),
-            code="location_required",
-        )
+        lat, lon = spot.lat, spot.lon
+    return Place(spot.kind, round(lat, 6), round(lon, 6), spot.cross_streets, spot.zone_id)
+
+
+def _check_in_area(lat: float, lon: float, settings: Settings) -> None:
     if not _service_area(settings.service_area_geojson).contains(Point(lon, lat)):
         raise InvalidInput(
             N_("This place is outside the area this network serves."),
             code="outside_service_area",
         )
-    return Place(kind, round(lat, 6), round(lon, 6), cross, location.zone_id)
 
 
 def check_cross_streets(value: str | None) -> str | None:

@@ -7,10 +7,12 @@ one source) and an unrelated one tomorrow (so the table cannot follow a person o
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, bindparam, select
 
 from vecinos.config import Settings
 from vecinos.crypto import blind_index, constant_time_equal
@@ -45,11 +47,48 @@ def report_id_of(settings: Settings, token: str) -> int | None:
     return int(number) if constant_time_equal(expected, token) and mac else None
 
 
-def has_unfounded_history(db: Session, source: str) -> bool:
+@dataclass(frozen=True)
+class History:
+    """What today's earlier reports of one source say: the incidents they are in, and whether
+    one of those turned out unfounded (then the new report is low-trust)."""
+
+    incident_ids: frozenset[int]
+    unfounded: bool
+
+    def including(self, incident_id: int) -> History:
+        """The history once one more report of this source is in `incident_id`."""
+        return History(self.incident_ids | {incident_id}, self.unfounded)
+
+
+def history(connection: Connection, source: str) -> History:
+    """One look-up by the source's hash (indexed; a source sends few reports in a day)."""
+    return histories(connection, [source])[source]
+
+
+def histories(connection: Connection, sources: Iterable[str]) -> dict[str, History]:
+    """`history` of several sources in one query (the intake writer's batches)."""
+    wanted = set(sources)
+    found: dict[str, list[tuple[int, str | None]]] = {source: [] for source in wanted}
+    for source, incident_id, verdict in connection.execute(_HISTORY, {"sources": list(wanted)}):
+        found[source].append((incident_id, verdict))
+    return {
+        source: History(
+            frozenset(incident_id for incident_id, _ in rows),
+            any(verdict == IncidentState.UNFOUNDED.value for _, verdict in rows),
+        )
+        for source, rows in found.items()
+    }
+
+
+def has_unfounded_history(connection: Connection, source: str) -> bool:
     """True when an earlier report from this source (today) belonged to an unfounded incident."""
-    query = select(
-        exists()
-        .where(Report.source_hash == source, Report.incident_id == Incident.id)
-        .where(Incident.verdict == IncidentState.UNFOUNDED.value)
-    )
-    return bool(db.scalar(query))
+    return history(connection, source).unfounded
+
+
+_REPORTS, _INCIDENTS = cast(Table, Report.__table__), cast(Table, Incident.__table__)
+_HISTORY = (
+    select(_REPORTS.c.source_hash, _REPORTS.c.incident_id, _INCIDENTS.c.verdict)
+    .join(_INCIDENTS, _INCIDENTS.c.id == _REPORTS.c.incident_id)
+    .where(_REPORTS.c.source_hash.in_(bindparam("sources", expanding=True)))
+    .distinct()
+)
