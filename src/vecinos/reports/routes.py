@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
-from vecinos.errors import NotFound, TooManyRequests
+from vecinos.errors import AppError, NotFound, TooManyRequests
 from vecinos.i18n import N_
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports import intake, sources
@@ -27,8 +27,9 @@ from vecinos.reports.schemas import (
     ReportReceipt,
     ReportStatus,
 )
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
-from vecinos.web.policy import PUBLIC, AnyOrgRole
+from vecinos.reports.writer import IntakeWriter
+from vecinos.web.deps import AppContext, ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.web.policy import ANONYMOUS, PUBLIC, AnyOrgRole
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 Dispatcher = Annotated[Principal, Depends(AnyOrgRole(Role.DISPATCHER))]
@@ -44,11 +45,10 @@ async def hotline_body(request: Request, settings: SettingsDep) -> HotlineReport
     return await read_json(request, HotlineReportIn, settings.report_max_bytes)
 
 
-def limits_of(request: Request, context: ContextDep) -> IntakeLimits:
+def limits_of(request: Request, settings: Settings) -> IntakeLimits:
     """One set of buckets per app, made on first use."""
     state = request.app.state
     if not hasattr(state, "intake_limits"):
-        settings = context.settings
         state.intake_limits = IntakeLimits(
             settings.intake_per_source_per_minute, settings.intake_global_per_second
         )
@@ -56,32 +56,38 @@ def limits_of(request: Request, context: ContextDep) -> IntakeLimits:
     return limits
 
 
+def writer_of(request: Request, context: AppContext) -> IntakeWriter:
+    """The app's one group-commit writer, made on first use."""
+    state = request.app.state
+    if not hasattr(state, "intake_writer"):
+        state.intake_writer = IntakeWriter(context.sessions, context.settings)
+    writer: IntakeWriter = state.intake_writer
+    return writer
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    dependencies=[PUBLIC.dependency()],
+    dependencies=[ANONYMOUS.dependency()],
     openapi_extra=JSON_BODY,
 )
-def submit_report(
+async def submit_report(
     request: Request,
     response: Response,
     body: Annotated[PublicReportIn, Depends(public_body)],
-    limits: Annotated[IntakeLimits, Depends(limits_of)],
-    db: DbDep,
     context: ContextDep,
-    clock: ClockDep,
 ) -> ReportReceipt:
-    settings, now = context.settings, clock.now()
+    """On the event loop: checks here, the write joins the others waiting (`IntakeWriter`)."""
+    settings, now = context.settings, context.clock.now()
     source = sources.source_hash(settings, body.device_token, now)
-    which, wait = limits.wait_seconds(source, now)
+    which, wait = limits_of(request, settings).wait_seconds(source, now)
     if wait:
         raise TooManyRequests(
             N_("Too many reports; try again in {seconds} seconds."),
             retry_after=wait,
             code=f"rate_limited_{which}",
         )
-    report, created = intake.submit(
-        db,
+    draft = intake.prepare(
         body,
         intake.Sender(Source(body.source), source),
         now=now,
@@ -89,9 +95,12 @@ def submit_report(
         contacts=context.encryptor("contact"),
         idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
     )
-    if not created:
+    if isinstance(draft.checked, AppError) and draft.key_hash is None:
+        raise draft.checked  # no earlier report can answer for it: refuse without the writer
+    stored = await writer_of(request, context).submit(draft, now=now)
+    if not stored.created:
         response.status_code = status.HTTP_200_OK
-    return ReportReceipt.model_validate(_receipt(db, report, settings))
+    return ReportReceipt.model_validate(_receipt(settings, stored.report_id, stored.state))
 
 
 @router.post("/hotline", status_code=status.HTTP_201_CREATED, openapi_extra=JSON_BODY)
@@ -121,7 +130,7 @@ def enter_hotline_report(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    receipt = _receipt(db, report, settings)
+    receipt = _receipt(settings, report.id, _state_of(db, report))
     receipt.update(incident_id=report.incident_id, low_trust=report.low_trust)
     return HotlineReceipt.model_validate(receipt)
 
@@ -145,11 +154,10 @@ def _state_of(db: Session, report: Report) -> IncidentState:
     return IncidentState(incident.state) if incident else IncidentState.REPORTED
 
 
-def _receipt(db: Session, report: Report, settings: Settings) -> dict[str, object]:
-    token = sources.status_token(settings, report.id)
-    state = _state_of(db, report)
+def _receipt(settings: Settings, report_id: int, state: IncidentState) -> dict[str, object]:
+    token = sources.status_token(settings, report_id)
     return {
-        "report_id": report.id,
+        "report_id": report_id,
         "status_token": token,
         "status_url": f"{settings.public_url.rstrip('/')}/api/reports/status/{token}",
         "status": state.value,

@@ -89,6 +89,8 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        # No OpenTelemetry here: off, FastAPI also skips looking for a provider on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.context = AppContext(
         settings=settings, sessions=make_session_factory(engine), clock=clock or SystemClock()

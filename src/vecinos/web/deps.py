@@ -30,7 +30,9 @@ class AppContext:
         return Encryptor(self.settings.secret, purpose, self.settings.old_secrets)
 
 
-def get_context(request: Request) -> AppContext:
+# Small dependencies are `async def`: FastAPI runs a plain `def` one in a worker thread, a hop
+# that costs more than the work. Only those that touch the database stay synchronous.
+async def get_context(request: Request) -> AppContext:
     context: AppContext = request.app.state.context
     return context
 
@@ -54,21 +56,21 @@ def get_db(context: ContextDep) -> Iterator[Session]:
 DbDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def get_settings(context: ContextDep) -> Settings:
+async def get_settings(context: ContextDep) -> Settings:
     return context.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_clock(context: ContextDep) -> Clock:
+async def get_clock(context: ContextDep) -> Clock:
     return context.clock
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_language(request: Request, settings: SettingsDep) -> str:
+async def get_language(request: Request, settings: SettingsDep) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get("vecinos_lang")
     return negotiate(chosen or request.headers.get("accept-language"), settings.default_language)
 

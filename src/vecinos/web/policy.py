@@ -53,6 +53,19 @@ class Public(Policy):
         return "public"
 
 
+class Anonymous(Policy):
+    """Anyone, and the handler never asks who: no session or token is looked up at all.
+
+    For hot public endpoints (report intake) where `Public`'s lookup would be wasted work.
+    """
+
+    async def __call__(self) -> None:
+        return None
+
+    def describe(self) -> str:
+        return "public"
+
+
 class SignedIn(Policy):
     """A member who has passed two-factor where their roles require it."""
 
@@ -129,6 +142,7 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 
 # Typed aliases so routes read as what they require.
 PUBLIC = Public()
+ANONYMOUS = Anonymous()
 Anyone = Annotated[Principal | None, Depends(PUBLIC)]
 SignedInMember = Annotated[Principal, Depends(SignedIn())]
 MemberBeforeTotp = Annotated[Principal, Depends(SignedIn(before_totp=True))]

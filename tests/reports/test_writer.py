@@ -1,0 +1,185 @@
+"""Group commit: reports submitted together share a transaction, and each keeps its own fate."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.reports.factories import EASTSIDE_PIN, NOBODYS_PIN, OUTSIDE_PIN, body, counts
+from vecinos.clock import FrozenClock
+from vecinos.config import Settings
+from vecinos.crypto import Encryptor
+from vecinos.errors import InvalidInput, NotFound
+from vecinos.incidents import live, timeline
+from vecinos.incidents.models import Incident
+from vecinos.reports import intake
+from vecinos.reports.models import Report, Source
+from vecinos.reports.schemas import PublicReportIn
+from vecinos.reports.sources import source_hash
+from vecinos.reports.writer import IntakeWriter
+
+NEAR_EASTSIDE = (34.0502, -118.2502)  # 30 m from EASTSIDE_PIN: the same incident
+
+
+def draft(
+    settings: Settings,
+    now: datetime,
+    pin: tuple[float, float] | None = EASTSIDE_PIN,
+    *,
+    key: str | None = None,
+    entered_by_id: int | None = None,
+    **extra: Any,
+) -> intake.Draft:
+    data = PublicReportIn.model_validate(body(pin, **extra))
+    sender = intake.Sender(
+        Source.WEB, source_hash(settings, data.device_token, now), entered_by_id=entered_by_id
+    )
+    contacts = Encryptor(settings.secret, "contact", settings.old_secrets)
+    return intake.prepare(
+        data, sender, now=now, settings=settings, contacts=contacts, idempotency_key=key
+    )
+
+
+def submit_together(
+    writer: IntakeWriter, drafts: list[intake.Draft], now: datetime
+) -> list[intake.Stored | BaseException]:
+    """All at once, as concurrent requests would: each waits for its own answer."""
+
+    async def together() -> list[intake.Stored | BaseException]:
+        answers = [writer.submit(d, now=now) for d in drafts]
+        return await asyncio.gather(*answers, return_exceptions=True)
+
+    return asyncio.run(together())
+
+
+def test_reports_sent_together_share_one_transaction(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
+) -> None:
+    writer = IntakeWriter(sessions, settings)
+    now = clock.now()
+    pins = [EASTSIDE_PIN, NEAR_EASTSIDE, NOBODYS_PIN, EASTSIDE_PIN]
+    answers = submit_together(writer, [draft(settings, now, pin) for pin in pins], now)
+    assert writer.batches == 1
+    stored = [a for a in answers if isinstance(a, intake.Stored)]
+    assert len(stored) == 4 and all(s.created for s in stored)
+    assert len({s.report_id for s in stored}) == 4
+    east = {s.incident_id for s in stored if s is not stored[2]}
+    assert len(east) == 1 and stored[2].incident_id not in east
+    assert counts(db) == (4, 2, 4)
+    incident = db.get(Incident, stored[0].incident_id)
+    assert incident is not None and (incident.report_count, incident.source_count) == (3, 3)
+    for incident_id in (stored[0].incident_id, stored[2].incident_id):
+        assert timeline.verify_incident(db, incident_id) is None
+    kinds = [e.kind for e in timeline.events_of(db, stored[0].incident_id)]
+    assert kinds == ["opened", "report_added", "report_added"]
+
+
+def test_a_refused_report_leaves_the_others_and_nothing_of_itself(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
+) -> None:
+    writer = IntakeWriter(sessions, settings)
+    now = clock.now()
+    no_zone = draft(settings, now, None, location={"zone_id": 999_999})
+    too_old = draft(settings, now, observed_at=(now.replace(year=now.year - 1)).isoformat())
+    drafts = [draft(settings, now), no_zone, too_old, draft(settings, now, NOBODYS_PIN)]
+    answers = submit_together(writer, drafts, now)
+    assert writer.batches == 1
+    assert isinstance(answers[0], intake.Stored) and isinstance(answers[3], intake.Stored)
+    assert isinstance(answers[1], NotFound) and answers[1].code == "zone_not_found"
+    assert isinstance(answers[2], InvalidInput) and answers[2].code == "observed_too_old"
+    assert counts(db) == (2, 2, 2)
+
+
+def test_a_failing_write_is_rolled_back_and_the_others_are_written_alone(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
+) -> None:
+    """A report the database itself refuses (here: entered by a member who does not exist)
+    sinks the shared transaction; the others are written again, one by one."""
+    writer = IntakeWriter(sessions, settings)
+    now = clock.now()
+    broken = draft(settings, now, NOBODYS_PIN, entered_by_id=987_654)
+    drafts = [draft(settings, now), broken, draft(settings, now, NEAR_EASTSIDE)]
+    answers = submit_together(writer, drafts, now)
+    assert isinstance(answers[1], IntegrityError)
+    first, third = answers[0], answers[2]
+    assert isinstance(first, intake.Stored) and isinstance(third, intake.Stored)
+    assert first.incident_id == third.incident_id
+    assert writer.batches == 2  # the shared one failed; the two good reports alone
+    # Nothing of the broken report: not even the incident it opened before its row failed.
+    assert counts(db) == (2, 1, 2)
+    assert timeline.verify_incident(db, first.incident_id) is None
+
+
+def test_retries_of_one_key_in_one_batch_make_one_report(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
+) -> None:
+    writer = IntakeWriter(sessions, settings)
+    now = clock.now()
+    same = draft(settings, now, key="key-of-a-retry-01")
+    answers = submit_together(writer, [same, same, draft(settings, now, key="another-key-02")], now)
+    assert writer.batches == 1
+    assert all(isinstance(a, intake.Stored) for a in answers)
+    first, again, other = answers
+    assert isinstance(first, intake.Stored) and isinstance(again, intake.Stored)
+    assert isinstance(other, intake.Stored)
+    assert (first.created, again.created, other.created) == (True, False, True)
+    assert again.report_id == first.report_id != other.report_id
+    assert counts(db) == (2, 1, 2)
+    later = submit_together(writer, [same], now)[0]  # a retry in a later batch too
+    assert isinstance(later, intake.Stored) and later.report_id == first.report_id
+    assert db.scalars(select(Report.id)).all() == sorted([first.report_id, other.report_id])
+
+
+def test_a_retry_of_a_stored_key_is_answered_even_if_it_would_now_be_refused(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
+) -> None:
+    writer = IntakeWriter(sessions, settings)
+    now = clock.now()
+    seen = now.isoformat()
+    first = submit_together(
+        writer, [draft(settings, now, key="old-key-0001", observed_at=seen)], now
+    )
+    much_later = clock.advance(hours=settings.report_max_age_hours + 1)
+    retry = draft(settings, much_later, key="old-key-0001", observed_at=seen)
+    assert isinstance(retry.checked, InvalidInput)  # too old by now, on its own
+    again = submit_together(writer, [retry], much_later)[0]
+    assert isinstance(first[0], intake.Stored) and isinstance(again, intake.Stored)
+    assert again.report_id == first[0].report_id and not again.created
+
+
+def test_boards_hear_of_every_report_once_the_batch_commits(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
+) -> None:
+    writer = IntakeWriter(sessions, settings)
+    now = clock.now()
+
+    async def listen_while_submitting() -> list[live.Change]:
+        subscription = live.broadcaster.subscribe()
+        try:
+            drafts = [draft(settings, now), draft(settings, now, NEAR_EASTSIDE)]
+            await asyncio.gather(*(writer.submit(d, now=now) for d in drafts))
+            heard = [await subscription.get(timeout=5) for _ in drafts]
+            return [c for c in heard if c is not None]
+        finally:
+            subscription.close()
+
+    heard = asyncio.run(listen_while_submitting())
+    assert [(c.kind, c.report_count, c.source_count) for c in heard] == [
+        ("opened", 1, 1),
+        ("report_added", 2, 2),
+    ]
+    assert heard[0].incident_id == heard[1].incident_id
+
+
+def test_the_route_answers_through_the_writer(client: TestClient, app: FastAPI) -> None:
+    assert client.post("/api/reports", json=body()).status_code == 201
+    assert client.post("/api/reports", json=body(OUTSIDE_PIN)).status_code == 422
+    writer = app.state.intake_writer
+    assert isinstance(writer, IntakeWriter) and writer.batches == 1  # the refusal never queued
