@@ -1,10 +1,14 @@
 """Intake benchmark: `vecinos serve` on SQLite against the bare-Starlette ceiling, same load.
 
-    .venv/bin/python bench/intake/run.py [--seconds 15] [--concurrency 32]
+    .venv/bin/python bench/intake/run.py [--seconds 15] [--concurrency 32] [--client wrk]
 
 Starts both servers on this machine, drives each with the same concurrent HTTP load, measures
 clustering alone in-process, prints a table and writes bench/intake/results.json and
 docs/benchmarks.md.
+
+The load comes from `wrk` (Debian package `wrk`) when it is installed: written in C, it leaves
+the CPUs to the servers, where a Python client on the same two cores was the bottleneck of
+both sides. Without it (or with `--client python`) an asyncio httpx client drives the load.
 """
 
 from __future__ import annotations
@@ -54,6 +58,71 @@ def report_body(rng: random.Random) -> dict[str, Any]:
         "observed_at": (datetime.now(UTC) - timedelta(minutes=rng.randint(0, 30))).isoformat(),
         "equipment": [{"type": "suv", "colour": "black"}],
         "device_token": "bench-" + secrets.token_hex(12),
+    }
+
+
+# The same bodies as `report_body`, made by wrk's Lua for each request (hotspots filled in).
+WRK_SCRIPT = """
+local hot = {%(hotspots)s}
+local activities = {"vehicles_staged", "agents_on_foot", "checkpoint", "other"}
+local agencies = {"ice", "cbp", "unmarked", "unknown"}
+local hex = "0123456789abcdef"
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local function token()
+  local t = {}
+  for i = 1, 24 do local n = math.random(16) t[i] = hex:sub(n, n) end
+  return table.concat(t)
+end
+request = function()
+  local h = hot[math.random(#hot)]
+  local body = string.format(
+    '{"activity":"%%s","agency":"%%s","agents":%%d,"location":{"lat":%%.6f,"lon":%%.6f},' ..
+    '"observed_at":"%%s","equipment":[{"type":"suv","colour":"black"}],' ..
+    '"device_token":"bench-%%s"}',
+    activities[math.random(#activities)], agencies[math.random(#agencies)], math.random(12),
+    h[1] + (math.random() - 0.5) * 0.006, h[2] + (math.random() - 0.5) * 0.006,
+    os.date("!%%Y-%%m-%%dT%%H:%%M:%%S+00:00", os.time() - math.random(0, 1800)), token())
+  return wrk.format(nil, nil, nil, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
+    '"status": %%d, "timeout": %%d, "p50_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def wrk_script(directory: Path) -> Path:
+    script = directory / "report.lua"
+    hotspots = ",".join(f"{{{lat!r},{lon!r}}}" for lat, lon in HOTSPOTS)
+    script.write_text(WRK_SCRIPT % {"hotspots": hotspots})
+    return script
+
+
+def drive_wrk(url: str, seconds: float, concurrency: int, script: Path) -> dict[str, Any]:
+    """One wrk run: `concurrency` keep-alive connections, each waiting for its answer before
+    the next request, latency timed per request by wrk."""
+    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "30s"]
+    output = subprocess.run(
+        [*command, "-s", str(script), url], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(x for x in output.splitlines() if x.startswith("WRK "))
+    raw = json.loads(line[4:])
+    kinds = {k: raw[k] for k in ("connect", "read", "write", "status", "timeout") if raw[k]}
+    errors = sum(kinds.values())
+    elapsed = raw["duration_us"] / 1e6
+    return {
+        "sent": raw["requests"],
+        "requests": raw["requests"] - raw["status"],
+        "errors": errors,
+        "per_s": (raw["requests"] - raw["status"]) / elapsed,
+        "p50_ms": raw["p50_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "error_kinds": kinds,
     }
 
 
@@ -131,11 +200,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measured(pid: int, url: str, seconds: float, concurrency: int, warmup: float) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Load:
+    client: str  # wrk or python
+    seconds: float
+    concurrency: int
+    warmup: float
+    script: Path | None = None  # wrk's
+
+
+def measured(pid: int, url: str, load: Load) -> dict[str, Any]:
     """The load's results plus the server's CPU time per request: a figure that, unlike
     wall-clock rates, holds up when other work shares the machine."""
-    before = cpu_seconds(pid)
-    result = asyncio.run(drive(url, seconds, concurrency, warmup))
+    if load.script is not None:
+        drive_wrk(url, load.warmup, load.concurrency, load.script)  # warm-up, not counted
+        before = cpu_seconds(pid)
+        result = drive_wrk(url, load.seconds, load.concurrency, load.script)
+    else:
+        before = cpu_seconds(pid)
+        result = asyncio.run(drive(url, load.seconds, load.concurrency, load.warmup))
     cpu = cpu_seconds(pid) - before
     result["server_cpu_ms_per_request"] = 1000 * cpu / max(1, result["sent"])
     return result
@@ -152,8 +235,10 @@ def vecinos_env(data_dir: Path) -> dict[str, str]:
     }
 
 
-def bench_http(seconds: float, concurrency: int, warmup: float) -> dict[str, dict[str, Any]]:
+def bench_http(load: Load) -> dict[str, dict[str, Any]]:
     data_dir = Path(tempfile.mkdtemp(prefix="vecinos-bench-"))
+    if load.client == "wrk":
+        load = Load(load.client, load.seconds, load.concurrency, load.warmup, wrk_script(data_dir))
     try:
         env = vecinos_env(data_dir)
         vecinos = str(Path(PYTHON).parent / "vecinos")
@@ -161,7 +246,7 @@ def bench_http(seconds: float, concurrency: int, warmup: float) -> dict[str, dic
             [vecinos, "db", "upgrade"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
         )
         with server([vecinos, "serve", "--port", "8711"], env, 8711, data_dir / "serve.log") as pid:
-            ours = measured(pid, "http://127.0.0.1:8711/api/reports", seconds, concurrency, warmup)
+            ours = measured(pid, "http://127.0.0.1:8711/api/reports", load)
         ceiling_env = {**os.environ, "CEILING_DATABASE": str(data_dir / "ceiling.db")}
         uvicorn = [
             PYTHON,
@@ -177,7 +262,7 @@ def bench_http(seconds: float, concurrency: int, warmup: float) -> dict[str, dic
             "warning",
         ]
         with server(uvicorn, ceiling_env, 8712, data_dir / "ceiling.log") as pid:
-            ceiling = measured(pid, "http://127.0.0.1:8712/ingest", seconds, concurrency, warmup)
+            ceiling = measured(pid, "http://127.0.0.1:8712/ingest", load)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     return {"vecinos": ours, "ceiling": ceiling}
@@ -307,9 +392,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "python"],
+        default="wrk" if shutil.which("wrk") else "python",
+        help="load generator (default: wrk when installed)",
+    )
     options = parser.parse_args()
     load_before = os.getloadavg()[0]
-    http = bench_http(options.seconds, options.concurrency, options.warmup)
+    http = bench_http(Load(options.client, options.seconds, options.concurrency, options.warmup))
     clustering = bench_clustering()
     verdict = verdicts(http, clustering)
     text = table(http, clustering, verdict)
@@ -349,7 +440,13 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             "same machine, then times the clustering decision alone (H3 search and exact",
             "distance, in memory). Responder ranking has its own benchmark, `bench/ranking`.",
             "",
+            "The load generator is `wrk` (`apt-get install wrk`; CI does not run benchmarks),",
+            "one thread keeping each connection busy with one request at a time; without it a",
+            "Python asyncio client is used, which on two cores costs about as much CPU as the",
+            "servers and caps both sides. The run below says which was used.",
+            "",
             f"Last run: {results['when']}, {machine['cpus']} CPUs, Python {machine['python']},"
+            f" load from {results['options']['client']},"
             f" {results['options']['concurrency']} concurrent clients,"
             f" {results['options']['seconds']:.0f} s measured. 1-minute load average before and"
             f" after: {machine['load_average_1min']}; above the CPU count the machine was busy"
