@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from shapely.geometry import Point
-from shapely.prepared import PreparedGeometry, prep
+import shapely
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
@@ -256,7 +256,7 @@ def _placed(db: Session, spot: Spot, settings: Settings) -> Place:
 
 
 def _check_in_area(lat: float, lon: float, settings: Settings) -> None:
-    if not _service_area(settings.service_area_geojson).contains(Point(lon, lat)):
+    if not shapely.contains_xy(_service_area(settings.service_area_geojson), lon, lat):
         raise InvalidInput(
             N_("This place is outside the area this network serves."),
             code="outside_service_area",
@@ -283,8 +283,11 @@ def _zone_point(db: Session, zone_id: int) -> tuple[float, float]:
 
 
 @lru_cache(maxsize=4)
-def _service_area(geojson: str) -> PreparedGeometry:
-    return prep(parse_area(json.loads(geojson)))
+def _service_area(geojson: str) -> BaseGeometry:
+    """Prepared in place: `contains_xy` then tests a point without making a `Point`."""
+    area: BaseGeometry = parse_area(json.loads(geojson))
+    shapely.prepare(area)
+    return area
 
 
 def check_time(observed: datetime | None, *, now: datetime, settings: Settings) -> datetime:
