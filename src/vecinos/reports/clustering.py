@@ -16,9 +16,9 @@ from math import inf, pi
 from typing import Any, Protocol, TypeVar, cast
 
 import h3
-from shapely.geometry import Point, shape
+import shapely
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.prepared import PreparedGeometry, prep
 from sqlalchemy import (
     Connection,
     Integer,
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
 from vecinos.db import UTCDateTime
+from vecinos.db_direct import Direct
 from vecinos.geo.cells import cell_of, cells_within, centre_of
 from vecinos.geo.distance import EARTH_RADIUS_M, haversine_m
 from vecinos.geo.models import Zone
@@ -135,17 +136,25 @@ class Placed:
 
 
 # Statements built once: a report runs a handful of them, and building one costs more than
-# running it. Plain tables rather than the ORM classes: nothing here needs the ORM.
+# running it. Plain tables rather than the ORM classes: nothing here needs the ORM. The ones
+# every report runs go straight to the driver (`Direct`): SQLAlchemy's machinery around each
+# execution cost more than the database's work.
 INCIDENTS = cast(Table, Incident.__table__)
 REPORTS = cast(Table, Report.__table__)
 # The state is checked in Python, not here: SQLite's planner, without statistics, would take
 # the index on state (every open incident) over the one on the cell.
-_CANDIDATES = select(
-    INCIDENTS.c.id, INCIDENTS.c.lat, INCIDENTS.c.lon, INCIDENTS.c.last_seen_at, INCIDENTS.c.state
-).where(
-    INCIDENTS.c.h3_cell.in_(bindparam("cells", expanding=True)),
-    INCIDENTS.c.last_seen_at >= bindparam("since"),
-    INCIDENTS.c.last_seen_at <= bindparam("until"),
+_CANDIDATES = Direct(
+    select(
+        INCIDENTS.c.id,
+        INCIDENTS.c.lat,
+        INCIDENTS.c.lon,
+        INCIDENTS.c.last_seen_at,
+        INCIDENTS.c.state,
+    ).where(
+        INCIDENTS.c.h3_cell.in_(bindparam("cells", expanding=True)),
+        INCIDENTS.c.last_seen_at >= bindparam("since"),
+        INCIDENTS.c.last_seen_at <= bindparam("until"),
+    )
 )
 _OPEN = frozenset(s.value for s in OPEN_STATES)
 _OBSERVED = bindparam("observed", type_=UTCDateTime())
@@ -155,7 +164,7 @@ _LAST_EVENT = (
     .order_by(timeline.EVENTS.c.seq.desc())
     .limit(1)
 )
-_JOIN = (
+_JOIN = Direct(
     update(INCIDENTS)
     .where(INCIDENTS.c.id == bindparam("incident_id"))
     .values(
@@ -178,8 +187,8 @@ _JOIN = (
         _LAST_EVENT.with_only_columns(timeline.EVENTS.c.hash).scalar_subquery(),
     )
 )
-_NEW_INCIDENT = insert(INCIDENTS).returning(INCIDENTS.c.id)
-_NEW_REPORT = insert(REPORTS).returning(REPORTS.c.id)
+_NEW_INCIDENT = Direct(insert(INCIDENTS).returning(INCIDENTS.c.id))
+_NEW_REPORT = Direct(insert(REPORTS).returning(REPORTS.c.id))
 ZONES = cast(Table, Zone.__table__)
 _ZONES = select(ZONES.c.organization_id, ZONES.c.geometry).order_by(ZONES.c.id)
 
@@ -194,7 +203,7 @@ def candidates(connection: Connection, sighting: Sighting, rules: Rules) -> list
     }
     return [
         OpenIncident(id_, lat, lon, last_seen_at)
-        for id_, lat, lon, last_seen_at, state in connection.execute(_CANDIDATES, params)
+        for id_, lat, lon, last_seen_at, state in _CANDIDATES.rows(connection, params)
         if state in _OPEN
     ]
 
@@ -252,7 +261,7 @@ def place(
             connection, found.id, report, new_source=found.id not in known_in
         )
         _expire_loaded(db, found.id)
-    report_id = connection.execute(_NEW_REPORT, {**report, "incident_id": incident_id}).scalar_one()
+    ((report_id,),) = _NEW_REPORT.rows(connection, {**report, "incident_id": incident_id})
     placed = Placed(report_id, incident_id, organization_id, state, report_count, source_count)
     kind = "opened" if placed.report_count == 1 else "report_added"
     payload = _event_payload(report_id, report)
@@ -273,7 +282,7 @@ def _join(
         "report_cross_streets": report["cross_streets"],
         "new_source": int(new_source),
     }
-    row = connection.execute(_JOIN, params).one()
+    (row,) = _JOIN.rows(connection, params)
     tail = timeline.START if row[4] is None else timeline.Tail(row[4], row[5])
     return row[0], IncidentState(row[1]), row[2], row[3], tail
 
@@ -325,20 +334,20 @@ def open_incident(
         "closed_at": None,
         "verdict": None,
     }
-    incident_id: int = connection.execute(_NEW_INCIDENT, values).scalar_one()
+    ((incident_id,),) = _NEW_INCIDENT.rows(connection, values)
     return incident_id, organization_id
 
 
 def owner_at(connection: Connection, lat: float, lon: float) -> int | None:
     """The organization whose zone contains the point (the oldest zone wins a tie)."""
-    point = Point(lon, lat)
     for organization_id, geometry in connection.execute(_ZONES):
-        if _prepared(json.dumps(geometry, sort_keys=True)).contains(point):
+        if shapely.contains_xy(_prepared(json.dumps(geometry, sort_keys=True)), lon, lat):
             return int(organization_id)
     return None
 
 
 @lru_cache(maxsize=1024)
-def _prepared(geojson: str) -> PreparedGeometry:
+def _prepared(geojson: str) -> BaseGeometry:
     area: BaseGeometry = shape(json.loads(geojson))
-    return prep(area)
+    shapely.prepare(area)  # in place: `contains_xy` tests points without making a `Point`
+    return area
