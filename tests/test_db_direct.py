@@ -75,6 +75,11 @@ def test_an_insert_must_give_the_columns_that_have_defaults(engine: Engine) -> N
         NEW.rows(connection, values)
 
 
+def test_a_missing_value_is_refused(engine: Engine) -> None:
+    with engine.begin() as connection, pytest.raises(ValueError, match="since"):
+        IN_CELLS.rows(connection, {"cells": ["a"]})
+
+
 def test_driver_errors_are_raised_as_sqlalchemys(engine: Engine) -> None:
     with engine.connect() as connection, connection.begin(), pytest.raises(IntegrityError):
         NEW.rows(connection, incident("a", organization_id=987_654))  # no such organization

@@ -23,14 +23,27 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
 Processor = Callable[[Any], Any]
+_REQUIRED = object()  # a bound parameter without a value of its own in the statement
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where one driver parameter comes from: a given value (an item of it, for a list
+    expanded into IN (...)), or the statement's own literal; and its bind processor."""
+
+    name: str  # the driver's name for it (named paramstyles)
+    source: str
+    index: int | None
+    literal: Any
+    process: Processor | None
 
 
 @dataclass(frozen=True)
 class _Compiled:
     compiled: SQLCompiler
+    sql: str
     positional: bool
-    expanding: bool  # an IN (...) of a list: the SQL depends on the list's length
-    binds: dict[str, Processor]
+    slots: tuple[_Slot, ...]
     results: list[Processor | None]  # filled in by the first run (`_results`)
 
 
@@ -39,7 +52,7 @@ class Direct:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
+        self._compiled: dict[tuple[Any, ...], _Compiled] = {}
         self._defaulted: frozenset[str] = frozenset()
         if isinstance(statement, Insert):
             table = cast(Table, statement.table)
@@ -70,24 +83,40 @@ class Direct:
         ]
 
     def _plan(self, dialect: Dialect, params: dict[str, Any]) -> _Compiled:
-        # An INSERT without .values() writes the columns given; its SQL depends on their names.
-        keys = tuple(sorted(params)) if isinstance(self.statement, Insert) else ()
-        plan = self._compiled.get((dialect.name, keys))
+        # An INSERT without .values() writes the columns given, and an IN (...) of a list has
+        # a parameter per item: the SQL depends on the names given and the lists' lengths.
+        insert = isinstance(self.statement, Insert)
+        keys = tuple(sorted(params)) if insert else ()
+        shape = (dialect.name, keys, *(len(v) for v in params.values() if isinstance(v, list)))
+        plan = self._compiled.get(shape)
         if plan is None:
-            plan = self._compiled[(dialect.name, keys)] = _compile(self.statement, dialect, keys)
+            plan = self._compiled[shape] = _compile(self.statement, dialect, keys, params)
         return plan
 
 
-def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled:
+def _compile(
+    statement: Executable, dialect: Dialect, keys: tuple[str, ...], params: dict[str, Any]
+) -> _Compiled:
+    """SQLAlchemy compiles (and expands lists) once; `_bound` then only fills the slots."""
     compiled = statement.compile(dialect=dialect, column_keys=list(keys) or None)  # type: ignore[attr-defined]
     assert isinstance(compiled, SQLCompiler)
-    return _Compiled(
-        compiled,
-        compiled.positional,
-        any(bind.expanding for bind in compiled.binds.values()),
-        dict(compiled._bind_processors),  # type: ignore[arg-type]
-        [],
-    )
+    values = compiled.construct_params(params, _check=False)
+    expanded = compiled._process_parameters_for_postcompile(values)
+    processors = {**compiled._bind_processors, **expanded.processors}
+    items = {
+        name: (source, index)
+        for source, names in expanded.parameter_expansion.items()
+        for index, name in enumerate(names)
+    }
+    names = expanded.positiontup if compiled.positional else list(expanded.parameters)
+    assert names is not None
+    slots = []
+    for name in names:
+        source, index = items.get(name, (name, None))
+        bind = compiled.binds[source]
+        literal = _REQUIRED if bind.required else bind.effective_value
+        slots.append(_Slot(name, source, index, literal, cast(Processor, processors.get(name))))
+    return _Compiled(compiled, expanded.statement, compiled.positional, tuple(slots), [])
 
 
 def _results(plan: _Compiled, dialect: Dialect, description: Any) -> list[Processor | None]:
@@ -102,18 +131,14 @@ def _results(plan: _Compiled, dialect: Dialect, description: Any) -> list[Proces
 
 
 def _bound(plan: _Compiled, params: dict[str, Any]) -> tuple[str, Sequence[Any] | dict[str, Any]]:
-    compiled = plan.compiled
-    values: dict[str, Any] = dict(compiled.construct_params(params, _check=False))
-    names: Sequence[str] | None = compiled.positiontup
-    sql, processors = compiled.string, plan.binds
-    if plan.expanding:  # each item of the list gets a parameter of its own
-        expanded = compiled._process_parameters_for_postcompile(values)
-        sql, values, names = expanded.statement, dict(expanded.parameters), expanded.positiontup
-        processors = {**plan.binds, **expanded.processors}
-    for name, process in processors.items():
-        if name in values:
-            values[name] = process(values[name])
+    values = []
+    for slot in plan.slots:
+        value = params.get(slot.source, slot.literal)
+        if value is _REQUIRED:
+            raise ValueError(f"a value is required for the parameter {slot.source!r}")
+        if slot.index is not None:
+            value = value[slot.index]
+        values.append(slot.process(value) if slot.process else value)
     if plan.positional:
-        assert names is not None
-        return sql, tuple(values[name] for name in names)
-    return sql, values
+        return plan.sql, values
+    return plan.sql, {slot.name: value for slot, value in zip(plan.slots, values, strict=True)}
