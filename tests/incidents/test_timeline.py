@@ -4,6 +4,7 @@ service and by `vecinos incidents verify-chain`."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, delete, update
@@ -140,3 +141,19 @@ def test_verify_chain_command(
     event_id = timeline.events_of(writer, damaged.id)[2].id
     assert f"incident {damaged.id}: event 3 (id {event_id})" in bad.output
     assert f"incident {intact.id}:" not in bad.output
+
+
+def test_payloads_hash_as_the_database_gives_them_back(
+    writer: Session, settings: Settings, clock: FrozenClock
+) -> None:
+    """Flat payloads skip the JSON round trip; the others still take it (tuples, number keys)."""
+    incident = incident_with_history(writer, settings, clock)
+    payloads: list[dict[Any, Any]] = [{"text": "ok", "n": 2, "flag": True, "none": None}]
+    payloads += [{"pair": (1, 2)}, {3: "x"}]
+    for payload in payloads:
+        timeline.append(writer, incident.id, "note", payload, actor_id=None, now=clock.now())
+    writer.commit()
+    writer.expire_all()
+    assert timeline.verify_incident(writer, incident.id) is None
+    stored = [e.payload for e in timeline.events_of(writer, incident.id)][-3:]
+    assert stored == [payloads[0], {"pair": [1, 2]}, {"3": "x"}]

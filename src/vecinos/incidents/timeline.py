@@ -127,6 +127,9 @@ def _tail(connection: Connection, incident_id: int) -> tuple[int, str]:
     return (last[0] + 1, last[1]) if last else (1, GENESIS)
 
 
+_AS_IS = (str, int, bool, type(None))  # values JSON gives back unchanged
+
+
 def _event_values(
     incident_id: int,
     seq: int,
@@ -136,8 +139,10 @@ def _event_values(
     now: datetime,
     prev_hash: str,
 ) -> dict[str, Any]:
-    # A JSON round trip now, so the hashed payload is exactly what the database gives back.
-    stored = json.loads(json.dumps(payload))
+    # A JSON round trip now, so the hashed payload is exactly what the database gives back
+    # (needless for flat text, whole numbers and flags, as the intake's payloads are).
+    flat = all(type(k) is str and type(v) in _AS_IS for k, v in payload.items())
+    stored = dict(payload) if flat else json.loads(json.dumps(payload))
     at = now.astimezone(UTC)
     content = canonical(
         incident_id=incident_id,

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from anyio import to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.config import Settings
@@ -33,6 +33,10 @@ from vecinos.reports import intake, sources
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200  # reports in one transaction; more wait for the next one
+# One thread writes every batch of the process, one batch at a time (a writer waits for its
+# previous batch anyway). While it waits on the database (sqlite3 and psycopg let go of the GIL
+# then), the event loop goes on reading and checking the next requests.
+_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-writer")
 
 
 @dataclass
@@ -70,7 +74,7 @@ class IntakeWriter:
         while self._waiting:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             try:
-                await to_thread.run_sync(self.write, batch)
+                await asyncio.get_running_loop().run_in_executor(_THREAD, self.write, batch)
             except BaseException as exc:  # cancelled with the loop, or a bug: nobody hangs
                 for job in batch:
                     job.outcome = job.outcome or exc
