@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -25,9 +25,15 @@ class AppContext:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Clock
+    _encryptors: dict[str, Encryptor] = field(default_factory=dict, init=False, repr=False)
 
     def encryptor(self, purpose: str) -> Encryptor:
-        return Encryptor(self.settings.secret, purpose, self.settings.old_secrets)
+        """Made once per purpose: building the keys' Fernets took a share of every report."""
+        found = self._encryptors.get(purpose)
+        if found is None:
+            found = Encryptor(self.settings.secret, purpose, self.settings.old_secrets)
+            self._encryptors[purpose] = found
+        return found
 
 
 # Small dependencies are `async def`: FastAPI runs a plain `def` one in a worker thread, a hop
