@@ -137,3 +137,22 @@ def test_the_worker_sends_waiting_codes_after_its_own_transaction(
     assert len(twilio.seen) == 1
     worker.tick()  # claimed once: a second round sends nothing more
     assert len(twilio.seen) == 1
+
+
+def test_a_round_with_nothing_waiting_builds_no_channels(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    wired: Settings,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_channels(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("channels (and their HTTP client) built for nothing")
+
+    monkeypatch.setattr("vecinos.alerts.optin_sender.channels_for", no_channels)
+    subscribe(client)
+    later = clock.now().replace(hour=23)  # the code has lapsed: nothing to send
+    with sessions() as worker_session:
+        assert send_opt_ins(worker_session, later, wired) == 0
+        with pytest.raises(AssertionError, match="built for nothing"):
+            send_opt_ins(worker_session, clock.now(), wired)  # one waiting: channels are built
