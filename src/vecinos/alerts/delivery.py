@@ -27,23 +27,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import cast
+from typing import NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Integer,
+    Select,
     Table,
     and_,
-    bindparam,
+    any_,
     event,
+    func,
+    literal,
     or_,
     select,
     update,
 )
+from sqlalchemy import cast as sa_cast
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import outgoing, subscriptions
+from vecinos.alerts import bulk, outgoing, subscriptions
 from vecinos.alerts.channels.base import Channel, SendError
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
@@ -66,6 +72,7 @@ class Round:
     token: str
     now: datetime
     settings: Settings
+    ids: tuple[int, ...] = ()  # the deliveries this round claimed
 
 
 @dataclass
@@ -86,7 +93,9 @@ class Outcome:
 def due(now: datetime) -> ColumnElement[bool]:
     """Queued, its time has come, and nobody holds a live claim on it."""
     return and_(
-        Delivery.status == DeliveryStatus.QUEUED.value,
+        # A literal, not a parameter: then even a generic (prepared) plan may use the
+        # partial due index.
+        Delivery.status == literal(DeliveryStatus.QUEUED.value, literal_execute=True),
         Delivery.next_attempt_at <= now,
         or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
     )
@@ -114,34 +123,66 @@ def deliver_due(db: Session, now: datetime, settings: Settings) -> int:
     """Claim this round's due deliveries; they are sent once the worker's transaction commits."""
     expire_stale(db, now)
     token = secrets.token_hex(16)
-    claimed = sum(claim(db, channel, token, now, settings) for channel in ChannelKind)
-    if claimed:
-        db.info.setdefault(_ROUNDS, []).append(Round(token, now, settings))
-    return claimed
+    ids = [i for channel in ChannelKind for i in claim_ids(db, channel, token, now, settings)]
+    if ids:
+        db.info.setdefault(_ROUNDS, []).append(Round(token, now, settings, tuple(ids)))
+    return len(ids)
 
 
-def claim(db: Session, channel: ChannelKind, token: str, now: datetime, settings: Settings) -> int:
-    query = (
+def candidates(channel: ChannelKind, now: datetime, limit: int) -> Select[int]:
+    """The oldest due deliveries of a channel: the partial due index answers it, in order."""
+    return (
         select(Delivery.id)
         .where(Delivery.channel == channel.value, due(now))
         .order_by(Delivery.next_attempt_at, Delivery.id)
-        .limit(per_round(channel, settings))
+        .limit(limit)
     )
+
+
+def claim(db: Session, channel: ChannelKind, token: str, now: datetime, settings: Settings) -> int:
+    return len(claim_ids(db, channel, token, now, settings))
+
+
+def claim_ids(
+    db: Session, channel: ChannelKind, token: str, now: datetime, settings: Settings
+) -> list[int]:
+    """Take up to a round's worth of `channel`'s due deliveries; returns the ids won."""
+    query = candidates(channel, now, per_round(channel, settings))
+    lease = now + timedelta(seconds=settings.alert_claim_seconds)
+    claimed = {"claim_token": token, "claimed_until": lease, "attempts": Delivery.attempts + 1}
     if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        # One statement: the rows the sub-select locks (skipping those another worker holds)
+        # are this round's, and RETURNING says which they are. The sub-select runs once, as
+        # an array (`id IN (sub-select)` may be run again per row, past its LIMIT). The
+        # locked rows need no second due test, and without one only the primary key can
+        # find them: with stale statistics (right after a fan-out) PostgreSQL otherwise
+        # walked the due index, testing every row against the whole array.
+        picked = query.with_for_update(skip_locked=True).subquery("picked")
+        as_array = sa_cast(select(func.array_agg(picked.c.id)).scalar_subquery(), ARRAY(Integer))
+        taking = (
+            update(Delivery)
+            .where(Delivery.id == any_(as_array))
+            .values(claimed)
+            .returning(Delivery.id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(db.scalars(taking))
     ids = list(db.scalars(query))
     if not ids:
-        return 0
+        return []
     # The WHERE repeats the due test: a row another worker claimed since the SELECT no
     # longer matches, and the row count says how many this round really won.
-    lease = now + timedelta(seconds=settings.alert_claim_seconds)
-    return rowcount(
+    won = rowcount(
         db,
         update(Delivery)
         .where(Delivery.id.in_(ids), due(now))
-        .values(claim_token=token, claimed_until=lease, attempts=Delivery.attempts + 1)
+        .values(claimed)
         .execution_options(synchronize_session=False),
     )
+    if won == len(ids):
+        return ids
+    mine = select(Delivery.id).where(Delivery.id.in_(ids), Delivery.claim_token == token)
+    return list(db.scalars(mine.order_by(Delivery.id)))
 
 
 def expire_stale(db: Session, now: datetime) -> None:
@@ -185,8 +226,8 @@ def _claim_more(bind: Engine | Connection, first: Round, elapsed: float) -> Roun
     now = first.now + timedelta(seconds=elapsed)
     token = secrets.token_hex(16)
     with Session(bind=bind) as db, db.begin():
-        claimed = sum(claim(db, channel, token, now, first.settings) for channel in ChannelKind)
-    return Round(token, now, first.settings) if claimed else None
+        ids = [i for c in ChannelKind for i in claim_ids(db, c, token, now, first.settings)]
+    return Round(token, now, first.settings, tuple(ids)) if ids else None
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -197,22 +238,22 @@ def _drop_rolled_back(session: Session, previous_transaction: object) -> None:
 
 def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
     """Send every delivery this round claimed; returns how many the channels accepted."""
-    rows = _claimed(db, round_.token)
-    # Detached, the loaded rows cost nothing at each commit below (no expiry, no snapshot).
-    db.expunge_all()
+    rows = _claimed(db, round_)
+    messages = outgoing.Messages(_alerts(db, {row.alert_id for row in rows}), round_.settings)
     db.rollback()  # no transaction stays open while messages are on the wire
     if not rows:
         db.close()
         return 0
     channels = outgoing.build_channels(round_.settings, round_.now)
     pace = pace or Pacer(round_.settings)
+    opener = _encryptor(round_.settings.secret, tuple(round_.settings.old_secrets))
     pending: list[Outcome] = []
     flushed_at = time.monotonic()
     accepted = 0
     try:
-        for delivery, alert, subscription in rows:
-            pace.wait(ChannelKind(delivery.channel))
-            outcome = send_one(channels, delivery, alert, subscription, round_.settings)
+        for row in rows:
+            pace.wait(ChannelKind(row.channel))
+            outcome = send_one(channels, row, messages, opener)
             accepted += outcome.error is None
             pending.append(outcome)
             if len(pending) >= RECORD_EVERY or time.monotonic() - flushed_at > RECORD_SECONDS:
@@ -225,37 +266,70 @@ def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
     return accepted
 
 
-def _claimed(db: Session, token: str) -> Sequence[tuple[Delivery, Alert, Subscription]]:
+class Claimed(NamedTuple):
+    """One claimed delivery as plain values: what sending it needs, and nothing more."""
+
+    id: int
+    alert_id: int
+    subscription_id: int
+    channel: str
+    language: str
+    attempts: int
+    idempotency_key: str
+    subscription_status: str
+    contact_encrypted: bytes
+
+
+def _claimed(db: Session, round_: Round) -> list[Claimed]:
+    # Plain columns, not ORM objects: a round may hold thousands of rows. By id (the primary
+    # key), still held by this round's token, not yet recorded.
     query = (
-        select(Delivery, Alert, Subscription)
-        .join(Alert, Alert.id == Delivery.alert_id)
+        select(
+            Delivery.id,
+            Delivery.alert_id,
+            Delivery.subscription_id,
+            Delivery.channel,
+            Delivery.language,
+            Delivery.attempts,
+            Delivery.idempotency_key,
+            Subscription.status,
+            Subscription.contact_encrypted,
+        )
         .join(Subscription, Subscription.id == Delivery.subscription_id)
-        .where(Delivery.claim_token == token, Delivery.status == DeliveryStatus.QUEUED.value)
+        .where(
+            bulk.among(db, Delivery.id, round_.ids),
+            Delivery.claim_token == round_.token,
+            Delivery.status == DeliveryStatus.QUEUED.value,
+        )
         .order_by(Delivery.id)
     )
-    return [(d, a, s) for d, a, s in db.execute(query)]
+    return [Claimed(*row) for row in db.execute(query)] if round_.ids else []
+
+
+def _alerts(db: Session, ids: set[int]) -> dict[int, Alert]:
+    if not ids:
+        return {}
+    found = db.scalars(select(Alert).where(Alert.id.in_(ids))).all()
+    db.expunge_all()  # detached: nothing to expire or refresh at the commits that follow
+    return {alert.id: alert for alert in found}
 
 
 def send_one(
     channels: Mapping[ChannelKind, Channel],
-    delivery: Delivery,
-    alert: Alert,
-    subscription: Subscription,
-    settings: Settings,
+    row: Claimed,
+    messages: outgoing.Messages,
+    opener: Encryptor,
 ) -> Outcome:
-    outcome = Outcome(delivery.id, subscription.id, delivery.attempts)
-    if subscription.status != SubscriptionStatus.ACTIVE:
+    outcome = Outcome(row.id, row.subscription_id, row.attempts)
+    if row.subscription_status != SubscriptionStatus.ACTIVE:
         outcome.error, outcome.permanent = "not_subscribed", True  # STOP after publishing
         return outcome
-    channel = channels.get(ChannelKind(delivery.channel))
+    channel = channels.get(ChannelKind(row.channel))
     if channel is None:  # not configured (yet): keep it queued for when it is
         outcome.error = "channel_not_configured"
         return outcome
-    opener = _encryptor(settings.secret, tuple(settings.old_secrets))
-    contact = opener.decrypt(subscription.contact_encrypted)
-    message = outgoing.message_for(
-        alert, delivery.language, contact, delivery.idempotency_key, settings
-    )
+    contact = opener.decrypt(row.contact_encrypted)
+    message = messages.to(row.alert_id, row.language, contact, row.idempotency_key)
     try:
         result = channel.send(message)
     except SendError as exc:
@@ -263,7 +337,7 @@ def send_one(
         # A permanent error is about the contact (a dead number, a dropped push subscription).
         outcome.permanent = outcome.disable = exc.permanent
     except Exception as exc:  # a bug in an adapter must not stop the round: retry later
-        log.exception("delivery %s: unexpected error", delivery.id)
+        log.exception("delivery %s: unexpected error", row.id)
         outcome.error = type(exc).__name__
     else:
         outcome.provider_id = result.provider_id
@@ -272,28 +346,22 @@ def send_one(
 
 
 def record(db: Session, outcomes: Sequence[Outcome], round_: Round) -> None:
-    """Write outcomes in one short transaction, one executemany per kind of outcome.
+    """Write outcomes in one short transaction, one UPDATE per kind of outcome.
 
     The claim token is part of the WHERE: a row whose lease ran out and that another worker
     took since is left to that worker.
     """
-    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    groups: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
     for outcome in outcomes:
         values = _values(outcome, round_)
-        row = {"b_id": outcome.delivery_id, **{f"v_{k}": v for k, v in values.items()}}
-        groups.setdefault(tuple(sorted(values)), []).append(row)
+        keys = tuple(sorted(values))
+        groups.setdefault(keys, []).append((outcome.delivery_id, *(values[k] for k in keys)))
     table = cast(Table, Delivery.__table__)
+    released = {"claim_token": None, "claimed_until": None}
+    mine = {"claim_token": round_.token}
     with _transaction(db):
         for keys, rows in groups.items():
-            statement = (
-                update(table)
-                .where(table.c.id == bindparam("b_id"), table.c.claim_token == round_.token)
-                .values(
-                    {k: bindparam(f"v_{k}") for k in keys}
-                    | {"claim_token": None, "claimed_until": None}
-                )
-            )
-            db.execute(statement, rows)
+            bulk.update_by_id(db, table, keys, rows, also=released, guard=mine)
         for outcome in outcomes:
             if outcome.disable:
                 subscriptions.disable(db, outcome.subscription_id, now=round_.now)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,6 +33,9 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"  # the channel accepted it
     DELIVERED = "delivered"  # the provider reported it reached the phone (SMS status callback)
     FAILED = "failed"  # permanently, or out of attempts, or the alert expired first
+
+
+QUEUED_ONLY = f"status = '{DeliveryStatus.QUEUED.value}'"
 
 
 class Alert(Base):
@@ -63,8 +67,17 @@ class Delivery(Base):
     # Exactly one delivery per recipient per alert, whatever retries or crashes happen.
     __table_args__ = (
         UniqueConstraint("alert_id", "subscription_id"),
-        # The worker's question: which queued deliveries are due now?
-        Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+        # The worker's question: which queued deliveries of a channel are due now, oldest
+        # first? Only queued rows are in it, so it stays as small as the backlog, however
+        # many deliveries history holds; queries must say `status = 'queued'` as a literal.
+        Index(
+            "ix_alert_deliveries_due",
+            "channel",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text(QUEUED_ONLY),
+            sqlite_where=text(QUEUED_ONLY),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,8 +91,10 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A worker's claim: the token of the round that took it and when the claim lapses, so a
-    # worker killed mid-send leaves the delivery to be taken again, never lost.
-    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    # worker killed mid-send leaves the delivery to be taken again, never lost. Not indexed:
+    # a round finds its rows by id, and an index here made PostgreSQL pick it over the
+    # primary key for each outcome (thousands of rows share one token).
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Sent with every attempt, so a provider that honours it sends a retried message once.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)

@@ -7,6 +7,8 @@ English, the language every alert has. The channels themselves are `vecinos.aler
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from vecinos.alerts import texts
@@ -44,6 +46,23 @@ def message_for(
         link=texts.rights_link(settings, language),
         data=data,
     )
+
+
+class Messages:
+    """Each alert's message made once per language; a delivery adds its contact and key."""
+
+    def __init__(self, alerts: Mapping[int, Alert], settings: Settings) -> None:
+        self.alerts = alerts
+        self.settings = settings
+        self.made: dict[tuple[int, str], OutboundMessage] = {}
+
+    def to(self, alert_id: int, language: str, contact: str, key: str) -> OutboundMessage:
+        made = self.made.get((alert_id, language))
+        if made is None:
+            made = message_for(self.alerts[alert_id], language, "", "", self.settings)
+            self.made[(alert_id, language)] = made
+        # Its own copy of the structured fields, so no channel can change another's message.
+        return replace(made, to=contact, idempotency_key=key, data={**made.data})
 
 
 def _unconfirmed(alert: Alert) -> bool:
