@@ -26,10 +26,13 @@ class UnsupportedMediaType(AppError):
 
 
 async def read_json(request: Request, model: type[Model], max_bytes: int) -> Model:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
+    # One pass over the raw headers (a Headers lookup decodes them all, every time); the
+    # first of a repeated header wins, as with Headers.get.
+    headers = dict(reversed(request.scope["headers"]))
+    content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if content_type != b"application/json":
         raise UnsupportedMediaType(N_("Send the request as JSON."))
-    raw = await _read_limited(request, max_bytes)
+    raw = await _read_limited(request, max_bytes, headers.get(b"content-length", b""))
     try:
         data: Any = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -42,21 +45,21 @@ async def read_json(request: Request, model: type[Model], max_bytes: int) -> Mod
         raise _invalid(exc) from exc
 
 
-async def _read_limited(request: Request, max_bytes: int) -> bytes:
-    too_large = PayloadTooLarge(
-        N_("The request is larger than {max} bytes."), params={"max": max_bytes}
-    )
-    declared = request.headers.get("content-length", "")
+async def _read_limited(request: Request, max_bytes: int, declared: bytes) -> bytes:
     if declared.isdigit() and int(declared) > max_bytes:
-        raise too_large
+        raise _too_large(max_bytes)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > max_bytes:
-            raise too_large
+            raise _too_large(max_bytes)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_large(max_bytes: int) -> PayloadTooLarge:
+    return PayloadTooLarge(N_("The request is larger than {max} bytes."), params={"max": max_bytes})
 
 
 def _invalid(exc: ValidationError) -> InvalidInput:
