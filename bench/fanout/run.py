@@ -267,9 +267,28 @@ def run(
         )
     result["drained"] = statuses
     result["drain_per_s"] = rows / result["drain_sending_s"]
+    result["load_average_at_end"] = os.getloadavg()[0]
+    result["verdicts"] = verdicts(result)
     app.dispose()
     sqlite.dispose()
     return result
+
+
+# The targets; the matching one is set at 1,000,000 subscribers.
+MATCH_MS, OUTBOX_S, DRAIN_PER_S = 200, 5, 5000
+
+
+def verdicts(result: dict[str, Any]) -> dict[str, bool]:
+    h3, postgis = (result["matching"][k]["median_ms"] for k in ("h3_sqlite", "postgis"))
+    return {
+        f"matching median <= {MATCH_MS} ms": h3 <= MATCH_MS,
+        "matching faster than PostGIS": h3 < postgis,
+        f"outbox write <= {OUTBOX_S} s on both databases": max(
+            result["outbox_write_sqlite_s"], result["outbox_write_postgresql_s"]
+        )
+        <= OUTBOX_S,
+        f"drain >= {DRAIN_PER_S:,}/s with 2 workers": result["drain_per_s"] >= DRAIN_PER_S,
+    }
 
 
 def table(result: dict[str, Any]) -> str:
@@ -297,6 +316,13 @@ def table(result: dict[str, Any]) -> str:
         f" final statuses {result['drained']}",
         f"H3 and NumPy agree on {result['agree']['h3_vs_numpy']}/{result['incidents']} incidents;"
         f" PostGIS differs by at most {result['agree']['postgis_vs_numpy_max_diff']} recipients",
+        f"load average: {result['load_average_at_start']:.2f} at the start,"
+        f" {result['load_average_at_end']:.2f} at the end, on {result['cpus']} CPUs",
+        "",
+        *(
+            f"target {name}: {'met' if met else 'NOT met'}"
+            for name, met in result["verdicts"].items()
+        ),
     ]
     return "\n".join(lines)
 
