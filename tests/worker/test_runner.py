@@ -170,3 +170,19 @@ def test_the_worker_command_exits_cleanly_on_sigterm(
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+def test_the_served_app_leaves_its_start_up_objects_out_of_full_collections(
+    settings: Settings, engine: Engine
+) -> None:
+    import gc
+
+    from vecinos.web.serve import settled
+
+    gc.unfreeze()
+    try:
+        app = settled(create_app(settings, engine=engine))
+        assert gc.get_freeze_count() > 0
+        assert not any(o is app.router for o in gc.get_objects(generation=2))  # frozen
+    finally:
+        gc.unfreeze()
