@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from math import asin, atan2, cos, degrees, radians, sin
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
@@ -198,6 +198,9 @@ def test_circle_matching_agrees_with_the_exact_distance_anywhere(
     try:
         for n, (metres, bearing, radius) in enumerate(placed):
             centre = destination(lat, lon, metres, bearing)
+            # Matching decides to the centimetre: a centre within a few of the edge may go
+            # either way.
+            assume(abs(haversine_m(*centre, lat, lon) - radius) > 0.05)
             made = add(writer, settings, clock, f"213-555-{n:04d}", areas.circle(*centre, radius))
             if haversine_m(*centre, lat, lon) <= radius:
                 expected.add(made)

@@ -27,6 +27,7 @@ from vecinos.geo.models import Zone
 from vecinos.i18n import N_
 
 MAX_ZONES = 20
+DECIMALS = 7  # of a degree: about a centimetre
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,11 @@ def circle(lat: float, lon: float, radius_m: int) -> Area:
         )
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InvalidInput(N_("The point is not on Earth."), code="invalid_point")
-    return Area(AreaKind.CIRCLE, lat=lat, lon=lon, radius_m=radius_m)
+    # To the centimetre: nothing finer is meaningful, and matching's SQL never meets a
+    # subnormal difference (PostgreSQL refuses to underflow).
+    return Area(
+        AreaKind.CIRCLE, lat=round(lat, DECIMALS), lon=round(lon, DECIMALS), radius_m=radius_m
+    )
 
 
 def zones(db: Session, zone_ids: Sequence[int]) -> Area:

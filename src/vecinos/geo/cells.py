@@ -62,19 +62,14 @@ def resolution_for_radius(radius_m: float) -> int:
     return 15
 
 
-def cells_reaching(lat: float, lon: float, radius_m: float, resolution: int) -> dict[str, float]:
-    """The cells that may hold a point within `radius_m` of (lat, lon), each with how far from
-    (lat, lon) its farthest point may lie: its centre's distance plus its circumradius.
-
-    Tighter than `cells_within`'s disk; a cell whose farthest point is within a circle's
-    radius holds only points inside it, so those need no exact test.
-    """
-    reach: dict[str, float] = {}
-    for cell in cells_within(lat, lon, radius_m, resolution):
-        centre = haversine_m(lat, lon, *centre_of(cell))
-        if centre <= radius_m + (circumradius := _circumradius_m(cell)):
-            reach[cell] = centre + circumradius
-    return reach
+def cells_reaching(lat: float, lon: float, radius_m: float, resolution: int) -> list[str]:
+    """The cells that may hold a point within `radius_m` of (lat, lon): those whose centre is
+    within `radius_m` plus the cell's own circumradius. Tighter than `cells_within`'s disk."""
+    return [
+        cell
+        for cell in cells_within(lat, lon, radius_m, resolution)
+        if haversine_m(lat, lon, *centre_of(cell)) <= radius_m + _circumradius_m(cell)
+    ]
 
 
 @lru_cache(maxsize=65_536)

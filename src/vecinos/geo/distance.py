@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from math import asin, cos, radians, sin, sqrt
 
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG), the one H3 uses too
@@ -15,16 +14,3 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     half_dlambda = radians(lon2 - lon1) / 2
     a = sin(half_dphi) ** 2 + cos(phi1) * cos(phi2) * sin(half_dlambda) ** 2
     return 2 * EARTH_RADIUS_M * asin(min(1.0, sqrt(a)))
-
-
-def metres_from(lat: float, lon: float) -> Callable[[float, float], float]:
-    """`haversine_m` from one fixed point, its trigonometry done once: for scanning many."""
-    phi1, cos_phi1 = radians(lat), cos(radians(lat))
-
-    def to(lat2: float, lon2: float) -> float:
-        phi2 = radians(lat2)
-        half_dlambda = radians(lon2 - lon) / 2
-        a = sin((phi2 - phi1) / 2) ** 2 + cos_phi1 * cos(phi2) * sin(half_dlambda) ** 2
-        return 2 * EARTH_RADIUS_M * asin(min(1.0, sqrt(a)))
-
-    return to
