@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -25,7 +27,15 @@ from vecinos.reports.schemas import PublicReportIn
 from vecinos.reports.sources import source_hash
 from vecinos.reports.writer import IntakeWriter
 
+T = TypeVar("T")
 NEAR_EASTSIDE = (34.0502, -118.2502)  # 30 m from EASTSIDE_PIN: the same incident
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: the browser tests' Playwright (sync API) keeps an
+    event loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def draft(
@@ -56,7 +66,7 @@ def submit_together(
         answers = [writer.submit(d, now=now) for d in drafts]
         return await asyncio.gather(*answers, return_exceptions=True)
 
-    return asyncio.run(together())
+    return run_apart(together())
 
 
 def test_reports_sent_together_share_one_transaction(
@@ -170,7 +180,7 @@ def test_boards_hear_of_every_report_once_the_batch_commits(
         finally:
             subscription.close()
 
-    heard = asyncio.run(listen_while_submitting())
+    heard = run_apart(listen_while_submitting())
     assert [(c.kind, c.report_count, c.source_count) for c in heard] == [
         ("opened", 1, 1),
         ("report_added", 2, 2),
