@@ -80,11 +80,6 @@ def histories(connection: Connection, sources: Iterable[str]) -> dict[str, Histo
     }
 
 
-def has_unfounded_history(connection: Connection, source: str) -> bool:
-    """True when an earlier report from this source (today) belonged to an unfounded incident."""
-    return history(connection, source).unfounded
-
-
 _REPORTS, _INCIDENTS = cast(Table, Report.__table__), cast(Table, Incident.__table__)
 _HISTORY = (
     select(_REPORTS.c.source_hash, _REPORTS.c.incident_id, _INCIDENTS.c.verdict)
