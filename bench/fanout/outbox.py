@@ -1,6 +1,6 @@
 """The outbox half of the fan-out benchmark alone: write R deliveries on SQLite and PostgreSQL
 with publishing's own `write_deliveries`, then drain them to the log channel with two worker
-processes on PostgreSQL. No matching, no H3 cover: minutes instead of an hour.
+processes on PostgreSQL. No matching and no PostGIS: about a minute.
 
     .venv/bin/python -m bench.fanout.outbox                  # 100,000 rows
     .venv/bin/python -m bench.fanout.outbox --rows 10000     # a smoke run
@@ -16,14 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.fanout import load
-from bench.fanout.run import POSTGRES, RESULTS, SECRET, drain, fresh_postgres, write_outbox
+from bench.fanout.run import POSTGRES, RESULTS, SECRET, outbox_on_postgresql, write_outbox
 from bench.fanout.synth import population
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 import vecinos.models  # noqa: F401 - every table, for the ORM
-from vecinos.alerts.models import ChannelKind
-from vecinos.alerts.outbox_models import Delivery
 from vecinos.crypto import Encryptor
 from vecinos.db import make_engine
 from vecinos.migrations import upgrade
@@ -44,20 +40,10 @@ def run(rows: int, workdir: Path, postgres: str, workers: int = 2) -> dict[str, 
     sqlite.dispose()
     print(f"SQLite: {rows:,} rows in {result['outbox_write_sqlite_s']:.2f} s", flush=True)
 
-    url = fresh_postgres(postgres, "vecinos_bench_outbox")
-    app = make_engine(url)
-    upgrade(app)
-    load.into_vecinos(app, pop, contact=sealed, channel="log")
-    result["outbox_write_postgresql_s"] = write_outbox(app, rows, ChannelKind.LOG)
-    print(f"PostgreSQL: {rows:,} rows in {result['outbox_write_postgresql_s']:.2f} s", flush=True)
     result["drain_workers"] = workers
-    result["drain_wall_s"], result["drain_sending_s"] = drain(url, workers)
-    with Session(app) as db:
-        query = select(Delivery.status, func.count()).group_by(Delivery.status)
-        result["drained"] = {str(status): count for status, count in db.execute(query)}
-    result["drain_per_s"] = rows / result["drain_sending_s"]
+    result |= outbox_on_postgresql(postgres, rows, workers)
+    print(f"PostgreSQL: {rows:,} rows in {result['outbox_write_postgresql_s']:.2f} s", flush=True)
     result["load_average_at_end"] = os.getloadavg()[0]
-    app.dispose()
     print(
         f"drain, {workers} workers: {result['drain_per_s']:,.0f}/s"
         f" ({result['drain_sending_s']:.1f} s; {result['drain_wall_s']:.1f} s with start-up),"

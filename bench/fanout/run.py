@@ -198,6 +198,29 @@ def _count(connection: psycopg.Connection[Any], query: str) -> int:
 # ---- the run ----------------------------------------------------------------------------
 
 
+def outbox_on_postgresql(postgres: str, rows: int, workers: int) -> dict[str, Any]:
+    """`rows` subscribers on the log channel in a fresh database, the outbox write of one alert
+    to all of them, and its drain by `workers` worker processes."""
+    url = fresh_postgres(postgres, "vecinos_bench_outbox")
+    app = make_engine(url)
+    upgrade(app)
+    sealed = Encryptor(SECRET, "subscriber").encrypt("bench-log-contact")
+    load.into_vecinos(app, population(rows, seed=11), contact=sealed, channel="log")
+    written = write_outbox(app, rows, ChannelKind.LOG)
+    wall, sending = drain(url, workers)
+    with Session(app) as db:
+        query = select(Delivery.status, func.count()).group_by(Delivery.status)
+        statuses = {str(status): count for status, count in db.execute(query)}
+    app.dispose()
+    return {
+        "outbox_write_postgresql_s": written,
+        "drain_wall_s": wall,
+        "drain_sending_s": sending,
+        "drained": statuses,
+        "drain_per_s": rows / sending,
+    }
+
+
 def summary(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
     return {
@@ -254,22 +277,9 @@ def run(
     rows = min(outbox_rows, subscribers)
     result["outbox_rows"] = rows
     result["outbox_write_sqlite_s"] = write_outbox(sqlite, rows)
-    app_url = fresh_postgres(postgres, "vecinos_bench_outbox")
-    app = make_engine(app_url)
-    upgrade(app)
-    sealed = Encryptor(SECRET, "subscriber").encrypt("bench-log-contact")
-    load.into_vecinos(app, population(rows, seed=11), contact=sealed, channel="log")
-    result["outbox_write_postgresql_s"] = write_outbox(app, rows, ChannelKind.LOG)
-    result["drain_2_workers_s"], result["drain_sending_s"] = drain(app_url, 2)
-    with Session(app) as db:
-        statuses = dict(
-            db.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
-        )
-    result["drained"] = statuses
-    result["drain_per_s"] = rows / result["drain_sending_s"]
+    result |= outbox_on_postgresql(postgres, rows, workers=2)
     result["load_average_at_end"] = os.getloadavg()[0]
     result["verdicts"] = verdicts(result)
-    app.dispose()
     sqlite.dispose()
     return result
 
@@ -294,7 +304,7 @@ def verdicts(result: dict[str, Any]) -> dict[str, bool]:
 def table(result: dict[str, Any]) -> str:
     m = result["matching"]
     h3 = m["h3_sqlite"]["median_ms"]
-    rows, seconds = result["outbox_rows"], result["drain_2_workers_s"]
+    rows, seconds = result["outbox_rows"], result["drain_wall_s"]
     lines = [
         f"subscribers {result['subscribers']:,}, incidents {result['incidents']}",
         f"recipients per incident: median {result['recipients']['median']:,.0f},"
