@@ -37,6 +37,18 @@ class AppError(Exception):
 
         return gettext(language, self.template).format(**self.params)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as it stands, whatever a subclass's __init__ asks for: refusals cross from
+        # the intake writer process to the web process.
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(cls: type[AppError], args: tuple[Any, ...], state: dict[str, Any]) -> AppError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class NotAuthenticated(AppError):
     status_code = 401
