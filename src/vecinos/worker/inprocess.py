@@ -9,22 +9,21 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
 from vecinos.web.deps import AppContext
+from vecinos.web.lifespan import run_beside
 from vecinos.worker.runner import Worker
 
 STOP_TIMEOUT_SECONDS = 30.0
 
 
 def attach_worker(app: FastAPI) -> None:
-    """Wrap the app's lifespan: a worker thread starts with the app and stops with it."""
-    original = app.router.lifespan_context
+    """A worker thread starts with the app and stops with it."""
 
     @asynccontextmanager
-    async def lifespan(asgi_app: Any) -> AsyncIterator[Any]:
+    async def worker_thread() -> AsyncIterator[None]:
         context: AppContext = app.state.context
         runner = Worker(context.sessions, context.settings, context.clock)
         stop = threading.Event()
@@ -34,10 +33,9 @@ def attach_worker(app: FastAPI) -> None:
         thread.start()
         app.state.worker_thread = thread
         try:
-            async with original(asgi_app) as state:
-                yield state
+            yield
         finally:
             stop.set()
             thread.join(STOP_TIMEOUT_SECONDS)
 
-    app.router.lifespan_context = lifespan
+    run_beside(app, worker_thread)

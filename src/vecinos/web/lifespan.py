@@ -1,0 +1,21 @@
+"""Helpers that live as long as the app: started before it serves, stopped after it is done."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+
+def run_beside(app: FastAPI, helper: Callable[[], AbstractAsyncContextManager[None]]) -> None:
+    """Wrap the app's lifespan in `helper`, entered at start-up and left at shutdown."""
+    original = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(asgi_app: Any) -> AsyncIterator[Any]:
+        async with helper(), original(asgi_app) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
