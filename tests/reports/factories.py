@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +18,7 @@ from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.geo.zones import create_zone
 from vecinos.incidents.models import Incident, TimelineEvent
+from vecinos.reports import intake
 from vecinos.reports.intake import Sender
 from vecinos.reports.intake import submit as intake_submit
 from vecinos.reports.models import Report, Source
@@ -22,9 +26,11 @@ from vecinos.reports.schemas import PublicReportIn
 from vecinos.reports.sources import source_hash
 
 EASTSIDE_PIN = (34.05, -118.25)  # inside Eastside's zone
+NEAR_EASTSIDE = (34.0502, -118.2502)  # 30 m from EASTSIDE_PIN: the same incident
 WESTSIDE_PIN = (34.05, -118.45)  # inside Westside's zone
 NOBODYS_PIN = (34.50, -118.00)  # in the service area, in nobody's zone
 OUTSIDE_PIN = (40.71, -74.00)  # far outside the service area
+T = TypeVar("T")
 
 
 def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
@@ -62,6 +68,33 @@ def body(
         data["location"] = {"lat": pin[0], "lon": pin[1]}
     data.update(extra)
     return data
+
+
+def draft(
+    settings: Settings,
+    now: datetime,
+    pin: tuple[float, float] | None = EASTSIDE_PIN,
+    *,
+    key: str | None = None,
+    entered_by_id: int | None = None,
+    **extra: Any,
+) -> intake.Draft:
+    """A report checked and made ready off the database, as the intake route hands it on."""
+    data = PublicReportIn.model_validate(body(pin, **extra))
+    sender = Sender(
+        Source.WEB, source_hash(settings, data.device_token, now), entered_by_id=entered_by_id
+    )
+    contacts = Encryptor(settings.secret, "contact", settings.old_secrets)
+    return intake.prepare(
+        data, sender, now=now, settings=settings, contacts=contacts, idempotency_key=key
+    )
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: the browser tests' Playwright (sync API) keeps an
+    event loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def hotline_body(pin: tuple[float, float] = EASTSIDE_PIN, **extra: Any) -> dict[str, Any]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -14,47 +11,24 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.reports.factories import EASTSIDE_PIN, NOBODYS_PIN, OUTSIDE_PIN, body, counts
+from tests.reports.factories import (
+    EASTSIDE_PIN,
+    NEAR_EASTSIDE,
+    NOBODYS_PIN,
+    OUTSIDE_PIN,
+    body,
+    counts,
+    draft,
+    run_apart,
+)
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.errors import InvalidInput, NotFound
 from vecinos.incidents import live, timeline
 from vecinos.incidents.models import Incident
 from vecinos.reports import intake
-from vecinos.reports.models import Report, Source
-from vecinos.reports.schemas import PublicReportIn
-from vecinos.reports.sources import source_hash
+from vecinos.reports.models import Report
 from vecinos.reports.writer import IntakeWriter
-
-T = TypeVar("T")
-NEAR_EASTSIDE = (34.0502, -118.2502)  # 30 m from EASTSIDE_PIN: the same incident
-
-
-def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run` in a thread of its own: the browser tests' Playwright (sync API) keeps an
-    event loop running in the main thread for the whole session."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-def draft(
-    settings: Settings,
-    now: datetime,
-    pin: tuple[float, float] | None = EASTSIDE_PIN,
-    *,
-    key: str | None = None,
-    entered_by_id: int | None = None,
-    **extra: Any,
-) -> intake.Draft:
-    data = PublicReportIn.model_validate(body(pin, **extra))
-    sender = intake.Sender(
-        Source.WEB, source_hash(settings, data.device_token, now), entered_by_id=entered_by_id
-    )
-    contacts = Encryptor(settings.secret, "contact", settings.old_secrets)
-    return intake.prepare(
-        data, sender, now=now, settings=settings, contacts=contacts, idempotency_key=key
-    )
 
 
 def submit_together(
@@ -72,7 +46,7 @@ def submit_together(
 def test_reports_sent_together_share_one_transaction(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
 ) -> None:
-    writer = IntakeWriter(sessions, settings)
+    writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
     pins = [EASTSIDE_PIN, NEAR_EASTSIDE, NOBODYS_PIN, EASTSIDE_PIN]
     answers = submit_together(writer, [draft(settings, now, pin) for pin in pins], now)
@@ -94,7 +68,7 @@ def test_reports_sent_together_share_one_transaction(
 def test_a_refused_report_leaves_the_others_and_nothing_of_itself(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
 ) -> None:
-    writer = IntakeWriter(sessions, settings)
+    writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
     no_zone = draft(settings, now, None, location={"zone_id": 999_999})
     too_old = draft(settings, now, observed_at=(now.replace(year=now.year - 1)).isoformat())
@@ -112,7 +86,7 @@ def test_a_failing_write_is_rolled_back_and_the_others_are_written_alone(
 ) -> None:
     """A report the database itself refuses (here: entered by a member who does not exist)
     sinks the shared transaction; the others are written again, one by one."""
-    writer = IntakeWriter(sessions, settings)
+    writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
     broken = draft(settings, now, NOBODYS_PIN, entered_by_id=987_654)
     drafts = [draft(settings, now), broken, draft(settings, now, NEAR_EASTSIDE)]
@@ -130,7 +104,7 @@ def test_a_failing_write_is_rolled_back_and_the_others_are_written_alone(
 def test_retries_of_one_key_in_one_batch_make_one_report(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
 ) -> None:
-    writer = IntakeWriter(sessions, settings)
+    writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
     same = draft(settings, now, key="key-of-a-retry-01")
     answers = submit_together(writer, [same, same, draft(settings, now, key="another-key-02")], now)
@@ -150,7 +124,7 @@ def test_retries_of_one_key_in_one_batch_make_one_report(
 def test_a_retry_of_a_stored_key_is_answered_even_if_it_would_now_be_refused(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
 ) -> None:
-    writer = IntakeWriter(sessions, settings)
+    writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
     seen = now.isoformat()
     first = submit_together(
@@ -167,7 +141,7 @@ def test_a_retry_of_a_stored_key_is_answered_even_if_it_would_now_be_refused(
 def test_boards_hear_of_every_report_once_the_batch_commits(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
 ) -> None:
-    writer = IntakeWriter(sessions, settings)
+    writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
 
     async def listen_while_submitting() -> list[live.Change]:

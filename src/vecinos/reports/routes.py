@@ -56,7 +56,7 @@ def writer_of(request: Request, context: AppContext) -> IntakeWriter:
     """The app's one group-commit writer, made on first use."""
     state = request.app.state
     if not hasattr(state, "intake_writer"):
-        state.intake_writer = IntakeWriter(context.sessions, context.settings)
+        state.intake_writer = IntakeWriter.in_thread(context.sessions, context.settings)
     writer: IntakeWriter = state.intake_writer
     return writer
 

@@ -2,10 +2,12 @@
 
 SQLite takes one writer at a time, and a transaction per report spends most of its time on
 BEGIN, COMMIT and queueing threads for the write lock. Here the request handlers, on the event
-loop, hand their prepared reports to the app's one `IntakeWriter`; whatever has gathered while
-the previous batch was being written goes next, in one thread and one transaction, and each
-handler gets its own answer (or its own refusal) back. Nothing waits on a timer: a lone report
-is written at once, and a crowd of them shares the cost.
+loop, hand their prepared reports to the app's one `IntakeWriter`. Once per turn of the loop,
+whatever has gathered goes to its backend as one batch, if the backend can take one more: the
+writer thread of this process takes one at a time (`InThread`), the writer process of `vecinos
+serve` several (`writer_process.py`). Each handler gets its own answer (or its own refusal)
+back. Nothing waits on a timer: a lone report is written at once, and a crowd of them shares
+the cost.
 
 Every guarantee of `intake.store` holds per report: a refusal is raised by `intake.check`,
 which only reads, so a refused report writes nothing and does not disturb the others; a retried
@@ -22,7 +24,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,66 +42,124 @@ _THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-writer")
 
 
 @dataclass
-class _Job:
+class Job:
+    """One report to write, and what became of it (set where the batch is written)."""
+
     draft: intake.Draft
     now: datetime
-    answer: asyncio.Future[intake.Stored]
     outcome: intake.Stored | BaseException | None = field(default=None)
+
+
+class Backend(Protocol):
+    """Where batches are written: `write` returns once every job's outcome is set."""
+
+    depth: int  # batches it may be given before the first comes back
+
+    async def write(self, batch: list[Job]) -> int:
+        """The transactions committed."""
+        ...
+
+    async def close(self) -> None: ...
 
 
 class IntakeWriter:
     """One per app. `submit` may be called from many requests at once on the event loop."""
 
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
-        self.sessions = sessions
-        self.settings = settings
-        self._waiting: list[_Job] = []
-        self._flusher: asyncio.Task[None] | None = None
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._waiting: list[tuple[Job, asyncio.Future[intake.Stored]]] = []
+        self._writing: set[asyncio.Task[None]] = set()
+        self._dispatch_on: asyncio.AbstractEventLoop | None = None  # a dispatch is due there
         self.batches = 0  # transactions committed, for tests and curiosity
+
+    @classmethod
+    def in_thread(cls, sessions: sessionmaker[Session], settings: Settings) -> IntakeWriter:
+        """Batches written by the writer thread of this process."""
+        return cls(InThread(BatchWriter(sessions, settings)))
 
     async def submit(self, draft: intake.Draft, *, now: datetime) -> intake.Stored:
         """Store the report with whatever else is waiting; its result, or its refusal raised."""
-        answer: asyncio.Future[intake.Stored] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Job(draft, now, answer))
-        if not self._flushing(answer.get_loop()):
-            self._flusher = asyncio.create_task(self._flush())
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[intake.Stored] = loop.create_future()
+        self._waiting.append((Job(draft, now), answer))
+        if self._dispatch_on is not loop or loop.is_closed():
+            # Once per turn of the loop: the reports that came in together go together.
+            # (A test client may run each request in a loop of its own, closed after it.)
+            self._dispatch_on = loop
+            loop.call_soon(self._dispatch)
         return await answer
 
-    def _flushing(self, loop: asyncio.AbstractEventLoop) -> bool:
-        # A test client may run each request in a loop of its own: a flusher of another is gone.
-        flusher = self._flusher
-        return flusher is not None and not flusher.done() and flusher.get_loop() is loop
+    async def close(self) -> None:
+        await self.backend.close()
 
-    async def _flush(self) -> None:
-        while self._waiting:
+    def _dispatch(self) -> None:
+        """Hand what is waiting to the backend as one batch, if it can take one more."""
+        self._dispatch_on = None
+        self._writing = {task for task in self._writing if not task.done()}
+        if self._waiting and len(self._writing) < self.backend.depth:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-            try:
-                await asyncio.get_running_loop().run_in_executor(_THREAD, self.write, batch)
-            except BaseException as exc:  # cancelled with the loop, or a bug: nobody hangs
-                for job in batch:
-                    job.outcome = job.outcome or exc
-                raise
-            finally:
-                for job in batch:
-                    _answer(job)
+            task = asyncio.get_running_loop().create_task(self._write(batch))
+            self._writing.add(task)
+            task.add_done_callback(lambda _: self._dispatch())
 
-    def write(self, batch: list[_Job]) -> None:
-        """In a worker thread: the batch in one transaction, else each report alone."""
+    async def _write(self, batch: list[tuple[Job, asyncio.Future[intake.Stored]]]) -> None:
+        jobs = [job for job, _ in batch]
+        try:
+            self.batches += await self.backend.write(jobs)
+        except BaseException as exc:  # cancelled with the loop, or a bug: nobody hangs
+            for job in jobs:
+                job.outcome = job.outcome or exc
+            if not isinstance(exc, Exception):
+                raise
+            log.exception("the intake writer failed a batch of %d reports", len(jobs))
+        finally:
+            for job, answer in batch:
+                _answer(job, answer)
+
+
+class InThread:
+    """Batches written in the writer thread of this process, one at a time."""
+
+    depth = 1
+
+    def __init__(self, writer: BatchWriter) -> None:
+        self.writer = writer
+
+    async def write(self, batch: list[Job]) -> int:
+        return await asyncio.get_running_loop().run_in_executor(_THREAD, self.writer.write, batch)
+
+    async def close(self) -> None:
+        """Nothing to let go of: the sessions belong to the app."""
+
+
+class BatchWriter:
+    """Writes batches on this process's database connections (in a thread of the web process,
+    or in the writer process)."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+
+    def write(self, batch: list[Job]) -> int:
+        """The batch in one transaction, else each report alone."""
         try:
             self._write_together(batch)
-            return
+            return 1
         except Exception as exc:
             if len(batch) == 1:
                 batch[0].outcome = exc
-                return
+                return 0
         log.warning("a batch of %d reports failed; writing them one by one", len(batch))
+        committed = 0
         for job in batch:
             try:
                 self._write_together([job])
+                committed += 1
             except Exception as exc:
                 job.outcome = exc
+        return committed
 
-    def _write_together(self, batch: list[_Job]) -> None:
+    def _write_together(self, batch: list[Job]) -> None:
         """Outcomes are set as the reports go, and hold once the block commits."""
         with self.sessions() as db, db.begin():
             # Every sender's earlier reports in one query, kept up to date as the batch goes.
@@ -109,10 +169,9 @@ class IntakeWriter:
             )
             for job in batch:
                 job.outcome = self._store(db, job, known)
-        self.batches += 1
 
     def _store(
-        self, db: Session, job: _Job, known: dict[str, sources.History]
+        self, db: Session, job: Job, known: dict[str, sources.History]
     ) -> intake.Stored | AppError:
         sender = job.draft.sender_hash
         try:
@@ -127,11 +186,11 @@ class IntakeWriter:
         return stored
 
 
-def _answer(job: _Job) -> None:
-    if job.answer.done() or job.answer.get_loop().is_closed():
+def _answer(job: Job, answer: asyncio.Future[intake.Stored]) -> None:
+    if answer.done() or answer.get_loop().is_closed():
         return  # the request went away; its report stays written
     outcome: Any = job.outcome
     if isinstance(outcome, intake.Stored):
-        job.answer.set_result(outcome)
+        answer.set_result(outcome)
     else:
-        job.answer.set_exception(outcome or RuntimeError("the intake writer lost a report"))
+        answer.set_exception(outcome or RuntimeError("the intake writer lost a report"))
