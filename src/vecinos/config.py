@@ -146,6 +146,10 @@ class Settings(BaseSettings):
     intake_global_per_second: int = Field(
         200, ge=1, description="Public reports accepted per second from everyone together."
     )
+    intake_writer_process: bool = Field(
+        True,
+        description="`vecinos serve` writes public reports in a process of its own.",
+    )
     cluster_radius_m: int = Field(
         500, ge=10, le=20_000, description="A report joins an open incident this close."
     )

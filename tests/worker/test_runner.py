@@ -24,7 +24,7 @@ from vecinos.db import is_sqlite, make_engine, transaction
 from vecinos.dispatch.models import Shift, ShiftLocation
 from vecinos.migrations import upgrade
 from vecinos.web.app import create_app
-from vecinos.web.serve import with_worker
+from vecinos.web.serve import served
 from vecinos.worker.models import WorkerJob
 from vecinos.worker.registry import BUILTIN_JOBS, Job, JobSpec, load_jobs
 from vecinos.worker.runner import Worker
@@ -111,8 +111,10 @@ def test_forgotten_shifts_are_closed_and_their_locations_deleted(
 def test_serve_runs_a_worker_thread_for_the_lifetime_of_the_app(
     settings: Settings, engine: Engine, cast: Cast
 ) -> None:
-    quick = settings.model_copy(update={"worker_poll_seconds": 0.05})
-    app = with_worker(create_app(quick, engine=engine, clock=cast.clock))
+    quick = settings.model_copy(
+        update={"worker_poll_seconds": 0.05, "intake_writer_process": False}
+    )
+    app = served(create_app(quick, engine=engine, clock=cast.clock))
     with TestClient(app, base_url="https://testserver") as client:
         assert client.get("/api/health").status_code == 200
         thread = app.state.worker_thread
@@ -132,8 +134,8 @@ def _scheduled(app: FastAPI) -> bool:
 def test_serve_can_leave_the_worker_to_separate_processes(
     settings: Settings, engine: Engine
 ) -> None:
-    off = settings.model_copy(update={"worker_in_process": False})
-    app = with_worker(create_app(off, engine=engine))
+    off = settings.model_copy(update={"worker_in_process": False, "intake_writer_process": False})
+    app = served(create_app(off, engine=engine))
     with TestClient(app, base_url="https://testserver"):
         assert not hasattr(app.state, "worker_thread")
 

@@ -100,6 +100,25 @@ class InProcessBroadcaster:
             return len(self._subscriptions)
 
 
+class Collector:
+    """Keeps the changes instead of sending them: the intake writer process has no boards
+    listening, so it hands its changes to the web process, which publishes them."""
+
+    def __init__(self) -> None:
+        self._changes: list[Change] = []
+
+    def publish(self, change: Change) -> None:
+        self._changes.append(change)
+
+    def subscribe(self) -> Subscription:
+        raise RuntimeError("no board listens in this process")
+
+    def take(self) -> list[Change]:
+        """The changes published since the last call."""
+        taken, self._changes = self._changes, []
+        return taken
+
+
 def _offer(queue: asyncio.Queue[Change], change: Change) -> None:
     if not queue.full():
         queue.put_nowait(change)

@@ -11,7 +11,7 @@ from vecinos.web.app import create_app
 
 
 def production_app() -> FastAPI:
-    return settled(with_worker(create_app(load_settings())))
+    return settled(served(create_app(load_settings())))
 
 
 def demo_app() -> FastAPI:
@@ -19,15 +19,21 @@ def demo_app() -> FastAPI:
     if settings.public_url.startswith("http://"):
         # A laptop demo over plain HTTP: a Secure cookie would never come back.
         settings = settings.model_copy(update={"cookie_secure": False})
-    return settled(with_worker(create_app(settings, allow_placeholder_secret=True)))
+    return settled(served(create_app(settings, allow_placeholder_secret=True)))
 
 
-def with_worker(app: FastAPI) -> FastAPI:
-    """The in-process background worker, unless the settings leave it to `vecinos worker`."""
-    if app.state.context.settings.worker_in_process:
+def served(app: FastAPI) -> FastAPI:
+    """What `vecinos serve` adds, as the settings say: the background worker, unless it is left
+    to `vecinos worker`, and the intake writer process."""
+    settings = app.state.context.settings
+    if settings.worker_in_process:
         from vecinos.worker.inprocess import attach_worker
 
         attach_worker(app)
+    if settings.intake_writer_process:
+        from vecinos.reports.writer_process import attach_writer_process
+
+        attach_writer_process(app)
     return app
 
 
