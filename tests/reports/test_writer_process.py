@@ -194,6 +194,32 @@ def test_when_the_writer_process_dies_its_batch_is_answered_send_again_and_intak
     assert counts(db) == (2, 1, 2)
 
 
+def test_a_writer_process_that_cannot_start_leaves_intake_to_the_web_process(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    db: Session,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    unusable = settings.model_copy(update={"database_url": "nosuchdatabase://nowhere"})
+    fallback = BatchWriter(sessions, settings)  # the web process's own, which works
+
+    async def scenario() -> tuple[WriterProcess, Answer]:
+        backend = await WriterProcess.start(unusable, fallback)
+        writer = IntakeWriter(backend)
+        try:
+            answers = await together(writer, [draft(settings, clock.now())], clock)
+        finally:
+            await writer.close()
+        return backend, answers[0]
+
+    backend, answer = run_apart(scenario())
+    assert backend.lost and backend.process.exitcode not in (None, 0)
+    assert isinstance(answer, intake.Stored) and answer.created
+    assert counts(db) == (1, 1, 1)
+    assert "intake writer process stopped" in caplog.text
+
+
 def test_sigterm_stops_the_writer_process_between_batches(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
 ) -> None:

@@ -48,8 +48,10 @@ from vecinos.web.lifespan import run_beside
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_SECONDS = 10.0
+STARTUP_TIMEOUT_SECONDS = 60.0  # importing the app on a small, busy machine
 RETRY_AFTER_SECONDS = 5
 LENGTH_BYTES = 4  # each message: its length, then its pickle
+READY = "ready"  # the writer process's first message
 
 Drafts = list[tuple[intake.Draft, datetime]]
 
@@ -98,7 +100,7 @@ class WriterProcess:
         self.lost = False
         self._closing = False
         self._out: deque[_Sent] = deque()  # in the order they were sent
-        self._replies = asyncio.create_task(self._read_replies())
+        self._replies: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(cls, settings: Settings, fallback: BatchWriter) -> WriterProcess:
@@ -109,7 +111,19 @@ class WriterProcess:
         )
         process.start()
         theirs.close()
-        return cls(process, await asyncio.open_unix_connection(sock=ours), fallback)
+        backend = cls(process, await asyncio.open_unix_connection(sock=ours), fallback)
+        await backend._wait_until_ready()
+        return backend
+
+    async def _wait_until_ready(self) -> None:
+        """Up before the server takes its first request, or left for the thread."""
+        try:
+            await asyncio.wait_for(_read_message(self._reader), STARTUP_TIMEOUT_SECONDS)
+        except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
+            self.process.kill()
+            await self._gone()
+        else:
+            self._replies = asyncio.create_task(self._read_replies())
 
     async def write(self, batch: list[Job]) -> int:
         if self.lost:
@@ -126,30 +140,36 @@ class WriterProcess:
         self._closing = True
         if not self.lost:
             self._writer.write(_framed(None))
-            await self._writer.drain()
+            with suppress(ConnectionError):
+                await self._writer.drain()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.process.join, STOP_TIMEOUT_SECONDS)
         if self.process.is_alive():
             self.process.terminate()
             await loop.run_in_executor(None, self.process.join)
-        await self._replies
+        if self._replies is not None:
+            await self._replies
         self._writer.close()
 
     async def _read_replies(self) -> None:
         try:
             while True:
-                header = await self._reader.readexactly(LENGTH_BYTES)
-                payload = await self._reader.readexactly(int.from_bytes(header, "big"))
-                self._settle(self._out.popleft(), pickle.loads(payload))  # noqa: S301  (our child)
+                reply: Reply = await _read_message(self._reader)
+                self._settle(self._out.popleft(), reply)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass  # the process is gone
         if not self._closing:
-            self.lost = True
-            await asyncio.get_running_loop().run_in_executor(None, self.process.join, 1)
-            log.error(
-                "the intake writer process stopped (exit code %s): the web process writes now",
-                self.process.exitcode,
-            )
+            await self._gone()
+
+    async def _gone(self) -> None:
+        """The process stopped unasked: what it had is answered "send it again", and this
+        process writes from now on."""
+        self.lost = True
+        await asyncio.get_running_loop().run_in_executor(None, self.process.join, 1)
+        log.error(
+            "the intake writer process stopped (exit code %s): the web process writes now",
+            self.process.exitcode,
+        )
         while self._out:
             sent = self._out.popleft()
             for job in sent.batch:
@@ -183,6 +203,11 @@ def attach_writer_process(app: FastAPI) -> None:
     run_beside(app, writer_process)
 
 
+async def _read_message(reader: asyncio.StreamReader) -> Any:
+    length = int.from_bytes(await reader.readexactly(LENGTH_BYTES), "big")
+    return pickle.loads(await reader.readexactly(length))  # noqa: S301  (from our own child)
+
+
 def _framed(message: Any) -> bytes:
     payload = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
     return len(payload).to_bytes(LENGTH_BYTES, "big") + payload
@@ -204,6 +229,7 @@ def serve(connection: socket.socket, settings: Settings) -> None:
     engine = make_engine(settings.effective_database_url)
     writer = BatchWriter(make_session_factory(engine), settings)
     inbox = _Inbox(connection)
+    connection.sendall(_framed(READY))
     try:
         while not shutdown.asked and (arrived := inbox.take()):
             shutdown.writing = True
