@@ -38,6 +38,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 TARGETS = {"reports_per_s": 1000, "p99_ms": 100, "ratio": 0.5, "clustering_per_s": 50_000}
+# `vecinos serve` runs two processes (web and intake writer), so the ceiling the ratio is taken
+# against runs two as well; the one-process ceiling is shown beside it.
+CEILINGS = {"ceiling": 2, "ceiling_one_process": 1}
 # Hotspots across the county; reports scatter a few hundred metres around them, so some cluster.
 HOTSPOTS = [
     (random.Random(n).uniform(33.8, 34.6), random.Random(-n).uniform(-118.6, -117.8))
@@ -106,7 +109,7 @@ def wrk_script(directory: Path) -> Path:
 def drive_wrk(url: str, seconds: float, concurrency: int, script: Path) -> dict[str, Any]:
     """One wrk run: `concurrency` keep-alive connections, each waiting for its answer before
     the next request, latency timed per request by wrk."""
-    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "30s"]
+    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{round(seconds)}s", "--timeout", "30s"]
     output = subprocess.run(
         [*command, "-s", str(script), url], capture_output=True, text=True, check=True
     ).stdout
@@ -195,9 +198,24 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of a process and every process under it (the writer process of
+    `vecinos serve`, the workers of a uvicorn supervisor), all their threads, from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grew = {pid}, True
+    while grew:
+        below = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= below
+        grew = bool(below)
+    return sum(times.get(p, 0.0) for p in tree)
 
 
 @dataclass(frozen=True)
@@ -248,24 +266,22 @@ def bench_http(load: Load) -> dict[str, dict[str, Any]]:
         with server([vecinos, "serve", "--port", "8711"], env, 8711, data_dir / "serve.log") as pid:
             ours = measured(pid, "http://127.0.0.1:8711/api/reports", load)
         ceiling_env = {**os.environ, "CEILING_DATABASE": str(data_dir / "ceiling.db")}
-        uvicorn = [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(HERE),
-            "ceiling:app",
-            "--port",
-            "8712",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ]
-        with server(uvicorn, ceiling_env, 8712, data_dir / "ceiling.log") as pid:
-            ceiling = measured(pid, "http://127.0.0.1:8712/ingest", load)
+        ceilings = {
+            name: measured_ceiling(workers, ceiling_env, data_dir, load)
+            for name, workers in CEILINGS.items()
+        }
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-    return {"vecinos": ours, "ceiling": ceiling}
+    return {"vecinos": ours, **ceilings}
+
+
+def measured_ceiling(
+    workers: int, env: dict[str, str], data_dir: Path, load: Load
+) -> dict[str, Any]:
+    uvicorn = [PYTHON, "-m", "uvicorn", "--app-dir", str(HERE), "ceiling:app", "--port", "8712"]
+    options = ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    with server([*uvicorn, *options], env, 8712, data_dir / "ceiling.log") as pid:
+        return measured(pid, "http://127.0.0.1:8712/ingest", load)
 
 
 @dataclass(slots=True)
@@ -333,57 +349,49 @@ def verdicts(http: dict[str, dict[str, Any]], clustering: dict[str, float]) -> d
 def table(
     http: dict[str, dict[str, Any]], clustering: dict[str, float], verdict: dict[str, Any]
 ) -> str:
-    ours, ceiling, meets = http["vecinos"], http["ceiling"], verdict["meets"]
-    rows = [
+    meets = verdict["meets"]
+    sides = [http["vecinos"], http["ceiling"], http["ceiling_one_process"]]
+
+    def each(key: str, shown: str) -> list[str]:
+        return [shown.format(side[key]) for side in sides]
+
+    rows: list[tuple[str, list[str], str, bool | None]] = [
         (
             "reports/s",
-            f"{ours['per_s']:.0f}",
-            f"{ceiling['per_s']:.0f}",
+            each("per_s", "{:.0f}"),
             f"≥ {TARGETS['reports_per_s']}",
             meets["reports_per_s"],
         ),
-        ("p50 latency (ms)", f"{ours['p50_ms']:.1f}", f"{ceiling['p50_ms']:.1f}", "", None),
+        ("p50 latency (ms)", each("p50_ms", "{:.1f}"), "", None),
+        ("p99 latency (ms)", each("p99_ms", "{:.1f}"), f"≤ {TARGETS['p99_ms']}", meets["p99_ms"]),
         (
-            "p99 latency (ms)",
-            f"{ours['p99_ms']:.1f}",
-            f"{ceiling['p99_ms']:.1f}",
-            f"≤ {TARGETS['p99_ms']}",
-            meets["p99_ms"],
-        ),
-        (
-            "share of the ceiling",
-            f"{verdict['ratio']:.0%}",
-            "",
+            "share of the ceiling (2 processes)",
+            [f"{verdict['ratio']:.0%}", "", ""],
             f"≥ {TARGETS['ratio']:.0%}",
             meets["ratio"],
         ),
-        ("errors", f"{ours['errors']:.0f}", f"{ceiling['errors']:.0f}", "0", None),
-        (
-            "server CPU ms per report",
-            f"{ours['server_cpu_ms_per_request']:.2f}",
-            f"{ceiling['server_cpu_ms_per_request']:.2f}",
-            "",
-            None,
-        ),
+        ("errors", each("errors", "{:.0f}"), "0", None),
+        ("server CPU ms per report", each("server_cpu_ms_per_request", "{:.2f}"), "", None),
         (
             "clustering alone (reports/s)",
-            f"{clustering['per_s']:.0f}",
-            "",
+            [f"{clustering['per_s']:.0f}", "", ""],
             f"≥ {TARGETS['clustering_per_s']}",
             meets["clustering_per_s"],
         ),
         (
             "clustering alone (reports per CPU-second)",
-            f"{clustering['per_cpu_s']:.0f}",
-            "",
+            [f"{clustering['per_cpu_s']:.0f}", "", ""],
             "",
             None,
         ),
     ]
-    lines = ["| measure | vecinos | ceiling | target | met |", "|---|---|---|---|---|"]
-    for name, mine, theirs, target, met in rows:
+    lines = [
+        "| measure | vecinos | ceiling, 2 processes | ceiling, 1 process | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, cells, target, met in rows:
         shown = "" if met is None else ("yes" if met else "**no**")
-        lines.append(f"| {name} | {mine} | {theirs} | {target} | {shown} |")
+        lines.append(f"| {name} | {' | '.join(cells)} | {target} | {shown} |")
     return "\n".join(lines)
 
 
@@ -440,14 +448,19 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             "same machine, then times the clustering decision alone (H3 search and exact",
             "distance, in memory). Responder ranking has its own benchmark, `bench/ranking`.",
             "",
-            "The vecinos side is the real `vecinos serve` (one process, its in-process worker",
-            "running) doing everything a report needs: the JSON checks, the daily source hash,",
-            "the rate limits, clustering, the incident counts, the hash-chained timeline event and",
-            "the board's live update, with nothing partial left by a refusal. Its path: the",
-            "request is answered before FastAPI's router (`reports/fastpath.py`), checked on the",
-            "event loop, and written with the reports that arrived meanwhile in one transaction",
-            "by one writer thread (`reports/writer.py`), whose statements go straight to the",
-            "driver (`db_direct.py`). The ceiling only parses the JSON and inserts one row.",
+            "The vecinos side is the real `vecinos serve` (its in-process worker running) doing",
+            "everything a report needs: the JSON checks, the daily source hash, the rate limits,",
+            "clustering, the incident counts, the hash-chained timeline event and the board's",
+            "live update, with nothing partial left by a refusal. Its path: the request is",
+            "answered before FastAPI's router (`reports/fastpath.py`) and checked on the event",
+            "loop; once per turn of the loop the reports gathered go as one batch down a socket",
+            "to the intake writer process (`reports/writer_process.py`), which joins every batch",
+            "that has arrived into one transaction (`reports/writer.py`, statements straight to",
+            "the driver, `db_direct.py`) and answers each. That is two processes, so the ceiling",
+            "the share is taken against runs two uvicorn workers; the one-process ceiling is",
+            "shown beside it. Server CPU counts every process of each side. The ceiling's long",
+            "p99 is SQLite's busy handler: its transactions, one per request from a pool of",
+            "threads (and two processes), wait for the write lock by sleeping and retrying.",
             "",
             "The load generator is `wrk` (`apt-get install wrk`; CI does not run benchmarks),",
             "one thread keeping each connection busy with one request at a time; without it a",
