@@ -201,19 +201,13 @@ def test_a_writer_process_that_cannot_start_leaves_intake_to_the_web_process(
     db: Session,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # Only the writer process reads the URL; the web process's sessions, which work, stay.
     unusable = settings.model_copy(update={"database_url": "nosuchdatabase://nowhere"})
-    fallback = BatchWriter(sessions, settings)  # the web process's own, which works
 
-    async def scenario() -> tuple[WriterProcess, Answer]:
-        backend = await WriterProcess.start(unusable, fallback)
-        writer = IntakeWriter(backend)
-        try:
-            answers = await together(writer, [draft(settings, clock.now())], clock)
-        finally:
-            await writer.close()
-        return backend, answers[0]
+    async def scenario(writer: IntakeWriter, _: WriterProcess) -> list[Answer]:
+        return await together(writer, [draft(settings, clock.now())], clock)
 
-    backend, answer = run_apart(scenario())
+    (answer,), backend = with_writer_process(sessions, unusable, scenario)
     assert backend.lost and backend.process.exitcode not in (None, 0)
     assert isinstance(answer, intake.Stored) and answer.created
     assert counts(db) == (1, 1, 1)
