@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -15,7 +16,11 @@ from tests.cast import Cast, Person
 from tests.dispatch.factories import make_incident, north, on_shift, timeline_kinds
 from tests.evidence.helpers import ELF, WINDOWS_EXE, photo_with_gps, upload
 from vecinos.config import Settings
+from vecinos.db import transaction
+from vecinos.evidence.media import SNIFF_BYTES
 from vecinos.evidence.models import Media
+from vecinos.evidence.storage import LocalStorage
+from vecinos.evidence.uploads import Received, keep
 from vecinos.incidents import timeline
 
 SignedIn = Callable[[Person], TestClient]
@@ -49,8 +54,9 @@ def test_a_photo_is_kept_with_its_hash_on_the_timeline(
         "size": len(photo), "sha256": digest,
     }  # fmt: skip
     assert timeline.verify_incident(db, incident) is None
-    original = settings.data_dir / "evidence" / f"incidents/{incident}/media/{body['id']}/original"
-    assert original.read_bytes() == photo
+    media = db.get(Media, body["id"])
+    assert media is not None and media.storage_key.endswith("/original")
+    assert (settings.data_dir / "evidence" / media.storage_key).read_bytes() == photo
     assert not list((settings.data_dir / "evidence-incoming").iterdir())  # temp file gone
 
 
@@ -131,3 +137,32 @@ def test_a_finding_photo_names_the_responders_assignment(
         refused = signed_in(person).post(path, content=photo_with_gps())
         assert refused.status_code == 422
         assert refused.json()["error"]["code"] == "offer_mismatch"
+
+
+def test_an_upload_whose_transaction_rolls_back_leaves_no_file_behind(
+    sessions: sessionmaker[Session], cast: Cast, incident: int, tmp_path: Path
+) -> None:
+    """The photo would otherwise outlive the record that lets retention find and delete it."""
+    storage = LocalStorage(tmp_path / "store")
+    data = photo_with_gps()
+    source = tmp_path / "upload"
+    source.write_bytes(data)
+    received = Received(source, len(data), hashlib.sha256(data).hexdigest(), data[:SNIFF_BYTES])
+    now = cast.clock.now()
+    rolled_back: list[str] = []
+
+    def upload_then_fail() -> None:
+        with transaction(sessions) as db:
+            media = keep(db, storage, incident, cast.eastside, received, now=now)
+            rolled_back.extend([media.storage_key, media.public_key or ""])
+            assert all(storage.exists(key) for key in rolled_back)
+            raise RuntimeError("the request failed after the upload")
+
+    with pytest.raises(RuntimeError, match="after the upload"):
+        upload_then_fail()
+    assert len(rolled_back) == 2 and not any(storage.exists(key) for key in rolled_back)
+    with transaction(sessions) as db:
+        media = keep(db, storage, incident, cast.eastside, received, now=now)
+        committed = [media.storage_key, media.public_key or ""]
+    assert all(storage.exists(key) for key in committed)
+    assert not set(committed) & set(rolled_back)  # a key is never handed out twice

@@ -26,7 +26,7 @@ from vecinos.evidence import access
 from vecinos.evidence.media import sniff_recording
 from vecinos.evidence.models import Chunk, Media, MediaKind, MediaState
 from vecinos.evidence.storage import Storage, storage_for
-from vecinos.evidence.uploads import original_key
+from vecinos.evidence.uploads import keys_for
 from vecinos.i18n import N_
 from vecinos.incidents import timeline
 
@@ -61,7 +61,7 @@ def start(
     )
     db.add(media)
     db.flush()
-    media.storage_key = original_key(media)
+    media.storage_key, _ = keys_for(media)
     payload = {"media_id": media.id, "kind": kind.value}
     timeline.append(
         db, incident.id, "recording_started", payload, actor_id=principal.member_id, now=now

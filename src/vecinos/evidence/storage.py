@@ -1,12 +1,14 @@
 """Where media bytes live, behind one small interface: a local directory or an S3 bucket.
 
-Keys are plain relative paths such as `incidents/7/media/12/original`. Writes are atomic
-(a half-written original never appears under its key) and reads stream, so a long video is
-never held in memory.
+Keys are plain relative paths such as `incidents/7/media/12-4f0c9a1e2b3d/original`. Writes
+are atomic (a half-written original never appears under its key) and reads stream, so a long
+video is never held in memory. A file stored for a transaction that then rolls back is deleted
+(`undo_on_rollback`): no photo outlives the record that would have let retention find it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -15,9 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
 from vecinos.config import Settings
 
+log = logging.getLogger(__name__)
 READ_SIZE = 1024 * 1024
+_STORED = "vecinos.stored_in_transaction"
 
 
 class Storage(Protocol):
@@ -152,3 +159,28 @@ def storage_for(settings: Settings) -> Storage:
 
 def read_all(storage: Storage, key: str) -> bytes:
     return b"".join(storage.read(key))
+
+
+def undo_on_rollback(db: Session, storage: Storage, key: str) -> None:
+    """Delete the file stored under `key` if this session's transaction rolls back.
+
+    Only for keys no other transaction can write: a deterministic key (a recording's chunk,
+    sent twice at once) could delete what the other, committed request stored.
+    """
+    db.info.setdefault(_STORED, []).append((storage, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed(session: Session) -> None:
+    session.info.pop(_STORED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _delete_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.nested:
+        return
+    for storage, key in session.info.pop(_STORED, []):
+        try:
+            storage.delete(key)
+        except Exception:  # the rollback stands; the file is named for someone to remove
+            log.exception("could not delete %s, stored for a transaction that rolled back", key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from vecinos.errors import InvalidInput
 from vecinos.evidence import access
 from vecinos.evidence.media import SNIFF_BYTES, TooLarge, public_copy, sniff
 from vecinos.evidence.models import Media, MediaKind, MediaState
-from vecinos.evidence.storage import Storage
+from vecinos.evidence.storage import Storage, undo_on_rollback
 from vecinos.i18n import N_
 from vecinos.incidents import timeline
 
@@ -76,12 +77,12 @@ async def read_limited(body: AsyncIterator[bytes], limit: int) -> bytes:
     return b"".join(parts)
 
 
-def original_key(media: Media) -> str:
-    return f"incidents/{media.incident_id}/media/{media.id}/original"
-
-
-def public_key(media: Media) -> str:
-    return f"incidents/{media.incident_id}/media/{media.id}/public"
+def keys_for(media: Media) -> tuple[str, str]:
+    """Where its original and its public copy go. The random part means a key is never used
+    twice, even for an id SQLite hands out again after a rollback: deleting a rolled-back
+    upload's files can never touch another upload's."""
+    folder = f"incidents/{media.incident_id}/media/{media.id}-{secrets.token_hex(6)}"
+    return f"{folder}/original", f"{folder}/public"
 
 
 def check_offer(db: Session, principal: Principal, incident_id: int, offer_id: int) -> None:
@@ -172,11 +173,14 @@ def keep(
     )
     db.add(media)
     db.flush()
-    media.storage_key = original_key(media)
-    storage.put_file(media.storage_key, received.path)
+    original, public = keys_for(media)
+    media.storage_key = original
+    storage.put_file(original, received.path)
+    undo_on_rollback(db, storage, original)
     if copy is not None:
-        media.public_key = public_key(media)
-        storage.put_bytes(media.public_key, copy[0])
+        media.public_key = public
+        storage.put_bytes(public, copy[0])
+        undo_on_rollback(db, storage, public)
         media.public_content_type = copy[1]
     payload = added_payload(media)
     if report_id is not None:
