@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -76,4 +78,14 @@ def assert_bytes_gone_from_sqlite_files(engine: Engine, ciphertext: bytes) -> No
         connection.close()
     for path in (database, Path(f"{database}-wal")):
         if path.exists():
-            assert ciphertext not in path.read_bytes(), path
+            assert ciphertext not in bytes_of(path), path
+
+
+def bytes_of(path: Path) -> bytes:
+    """A file's bytes, read by another process. Closing a file descriptor of the database here
+    would drop every POSIX lock this process holds on it, SQLite's included: another process
+    (the intake writer's) closing its last connection would then delete the write-ahead log
+    under this process's open connections ("disk I/O error")."""
+    reader = "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())"
+    command = [sys.executable, "-c", reader, str(path)]
+    return subprocess.run(command, capture_output=True, check=True).stdout  # noqa: S603
