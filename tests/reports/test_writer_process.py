@@ -7,10 +7,14 @@ import os
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from itertools import pairwise
 from typing import TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,8 +32,8 @@ from vecinos.config import Settings
 from vecinos.errors import InvalidInput, NotFound
 from vecinos.incidents import live, timeline
 from vecinos.reports import intake
-from vecinos.reports.writer import BatchWriter, IntakeWriter
-from vecinos.reports.writer_process import WriterLost, WriterProcess, _Shutdown
+from vecinos.reports.writer import MAX_BATCH, BatchWriter, IntakeWriter
+from vecinos.reports.writer_process import WriterLost, WriterProcess, _Shutdown, _transactions
 from vecinos.web.app import create_app
 from vecinos.web.serve import served
 
@@ -267,3 +271,16 @@ def test_serve_can_write_reports_in_its_own_thread(
     with TestClient(app, base_url="https://testserver") as client:
         assert client.post("/api/reports", json=body()).status_code == 201
         assert not isinstance(app.state.intake_writer.backend, WriterProcess)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=MAX_BATCH), max_size=40))
+def test_batches_that_arrived_together_make_few_transactions_of_bounded_size(
+    sizes: list[int],
+) -> None:
+    refused = intake.Draft(None, InvalidInput("Refused."))  # any draft will do here
+    arrived = [[(refused, datetime(2026, 1, 1, tzinfo=UTC))] * size for size in sizes]
+    groups = [[len(batch) for batch in group] for group in _transactions(arrived)]
+    assert [size for group in groups for size in group] == sizes  # all of them, in order
+    assert all(sum(group) <= MAX_BATCH for group in groups)
+    # Never split where the next batch would still have fitted.
+    assert all(sum(a) + b[0] > MAX_BATCH for a, b in pairwise(groups))

@@ -34,7 +34,7 @@ from vecinos.reports import intake, sources
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 200  # reports in one transaction; more wait for the next one
+MAX_BATCH = 200  # reports in one batch, and about as many in one transaction
 # One thread writes every batch of the process, one batch at a time (a writer waits for its
 # previous batch anyway). While it waits on the database (sqlite3 and psycopg let go of the GIL
 # then), the event loop goes on reading and checking the next requests.

@@ -27,7 +27,7 @@ import select
 import signal
 import socket
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,7 +42,7 @@ from vecinos.errors import AppError
 from vecinos.i18n import N_
 from vecinos.incidents import live
 from vecinos.reports import intake
-from vecinos.reports.writer import BatchWriter, IntakeWriter, InThread, Job
+from vecinos.reports.writer import MAX_BATCH, BatchWriter, IntakeWriter, InThread, Job
 from vecinos.web.deps import AppContext
 from vecinos.web.lifespan import run_beside
 
@@ -232,17 +232,34 @@ def serve(connection: socket.socket, settings: Settings) -> None:
     connection.sendall(_framed(READY))
     try:
         while not shutdown.asked and (arrived := inbox.take()):
-            shutdown.writing = True
-            batches = [[Job(draft, now) for draft, now in drafts] for drafts in arrived]
-            committed = writer.write([job for batch in batches for job in batch])
-            for n, batch in enumerate(batches, start=1):
-                last = n == len(batches)
-                outcomes = [_portable(job.outcome) for job in batch]
-                reply = Reply(outcomes, collected.take() if last else [], committed if last else 0)
-                connection.sendall(_framed(reply))
-            shutdown.writing = False
+            for batches in _transactions(arrived):
+                shutdown.writing = True
+                committed = writer.write([job for batch in batches for job in batch])
+                for n, batch in enumerate(batches, start=1):
+                    last = n == len(batches)
+                    outcomes = [_portable(job.outcome) for job in batch]
+                    changes = collected.take() if last else []
+                    connection.sendall(_framed(Reply(outcomes, changes, committed if last else 0)))
+                shutdown.writing = False
+                if shutdown.asked:
+                    return
     finally:
         engine.dispose()
+
+
+def _transactions(arrived: list[Drafts]) -> Iterator[list[list[Job]]]:
+    """The batches that arrived, joined into transactions of about `MAX_BATCH` reports: a
+    crowd is written in few transactions, none holding SQLite's write lock for long."""
+    group: list[list[Job]] = []
+    size = 0
+    for drafts in arrived:
+        if group and size + len(drafts) > MAX_BATCH:
+            yield group
+            group, size = [], 0
+        group.append([Job(draft, now) for draft, now in drafts])
+        size += len(drafts)
+    if group:
+        yield group
 
 
 class _Inbox:
