@@ -19,6 +19,7 @@ from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.incidents.models import Incident, IncidentState
+from vecinos.web import sse
 
 COARSE = (34.05123, -118.24567)  # what clustering stores as the public point
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -150,7 +151,8 @@ def test_the_stream_carries_alerts_as_they_are_published(
         answer = reader.get("/api/alerts/stream?lang=es")
     writer.join()
     assert answer.headers["content-type"].startswith("text/event-stream")
-    events = [line for line in answer.text.splitlines() if line.startswith("data: ")]
-    (event,) = [json.loads(line[6:]) for line in events]
+    assert answer.text.startswith(sse.READY)  # listening before anything was published
+    events = [line for line in answer.text.split("\n\n") if "event: alert" in line]
+    (event,) = [json.loads(line.split("data: ", 1)[1]) for line in events]
     assert event["id"] == published["id"] and "CONFIRMADO" in event["text"]
     assert f"id: {published['id']}\nevent: alert" in answer.text

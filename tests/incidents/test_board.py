@@ -26,6 +26,7 @@ from tests.reports.factories import (
 )
 from vecinos.incidents.models import Incident, TimelineEvent
 from vecinos.reports.models import Report, Source
+from vecinos.web import sse
 
 GUARDED = ["list", "detail", "transition", "stream", "hotline"]
 PEOPLE = ["anonymous", "nadia", "elena", "dario", "rosa", "lucas", "wanda", "ada"]
@@ -204,6 +205,7 @@ def test_the_stream_carries_changes_the_dispatcher_may_see(
     writer_thread.join()
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/event-stream")
+    assert answer.text.startswith(sse.READY)  # listening before anything was published
     east, west = incident_of(db, seen["east"]), incident_of(db, seen["west"])
     assert f'"incident_id": {east}' in answer.text
     assert "event: incident" in answer.text and '"kind": "opened"' in answer.text

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
 from vecinos.alerts import feeds
+from vecinos.web import sse
 from vecinos.web.deps import ContextDep, DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import PUBLIC
 
@@ -63,7 +64,7 @@ async def _events(language: str, seconds: float) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     try:
-        yield "retry: 3000\n\n"
+        yield sse.READY  # listening from here on
         while (remaining := deadline - loop.time()) > 0:
             alert = await listener.get(min(remaining, KEEPALIVE_SECONDS))
             if alert is None:

@@ -26,6 +26,7 @@ from vecinos.incidents.schemas import (
     TransitionOut,
 )
 from vecinos.reports.models import Report
+from vecinos.web import sse
 from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
 from vecinos.web.policy import AnyOrgRole
 
@@ -65,7 +66,7 @@ async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     try:
-        yield "retry: 3000\n\n"
+        yield sse.READY  # listening from here on
         while (remaining := deadline - loop.time()) > 0:
             change = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
             if change is None:

@@ -46,16 +46,26 @@
 
   list.querySelectorAll("time").forEach((time) => { time.textContent = new Date(time.dateTime).toLocaleString(); });
 
-  const stream = new EventSource("/api/alerts/stream?lang=" + encodeURIComponent(language));
-  stream.addEventListener("alert", (event) => {
-    const alert = JSON.parse(event.data);
+  function show(alert) {
     if (list.querySelector('[data-alert="' + alert.id + '"]')) return;
     const empty = list.querySelector(".empty");
     if (empty) empty.remove();
     list.prepend(item(alert));
     plot(alert.kind, alert.location.lat, alert.location.lon);
     live.textContent = live.dataset.msgNew + ": " + (labels[alert.kind] || alert.label);
-  });
+  }
+
+  // Alerts published while the stream was not listening yet (or was cut): the feed has them.
+  async function catchUp() {
+    const answer = await fetch("/api/alerts/feed.json?lang=" + encodeURIComponent(language), { cache: "no-store" });
+    if (!answer.ok) return;
+    const feed = await answer.json();
+    feed.alerts.slice().reverse().forEach(show);  // newest first in the feed, and on top here
+  }
+
+  const stream = new EventSource("/api/alerts/stream?lang=" + encodeURIComponent(language));
+  stream.addEventListener("ready", () => catchUp().catch(() => {}));
+  stream.addEventListener("alert", (event) => show(JSON.parse(event.data)));
 
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);

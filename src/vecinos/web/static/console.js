@@ -199,6 +199,8 @@
   }
 
   const stream = new EventSource("/api/incidents/stream");
+  // Sent once the server listens, on every (re)connection: what changed before is in the list.
+  stream.addEventListener("ready", () => loadBoard());
   stream.addEventListener("incident", (event) => {
     const change = JSON.parse(event.data);
     loadBoard();
