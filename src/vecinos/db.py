@@ -7,15 +7,15 @@ the worker) owns the transaction, so related writes land together or not at all.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -103,3 +103,44 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+T = TypeVar("T")
+Handler = Callable[[Session, list[T]], None]
+
+
+class AtTransactionEnd(Generic[T]):
+    """What a session gathers during a transaction, handed on when the transaction ends:
+    to `on_commit` once it committed, to `on_rollback` if it rolled back, else dropped.
+
+    For side effects that must follow the data: a board hears of a change only once it is
+    committed, a file stored for a rolled-back row is deleted. Make one per kind, at import.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        on_commit: Handler[T] | None = None,
+        on_rollback: Handler[T] | None = None,
+    ) -> None:
+        self.key = f"vecinos.{name}"
+        self.on_commit, self.on_rollback = on_commit, on_rollback
+        event.listen(Session, "after_commit", self._committed)
+        event.listen(Session, "after_soft_rollback", self._rolled_back)
+
+    def add(self, session: Session, item: T) -> None:
+        session.info.setdefault(self.key, []).append(item)
+
+    def _committed(self, session: Session) -> None:
+        items: list[T] = session.info.pop(self.key, [])
+        if items and self.on_commit is not None:
+            self.on_commit(session, items)
+
+    def _rolled_back(self, session: Session, previous_transaction: SessionTransaction) -> None:
+        # Every rollback of the whole transaction, even one that never reached the database.
+        if previous_transaction.nested:
+            return
+        items: list[T] = session.info.pop(self.key, [])
+        if items and self.on_rollback is not None:
+            self.on_rollback(session, items)

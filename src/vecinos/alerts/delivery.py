@@ -38,7 +38,6 @@ from sqlalchemy import (
     Table,
     and_,
     any_,
-    event,
     func,
     literal,
     or_,
@@ -55,11 +54,11 @@ from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
+from vecinos.db import AtTransactionEnd
 from vecinos.worker.claims import rowcount
 
 log = logging.getLogger("vecinos.alerts.delivery")
 
-_ROUNDS = "vecinos.delivery_rounds"
 # Outcomes are written every RECORD_SECONDS (or RECORD_EVERY of them, for a fast channel):
 # a killed worker re-sends at most what it sent in that last moment.
 RECORD_EVERY = 500
@@ -125,7 +124,7 @@ def deliver_due(db: Session, now: datetime, settings: Settings) -> int:
     token = secrets.token_hex(16)
     ids = [i for channel in ChannelKind for i in claim_ids(db, channel, token, now, settings)]
     if ids:
-        db.info.setdefault(_ROUNDS, []).append(Round(token, now, settings, tuple(ids)))
+        _rounds.add(db, Round(token, now, settings, tuple(ids)))
     return len(ids)
 
 
@@ -199,11 +198,12 @@ def expire_stale(db: Session, now: datetime) -> None:
 # ---- phase 2: sending, after the claim committed --------------------------------------------
 
 
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    rounds: list[Round] = session.info.pop(_ROUNDS, [])
+def _send_after_commit(session: Session, rounds: list[Round]) -> None:
     for round_ in rounds:
         drain(session.get_bind(), round_)
+
+
+_rounds = AtTransactionEnd[Round]("delivery_rounds", on_commit=_send_after_commit)
 
 
 def drain(bind: Engine | Connection, first: Round) -> int:
@@ -228,12 +228,6 @@ def _claim_more(bind: Engine | Connection, first: Round, elapsed: float) -> Roun
     with Session(bind=bind) as db, db.begin():
         ids = [i for c in ChannelKind for i in claim_ids(db, c, token, now, first.settings)]
     return Round(token, now, first.settings, tuple(ids)) if ids else None
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back(session: Session, previous_transaction: object) -> None:
-    # A rolled-back claim claimed nothing.
-    session.info.pop(_ROUNDS, None)
 
 
 def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:

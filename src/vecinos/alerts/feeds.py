@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.outbox_models import Alert
 from vecinos.alerts.outgoing import text_for
 from vecinos.config import Settings
+from vecinos.db import AtTransactionEnd
 
 FEED_LIMIT = 200
 CLOSING = frozenset({AlertKind.RUMOUR_CONTROL.value, AlertKind.ALL_CLEAR.value})
@@ -111,7 +112,6 @@ def atom(alerts: Sequence[Alert], language: str, settings: Settings, now: dateti
 
 # ---- the live stream: new alerts, once their transaction has committed ----------------------
 
-_PENDING = "vecinos.alerts_to_stream"
 QUEUE_LIMIT = 100  # a reader that stops reading loses alerts rather than memory
 
 
@@ -163,16 +163,12 @@ broadcaster = AlertBroadcaster()
 def note_published(db: Session, alert: Alert) -> None:
     """Stream `alert` when `db` commits: a detached copy, safe to read from any thread."""
     copy = Alert(**{column.key: getattr(alert, column.key) for column in Alert.__table__.columns})
-    db.info.setdefault(_PENDING, []).append(copy)
+    _published.add(db, copy)
 
 
-@event.listens_for(Session, "after_commit")
-def _stream_committed(session: Session) -> None:
-    for alert in session.info.pop(_PENDING, []):
+def _stream(_: Session, alerts: list[Alert]) -> None:
+    for alert in alerts:
         broadcaster.publish(alert)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    if not previous_transaction.nested:
-        session.info.pop(_PENDING, None)
+_published = AtTransactionEnd[Alert]("alerts_to_stream", on_commit=_stream)

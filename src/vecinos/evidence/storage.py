@@ -17,14 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
+from vecinos.db import AtTransactionEnd
 
 log = logging.getLogger(__name__)
 READ_SIZE = 1024 * 1024
-_STORED = "vecinos.stored_in_transaction"
 
 
 class Storage(Protocol):
@@ -167,20 +166,15 @@ def undo_on_rollback(db: Session, storage: Storage, key: str) -> None:
     Only for keys no other transaction can write: a deterministic key (a recording's chunk,
     sent twice at once) could delete what the other, committed request stored.
     """
-    db.info.setdefault(_STORED, []).append((storage, key))
+    _stored.add(db, (storage, key))
 
 
-@event.listens_for(Session, "after_commit")
-def _keep_committed(session: Session) -> None:
-    session.info.pop(_STORED, None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _delete_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    if previous_transaction.nested:
-        return
-    for storage, key in session.info.pop(_STORED, []):
+def _delete(_: Session, stored: list[tuple[Storage, str]]) -> None:
+    for storage, key in stored:
         try:
             storage.delete(key)
         except Exception:  # the rollback stands; the file is named for someone to remove
             log.exception("could not delete %s, stored for a transaction that rolled back", key)
+
+
+_stored = AtTransactionEnd[tuple[Storage, str]]("stored_in_transaction", on_rollback=_delete)

@@ -14,12 +14,11 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
+from vecinos.db import AtTransactionEnd
 from vecinos.incidents.models import Incident
 
-_PENDING = "vecinos.incident_changes"
 QUEUE_LIMIT = 1000  # a board that stops reading loses events rather than memory
 
 
@@ -143,17 +142,12 @@ def note_change(db: Session, incident: Incident, kind: str) -> None:
 
 def note(db: Session, change: Change) -> None:
     """Publish `change` when this session's transaction commits (dropped on rollback)."""
-    db.info.setdefault(_PENDING, []).append(change)
+    _changes.add(db, change)
 
 
-@event.listens_for(Session, "after_commit")
-def _publish_committed(session: Session) -> None:
-    for change in session.info.pop(_PENDING, []):
+def _publish(_: Session, changes: list[Change]) -> None:
+    for change in changes:
         broadcaster.publish(change)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    # Every rollback of the whole transaction, even one that never reached the database.
-    if not previous_transaction.nested:
-        session.info.pop(_PENDING, None)
+_changes = AtTransactionEnd[Change]("incident_changes", on_commit=_publish)
