@@ -11,14 +11,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from math import inf, pi
 from typing import Any, Protocol, TypeVar, cast
 
 import h3
 import shapely
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     Connection,
     Integer,
@@ -40,6 +37,7 @@ from vecinos.db_direct import Direct
 from vecinos.geo.cells import cell_of, cells_within, centre_of
 from vecinos.geo.distance import EARTH_RADIUS_M, haversine_m
 from vecinos.geo.models import Zone
+from vecinos.geo.zones import prepared_area
 from vecinos.incidents import live, timeline
 from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
 from vecinos.reports import sources
@@ -341,13 +339,6 @@ def open_incident(
 def owner_at(connection: Connection, lat: float, lon: float) -> int | None:
     """The organization whose zone contains the point (the oldest zone wins a tie)."""
     for organization_id, geometry in connection.execute(_ZONES):
-        if shapely.contains_xy(_prepared(json.dumps(geometry, sort_keys=True)), lon, lat):
+        if shapely.contains_xy(prepared_area(json.dumps(geometry, sort_keys=True)), lon, lat):
             return int(organization_id)
     return None
-
-
-@lru_cache(maxsize=1024)
-def _prepared(geojson: str) -> BaseGeometry:
-    area: BaseGeometry = shape(json.loads(geojson))
-    shapely.prepare(area)  # in place: `contains_xy` tests points without making a `Point`
-    return area

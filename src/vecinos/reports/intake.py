@@ -6,15 +6,12 @@ transaction, so a report, its incident and its timeline event land together or n
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, cast
 
 import shapely
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
@@ -22,7 +19,7 @@ from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.errors import AppError, InvalidInput, NotFound
 from vecinos.geo.models import Zone
-from vecinos.geo.zones import parse_area
+from vecinos.geo.zones import parse_area, prepared_area
 from vecinos.i18n import N_
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports import clustering, sources
@@ -256,7 +253,7 @@ def _placed(db: Session, spot: Spot, settings: Settings) -> Place:
 
 
 def _check_in_area(lat: float, lon: float, settings: Settings) -> None:
-    if not shapely.contains_xy(_service_area(settings.service_area_geojson), lon, lat):
+    if not shapely.contains_xy(prepared_area(settings.service_area_geojson), lon, lat):
         raise InvalidInput(
             N_("This place is outside the area this network serves."),
             code="outside_service_area",
@@ -280,14 +277,6 @@ def _zone_point(db: Session, zone_id: int) -> tuple[float, float]:
         raise NotFound(N_("No such zone."), code="zone_not_found")
     point = parse_area(zone.geometry).representative_point()
     return float(point.y), float(point.x)
-
-
-@lru_cache(maxsize=4)
-def _service_area(geojson: str) -> BaseGeometry:
-    """Prepared in place: `contains_xy` then tests a point without making a `Point`."""
-    area: BaseGeometry = parse_area(json.loads(geojson))
-    shapely.prepare(area)
-    return area
 
 
 def check_time(observed: datetime | None, *, now: datetime, settings: Settings) -> datetime:
