@@ -186,7 +186,8 @@ def write_deliveries(
         "next_attempt_at": now,
         "created_at": now,
     }
-    value = {kind: kind.value for kind in ChannelKind}
+    # Plain strings for the driver (COPY), whether a recipient holds a str or a ChannelKind.
+    value: dict[str, str] = {kind.value: kind.value for kind in ChannelKind}
     rows = (
         (r.subscription_id, value[r.channel], r.language, prefix + str(r.subscription_id))
         for r in recipients
