@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from math import cos, radians
 from typing import NamedTuple, Protocol
 
 from shapely.geometry import Point, shape
 from shapely.prepared import PreparedGeometry, prep
-from sqlalchemy import ColumnElement, Select, bindparam, func, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from vecinos.alerts.areas import DECIMALS
@@ -36,7 +35,7 @@ from vecinos.alerts.models import (
     SubscriptionStatus,
 )
 from vecinos.geo.cells import cell_of, cells_reaching, resolution_for_radius
-from vecinos.geo.distance import EARTH_RADIUS_M
+from vecinos.geo.distance import point_params, within_m_sql
 from vecinos.geo.models import Zone
 
 ZONE_RESOLUTIONS = range(5, 10)  # the bounds of the alert_h3_resolution setting
@@ -83,8 +82,7 @@ def match_subscribers(db: Session, lat: float, lon: float, *, kind: AlertKind) -
 
 
 def _in_circles(db: Session, lat: float, lon: float, kind: AlertKind) -> list[Recipient]:
-    phi = radians(lat)
-    point = {"phi": phi, "cos_phi": cos(phi), "lon": lon}
+    point = point_params(lat, lon)
     connection = db.connection()  # Core rows: no ORM identity map for tens of thousands
     found: list[Recipient] = []
     lower = 0
@@ -109,21 +107,9 @@ def _band_query(lower: int, upper: int, kind: AlertKind) -> Select[int, str, str
         # `status || ''`, not `status`: a bare status test would let SQLite without statistics
         # walk the status index (every active subscriber) instead of the home-cell one.
         S.status.concat("") == ACTIVE,
-        _haversine_within(),
+        within_m_sql(S.lat, S.lon, S.radius_m),  # the exact test, in the database's C
         wanted(kind),
     )
-
-
-def _haversine_within() -> ColumnElement[bool]:
-    """The exact test in SQL, evaluated in C on every candidate: haversine's
-    `2R·asin(√a) ≤ radius` as `a ≤ sin²(radius / 2R)`, with a the haversine of the angle
-    between the subscriber's centre and the point bound as `phi` (its latitude in radians),
-    `cos_phi` and `lon`."""
-    s_phi = func.radians(S.lat)
-    a = func.power(func.sin((s_phi - bindparam("phi")) / 2), 2) + bindparam("cos_phi") * func.cos(
-        s_phi
-    ) * func.power(func.sin(func.radians(S.lon - bindparam("lon")) / 2), 2)
-    return a <= func.power(func.sin(S.radius_m / (2 * EARTH_RADIUS_M)), 2)
 
 
 def _in_zones(db: Session, lat: float, lon: float, kind: AlertKind) -> Iterable[Listed]:
