@@ -1,18 +1,21 @@
 """The opt-in message (SMS code or e-mail link), written for the worker to send.
 
-A request never sends: it writes this row in its own transaction and the worker delivers it
+A request never sends: it writes a delivery in its own transaction and the worker sends it
 through the subscriber's channel, like any alert. The text carries a secret, so it is sealed.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from vecinos.alerts.models import ChannelKind, OptInMessage, Subscription
+from vecinos import events
+from vecinos.alerts.models import ChannelKind, Subscription
+from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, gettext
@@ -67,13 +70,26 @@ def compose(
 
 def enqueue(
     db: Session, subscription: Subscription, message: OptInText, encryptor: Encryptor, now: datetime
-) -> OptInMessage:
+) -> Delivery:
+    """A delivery of `message` to the (pending) subscription, in the caller's transaction."""
     sealed = encryptor.encrypt(json.dumps({"subject": message.subject, "text": message.text}))
-    row = OptInMessage(subscription_id=subscription.id, message_encrypted=sealed, created_at=now)
+    row = Delivery(
+        alert_id=None,
+        message_encrypted=sealed,
+        subscription_id=subscription.id,
+        channel=subscription.channel,
+        language=subscription.language,
+        status=DeliveryStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        idempotency_key=f"optin-{secrets.token_hex(16)}",
+        created_at=now,
+    )
     db.add(row)
+    events.emit(db, events.Topic.OUTBOX, {"optin": True})
     return row
 
 
-def open_message(row: OptInMessage, encryptor: Encryptor) -> OptInText:
-    data = json.loads(encryptor.decrypt(row.message_encrypted))
+def open_message(sealed: bytes, encryptor: Encryptor) -> OptInText:
+    data = json.loads(encryptor.decrypt(sealed))
     return OptInText(subject=str(data["subject"]), text=str(data["text"]))

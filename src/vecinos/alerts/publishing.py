@@ -19,6 +19,7 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from vecinos import events
 from vecinos.alerts import bulk, composing, feeds
 from vecinos.alerts.matching import Recipient, match_subscribers
 from vecinos.alerts.models import AlertKind, ChannelKind
@@ -194,6 +195,8 @@ def write_deliveries(
     )
     columns = ("subscription_id", "channel", "language", "idempotency_key")
     bulk.insert_rows(db, cast(Table, Delivery.__table__), shared, columns, rows)
+    # Wakes the delivery workers when this commits: the first messages leave at once.
+    events.emit(db, events.Topic.OUTBOX, {"alert_id": alert.id})
 
 
 # The worker's side: what nobody published by hand goes out on its own after the hold.
