@@ -252,7 +252,7 @@ class Settings(BaseSettings):
     # How many messages of a channel one worker keeps on the wire at once: at a provider's
     # latency L seconds, a channel sends at most in_flight / L messages a second per worker.
     alert_sms_in_flight: int = Field(
-        16, ge=1, le=1000, description="Texts one worker has on the wire at once."
+        64, ge=1, le=1000, description="Texts one worker has on the wire at once."
     )
     alert_email_in_flight: int = Field(
         4, ge=1, le=100, description="SMTP sessions one worker keeps open and sends through."
