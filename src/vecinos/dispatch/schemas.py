@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from vecinos.dispatch.models import Finding, Offer, OfferState, RequestState, Shift, Stage
+from vecinos.dispatch.observer import ObserverReportIn
 from vecinos.i18n import N_, gettext
 from vecinos.incidents.models import Incident
 
@@ -138,3 +139,4 @@ class OfferForResponder(BaseModel):
 class FindingIn(BaseModel):
     finding: Finding
     note: str | None = Field(default=None, max_length=2000)
+    observer_report: ObserverReportIn | None = None  # the structured SALUTE report
