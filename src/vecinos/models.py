@@ -2,8 +2,8 @@
 
 from vecinos.accounts import models as accounts_models
 from vecinos.alerts import models as alerts_models
-from vecinos.anchoring import models as anchoring_models
 from vecinos.alerts import outbox_models as alerts_outbox_models
+from vecinos.anchoring import models as anchoring_models
 from vecinos.cases import models as cases_models
 from vecinos.db import Base
 from vecinos.dispatch import models as dispatch_models

@@ -113,9 +113,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
-def record(
-    db: Session, offer: Offer, body: ObserverReportIn, *, now: datetime
-) -> ObserverReport:
+def record(db: Session, offer: Offer, body: ObserverReportIn, *, now: datetime) -> ObserverReport:
     """Store the report of this assignment (checked first; the caller commits)."""
     check_times(body, now)
     report = ObserverReport(
