@@ -120,5 +120,6 @@ def test_a_partners_file_with_a_bad_key_names_the_file(tmp_path: Path, settings:
     bad.write_text(
         "partners:\n  - {key: clinic, name: A Clinic, kind: legal, age_recipient: nope}\n"
     )
-    with pytest.raises(ConfigError, match=r"(?s)bad-partners\.yaml.*age_recipient.*age X25519 public key"):
+    named = r"(?s)bad-partners\.yaml.*age_recipient.*age X25519 public key"
+    with pytest.raises(ConfigError, match=named):
         directory(settings.model_copy(update={"case_partners_file": bad}))
