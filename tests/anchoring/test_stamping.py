@@ -32,7 +32,7 @@ def anchors(db: Session) -> list[TimeAnchor]:
     return list(db.scalars(select(TimeAnchor).order_by(TimeAnchor.id)))
 
 
-def run(sessions: sessionmaker[Session], cast: Cast, settings: Settings, **later: int) -> int:
+def run(sessions: sessionmaker[Session], cast: Cast, settings: Settings, **later: float) -> int:
     with transaction(sessions) as session:
         return stamp_due(session, cast.clock.now() + timedelta(**later), settings)
 

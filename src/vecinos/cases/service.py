@@ -7,7 +7,6 @@ read itself, so no route can forget it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -157,11 +156,11 @@ def update_case(
     _check_choices(directory, facility, referral)
     if "name" in given and _clean(body.name) is None:
         raise InvalidInput(N_("Say how the person wishes to be named."), code="name_required")
-    changes = {f: _clean(getattr(body, f)) for f in PRIVATE_FIELDS if f in given}
-    if changes:
+    if given & set(PRIVATE_FIELDS):
         case.private_ciphertext = seal(
-            replace(unseal(case.private_ciphertext, sealer), **changes), sealer
+            _changed(unseal(case.private_ciphertext, sealer), body, given), sealer
         )
+
     case.facility_key, case.referral_key = facility, referral
     if "facility_other" in given:
         case.facility_other = _clean(body.facility_other)
@@ -173,6 +172,18 @@ def update_case(
         organization_id=organization_id, case_id=case.id, fields=sorted(given),
     )  # fmt: skip
     return case
+
+
+def _changed(private: Private, body: CaseUpdate, given: set[str]) -> Private:
+    def pick(field: str, current: str | None) -> str | None:
+        return _clean(getattr(body, field)) if field in given else current
+
+    return Private(
+        name=pick("name", private.name) or private.name,
+        family_contact=pick("family_contact", private.family_contact),
+        next_steps=pick("next_steps", private.next_steps),
+        notes=pick("notes", private.notes),
+    )
 
 
 def _set_status(
