@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit
 from vecinos.accounts.models import Organization
+from vecinos.accounts.principal import Principal
 from vecinos.cases import export, service
 from vecinos.cases.access import LegalMember
 from vecinos.cases.partners import directory
 from vecinos.cases.private import PURPOSE
 from vecinos.cases.schemas import CaseIn, CaseOut, CaseUpdate, ExportIn
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.clock import Clock
+from vecinos.web.deps import AppContext, ClockDep, ContextDep, DbDep, SettingsDep
 
 router = APIRouter(tags=["cases"])
 BASE = "/api/organizations/{org_id}/cases"
@@ -68,6 +71,14 @@ def export_case(
     clock: ClockDep, context: ContextDep,
 ) -> Response:  # fmt: skip
     """The case as a file encrypted to a partner lawyer's age public key."""
+    return export_response(db, caller, org_id, case_id, body, clock=clock, context=context)
+
+
+def export_response(
+    db: Session, caller: Principal, org_id: int, case_id: int, body: ExportIn, *,
+    clock: Clock, context: AppContext,
+) -> Response:  # fmt: skip
+    """The encrypted file as a download; the key is checked before the case is even read."""
     now, places = clock.now(), directory(context.settings)
     recipient, named = export.recipient_for(body, places)
     case = service.read_case(db, caller, org_id, case_id, now=now, why="exported")

@@ -14,6 +14,7 @@ from vecinos.alerts.feed_routes import router as alert_feeds_router
 from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
+from vecinos.cases.pages import router as case_pages_router
 from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
@@ -62,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence_legal_router,
     evidence_pages_router,
     cases_router,
+    case_pages_router,
     insights_router,
 )
 
