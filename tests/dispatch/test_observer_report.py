@@ -81,6 +81,17 @@ def test_a_full_report_is_stored_and_goes_on_the_timeline(
     assert facts["needs_note"] == "The children are with a neighbour until evening."
 
 
+def test_the_dispatcher_sees_the_report_with_the_offer(
+    app: FastAPI, assignment: tuple[TestClient, int, int], cast: Cast
+) -> None:
+    rosa, offer_id, incident_id = assignment
+    assert file(rosa, offer_id, full_report(cast)).status_code == 200
+    with client_for(app, cast, cast.dario) as dispatcher:
+        offers = dispatcher.get(f"/api/incidents/{incident_id}/dispatch").json()["offers"]
+    report = next(o for o in offers if o["id"] == offer_id)["observer_report"]
+    assert report["detained"] == 2 and report["agencies"] == ["ice", "unmarked"]
+
+
 def test_a_finding_without_a_report_still_works(
     assignment: tuple[TestClient, int, int], db: Session
 ) -> None:
@@ -132,4 +143,4 @@ def test_agents_cannot_leave_before_they_arrived(
     }
     answer = file(rosa, offer_id, full_report(cast) | times)
     assert answer.json()["error"]["code"] == "left_before_arrived"
-    assert "cannot have left before" in answer.json()["error"]["message"]
+    assert answer.json()["error"]["message"] == "Los agentes no pueden haberse ido antes de llegar."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -91,6 +92,7 @@ class OfferForDispatcher(BaseModel):
     finding: Finding | None
     finding_note: str | None
     reported_at: datetime | None
+    observer_report: dict[str, Any] | None = None  # the structured SALUTE report, if filed
 
 
 class DispatchOut(BaseModel):
