@@ -287,6 +287,14 @@ class Settings(BaseSettings):
         description="Ed25519 private key (PEM) that signs legal exports; empty: a key file in"
         " data_dir, created on first use.",
     )
+    evidence_c2pa_certificate: Path | None = Field(
+        None,
+        description="PEM certificate chain that signs C2PA content credentials on exported"
+        " photos; empty: no content credentials.",
+    )
+    evidence_c2pa_key: SecretStr = Field(
+        SecretStr(""), description="PEM private key of that certificate."
+    )
     evidence_recording_idle_minutes: int = Field(
         15, ge=1, description="A recording with no new chunk for this long is sealed as it is."
     )

@@ -5,6 +5,7 @@
     findings.json    what responders reported from the scene, with their observer reports
     media.json       each media item: type, size, SHA-256, who sent it, its chunks' hash chain
     media/…          the originals, byte for byte
+    c2pa/…           photos with C2PA content credentials (when configured): copies, not originals
     timestamps.json  the RFC 3161 time-stamp of each event's hash and each original's SHA-256
     timestamps/…     the time-stamping authority's answers (DER), as `openssl ts -verify` reads them
     report.pdf       the same for a reader: summary, observer reports, timeline, media, checks
@@ -33,6 +34,7 @@ from vecinos.accounts.models import Member
 from vecinos.anchoring.models import TimeAnchor
 from vecinos.dispatch import observer
 from vecinos.dispatch.models import Offer
+from vecinos.evidence.credentials import IMAGE_TYPES, Credentials, credentialed
 from vecinos.evidence.models import Chunk, Media, MediaState
 from vecinos.evidence.report import ReportInput, render_report
 from vecinos.evidence.signing import key_id
@@ -174,6 +176,26 @@ def _media_entry(db: Session, media: Media, path: str | None) -> dict[str, Any]:
     return entry
 
 
+def _credentialable(media: Media) -> bool:
+    return media.state == MediaState.COMPLETE and media.content_type in IMAGE_TYPES
+
+
+def _add_credentialed(
+    writer: _Writer, storage: Storage, media: Media, credentials: Credentials
+) -> str:
+    """A copy of the photo with C2PA content credentials; the original stays as it is."""
+    original = b"".join(storage.read(media.storage_key))
+    facts = {
+        "media_id": media.id,
+        "incident_id": media.incident_id,
+        "original_sha256": media.sha256,
+        "received_at": _plain(media.created_at),
+    }
+    path = f"c2pa/{media.id}.{IMAGE_TYPES[media.content_type]}"
+    writer.add_bytes(path, credentialed(original, media.content_type, facts, credentials))
+    return path
+
+
 def write_bundle(
     db: Session,
     storage: Storage,
@@ -183,6 +205,7 @@ def write_bundle(
     *,
     now: datetime,
     language: str = "en",
+    credentials: Credentials | None = None,
 ) -> dict[str, Any]:
     """Write the signed bundle of one incident to `target`; returns its manifest."""
     events = timeline.events_of(db, incident.id)
@@ -201,7 +224,10 @@ def write_bundle(
             if media.size:
                 path = f"media/{media.id}.{EXTENSIONS.get(media.content_type, 'bin')}"
                 writer.add_stream(path, _media_blocks(db, storage, media))
-            entries.append(_media_entry(db, media, path))
+            entry = _media_entry(db, media, path)
+            if credentials is not None and _credentialable(media):
+                entry["c2pa_file"] = _add_credentialed(writer, storage, media, credentials)
+            entries.append(entry)
         writer.add_bytes("media.json", to_json(entries))
         stamps = timestamp_entries(db, incident.id)
         for stamp, token in stamps:

@@ -15,6 +15,7 @@ from vecinos.cli.common import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction
 from vecinos.evidence import retention
 from vecinos.evidence.bundle import write_bundle
+from vecinos.evidence.credentials import configured
 from vecinos.evidence.signing import (
     has_signing_key,
     key_id,
@@ -52,8 +53,9 @@ def export_incident(
                 raise typer.Exit(1)
             key = signing_key(settings)
             manifest = write_bundle(
-                db, storage_for(settings), key, incident, output, now=now, language=language
-            )
+                db, storage_for(settings), key, incident, output, now=now, language=language,
+                credentials=configured(settings),
+            )  # fmt: skip
             audit.record(
                 db, "evidence.exported", at=now, organization_id=incident.organization_id,
                 incident_id=incident.id, files=len(manifest["files"]), via="cli",

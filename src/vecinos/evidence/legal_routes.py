@@ -16,6 +16,7 @@ from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.evidence import access, holds, retention
 from vecinos.evidence.bundle import write_bundle
+from vecinos.evidence.credentials import configured
 from vecinos.evidence.models import RetentionPolicy
 from vecinos.evidence.schemas import HoldIn, HoldOut, RetentionIn, RetentionOut
 from vecinos.evidence.signing import signing_key
@@ -43,7 +44,7 @@ def export_bundle(
     try:
         manifest = write_bundle(
             db, storage_for(settings), signing_key(settings), incident, path, now=now,
-            language=language,
+            language=language, credentials=configured(settings),
         )  # fmt: skip
     except BaseException:
         path.unlink(missing_ok=True)
