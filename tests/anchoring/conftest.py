@@ -8,9 +8,10 @@ import pytest
 
 from tests.anchoring.fixtures import local_tsa, with_tsa
 from tests.anchoring.tsa_server import LocalTsa
+from tests.clients import cli_env
 from vecinos.config import Settings
 
-__all__ = ["local_tsa"]
+__all__ = ["cli_env", "local_tsa"]
 
 
 @pytest.fixture

@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -24,19 +25,13 @@ from tests.evidence.test_bundle import read, resign, verify, write
 from vecinos.anchoring.stamping import stamp_due
 from vecinos.config import Settings
 from vecinos.db import transaction
-from vecinos.evidence import holds
+from vecinos.evidence import holds, retention
+from vecinos.evidence.models import Media
 from vecinos.evidence.signing import signing_key
+from vecinos.evidence.storage import storage_for
 from vecinos.incidents.timeline import GENESIS, canonical
 
 Files = dict[str, bytes]
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("VECINOS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("VECINOS_DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("VECINOS_SECRET_KEY", settings.secret)
-    return CliRunner()
 
 
 @pytest.fixture
@@ -216,3 +211,19 @@ def test_swapped_timestamps_are_named(
     files["timestamps.json"] = json.dumps(stamps).encode()
     output = tampered(cli_env, files, tmp_path, settings)
     assert "the time-stamp listed for event 1 is the one of event 2" in output
+
+
+def test_a_bundle_still_verifies_after_retention_deleted_a_photo(
+    cli_env: CliRunner, incident: int, sessions: sessionmaker[Session], settings: Settings,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    with transaction(sessions) as db:
+        doomed = [retention.Doomed("media", m.id, m.organization_id or 0, incident, m.created_at)
+                  for m in db.scalars(select(Media))]  # fmt: skip
+        retention.apply(db, storage_for(settings), doomed, now=datetime.now(UTC))
+    out = tmp_path / "after.zip"
+    result = cli_env.invoke(cli_app(), ["export", "incident", str(incident), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(read(out)["media.json"]) == []
+    code, output = verify(cli_env, out, *tsa_flag(settings))
+    assert code == 0, output

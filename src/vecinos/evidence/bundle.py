@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Member
-from vecinos.anchoring.models import TimeAnchor
+from vecinos.anchoring.models import Subject, TimeAnchor
 from vecinos.dispatch import observer
 from vecinos.dispatch.models import Offer
 from vecinos.evidence.credentials import IMAGE_TYPES, Credentials, credentialed
@@ -106,13 +106,20 @@ def findings(db: Session, incident_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def timestamp_entries(db: Session, incident_id: int) -> list[tuple[dict[str, Any], bytes | None]]:
-    """Each hash of the incident with its time-stamp file (None while still pending)."""
-    anchors = db.scalars(
-        select(TimeAnchor)
-        .where(TimeAnchor.incident_id == incident_id)
-        .order_by(TimeAnchor.subject, TimeAnchor.ref)
-    )
+def timestamp_entries(
+    db: Session, incident_id: int, media_ids: set[int]
+) -> list[tuple[dict[str, Any], bytes | None]]:
+    """Each hash of the incident with its time-stamp file (None while still pending); the
+    time-stamps of media that retention has deleted since stay out, like the media."""
+    anchors = [
+        anchor
+        for anchor in db.scalars(
+            select(TimeAnchor)
+            .where(TimeAnchor.incident_id == incident_id)
+            .order_by(TimeAnchor.subject, TimeAnchor.ref)
+        )
+        if anchor.subject != Subject.MEDIA or anchor.ref in media_ids
+    ]
     return [
         (
             {
@@ -229,7 +236,7 @@ def write_bundle(
                 entry["c2pa_file"] = _add_credentialed(writer, storage, media, credentials)
             entries.append(entry)
         writer.add_bytes("media.json", to_json(entries))
-        stamps = timestamp_entries(db, incident.id)
+        stamps = timestamp_entries(db, incident.id, {m.id for m in media_rows})
         for stamp, token in stamps:
             if token is not None:
                 writer.add_bytes(stamp["file"], token)
