@@ -18,6 +18,7 @@ from tests.cast import Cast
 from tests.dispatch.factories import client_for, make_incident
 from tests.evidence.helpers import photo_with_gps, upload
 from tests.reports.factories import body
+from vecinos.accounts import audit
 from vecinos.anchoring.models import AnchorState, Subject, TimeAnchor
 from vecinos.anchoring.stamping import stamp_due
 from vecinos.config import Settings
@@ -33,6 +34,7 @@ def anchors(db: Session) -> list[TimeAnchor]:
 
 
 def run(sessions: sessionmaker[Session], cast: Cast, settings: Settings, **later: float) -> int:
+    """One round of the job: claimed in a transaction, asked for once it committed."""
     with transaction(sessions) as session:
         return stamp_due(session, cast.clock.now() + timedelta(**later), settings)
 
@@ -98,7 +100,7 @@ def test_a_tsa_that_is_down_loses_nothing(
     two_events(sessions, cast)
     wanted = [(a.ref, a.sha256) for a in anchors(db)]
     local_tsa.mode = "down"
-    assert run(sessions, cast, settings) == 0
+    assert run(sessions, cast, settings) == 2  # claimed, asked for after the claim committed
     waiting = anchors(db)
     assert [(a.ref, a.sha256) for a in waiting] == wanted
     assert all(a.state == AnchorState.PENDING and a.attempts == 1 for a in waiting)
@@ -142,8 +144,27 @@ def test_a_wrong_answer_is_refused_and_reported(
         holds.release(session, incident, cast.eastside, actor_id=None, now=cast.clock.now())
     local_tsa.mode = mode
     with caplog.at_level(logging.ERROR, logger="vecinos.anchoring"):
-        assert run(sessions, cast, settings) == 0
+        run(sessions, cast, settings)
     refused = anchors(db)[-1]
     assert refused.state == AnchorState.PENDING and refused.token is None
     assert reason in (refused.last_error or "") and refused.sha256
     assert any(reason in record.getMessage() for record in caplog.records)
+
+
+def test_no_transaction_is_open_while_the_tsa_is_asked(
+    cast: Cast, sessions: sessionmaker[Session], settings: Settings, local_tsa: LocalTsa,
+) -> None:  # fmt: skip
+    """A slow authority must never hold the database: while it answers, another writer
+    writes (on SQLite an open transaction would hold the one write lock)."""
+    two_events(sessions, cast)
+    written: list[str] = []
+
+    def write_meanwhile(query: bytes) -> bytes:
+        with transaction(sessions) as other:
+            audit.record(other, "test.written_meanwhile", at=cast.clock.now())
+        written.append("yes")
+        return local_tsa.authority.reply(query)
+
+    local_tsa.answer = write_meanwhile  # type: ignore[method-assign]
+    run(sessions, cast, settings)
+    assert len(written) == 2
