@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vecinos.alerts.scrubber import scan
 from vecinos.dispatch.models import Offer
 from vecinos.dispatch.observer_models import Equipment, Need, ObserverReport, Warrant
 from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
 from vecinos.reports.models import Activity, Agency, Colour, VehicleType
+from vecinos.scrubber import scan
 
 CLOCK_SKEW = timedelta(minutes=5)  # phones' clocks run a little fast or slow
 OLDEST = timedelta(hours=24)  # an observer report covers what happened today

@@ -1,7 +1,7 @@
 """observer reports, follow-up cases, time anchors (issue 18)
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 21:36:45.459232
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import vecinos.db
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
