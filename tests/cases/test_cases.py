@@ -43,7 +43,8 @@ def test_legal_opens_reads_and_updates_a_case(
     assert case["name"] == "Tomás" and case["family_contact"] == CONTACT
     assert case["facility"] == "Adelanto ICE Processing Center (Adelanto)"
     assert case["referral"] == "Valley Community Bond Fund" and case["status"] == "open"
-    assert case["incident_id"] == incident and case["place"]  # date and place of the arrest
+    assert case["incident_id"] == incident  # date and place of the arrest come from it
+    assert "34.05220, -118.24370" in case["place"]
 
     url = f"{cases_url(cast)}/{case['id']}"
     changed = lucas.patch(

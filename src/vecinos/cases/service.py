@@ -20,6 +20,7 @@ from vecinos.cases.private import Private, seal, unseal
 from vecinos.cases.schemas import CaseIn, CaseOut, CaseUpdate
 from vecinos.crypto import Encryptor
 from vecinos.errors import Forbidden, InvalidInput, NotFound
+from vecinos.geo.gazetteer import public_place
 from vecinos.i18n import N_
 from vecinos.incidents.models import Incident
 
@@ -59,9 +60,14 @@ def _check_choices(
         )
 
 
-def place_of(incident: Incident) -> str:
-    """Where the arrest happened, for the lawyer: the cross streets, else the position."""
-    return incident.cross_streets or f"{incident.lat:.5f}, {incident.lon:.5f}"
+def place_of(db: Session, incident: Incident) -> str:
+    """Where the arrest happened, for the lawyer: the cross streets, else the gazetteer's
+    name for the place, with the exact position."""
+    named = incident.cross_streets or public_place(
+        db, incident.lat, incident.lon, organization_id=incident.organization_id
+    ).label()
+    position = f"{incident.lat:.5f}, {incident.lon:.5f}"
+    return f"{named} ({position})" if named else position
 
 
 def open_case(
@@ -86,7 +92,7 @@ def open_case(
         organization_id=organization_id,
         incident_id=incident.id,
         arrested_at=body.arrested_at or incident.opened_at,
-        place=place_of(incident),
+        place=place_of(db, incident),
         private_ciphertext=seal(private, sealer),
         facility_key=body.facility_key,
         facility_other=_clean(body.facility_other),
