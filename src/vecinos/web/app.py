@@ -14,6 +14,8 @@ from vecinos.alerts.feed_routes import router as alert_feeds_router
 from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
+from vecinos.cases.pages import router as case_pages_router
+from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
 from vecinos.db import make_engine, make_session_factory
@@ -22,6 +24,8 @@ from vecinos.dispatch.routes import router as dispatch_router
 from vecinos.evidence.legal_routes import router as evidence_legal_router
 from vecinos.evidence.pages import router as evidence_pages_router
 from vecinos.evidence.routes import router as evidence_router
+from vecinos.geo.place_routes import places_router
+from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
 from vecinos.incidents.pages import router as console_pages_router
 from vecinos.incidents.routes import router as incidents_router
@@ -43,6 +47,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     accounts_router,
     zones_router,
+    landmarks_router,
+    places_router,
     reports_router,
     incidents_router,
     dispatch_router,
@@ -60,6 +66,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence_router,
     evidence_legal_router,
     evidence_pages_router,
+    cases_router,
+    case_pages_router,
     insights_router,
 )
 

@@ -23,6 +23,8 @@ TEMPLATE_PACKAGES = (
     "alerts",
     "insights",
     "evidence",
+    "geo",
+    "cases",
 )
 
 
