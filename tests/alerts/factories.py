@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vecinos.alerts.models import Subscription, SubscriptionCell
-from vecinos.alerts.optin import open_message
+from vecinos.alerts.outbox import open_message
 from vecinos.alerts.outbox_models import Delivery
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor

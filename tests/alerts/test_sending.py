@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts import servers
-from tests.alerts.factories import OPT_INS, counts, subscribe
+from tests.alerts.factories import OPT_INS, counts, subscribe, subscriber_encryptor
 from tests.alerts.outbox_factories import (
     deliver_round,
     deliveries,
@@ -32,12 +32,13 @@ from tests.alerts.outbox_factories import (
 from tests.alerts.servers import HttpStandIn, Reply, Seen, json_reply
 from tests.cast import Cast
 from vecinos import events
+from vecinos.alerts import outbox
 from vecinos.alerts.models import ChannelKind
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock, SystemClock
 from vecinos.config import Settings
-from vecinos.db import is_sqlite
+from vecinos.db import is_sqlite, transaction
 
 GOOD_NUMBERS = [f"+1213555{n:04d}" for n in range(200, 260)]
 
@@ -329,3 +330,54 @@ def _timed(responder: Callable[[Seen], Reply], arrivals: list[float]) -> Callabl
         return responder(seen)
 
     return timed
+
+
+# ---- direct messages to people who are not subscribers ---------------------------------------
+
+
+def test_a_direct_message_goes_out_once_and_leaves_no_contact_behind(
+    sessions: sessionmaker[Session],
+    wired: Settings,
+    clock: FrozenClock,
+    db: Session,
+    twilio: HttpStandIn,
+) -> None:
+    sealer = subscriber_encryptor(wired)
+    with transaction(sessions) as writer:
+        for number, expires in (("+12135550177", None), ("+12135550178", clock.now())):
+            outbox.queue_direct(
+                writer,
+                channel=ChannelKind.SMS,
+                message=outbox.DirectMessage("vecinos: volunteers checked your report."),
+                language="en",
+                purpose="status",
+                sealer=sealer,
+                now=clock.now(),
+                contact=number,
+                expires_at=expires,
+            )
+    assert deliver_round(sessions, wired, clock) == 1
+    (sms,) = sms_bodies(twilio)
+    assert sms["To"] == "+12135550177" and "checked your report" in sms["Body"]
+    db.rollback()
+    rows = {d.status: d for d in db.scalars(select(Delivery))}
+    assert set(rows) == {DeliveryStatus.SENT, DeliveryStatus.FAILED}
+    assert rows[DeliveryStatus.FAILED].last_error == "expired"  # not worth sending any more
+    # Settled: neither the number nor the text stays in the outbox.
+    assert all(d.contact_encrypted is None and d.message_encrypted is None for d in rows.values())
+    assert all(d.subscription_id is None and d.purpose == "status" for d in rows.values())
+
+
+def test_a_direct_message_goes_to_a_subscription_or_a_contact(
+    sessions: sessionmaker[Session], wired: Settings, clock: FrozenClock
+) -> None:
+    with transaction(sessions) as writer, pytest.raises(ValueError, match="not both"):
+        outbox.queue_direct(
+            writer,
+            channel=ChannelKind.SMS,
+            message=outbox.DirectMessage("x"),
+            language="en",
+            purpose="status",
+            sealer=subscriber_encryptor(wired),
+            now=clock.now(),
+        )

@@ -42,9 +42,10 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import bulk, optin, outgoing, subscriptions
+from vecinos.alerts import bulk, outbox, outgoing, subscriptions
 from vecinos.alerts.channels.base import Channel, OutboundMessage, SendError
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
+from vecinos.alerts.optin import OPTIN_PURPOSE
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
@@ -58,7 +59,7 @@ SUBSCRIBER_PURPOSE = "subscriber"
 @dataclass
 class Outcome:
     delivery_id: int
-    subscription_id: int
+    subscription_id: int | None
     attempts: int
     provider_id: str | None = None
     error: str | None = None
@@ -176,16 +177,17 @@ class Claimed(NamedTuple):
     """One claimed delivery as plain values: what sending it needs, and nothing more."""
 
     id: int
-    alert_id: int | None  # None: a direct message (an opt-in code or link)
+    alert_id: int | None  # None: a direct message (outbox.queue_direct)
     message_encrypted: bytes | None
-    subscription_id: int
+    purpose: str
+    expires_at: datetime | None
+    subscription_id: int | None  # None: a direct message to someone who is not a subscriber
     channel: str
     language: str
     attempts: int
     idempotency_key: str
-    subscription_status: str
-    contact_encrypted: bytes
-    confirm_expires_at: datetime | None  # an opt-in code lapses: then it is not worth sending
+    subscription_status: str | None
+    contact_encrypted: bytes | None  # the subscriber's, else the one sealed on the delivery
 
 
 def claimed_rows(db: Session, ids: Sequence[int], token: str) -> list[Claimed]:
@@ -198,16 +200,17 @@ def claimed_rows(db: Session, ids: Sequence[int], token: str) -> list[Claimed]:
             Delivery.id,
             Delivery.alert_id,
             Delivery.message_encrypted,
+            Delivery.purpose,
+            Delivery.expires_at,
             Delivery.subscription_id,
             Delivery.channel,
             Delivery.language,
             Delivery.attempts,
             Delivery.idempotency_key,
             Subscription.status,
-            Subscription.contact_encrypted,
-            Subscription.confirm_expires_at,
+            func.coalesce(Subscription.contact_encrypted, Delivery.contact_encrypted),
         )
-        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .outerjoin(Subscription, Subscription.id == Delivery.subscription_id)
         .where(
             bulk.among(db, Delivery.id, ids),
             Delivery.claim_token == token,
@@ -222,13 +225,10 @@ async def send_one(
     channel: Channel, row: Claimed, messages: outgoing.Messages, settings: Settings, now: datetime
 ) -> Outcome:
     outcome = Outcome(row.id, row.subscription_id, row.attempts)
-    # Alerts go to active subscribers; an opt-in only while its subscription waits for it.
-    if row.subscription_status != WAITING_FOR[row.alert_id is None]:
-        outcome.error, outcome.permanent = "not_subscribed", True  # STOP after publishing
+    if refusal := _refusal(row, now):
+        outcome.error, outcome.permanent = refusal, True
         return outcome
-    if row.alert_id is None and (row.confirm_expires_at or now) <= now:
-        outcome.error, outcome.permanent = "expired", True  # the code no longer works
-        return outcome
+    assert row.contact_encrypted is not None  # a subscriber's, or sealed on the delivery
     opener = _encryptor(settings.secret, tuple(settings.old_secrets))
     contact = opener.decrypt(row.contact_encrypted)
     message = _message(row, contact, messages, opener)
@@ -237,7 +237,8 @@ async def send_one(
     except SendError as exc:
         outcome.error = exc.code or type(exc).__name__
         # A permanent error is about the contact (a dead number, a dropped push subscription).
-        outcome.permanent = outcome.disable = exc.permanent
+        outcome.permanent = exc.permanent
+        outcome.disable = exc.permanent and row.subscription_id is not None
     except Exception as exc:  # a bug in an adapter must not stop the round: retry later
         log.exception("delivery %s: unexpected error", row.id)
         outcome.error = type(exc).__name__
@@ -247,7 +248,17 @@ async def send_one(
     return outcome
 
 
-WAITING_FOR = {False: SubscriptionStatus.ACTIVE, True: SubscriptionStatus.PENDING}
+def _refusal(row: Claimed, now: datetime) -> str | None:
+    """Why this delivery must not go at all, if it must not (a permanent failure)."""
+    if row.expires_at is not None and row.expires_at <= now:
+        return "expired"  # an opt-in code that lapsed, a reminder for a shift that began
+    if row.subscription_id is None:
+        return None
+    # Alerts go to active subscribers; an opt-in only while its subscription waits for it.
+    wanted = (
+        SubscriptionStatus.PENDING if row.purpose == OPTIN_PURPOSE else SubscriptionStatus.ACTIVE
+    )
+    return None if row.subscription_status == wanted else "not_subscribed"
 
 
 def _message(
@@ -256,7 +267,7 @@ def _message(
     if row.alert_id is not None:
         return messages.to(row.alert_id, row.language, contact, row.idempotency_key)
     assert row.message_encrypted is not None  # a direct message carries its own text
-    text = optin.open_message(row.message_encrypted, opener)
+    text = outbox.open_message(row.message_encrypted, opener)
     return OutboundMessage(
         to=contact,
         text=text.text,
@@ -285,13 +296,17 @@ def record(
     for keys, rows in groups.items():
         bulk.update_by_id(db, table, keys, rows, also=released, guard=mine)
     for outcome in outcomes:
-        if outcome.disable:
+        if outcome.disable and outcome.subscription_id is not None:
             subscriptions.disable(db, outcome.subscription_id, now=now)
 
 
 @cache
 def _encryptor(secret: str, old_secrets: tuple[str, ...]) -> Encryptor:
     return Encryptor(secret, SUBSCRIBER_PURPOSE, old_secrets)
+
+
+# What a settled delivery no longer needs: a direct message's contact and text.
+ERASED = {"contact_encrypted": None, "message_encrypted": None}
 
 
 def _values(outcome: Outcome, now: datetime, settings: Settings) -> dict[str, object]:
@@ -301,9 +316,10 @@ def _values(outcome: Outcome, now: datetime, settings: Settings) -> dict[str, ob
             "status": status.value,
             "provider_id": outcome.provider_id,
             "sent_at": now,
+            **ERASED,
         }
         return {**done, "finished_at": now} if outcome.delivered else done
-    failed = {"status": DeliveryStatus.FAILED.value, "finished_at": now}
+    failed = {"status": DeliveryStatus.FAILED.value, "finished_at": now, **ERASED}
     if outcome.permanent or outcome.attempts >= settings.alert_max_attempts:
         return {**failed, "last_error": outcome.error[:120]}
     return {"last_error": outcome.error[:120], "next_attempt_at": now + backoff(outcome, settings)}

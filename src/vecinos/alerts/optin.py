@@ -6,20 +6,19 @@ through the subscriber's channel, like any alert. The text carries a secret, so 
 
 from __future__ import annotations
 
-import json
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from vecinos import events
+from vecinos.alerts import outbox
 from vecinos.alerts.models import ChannelKind, Subscription
-from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
+from vecinos.alerts.outbox_models import Delivery
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, gettext
 
+OPTIN_PURPOSE = "optin"
 CONFIRM_PATH = "/alerts/confirm"
 UNSUBSCRIBE_PATH = "/alerts/unsubscribe"
 
@@ -71,25 +70,16 @@ def compose(
 def enqueue(
     db: Session, subscription: Subscription, message: OptInText, encryptor: Encryptor, now: datetime
 ) -> Delivery:
-    """A delivery of `message` to the (pending) subscription, in the caller's transaction."""
-    sealed = encryptor.encrypt(json.dumps({"subject": message.subject, "text": message.text}))
-    row = Delivery(
-        alert_id=None,
-        message_encrypted=sealed,
-        subscription_id=subscription.id,
-        channel=subscription.channel,
+    """A delivery of `message` to the (pending) subscription, in the caller's transaction; not
+    sent once its code has lapsed."""
+    return outbox.queue_direct(
+        db,
+        channel=ChannelKind(subscription.channel),
+        message=outbox.DirectMessage(text=message.text, subject=message.subject),
         language=subscription.language,
-        status=DeliveryStatus.QUEUED,
-        attempts=0,
-        next_attempt_at=now,
-        idempotency_key=f"optin-{secrets.token_hex(16)}",
-        created_at=now,
+        purpose=OPTIN_PURPOSE,
+        sealer=encryptor,
+        now=now,
+        subscription_id=subscription.id,
+        expires_at=subscription.confirm_expires_at,
     )
-    db.add(row)
-    events.emit(db, events.Topic.OUTBOX, {"optin": True})
-    return row
-
-
-def open_message(sealed: bytes, encryptor: Encryptor) -> OptInText:
-    data = json.loads(encryptor.decrypt(sealed))
-    return OptInText(subject=str(data["subject"]), text=str(data["text"]))

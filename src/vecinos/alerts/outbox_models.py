@@ -88,9 +88,17 @@ class Delivery(Base):
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     # JSON {"subject", "text"}, sealed like contacts: an opt-in text carries its secret code.
     message_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
-    subscription_id: Mapped[int] = mapped_column(
+    # Whom to: a subscriber, or (a direct message to someone who is not one: a texter's
+    # status reply, a volunteer's reminder) a contact sealed on the row itself. Both are
+    # erased from the row once the delivery is settled (`delivery.record`).
+    subscription_id: Mapped[int | None] = mapped_column(
         ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True
     )
+    contact_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What it is for: "alert", "optin", or the purpose a direct message's sender names.
+    purpose: Mapped[str] = mapped_column(String(24), default="alert")
+    # A direct message not worth sending any more after this (an opt-in code that lapsed).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     channel: Mapped[ChannelKind] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(35))
     status: Mapped[DeliveryStatus] = mapped_column(String(16))

@@ -182,6 +182,7 @@ def write_deliveries(
     prefix = f"va-{secrets.token_hex(8)}-{alert.id}-"
     shared = {
         "alert_id": alert.id,
+        "purpose": "alert",
         "status": DeliveryStatus.QUEUED.value,
         "attempts": 0,
         "next_attempt_at": now,

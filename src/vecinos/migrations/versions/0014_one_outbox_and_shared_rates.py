@@ -1,11 +1,12 @@
 """one outbox and shared rates: opt-in messages become deliveries; rate buckets for every process
 
 Opt-in codes and links had an outbox of their own; they are deliveries now, with their sealed
-text in `message_encrypted` and no alert. Messages not sent yet move over. `rate_buckets`
-holds the token buckets every worker takes from (channel rates, and later intake limits).
+text in `message_encrypted` and no alert, and so is any direct message to a person who is not
+a subscriber (its contact sealed on the delivery). Messages not sent yet move over.
+`rate_buckets` holds the token buckets every worker takes from (channel rates, intake limits).
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -17,7 +18,7 @@ from alembic import op
 import vecinos.db
 
 revision: str = "0014"
-down_revision: str | None = "0009"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -32,13 +33,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("message_encrypted", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column("contact_encrypted", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(
+            sa.Column("purpose", sa.String(length=24), nullable=False, server_default="alert")
+        )
+        batch_op.add_column(
+            sa.Column("expires_at", vecinos.db.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.alter_column("alert_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.alter_column("subscription_id", existing_type=sa.Integer(), nullable=True)
+    with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
+        batch_op.alter_column("purpose", server_default=None)
     # Opt-in messages still waiting go over as deliveries, keyed by their old id.
     op.execute(
-        "INSERT INTO alert_deliveries (alert_id, message_encrypted, subscription_id, channel,"
-        " language, status, attempts, next_attempt_at, idempotency_key, created_at)"
-        " SELECT NULL, m.message_encrypted, m.subscription_id, s.channel, s.language, 'queued',"
-        " 0, m.created_at, 'optin-' || m.id, m.created_at"
+        "INSERT INTO alert_deliveries (alert_id, message_encrypted, subscription_id, purpose,"
+        " expires_at, channel, language, status, attempts, next_attempt_at, idempotency_key,"
+        " created_at)"
+        " SELECT NULL, m.message_encrypted, m.subscription_id, 'optin', s.confirm_expires_at,"
+        " s.channel, s.language, 'queued', 0, m.created_at, 'optin-' || m.id, m.created_at"
         " FROM alert_optin_messages m JOIN alert_subscriptions s ON s.id = m.subscription_id"
         " WHERE m.sent_at IS NULL AND s.status = 'pending'"
     )
@@ -74,10 +86,14 @@ def downgrade() -> None:
     op.execute(
         "INSERT INTO alert_optin_messages (subscription_id, message_encrypted, created_at)"
         " SELECT subscription_id, message_encrypted, created_at FROM alert_deliveries"
-        " WHERE alert_id IS NULL AND status = 'queued'"
+        " WHERE purpose = 'optin' AND status = 'queued'"
     )
     op.execute("DELETE FROM alert_deliveries WHERE alert_id IS NULL")
     with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
+        batch_op.alter_column("subscription_id", existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column("alert_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column("expires_at")
+        batch_op.drop_column("purpose")
+        batch_op.drop_column("contact_encrypted")
         batch_op.drop_column("message_encrypted")
     op.drop_table("rate_buckets")
