@@ -49,7 +49,7 @@ def test_the_board_is_live_and_verification_is_one_click(
     page.keyboard.press("Enter")
     expect(page.locator("#detail")).to_be_visible()
     page.get_by_role("button", name="Ask for verification").click()
-    expect(page.locator("#detail-message")).to_contain_text("1 responders asked")
+    expect(page.locator("#detail-message")).to_contain_text("1 responder asked")
     expect(page.locator('.cards[data-state="verifying"] .card')).to_have_count(1)
     expect(page.locator("#detail-offers")).to_contain_text("Rosa")
     screenshot(page, "dispatch-board")

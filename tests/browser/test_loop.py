@@ -66,7 +66,7 @@ def test_the_whole_loop(
     expect(card).to_have_count(1, timeout=10000)
     card.click()
     dispatcher.get_by_role("button", name="Ask for verification").click()
-    expect(dispatcher.locator("#detail-message")).to_contain_text("responders asked")
+    expect(dispatcher.locator("#detail-message")).to_contain_text("responder asked")
 
     offer = responder.locator(".offer")
     expect(offer).to_be_visible(timeout=10000)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from vecinos.geo.zones import parse_area
 from vecinos.i18n import N_, gettext
+from vecinos.maps.view import map_view
 from vecinos.reports.models import Activity, Agency
 from vecinos.web.deps import LanguageDep, SettingsDep
 from vecinos.web.policy import PUBLIC
@@ -51,8 +52,6 @@ def report_page(request: Request, language: LanguageDep, settings: SettingsDep) 
         language,
         activities=[(a.value, gettext(language, label)) for a, label in ACTIVITY_LABELS.items()],
         agencies=[(a.value, gettext(language, label)) for a, label in AGENCY_LABELS.items()],
-        center=area_center(settings.service_area_geojson),
-        tile_url=settings.map_tile_url,
-        tile_attribution=settings.map_tile_attribution,
+        map=map_view(settings),
         retention_hours=settings.contact_retention_hours,
     )

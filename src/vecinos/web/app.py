@@ -16,6 +16,7 @@ from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
+from vecinos.console.pages import router as console_pages_router
 from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
@@ -23,9 +24,10 @@ from vecinos.evidence.legal_routes import router as evidence_legal_router
 from vecinos.evidence.pages import router as evidence_pages_router
 from vecinos.evidence.routes import router as evidence_router
 from vecinos.geo.routes import router as zones_router
-from vecinos.incidents.pages import router as console_pages_router
+from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
+from vecinos.maps.routes import router as maps_router
 from vecinos.reports.fastpath import IntakeFastPath
 from vecinos.reports.pages import router as report_pages_router
 from vecinos.reports.photo_routes import router as report_photo_router
@@ -55,12 +57,14 @@ ROUTERS: tuple[APIRouter, ...] = (
     alert_feeds_router,
     responder_pages_router,
     console_pages_router,
+    hotline_pages_router,
     admin_pages_router,
     alerts_pages_router,
     evidence_router,
     evidence_legal_router,
     evidence_pages_router,
     insights_router,
+    maps_router,
 )
 
 

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_timedelta
+from babel.dates import format_time, format_timedelta
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -27,7 +28,7 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
-from vecinos.i18n import INTERFACE_LANGUAGES, SOURCE_LANGUAGE, translations
+from vecinos.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, translations
 from vecinos.web import words
 
 LANGUAGE_COOKIE = "vecinos_lang"
@@ -40,10 +41,10 @@ TEMPLATE_PACKAGES = (
     "alerts",
     "insights",
     "evidence",
+    "console",
 )
-# Signed-in pages show people's reports, rosters and evidence: no cache, shared or not, keeps
-# them (and the back button after sign-out does not bring them back).
 PRIVATE_PAGE = {"Cache-Control": "no-store"}
+JUST_NOW = N_("just now")
 
 
 @cache
@@ -63,6 +64,7 @@ def environment(language: str = SOURCE_LANGUAGE) -> Environment:
     env.globals["interface_languages"] = INTERFACE_LANGUAGES
     env.filters["word"] = lambda code, table: words.word(language, table, code)
     env.filters["age"] = _age_in(language)
+    env.filters["local_time"] = _local_time_in(language)
     env.filters["number"] = lambda value: format_decimal(value, locale=language)
     return env
 
@@ -71,10 +73,21 @@ def _age_in(language: str) -> Any:
     @pass_context
     def age(context: Context, when: datetime) -> str:
         """How long ago, in words: "hace 5 minutos", "3 hours ago"."""
-        elapsed = max(context["now"] - when, timedelta(0))
+        elapsed = context["now"] - when
+        if elapsed < timedelta(minutes=1):
+            return translations(language).gettext(JUST_NOW)
         return format_timedelta(-elapsed, add_direction=True, granularity="minute", locale=language)
 
     return age
+
+
+def _local_time_in(language: str) -> Any:
+    @pass_context
+    def local_time(context: Context, when: datetime) -> str:
+        """The time of day in the coalition's time zone, as the language writes it."""
+        return format_time(when, "short", tzinfo=ZoneInfo(context["timezone"]), locale=language)
+
+    return local_time
 
 
 def render(
@@ -82,9 +95,9 @@ def render(
     template: str,
     language: str,
     status_code: int = 200,
-    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> HTMLResponse:
+    app_context = request.app.state.context
     page = (
         environment(language)
         .get_template(template)
@@ -92,13 +105,19 @@ def render(
             request=request,
             language=language,
             path=request.url.path,
-            now=request.app.state.context.clock.now(),
+            now=app_context.clock.now(),
+            timezone=app_context.settings.alert_timezone,
             **context,
         )
     )
-    return HTMLResponse(
-        page, status_code=status_code, headers={**security_headers(request), **(headers or {})}
-    )
+    return HTMLResponse(page, status_code=status_code, headers=security_headers(request))
+
+
+def private(response: HTMLResponse) -> HTMLResponse:
+    """A signed-in page: people's reports, rosters, evidence. No cache keeps it, shared or
+    not, and the back button after sign-out does not bring it back."""
+    response.headers.update(PRIVATE_PAGE)
+    return response
 
 
 def security_headers(request: Request) -> dict[str, str]:

@@ -121,6 +121,14 @@ STAGE = {
     "wider": N_("wider area"),
     "partners": N_("partner organizations"),
 }
+# What the scrubber found in a text meant for the public.
+SCRUBBED = {
+    "name": N_("a name"),
+    "phone": N_("a phone number"),
+    "email": N_("an e-mail address"),
+    "address": N_("a house address"),
+    "plate": N_("a licence plate"),
+}
 LANGUAGE = {
     "en": N_("English"),
     "es": N_("Spanish"),
@@ -146,6 +154,7 @@ TABLES: dict[str, Mapping[str, str]] = {
     "finding": FINDING,
     "media": MEDIA,
     "stage": STAGE,
+    "scrubbed": SCRUBBED,
     "language": LANGUAGE,
 }
 

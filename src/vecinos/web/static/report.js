@@ -13,7 +13,7 @@
   const lat = document.getElementById("lat");
   const lon = document.getElementById("lon");
   let marker = null;
-  let map = null;
+  let view = null;
 
   function deviceToken() {
     let token = localStorage.getItem(DEVICE);
@@ -187,30 +187,31 @@
     lat.value = latitude.toFixed(6);
     lon.value = longitude.toFixed(6);
     pinStatus.textContent = lat.value + ", " + lon.value;
-    if (map) {
+    if (view) {
       if (marker) marker.setLatLng([latitude, longitude]);
-      else marker = window.L.marker([latitude, longitude]).addTo(map);
+      else marker = window.L.marker([latitude, longitude]).addTo(view.map);
     }
   }
 
   document.getElementById("use-location").addEventListener("click", () => {
     if (!navigator.geolocation) return;
     navigator.geolocation.getCurrentPosition(
-      (position) => placePin(position.coords.latitude, position.coords.longitude),
+      (position) => {
+        placePin(position.coords.latitude, position.coords.longitude);
+        if (view) view.show(position.coords.latitude, position.coords.longitude);
+      },
       () => say(form.dataset.msgWhere, "error"),
       { enableHighAccuracy: true, timeout: 10000 },
     );
   });
 
   function startMap() {
-    if (!window.L) return;
-    const center = form.dataset.center.split(",").map(Number);
-    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
-    map = window.L.map("map").setView(center, 11);
-    if (form.dataset.tileUrl) {
-      window.L.tileLayer(form.dataset.tileUrl, { attribution: form.dataset.attribution }).addTo(map);
-    }
-    map.on("click", (event) => placePin(event.latlng.lat, event.latlng.lng));
+    view = window.vecinos.makeMap(document.getElementById("map"));
+    if (!view) return;
+    view.ready.then(() => {
+      if (!lat.value) view.fit([]);
+    });
+    view.map.on("click", (event) => placePin(event.latlng.lat, event.latlng.lng));
   }
 
   if (document.readyState === "complete") startMap();
