@@ -40,6 +40,6 @@ def base_layer(db: Session, service_area_geojson: str) -> dict[str, Any]:
 
 
 def area_bounds(service_area_geojson: str) -> str:
-    """"south,west,north,east" of the service area: where a map starts before it loads more."""
+    """The service area as "south,west,north,east": where a map starts before it loads."""
     min_lon, min_lat, max_lon, max_lat = parse_area(json.loads(service_area_geojson)).bounds
     return f"{min_lat:.5f},{min_lon:.5f},{max_lat:.5f},{max_lon:.5f}"

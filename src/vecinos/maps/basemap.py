@@ -69,7 +69,7 @@ class Basemap:
 
     @property
     def kind(self) -> str:
-        """"vector" (Mapbox Vector Tiles) or "raster" (images), as pages draw them."""
+        """Vector (Mapbox Vector Tiles) or raster (images): how pages draw the tiles."""
         return "vector" if self.header["tile_type"] == TileType.MVT else "raster"
 
     @property

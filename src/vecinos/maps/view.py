@@ -31,9 +31,7 @@ def map_view(settings: Settings) -> MapView:
     """A configured tile URL wins; else the PMTiles file in the data directory, if any."""
     bounds = area_bounds(settings.service_area_geojson)
     if settings.map_tile_url:
-        return MapView(
-            settings.map_tile_url, "raster", settings.map_tile_attribution, 19, bounds
-        )
+        return MapView(settings.map_tile_url, "raster", settings.map_tile_attribution, 19, bounds)
     basemap = basemap_of(settings)
     if basemap is None:
         return MapView("", "", "", 19, bounds)
