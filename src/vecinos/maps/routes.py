@@ -7,8 +7,6 @@ import gzip
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from vecinos.errors import NotFound
-from vecinos.i18n import N_
 from vecinos.maps.base_layer import base_layer
 from vecinos.maps.basemap import basemap_of
 from vecinos.web.deps import DbDep, SettingsDep
@@ -33,7 +31,9 @@ def tile(z: int, x: int, y: int, request: Request, settings: SettingsDep) -> Res
     basemap = basemap_of(settings)
     found = basemap.tile(z, x, y) if basemap else None
     if found is None:
-        raise NotFound(N_("There is no map tile here."), code="tile_not_found")
+        # Maps ask for tiles around the edges that the archive does not hold: a bare 404,
+        # cached like a tile, is all they need.
+        return Response(status_code=404, headers={"Cache-Control": TILE_CACHE})
     data, headers = found.data, {"Cache-Control": TILE_CACHE, "Vary": "Accept-Encoding"}
     if found.gzipped:
         if "gzip" in request.headers.get("accept-encoding", ""):

@@ -100,13 +100,15 @@
       // Fit to these points; with none, to the zones; with no zones, to the service area.
       fit(points) {
         const shown = (points || []).filter((p) => p && Number.isFinite(p[0]) && Number.isFinite(p[1]));
-        if (shown.length === 1) map.setView(shown[0], CLOSE_ZOOM);
-        else if (shown.length) map.fitBounds(L.latLngBounds(shown), { padding: [24, 24], maxZoom: CLOSE_ZOOM });
-        else map.fitBounds(zoneBounds() || area, { padding: [12, 12] });
+        if (shown.length === 1) map.setView(shown[0], CLOSE_ZOOM, { animate: false });
+        else if (shown.length) map.fitBounds(L.latLngBounds(shown), { padding: [24, 24], maxZoom: CLOSE_ZOOM, animate: false });
+        else map.fitBounds(zoneBounds() || area, { padding: [32, 32], animate: false });
+        element.dataset.fitted = "true";
       },
       // A chosen spot ("use my location", a picked place): centre on it, close enough to read.
       show(lat, lon) {
-        map.setView([lat, lon], Math.max(map.getZoom(), CLOSE_ZOOM));
+        map.setView([lat, lon], Math.max(map.getZoom(), CLOSE_ZOOM), { animate: false });
+        element.dataset.fitted = "true";
       },
       reload() {
         delete bases[data.base];
