@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.browser.fixtures import LiveServer
 from tests.cast import PASSWORD, Cast, Person
 
-PHONE = {"width": 390, "height": 844}
-DESK = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESK: ViewportSize = {"width": 1366, "height": 900}
 SIZES = {"phone": PHONE, "desk": DESK}
 
 

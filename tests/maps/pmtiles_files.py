@@ -48,11 +48,11 @@ def write_pmtiles(
 ) -> Path:
     ordered = sorted(tiles, key=lambda item: zxy_to_tileid(*item[0]))
     with path.open("wb") as handle:
-        writer = Writer(handle)
+        writer = Writer(handle)  # type: ignore[no-untyped-call]
         for key, data in ordered:
             stored = gzip.compress(data) if compression == Compression.GZIP else data
-            writer.write_tile(zxy_to_tileid(*key), stored)
-        writer.finalize(
+            writer.write_tile(zxy_to_tileid(*key), stored)  # type: ignore[no-untyped-call]
+        writer.finalize(  # type: ignore[no-untyped-call]
             {
                 "tile_type": tile_type,
                 "tile_compression": compression,
