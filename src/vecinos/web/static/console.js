@@ -49,10 +49,15 @@
     return root.querySelector('.cards[data-state="' + state + '"]');
   }
 
+  // Newest first, as the server orders them: by opening time (ISO times of one time zone sort
+  // as text), then by number.
+  function newer(a, b) {
+    if (a.dataset.opened !== b.dataset.opened) return a.dataset.opened > b.dataset.opened;
+    return Number(a.dataset.incident) > Number(b.dataset.incident);
+  }
+
   function insert(list, item) {
-    // Newest first; the ISO times of one time zone sort as text.
-    const opened = item.dataset.opened;
-    const before = [...list.children].find((other) => other !== item && other.dataset.opened < opened);
+    const before = [...list.children].find((other) => other !== item && newer(item, other));
     list.insertBefore(item, before || null);
   }
 
@@ -121,6 +126,7 @@
       const query = ids.map((id) => "incident=" + encodeURIComponent(id)).join("&");
       (await fragment("/dispatch/cards?" + query)).querySelectorAll("li[data-incident]").forEach(place);
       afterChanges();
+      keepInView(ids);
     } catch (_) {
       /* the next reconnection or the minute's reload brings the board back in line */
     } finally {
@@ -178,7 +184,8 @@
   // ---- filter ------------------------------------------------------------------------------
 
   const filter = document.getElementById("board-filter");
-  filter.addEventListener("change", () => {
+
+  function applyFilter() {
     const wanted = filter.value;
     const closed = root.querySelector("details.closed");
     root.querySelectorAll("section.lane").forEach((lane) => {
@@ -187,7 +194,10 @@
     const closedShown = !wanted || Boolean(closed.querySelector('section.lane[data-lane="' + wanted + '"]'));
     closed.hidden = !closedShown;
     if (wanted && closedShown) closed.open = true;
-  });
+  }
+
+  filter.addEventListener("change", applyFilter);
+  applyFilter(); // a choice made before this script ran (or kept by the back button) holds too
 
   // ---- detail ------------------------------------------------------------------------------
 
@@ -216,6 +226,12 @@
       message.textContent = error.message;
     }
   }
+
+  // Escape in the detail goes back to the incident's card on the board.
+  detail.addEventListener("keydown", (event) => {
+    const card = selected === null ? null : cardOf(selected);
+    if (event.key === "Escape" && card) card.querySelector(".card").focus();
+  });
 
   root.querySelector(".board").addEventListener("click", (event) => {
     const button = event.target.closest(".card");
@@ -329,15 +345,39 @@
     });
   }
 
+  function openPoints() {
+    return [...root.querySelectorAll(".cards > li[data-incident]")]
+      .filter((card) => !card.closest("details.closed"))
+      .map((card) => [Number(card.dataset.lat), Number(card.dataset.lon)]);
+  }
+
+  let fittedToIncidents = false;
+
+  function fitIncidents() {
+    const points = openPoints();
+    view.fit(points);
+    fittedToIncidents = points.length > 0;
+  }
+
+  // The first open incident, or one that changed where the map does not look: show every open
+  // incident again.
+  function keepInView(ids) {
+    if (!view) return;
+    const shown = view.map.getBounds();
+    const outside = ids.some((id) => {
+      const card = cardOf(id);
+      return card && !card.closest("details.closed") && !shown.contains([Number(card.dataset.lat), Number(card.dataset.lon)]);
+    });
+    if (outside || !fittedToIncidents) fitIncidents();
+  }
+
   function startMap() {
     view = window.vecinos.makeMap(document.getElementById("map"));
     if (!view) return;
     incidentLayer = window.L.layerGroup().addTo(view.map);
     shiftLayer = window.L.layerGroup().addTo(view.map);
-    const cards = [...root.querySelectorAll(".cards > li[data-incident]")];
-    cards.forEach(drawMarker);
-    const open = cards.filter((card) => !card.closest("details.closed"));
-    view.ready.then(() => view.fit(open.map((card) => [Number(card.dataset.lat), Number(card.dataset.lon)])));
+    root.querySelectorAll(".cards > li[data-incident]").forEach(drawMarker);
+    view.ready.then(fitIncidents);
     drawShifts();
     setInterval(drawShifts, 30000);
   }
