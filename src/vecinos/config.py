@@ -217,6 +217,11 @@ class Settings(BaseSettings):
     vapid_private_key: SecretStr = Field(
         SecretStr(""), description="VAPID private key (PEM or base64url) for Web Push."
     )
+    demo_inbox: bool = Field(
+        False,
+        description="`vecinos demo` only: texts, e-mails and notifications no provider is"
+        " configured for go to a staff-only inbox page (/demo/inbox).",
+    )
     vapid_subject: str = Field(
         "mailto:alerts@vecinos.invalid", description="VAPID contact claim (mailto: or https:)."
     )

@@ -83,6 +83,7 @@ def subscribe_page(
         languages=ALERT_LANGUAGES,
         interface_languages=INTERFACE_LANGUAGES,
         push_key=vapid_public_key(settings.vapid_private_key.get_secret_value()),
+        demo_inbox=settings.demo_inbox,
         map=map_view(settings),
     )
 

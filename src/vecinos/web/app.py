@@ -11,11 +11,12 @@ from vecinos import __version__
 from vecinos.accounts.pages import router as admin_pages_router
 from vecinos.accounts.routes import router as accounts_router
 from vecinos.alerts.feed_routes import router as alert_feeds_router
+from vecinos.alerts.inbox_routes import router as demo_inbox_router
 from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
 from vecinos.clock import Clock, SystemClock
-from vecinos.config import Settings, load_settings
+from vecinos.config import ConfigError, Settings, load_settings
 from vecinos.console.pages import router as console_pages_router
 from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
@@ -65,6 +66,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence_pages_router,
     insights_router,
     maps_router,
+    demo_inbox_router,
 )
 
 
@@ -85,6 +87,8 @@ def create_app(
     settings = settings or load_settings()
     if not allow_placeholder_secret:
         settings.require_real_secrets()
+        if settings.demo_inbox:
+            raise ConfigError("VECINOS_DEMO_INBOX is for `vecinos demo` only.")
     engine = engine or make_engine(settings.effective_database_url)
     app = FastAPI(
         title="vecinos",

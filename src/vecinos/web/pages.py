@@ -208,7 +208,13 @@ def totp_submit(
 
 
 @router.get("/account")
-def account(request: Request, caller: SignedInMember, db: DbDep, language: LanguageDep) -> Response:
+def account(
+    request: Request,
+    caller: SignedInMember,
+    db: DbDep,
+    language: LanguageDep,
+    settings: SettingsDep,
+) -> Response:
     names = {
         o.id: o.name
         for o in db.scalars(
@@ -226,6 +232,7 @@ def account(request: Request, caller: SignedInMember, db: DbDep, language: Langu
         name=caller.display_name,
         memberships=memberships,
         csrf_token=caller.csrf_token,
+        demo_inbox=settings.demo_inbox,
     )
 
 

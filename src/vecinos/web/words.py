@@ -129,6 +129,13 @@ SCRUBBED = {
     "address": N_("a house address"),
     "plate": N_("a licence plate"),
 }
+# What arrived in the demo inbox.
+INBOX = {
+    "optin": N_("Confirmation"),
+    "alert": N_("Alert"),
+    "texted": N_("Sent from this phone"),
+    "reply": N_("Answer"),
+}
 LANGUAGE = {
     "en": N_("English"),
     "es": N_("Spanish"),
@@ -155,6 +162,7 @@ TABLES: dict[str, Mapping[str, str]] = {
     "media": MEDIA,
     "stage": STAGE,
     "scrubbed": SCRUBBED,
+    "inbox": INBOX,
     "language": LANGUAGE,
 }
 
