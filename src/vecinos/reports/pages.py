@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from vecinos.geo.zones import parse_area
 from vecinos.i18n import N_, gettext
 from vecinos.maps.view import map_view
 from vecinos.reports.models import Activity, Agency
@@ -36,12 +32,6 @@ AGENCY_LABELS: dict[Agency, str] = {
     Agency.UNMARKED: N_("Unmarked"),
     Agency.UNKNOWN: N_("Not sure"),
 }
-
-
-@lru_cache(maxsize=4)
-def area_center(geojson: str) -> tuple[float, float]:
-    point = parse_area(json.loads(geojson)).representative_point()
-    return round(point.y, 5), round(point.x, 5)
 
 
 @router.get("/report", dependencies=[PUBLIC.dependency()])

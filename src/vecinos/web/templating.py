@@ -42,6 +42,7 @@ TEMPLATE_PACKAGES = (
     "insights",
     "evidence",
     "console",
+    "geo",
 )
 PRIVATE_PAGE = {"Cache-Control": "no-store"}
 JUST_NOW = N_("just now")
