@@ -32,13 +32,20 @@ def sign_in(page: Page, server: LiveServer, cast: Cast, person: Person, target: 
     expect(page).to_have_url(f"{server.url}{target}")
 
 
+WIDER_THAN = """(width) => [...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().right > width)
+  .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + e.className)
+  .slice(0, 8)"""
+
+
 def no_overflow(page: Page) -> None:
     """Nothing sticks out sideways: the page is no wider than the screen. (A mobile browser
     widens its layout to fit what overflows, so the screen's width is the one to hold to.)"""
     screen = page.viewport_size
     assert screen is not None
     wide: int = page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= screen["width"], f"{page.url} is {wide} px wide on a {screen['width']} px screen"
+    culprits = page.evaluate(WIDER_THAN, screen["width"]) if wide > screen["width"] else []
+    assert wide <= screen["width"], f"{page.url} is {wide} px wide: {culprits}"
 
 
 INSIDE_MAP = """(selector) => {

@@ -1,7 +1,7 @@
 """A dispatcher works the live board, in Spanish, at a desk and on a phone: new reports appear
 without reloading and only their cards change, the keyboard path holds while reports pour in,
-a new incident sounds and counts in the title, closed incidents fold away, verification is one
-click, and a hotline call is recorded."""
+a new incident sounds and counts in the title, closed incidents fold away, and verification
+is one click. (The hotline form: test_where_without_gps.py.)"""
 
 from __future__ import annotations
 
@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
-from tests.cast import PASSWORD, Cast
+from tests.cast import Cast
 from tests.dispatch.factories import SCENE, make_incident, north, on_shift
 from tests.reports.factories import body
 from vecinos.incidents.models import Incident, IncidentState
-from vecinos.reports.models import Report, Source
 
 pytestmark = pytest.mark.browser
 FAR = (34.10, -118.15)  # far enough from SCENE to open incidents of their own
@@ -166,22 +165,3 @@ def test_closed_incidents_fold_away_and_ages_read_naturally(
     expect(reported).to_be_hidden()
     no_overflow(page)
     screenshot(page, f"dispatch-board-closed-{size}")
-
-
-def test_hotline_intake(page: Page, live_server: LiveServer, cast: Cast, db: Session) -> None:
-    page.goto(f"{live_server.url}/signin?next=/dispatch")
-    page.get_by_label("E-mail").fill(cast.dario.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("The 6-digit code").fill(cast.totp_code(cast.dario))
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("link", name="Hotline intake").click()
-    page.get_by_label("Checkpoint").check()
-    page.get_by_label("Latitude").fill(str(SCENE[0]))
-    page.get_by_label("Longitude").fill(str(SCENE[1]))
-    page.get_by_label("Cross streets (not a house address)").fill("Broadway & 5th St")
-    page.get_by_role("button", name="Record report").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded as report")
-    report = db.scalar(select(Report))
-    assert report is not None and report.source == Source.HOTLINE
-    assert report.entered_by_id == cast.dario.member_id

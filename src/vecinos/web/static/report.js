@@ -14,6 +14,8 @@
   const lon = document.getElementById("lon");
   let marker = null;
   let view = null;
+  let area = null; // the chosen neighbourhood, ZIP code or landmark, drawn on the map
+  const picker = window.vecinos.placePicker(document.getElementById("place"), showPlace);
 
   function deviceToken() {
     let token = localStorage.getItem(DEVICE);
@@ -51,11 +53,15 @@
     return value === "" ? null : value;
   }
 
+  // One location contract with the server: a pin wins; else the place chosen; cross streets
+  // go with either.
   function payload() {
     const location = {};
     if (lat.value && lon.value) {
       location.lat = Number(lat.value);
       location.lon = Number(lon.value);
+    } else if (picker.value()) {
+      location.place = picker.value();
     }
     const cross = textOrNull("cross_streets");
     if (cross) location.cross_streets = cross;
@@ -164,8 +170,14 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const item = payload();
-    if (!item.location.lat && !item.location.cross_streets) {
+    if (!item.activity) {
+      say(form.dataset.msgActivity, "error");
+      form.querySelector("input[name=activity]").focus();
+      return;
+    }
+    if (item.location.lat === undefined && !item.location.place) {
       say(form.dataset.msgWhere, "error");
+      document.getElementById("place-search").focus();
       return;
     }
     const photo = form.elements.photo.files[0];
@@ -177,11 +189,21 @@
     if (outcome.state === "sent") {
       await sendPhoto(item, outcome.body);
       form.reset();
+      picker.clear();
     }
   });
 
   window.addEventListener("online", flush);
   if (outbox().length && navigator.onLine) flush();
+
+  function showPlace(place) {
+    if (!view) return;
+    if (area) area.remove();
+    area = null;
+    if (!place) return;
+    area = window.L.circleMarker([place.lat, place.lon], { radius: 14, color: "#0b5394", dashArray: "4 4", interactive: false }).addTo(view.map);
+    view.show(place.lat, place.lon);
+  }
 
   function placePin(latitude, longitude) {
     lat.value = latitude.toFixed(6);
