@@ -72,6 +72,7 @@ def test_the_whole_loop(
     expect(offer).to_be_visible(timeout=10000)
     offer.get_by_role("button", name="Accept").click()
     responder.locator(".offer").get_by_role("button", name="On scene").click()
+    responder.locator(".offer").get_by_label("Confirmed: I see it").check()
     responder.locator(".offer").get_by_role("button", name="Report finding").click()
     expect(responder.locator("#message")).to_contain_text("Your finding was sent")
 

@@ -21,6 +21,7 @@ from vecinos.accounts.principal import Principal
 from vecinos.dispatch.requests import request_of
 from vecinos.dispatch.views import dispatch_out
 from vecinos.evidence.models import Media
+from vecinos.geo.gazetteer import public_place
 from vecinos.i18n import N_, gettext
 from vecinos.incidents import board as boards
 from vecinos.incidents.detail import incident_detail
@@ -44,15 +45,16 @@ LANE_TITLES = {
 MOST_CARDS = 100  # per fragment request: a burst of events is asked for in one go
 
 
-def place_of(incident: Incident) -> str:
-    """Where, for staff eyes: the cross streets given, else the coarse public point."""
-    if incident.cross_streets:
-        return incident.cross_streets
-    return f"{incident.public_lat:.3f}, {incident.public_lon:.3f}"
+def place_of(db: Session, incident: Incident) -> str:
+    """Where, for staff eyes: the cross streets given, and the gazetteer's name for the spot
+    ("Mariachi Plaza, Boyle Heights (90033)"); the coordinates where it knows none."""
+    named = public_place(db, incident.lat, incident.lon, organization_id=incident.organization_id)
+    parts = [incident.cross_streets, named.label()]
+    return " · ".join(p for p in parts if p) or f"{incident.lat:.4f}, {incident.lon:.4f}"
 
 
-def places(incidents: Iterable[Incident]) -> dict[int, str]:
-    return {incident.id: place_of(incident) for incident in incidents}
+def places(db: Session, incidents: Iterable[Incident]) -> dict[int, str]:
+    return {incident.id: place_of(db, incident) for incident in incidents}
 
 
 def lanes(language: str) -> list[tuple[str, str]]:
@@ -74,7 +76,7 @@ def console(
             csrf_token=caller.csrf_token,
             board=board,
             lanes=lanes(language),
-            places=places(shown),
+            places=places(db, shown),
             organizations=json.dumps(sorted(caller.organizations_where(Role.DISPATCHER))),
             words=words_json(language, "channel", "language", "scrubbed"),
             map=map_view(settings),
@@ -96,7 +98,7 @@ def board_fragment(
             language,
             board=board,
             lanes=lanes(language),
-            places=places(shown),
+            places=places(db, shown),
         )
     )
 
@@ -122,7 +124,7 @@ def cards_fragment(
             language,
             shown=shown,
             gone=sorted(set(incident) - kept),
-            places=places(shown),
+            places=places(db, shown),
         )
     )
 
@@ -147,7 +149,7 @@ def detail_fragment(
             "console/detail.html",
             language,
             detail=detail,
-            place=place_of(incident),
+            place=place_of(db, incident),
             offers=offers,
             media_count=_media_count(db, incident_id),
         )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, status
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.dispatch import offers, requests, shifts
-from vecinos.dispatch.models import Offer, OfferState
+from vecinos.dispatch.models import Offer, OfferState, Shift
 from vecinos.dispatch.ranking import Needs
 from vecinos.dispatch.schemas import (
     CheckIn,
@@ -22,6 +22,8 @@ from vecinos.dispatch.schemas import (
     VerificationIn,
 )
 from vecinos.dispatch.views import dispatch_out, names_of
+from vecinos.geo.distance import haversine_m
+from vecinos.geo.gazetteer import public_place
 from vecinos.incidents.models import Incident
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import AnyOrgRole, OrgRole
@@ -151,9 +153,15 @@ def finding(
 
 
 def _for_responder(db: DbDep, offer: Offer, language: str) -> OfferForResponder:
+    """The offer with what a volunteer needs to decide: what, where by name, how far."""
     incident = db.get(Incident, offer.incident_id)
     assert incident is not None
-    return OfferForResponder.of(offer, incident, language)
+    named = public_place(db, incident.lat, incident.lon, organization_id=incident.organization_id)
+    shift = db.get(Shift, offer.shift_id) if offer.shift_id else None
+    distance = None
+    if shift is not None and shift.lat is not None and shift.lon is not None:
+        distance = round(haversine_m(shift.lat, shift.lon, incident.lat, incident.lon))
+    return OfferForResponder.of(offer, incident, language, place=named.label(), distance_m=distance)
 
 
 # --- Verification requests, as the dispatcher sees them -----------------------------------
