@@ -12,7 +12,7 @@ from vecinos.accounts.models import Organization, Role
 from vecinos.maps.view import map_view
 from vecinos.web.deps import DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import Coordinator
-from vecinos.web.templating import private, render
+from vecinos.web.templating import render
 from vecinos.web.words import words_json
 
 router = APIRouter(include_in_schema=False)
@@ -30,16 +30,14 @@ def admin(
     organization = db.scalar(select(Organization).where(Organization.id == org_id))
     assert organization is not None  # the policy admitted a coordinator of this organization
     grantable = [r for r in Role if r is not Role.ADMIN or caller.is_coalition_admin]
-    return private(
-        render(
-            request,
-            "admin.html",
-            language,
-            organization=organization,
-            csrf_token=caller.csrf_token,
-            roles=[r.value for r in grantable],
-            roles_json=json.dumps([r.value for r in grantable]),
-            map=map_view(settings),
-            words=words_json(language, "role", "audit"),
-        )
+    return render(
+        request,
+        "admin.html",
+        language,
+        organization=organization,
+        csrf_token=caller.csrf_token,
+        roles=[r.value for r in grantable],
+        roles_json=json.dumps([r.value for r in grantable]),
+        map=map_view(settings),
+        words=words_json(language, "role", "audit"),
     )

@@ -14,7 +14,7 @@ from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web.deps import ContextDep, DbDep, LanguageDep
 from vecinos.web.policy import SignedInMember
-from vecinos.web.templating import private, render
+from vecinos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,14 +29,12 @@ def inbox_page(
     request: Request, caller: SignedInMember, db: DbDep, context: ContextDep, language: LanguageDep
 ) -> Response:
     _only_in_the_demo(context.settings)
-    return private(
-        render(
-            request,
-            "inbox.html",
-            language,
-            threads=inbox.threads(db, context.settings),
-            csrf_token=caller.csrf_token,
-        )
+    return render(
+        request,
+        "inbox.html",
+        language,
+        threads=inbox.threads(db, context.settings),
+        csrf_token=caller.csrf_token,
     )
 
 
@@ -46,14 +44,12 @@ def inbox_threads(
 ) -> Response:
     """The threads alone, for the page to refresh itself."""
     _only_in_the_demo(context.settings)
-    return private(
-        render(
-            request,
-            "inbox_threads.html",
-            language,
-            threads=inbox.threads(db, context.settings),
-            csrf_token=caller.csrf_token,
-        )
+    return render(
+        request,
+        "inbox_threads.html",
+        language,
+        threads=inbox.threads(db, context.settings),
+        csrf_token=caller.csrf_token,
     )
 
 

@@ -29,7 +29,7 @@ from vecinos.incidents.models import Incident, IncidentState
 from vecinos.maps.view import map_view
 from vecinos.web.deps import ContextDep, DbDep, LanguageDep
 from vecinos.web.policy import AnyOrgRole
-from vecinos.web.templating import private, render
+from vecinos.web.templating import render
 from vecinos.web.words import words_json
 
 router = APIRouter(include_in_schema=False)
@@ -68,19 +68,17 @@ def console(
     settings = context.settings
     board = boards.board(db, caller, now=context.clock.now(), timezone=settings.alert_timezone)
     shown = [i for lane in board.lists.values() for i in lane]
-    return private(
-        render(
-            request,
-            "console.html",
-            language,
-            csrf_token=caller.csrf_token,
-            board=board,
-            lanes=lanes(language),
-            places=places(db, shown),
-            organizations=json.dumps(sorted(caller.organizations_where(Role.DISPATCHER))),
-            words=words_json(language, "channel", "language", "scrubbed"),
-            map=map_view(settings),
-        )
+    return render(
+        request,
+        "console.html",
+        language,
+        csrf_token=caller.csrf_token,
+        board=board,
+        lanes=lanes(language),
+        places=places(db, shown),
+        organizations=json.dumps(sorted(caller.organizations_where(Role.DISPATCHER))),
+        words=words_json(language, "channel", "language", "scrubbed"),
+        map=map_view(settings),
     )
 
 
@@ -91,15 +89,13 @@ def board_fragment(
     settings = context.settings
     board = boards.board(db, caller, now=context.clock.now(), timezone=settings.alert_timezone)
     shown = [i for lane in board.lists.values() for i in lane]
-    return private(
-        render(
-            request,
-            "console/board.html",
-            language,
-            board=board,
-            lanes=lanes(language),
-            places=places(db, shown),
-        )
+    return render(
+        request,
+        "console/board.html",
+        language,
+        board=board,
+        lanes=lanes(language),
+        places=places(db, shown),
     )
 
 
@@ -117,15 +113,13 @@ def cards_fragment(
     found = boards.cards(db, caller, incident)
     shown = [i for i in found if boards.shown(i, now, timezone)]
     kept = {i.id for i in shown}
-    return private(
-        render(
-            request,
-            "console/cards.html",
-            language,
-            shown=shown,
-            gone=sorted(set(incident) - kept),
-            places=places(db, shown),
-        )
+    return render(
+        request,
+        "console/cards.html",
+        language,
+        shown=shown,
+        gone=sorted(set(incident) - kept),
+        places=places(db, shown),
     )
 
 
@@ -143,16 +137,14 @@ def detail_fragment(
     assert incident is not None  # incident_detail found it
     verification = request_of(db, incident_id)
     offers = dispatch_out(db, verification).offers if verification else []
-    return private(
-        render(
-            request,
-            "console/detail.html",
-            language,
-            detail=detail,
-            place=place_of(db, incident),
-            offers=offers,
-            media_count=_media_count(db, incident_id),
-        )
+    return render(
+        request,
+        "console/detail.html",
+        language,
+        detail=detail,
+        place=place_of(db, incident),
+        offers=offers,
+        media_count=_media_count(db, incident_id),
     )
 
 

@@ -42,6 +42,7 @@ from vecinos.web.errors import install_error_handlers
 from vecinos.web.health import router as health_router
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
+from vecinos.web.private import PrivateWhenSignedIn
 from vecinos.web.servertime import ServerTimeMiddleware
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -116,6 +117,7 @@ def create_app(
     app.add_middleware(IntakeFastPath)
     # Cheap phones on weak connections: compress everything worth compressing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(PrivateWhenSignedIn)
     app.add_middleware(ServerTimeMiddleware, clock=app.state.context.clock)
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")

@@ -44,7 +44,6 @@ TEMPLATE_PACKAGES = (
     "console",
     "geo",
 )
-PRIVATE_PAGE = {"Cache-Control": "no-store"}
 JUST_NOW = N_("just now")
 
 
@@ -112,13 +111,6 @@ def render(
         )
     )
     return HTMLResponse(page, status_code=status_code, headers=security_headers(request))
-
-
-def private(response: HTMLResponse) -> HTMLResponse:
-    """A signed-in page: people's reports, rosters, evidence. No cache keeps it, shared or
-    not, and the back button after sign-out does not bring it back."""
-    response.headers.update(PRIVATE_PAGE)
-    return response
 
 
 def security_headers(request: Request) -> dict[str, str]:
