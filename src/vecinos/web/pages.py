@@ -256,6 +256,17 @@ def service_worker() -> Response:
     )
 
 
+@router.get("/favicon.ico", dependencies=[PUBLIC.dependency()], include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for it at the root whatever the page says."""
+    icon = (resources.files("vecinos.web") / "static" / "icons" / "favicon.ico").read_bytes()
+    return Response(
+        icon,
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 @router.get("/manifest.webmanifest", dependencies=[PUBLIC.dependency()])
 def manifest(language: LanguageDep, settings: SettingsDep) -> Response:
     body = {

@@ -142,9 +142,19 @@
     saveOutbox(outbox().filter((other) => other.idempotency_key !== item.idempotency_key));
   }
 
+  // "Sent … Status: {link}", the link as a link: the status page, in the reporter's language.
+  function sayWithLink(message, url) {
+    const [before, after] = message.split("{link}");
+    const link = document.createElement("a");
+    link.href = url;
+    link.textContent = url;
+    result.replaceChildren(before, link, after || "");
+    result.className = "result sent";
+  }
+
   function tell(outcome) {
     if (outcome.state === "sent") {
-      say(form.dataset.msgSent.replace("{link}", outcome.body.status_url), "sent");
+      sayWithLink(form.dataset.msgSent, outcome.body.status_url);
     } else if (outcome.state === "refused") {
       say(form.dataset.msgError.replace("{reason}", outcome.reason), "error");
     } else {
