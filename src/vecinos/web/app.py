@@ -21,6 +21,7 @@ from vecinos.console.pages import router as console_pages_router
 from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
+from vecinos.evidence.legal_pages import router as legal_pages_router
 from vecinos.evidence.legal_routes import router as evidence_legal_router
 from vecinos.evidence.pages import router as evidence_pages_router
 from vecinos.evidence.routes import router as evidence_router
@@ -69,6 +70,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence_router,
     evidence_legal_router,
     evidence_pages_router,
+    legal_pages_router,
     insights_router,
     maps_router,
     demo_inbox_router,
