@@ -16,7 +16,7 @@ from vecinos.cli import app as cli
 from vecinos.config import ConfigError, load_settings
 from vecinos.db import make_engine
 from vecinos.demo.seed import DEMO_PASSWORD
-from vecinos.geo.models import Zone
+from vecinos.geo.models import Landmark, Zone
 from vecinos.web.app import create_app
 
 
@@ -48,6 +48,8 @@ def test_demo_seeds_a_realistic_coalition_once(demo_dir: Path) -> None:
         assert len(organizations) >= 3
         zones = {z.name for z in db.scalars(select(Zone))}
         assert {"Boyle Heights", "Alhambra", "San Fernando", "South LA"} <= zones
+        landmarks = {landmark.name for landmark in db.scalars(select(Landmark))}
+        assert {"Mariachi Plaza", "Exposition Park"} <= landmarks  # alerts name them
         responders = db.scalar(
             select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.RESPONDER)
         )

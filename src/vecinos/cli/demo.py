@@ -45,6 +45,7 @@ def demo(
             now=utcnow(),
             encryptor=_totp_encryptor(settings),
             coalition_name=settings.coalition_name,
+            area=settings.service_area_geojson,
         )
     console.print(
         "[green]Demo coalition seeded.[/green]"
