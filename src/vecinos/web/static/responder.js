@@ -16,6 +16,7 @@
   let pollTimer = null;
   let tickTimer = null;
   let lastSent = 0;
+  const picked = {}; // finding chosen per offer: a redraw keeps the volunteer's choice
 
   const api = window.vecinos.api;
 
@@ -140,6 +141,8 @@
       input.name = "finding-" + offer.id;
       input.value = value; // nothing chosen for them: "confirmed" alerts on its own
       input.required = true;
+      input.checked = picked[offer.id] === value;
+      input.addEventListener("change", () => { picked[offer.id] = value; });
       wrapper.append(input, " " + label);
       fieldset.append(wrapper);
     });
