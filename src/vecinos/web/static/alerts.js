@@ -17,12 +17,12 @@
     window.L.circle([lat, lon], { radius: 600, color: colours[kind] || "#000", dashArray: kind === "unconfirmed" ? "6" : null }).addTo(layer);
   }
 
-  // Every alert in view; with none, the coalition's zones.
+  // Every alert's whole circle in view; with none, the coalition's zones.
   function fit() {
     const points = [];
     layer.eachLayer((circle) => {
-      const at = circle.getLatLng();
-      points.push([at.lat, at.lng]);
+      const bounds = circle.getBounds();
+      [bounds.getSouthWest(), bounds.getNorthEast()].forEach((p) => points.push([p.lat, p.lng]));
     });
     view.fit(points);
   }
