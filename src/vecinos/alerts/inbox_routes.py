@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from vecinos.accounts.principal import Principal
 from vecinos.alerts import inbox
 from vecinos.config import Settings
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
-from vecinos.web.deps import ContextDep, DbDep, LanguageDep
+from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep
 from vecinos.web.policy import SignedInMember
 from vecinos.web.templating import render
 
@@ -28,14 +30,7 @@ def _only_in_the_demo(settings: Settings) -> None:
 def inbox_page(
     request: Request, caller: SignedInMember, db: DbDep, context: ContextDep, language: LanguageDep
 ) -> Response:
-    _only_in_the_demo(context.settings)
-    return render(
-        request,
-        "inbox.html",
-        language,
-        threads=inbox.threads(db, context.settings),
-        csrf_token=caller.csrf_token,
-    )
+    return _inbox(request, "inbox.html", caller, db, context, language)
 
 
 @router.get("/demo/inbox/threads")
@@ -43,14 +38,20 @@ def inbox_threads(
     request: Request, caller: SignedInMember, db: DbDep, context: ContextDep, language: LanguageDep
 ) -> Response:
     """The threads alone, for the page to refresh itself."""
+    return _inbox(request, "inbox_threads.html", caller, db, context, language)
+
+
+def _inbox(
+    request: Request,
+    template: str,
+    caller: Principal,
+    db: Session,
+    context: AppContext,
+    language: str,
+) -> Response:
     _only_in_the_demo(context.settings)
-    return render(
-        request,
-        "inbox_threads.html",
-        language,
-        threads=inbox.threads(db, context.settings),
-        csrf_token=caller.csrf_token,
-    )
+    threads = inbox.threads(db, context.settings)
+    return render(request, template, language, threads=threads, csrf_token=caller.csrf_token)
 
 
 @router.post("/demo/inbox/text")

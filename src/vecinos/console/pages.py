@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -27,7 +27,7 @@ from vecinos.incidents import board as boards
 from vecinos.incidents.detail import incident_detail
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.maps.view import map_view
-from vecinos.web.deps import ContextDep, DbDep, LanguageDep
+from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
 from vecinos.web.words import words_json
@@ -61,24 +61,27 @@ def lanes(language: str) -> list[tuple[str, str]]:
     return [(state.value, gettext(language, LANE_TITLES[state])) for state in boards.ORDER]
 
 
+def _board(db: Session, caller: Principal, context: AppContext, language: str) -> dict[str, Any]:
+    """What the board's template needs: the lanes, their incidents, and their places."""
+    settings = context.settings
+    board = boards.board(db, caller, now=context.clock.now(), timezone=settings.alert_timezone)
+    shown = [i for lane in board.lists.values() for i in lane]
+    return {"board": board, "lanes": lanes(language), "places": places(db, shown)}
+
+
 @router.get("/dispatch")
 def console(
     request: Request, caller: Dispatcher, db: DbDep, context: ContextDep, language: LanguageDep
 ) -> Response:
-    settings = context.settings
-    board = boards.board(db, caller, now=context.clock.now(), timezone=settings.alert_timezone)
-    shown = [i for lane in board.lists.values() for i in lane]
     return render(
         request,
         "console.html",
         language,
         csrf_token=caller.csrf_token,
-        board=board,
-        lanes=lanes(language),
-        places=places(db, shown),
         organizations=json.dumps(sorted(caller.organizations_where(Role.DISPATCHER))),
         words=words_json(language, "channel", "language", "scrubbed"),
-        map=map_view(settings),
+        map=map_view(context.settings),
+        **_board(db, caller, context, language),
     )
 
 
@@ -86,17 +89,7 @@ def console(
 def board_fragment(
     request: Request, caller: Dispatcher, db: DbDep, context: ContextDep, language: LanguageDep
 ) -> Response:
-    settings = context.settings
-    board = boards.board(db, caller, now=context.clock.now(), timezone=settings.alert_timezone)
-    shown = [i for lane in board.lists.values() for i in lane]
-    return render(
-        request,
-        "console/board.html",
-        language,
-        board=board,
-        lanes=lanes(language),
-        places=places(db, shown),
-    )
+    return render(request, "console/board.html", language, **_board(db, caller, context, language))
 
 
 @router.get("/dispatch/cards")
