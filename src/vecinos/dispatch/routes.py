@@ -147,7 +147,13 @@ def finding(
     language: LanguageDep,
 ) -> OfferForResponder:
     offer = offers.file_finding(
-        db, caller.member_id, offer_id, body.finding, body.note, now=clock.now()
+        db,
+        caller.member_id,
+        offer_id,
+        body.finding,
+        body.note,
+        now=clock.now(),
+        report=body.observer_report,
     )
     return _for_responder(db, offer, language)
 

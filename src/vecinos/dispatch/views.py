@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Member
-from vecinos.dispatch import requests
+from vecinos.dispatch import observer, requests
 from vecinos.dispatch.models import DispatchRequest, Offer
+from vecinos.dispatch.observer_models import ObserverReport
 from vecinos.dispatch.schemas import DispatchOut, OfferForDispatcher
 
 
@@ -16,6 +17,7 @@ def dispatch_out(db: Session, request: DispatchRequest) -> DispatchOut:
     all_offers = requests.offers_of(db, request)
     own = [o.member_id for o in all_offers if o.organization_id == request.organization_id]
     names = names_of(db, own)
+    reports = observer.reports_of(db, request.incident_id)
     return DispatchOut(
         incident_id=request.incident_id,
         organization_id=request.organization_id,
@@ -26,11 +28,13 @@ def dispatch_out(db: Session, request: DispatchRequest) -> DispatchOut:
         needed=request.needed,
         accepted=request.accepted,
         deadline_at=request.deadline_at,
-        offers=[_offer_row(o, names) for o in all_offers],
+        offers=[_offer_row(o, names, reports.get(o.id)) for o in all_offers],
     )
 
 
-def _offer_row(offer: Offer, names: dict[int, str]) -> OfferForDispatcher:
+def _offer_row(
+    offer: Offer, names: dict[int, str], report: ObserverReport | None
+) -> OfferForDispatcher:
     known = offer.member_id in names  # a partner organization's volunteer stays anonymous
     return OfferForDispatcher(
         id=offer.id,
@@ -48,6 +52,7 @@ def _offer_row(offer: Offer, names: dict[int, str]) -> OfferForDispatcher:
         finding=offer.finding,
         finding_note=offer.finding_note,
         reported_at=offer.reported_at,
+        observer_report=observer.facts(report) if report else None,
     )
 
 

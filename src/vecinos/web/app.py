@@ -15,6 +15,8 @@ from vecinos.alerts.inbox_routes import router as demo_inbox_router
 from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
+from vecinos.cases.pages import router as case_pages_router
+from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import ConfigError, Settings, load_settings
 from vecinos.console.pages import router as console_pages_router
@@ -71,6 +73,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence_legal_router,
     evidence_pages_router,
     legal_pages_router,
+    cases_router,
+    case_pages_router,
     insights_router,
     maps_router,
     demo_inbox_router,

@@ -43,6 +43,7 @@ TEMPLATE_PACKAGES = (
     "evidence",
     "console",
     "geo",
+    "cases",
 )
 JUST_NOW = N_("just now")
 

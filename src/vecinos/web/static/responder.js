@@ -154,15 +154,19 @@
     const send = document.createElement("button");
     send.type = "submit";
     send.textContent = text.msgReport;
-    form.append(fieldset, noteLabel, send);
+    const observer = window.vecinos.observerReport; // observer_report.js
+    const report = observer ? observer.fields(form, offer.id) : null;
+    form.append(fieldset, ...(report ? [report] : []), noteLabel, send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const chosen = form.querySelector("input[type=radio]:checked");
+      const chosen = form.querySelector('input[name="finding-' + offer.id + '"]:checked');
       if (!chosen) {
         message.textContent = text.msgChooseFinding;
         return;
       }
-      act(offer, "finding", { finding: chosen.value, note: note.value || null })();
+      const body = { finding: chosen.value, note: note.value || null };
+      if (report) body.observer_report = observer.collect(report);
+      act(offer, "finding", body)();
     });
     return form;
   }
