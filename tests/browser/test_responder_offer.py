@@ -52,7 +52,9 @@ def test_the_offer_says_what_where_and_how_far_and_nothing_is_chosen(
     screenshot(page, f"responder-offer-{size}")
     offer.get_by_role("button", name="Aceptar").click()
     offer.get_by_role("button", name="Estoy en el lugar").click()
-    for choice in offer.get_by_role("radio").all():
+    findings = offer.locator('input[name^="finding-"]')  # not the observer report's own
+    expect(findings).to_have_count(3)
+    for choice in findings.all():
         expect(choice).not_to_be_checked()
     offer.get_by_role("button", name="Enviar lo que encontré").click()
     expect(page.locator("#message")).to_have_text("Elija lo que encontró.")
