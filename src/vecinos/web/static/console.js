@@ -20,6 +20,9 @@
   const SOUND_KEY = "vecinos.console.sound";
   const pageTitle = document.title;
   const unseen = new Set(); // new incidents nobody has opened yet: the title counts them
+  // Incidents this page has shown or announced: a new one is announced once, whether its
+  // "opened" event or a reload of the board brings it first.
+  const known = new Set([...root.querySelectorAll(".cards > li[data-incident]")].map((c) => Number(c.dataset.incident)));
   const markers = new Map();
   let selected = null;
   let drafted = null; // incident and state of the draft in the form: keep edits on refresh
@@ -139,6 +142,7 @@
     const kept = new Set();
     content.querySelectorAll("li[data-incident]").forEach((item) => {
       kept.add(item.dataset.incident);
+      if (!item.closest("details")) announce(Number(item.dataset.incident)); // missed its event
       place(item);
     });
     root.querySelectorAll(".cards > li[data-incident]").forEach((card) => {
@@ -148,6 +152,13 @@
   }
 
   // ---- a new incident: sound and title ---------------------------------------------------
+
+  function announce(id) {
+    if (known.has(id)) return;
+    known.add(id);
+    unseen.add(id);
+    chime();
+  }
 
   let audio = null;
 
@@ -395,10 +406,7 @@
   });
   stream.addEventListener("incident", (event) => {
     const change = JSON.parse(event.data);
-    if (change.kind === "opened" && !cardOf(change.incident_id)) {
-      unseen.add(change.incident_id);
-      chime();
-    }
+    if (change.kind === "opened") announce(change.incident_id);
     refresh(change.incident_id);
     if (change.incident_id === selected) showDetail(selected, false).catch(() => {});
   });

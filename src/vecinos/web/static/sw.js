@@ -43,12 +43,9 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// Sign-out asks for every cache to go.
-self.addEventListener("message", (event) => {
-  if (event.data === "clear") {
-    event.waitUntil(caches.keys().then((names) => Promise.all(names.map((n) => caches.delete(n)))));
-  }
-});
+function clearAll() {
+  return caches.keys().then((names) => Promise.all(names.map((n) => caches.delete(n))));
+}
 
 function keep(request, response) {
   if (!keepable(response)) return;
@@ -58,7 +55,14 @@ function keep(request, response) {
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (event.request.method === "POST" && url.pathname === "/signout") {
+    // Signing out empties every cache first, then goes on as usual: a shared or seized phone
+    // keeps nothing of the session.
+    event.respondWith(clearAll().then(() => fetch(event.request)));
+    return;
+  }
+  if (event.request.method !== "GET") return;
   if (url.pathname.startsWith("/static/")) {
     event.respondWith(
       caches.match(event.request).then((hit) => hit || fetch(event.request).then((response) => {
