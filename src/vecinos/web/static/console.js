@@ -413,6 +413,10 @@
   setInterval(() => reloadBoard().catch(() => {}), 60000);
 
   afterChanges();
+  // A card clicked while this script was still loading has the focus (a click focuses a
+  // button) but no handler saw the click: open it now.
+  const early = document.activeElement && document.activeElement.closest(".cards .card");
+  if (early) select(Number(early.closest("li").dataset.incident));
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);
 })();
