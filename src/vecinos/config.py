@@ -217,6 +217,13 @@ class Settings(BaseSettings):
     )
 
     # Alerts: publishing and the delivery worker (issue 4, fan-out half).
+    place_landmark_radius_m: int = Field(
+        800,
+        ge=50,
+        le=5000,
+        description="Alerts name a landmark only when it lies within this distance of the"
+        " incident.",
+    )
     alert_hold_seconds: int = Field(
         120,
         ge=0,

@@ -37,19 +37,23 @@ class Finding:
     start: int
     end: int
 
-    def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind.value, "start": self.start, "end": self.end}
+    def as_dict(self, text: str | None = None) -> dict[str, object]:
+        """The finding for an editor; with `text`, the offending words themselves."""
+        found: dict[str, object] = {"kind": self.kind.value, "start": self.start, "end": self.end}
+        if text is not None:
+            found["text"] = text[self.start : self.end]
+        return found
 
 
 class TextRefused(InvalidInput):
     code = "text_refused"
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], text: str | None = None) -> None:
         kinds = ", ".join(sorted({f.kind.value for f in findings}))
         super().__init__(
             N_("Public text may not identify anyone; remove: {kinds}."),
             params={"kinds": kinds},
-            details={"findings": [f.as_dict() for f in findings]},
+            details={"findings": [f.as_dict(text) for f in findings]},
         )
         self.findings = findings
 
@@ -120,7 +124,7 @@ def check(text: str) -> str:
     """`text` unchanged when it is safe to publish; `TextRefused` listing the findings if not."""
     findings = scan(text)
     if findings:
-        raise TextRefused(findings)
+        raise TextRefused(findings, text)
     return text
 
 

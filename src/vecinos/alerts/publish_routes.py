@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
-from vecinos.alerts import inbound, publishing, subscriptions
+from vecinos.alerts import composing, inbound, publishing, subscriptions
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.errors import Forbidden
@@ -34,16 +34,26 @@ KindName = Literal["confirmed", "unconfirmed", "rumour_control", "update", "all_
 
 
 class PublishIn(BaseModel):
-    """`texts` by language replace the default texts of those languages; the rest stay."""
+    """`texts` (full forms) and `short_texts` by language replace the templates' texts of
+    those languages; the rest stay. `cross_streets`: the dispatcher's explicit choice to name
+    a street pair in this alert (it passes the scrubber); never taken from reports."""
 
     model_config = ConfigDict(extra="forbid")
     kind: KindName
     texts: dict[str, str] = Field(default_factory=dict, max_length=20)
+    short_texts: dict[str, str] = Field(default_factory=dict, max_length=20)
+    cross_streets: str | None = Field(None, max_length=200)
+
+    def edits(self) -> composing.Edits:
+        return composing.Edits(self.texts, self.short_texts, self.cross_streets)
 
 
 class PreviewOut(BaseModel):
     kind: KindName
     texts: dict[str, str]
+    short_texts: dict[str, str]
+    place: str
+    languages: dict[str, dict[str, object]]
     recipients: int
     by_channel: dict[str, int]
     by_language: dict[str, int]
@@ -101,10 +111,13 @@ def preview(
     kind = AlertKind(body.kind)
     publishing.check_allowed(db, incident, kind)
     now, settings = context.clock.now(), context.settings
-    seen = publishing.preview(db, incident, kind, body.texts, settings=settings, now=now)
+    seen = publishing.preview(db, incident, kind, body.edits(), settings=settings, now=now)
     return PreviewOut(
         kind=body.kind,
         texts=seen.texts,
+        short_texts=seen.short_texts,
+        place=seen.place,
+        languages=seen.languages,
         recipients=seen.recipients,
         by_channel=seen.by_channel,
         by_language=seen.by_language,
@@ -122,7 +135,7 @@ def publish(
         db,
         incident,
         AlertKind(body.kind),
-        body.texts,
+        body.edits(),
         now=context.clock.now(),
         settings=context.settings,
         actor_id=caller.member_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
@@ -48,6 +48,9 @@ class Preview:
     """What publishing would do, written nowhere: who would hear it, and the scrubber's say."""
 
     texts: dict[str, str]
+    short_texts: dict[str, str]
+    place: str
+    languages: dict[str, dict[str, object]]  # per language: the template used, its review
     recipients: int
     by_channel: dict[str, int]
     by_language: dict[str, int]
@@ -94,20 +97,29 @@ def preview(
     db: Session,
     incident: Incident,
     kind: AlertKind,
-    edits: Mapping[str, str],
+    edits: composing.Edits,
     *,
     settings: Settings,
     now: datetime,
 ) -> Preview:
     recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
     languages = {r.language for r in recipients}
-    made = composing.compose(incident, kind, languages, edits, settings=settings, now=now)
+    made = composing.compose(db, incident, kind, languages, edits, settings=settings, now=now)
+    found = composing.findings(made.texts)
+    for lang, hits in composing.findings(made.short_texts).items():
+        found.setdefault(lang, []).extend(hits)
     return Preview(
         texts=made.texts,
+        short_texts=made.short_texts,
+        place=made.place.label(),
+        languages={
+            lang: {"template": t.template_language, "review": t.review, "fell_back": t.fell_back}
+            for lang, t in made.rendered.items()
+        },
         recipients=len(recipients),
         by_channel=dict(Counter(str(r.channel) for r in recipients)),
         by_language=dict(Counter(r.language for r in recipients)),
-        findings=composing.findings(made.texts),
+        findings=found,
     )
 
 
@@ -115,7 +127,7 @@ def publish(
     db: Session,
     incident: Incident,
     kind: AlertKind,
-    edits: Mapping[str, str],
+    edits: composing.Edits,
     *,
     now: datetime,
     settings: Settings,
@@ -123,8 +135,8 @@ def publish(
 ) -> Alert:
     """Write the alert and one queued delivery per matching subscriber; nothing is sent here.
 
-    `edits` (language → text) replace the templates' texts. `actor_id` None means the worker
-    published it on its own, which an unconfirmed notice never is.
+    `edits` replace the templates' texts by language and may name cross streets. `actor_id`
+    None means the worker published it on its own, which an unconfirmed notice never is.
     """
     if kind is AlertKind.UNCONFIRMED and actor_id is None:
         raise Conflict(N_("Only a dispatcher may publish an unconfirmed notice."), code="not_auto")
@@ -132,8 +144,8 @@ def publish(
     check_allowed(db, incident, kind)
     recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
     languages = {r.language for r in recipients}
-    made = composing.compose(incident, kind, languages, edits, settings=settings, now=now)
-    composing.validate(made.texts)
+    made = composing.compose(db, incident, kind, languages, edits, settings=settings, now=now)
+    composing.validate(made)
     alert = _alert_row(incident, kind, made, now, settings, actor_id)
     alert.recipient_count = len(recipients)
     db.add(alert)
@@ -157,7 +169,8 @@ def _alert_row(
         incident_id=incident.id,
         kind=kind,
         texts=made.texts,
-        subjects=made.subjects,
+        subjects=made.short_texts,
+        place=made.place.as_dict() | {"cross_streets": made.cross_streets},
         activity=incident.activity,
         public_cell=incident.public_cell,
         public_lat=incident.public_lat,
@@ -195,7 +208,9 @@ def write_deliveries(
     bulk.insert_rows(db, cast(Table, Delivery.__table__), shared, columns, rows)
 
 
-# The worker's side: what nobody published by hand goes out on its own after the hold.
+# The worker's side: what nobody published by hand goes out on its own after the hold, in the
+# templates' words and the gazetteer's place only (no edits, no cross streets).
+NO_EDITS = composing.Edits()
 AUTOMATIC: dict[AlertKind, IncidentState] = {
     AlertKind.CONFIRMED: S.CONFIRMED,
     AlertKind.RUMOUR_CONTROL: S.UNFOUNDED,
@@ -218,7 +233,7 @@ def publish_due(db: Session, now: datetime, settings: Settings) -> int:
         for incident in _due(db, kind, state, held, stale, settings.worker_batch_size):
             if kind is AlertKind.ALL_CLEAR and not _was_announced(db, incident.id):
                 continue  # nobody was told about it, so there is nothing to clear
-            publish(db, incident, kind, {}, now=now, settings=settings, actor_id=None)
+            publish(db, incident, kind, NO_EDITS, now=now, settings=settings, actor_id=None)
             done += 1
     return done
 
