@@ -106,7 +106,7 @@
     }
     if (drafted !== id + ":" + incident.state) {
       drafted = id + ":" + incident.state; // a new state deserves a new draft
-      fillDraft(incident);
+      window.vecinos.composer.open(incident);
     }
     listItems("detail-offers", offers, (o) => (o.display_name || "#" + o.rank) + " · " + o.state + (o.finding ? " · " + o.finding : ""));
     detail.focus();
@@ -135,59 +135,6 @@
     run(() => api("POST", "/api/incidents/" + selected + "/transition", { to: "unfounded" })));
   document.getElementById("mark-ended").addEventListener("click", () =>
     run(() => api("POST", "/api/incidents/" + selected + "/transition", { to: "ended" })));
-
-  const kindFor = { confirmed: "confirmed", unfounded: "rumour_control", ended: "all_clear" };
-
-  function alertBody() {
-    const texts = {};
-    ["en", "es"].forEach((code) => {
-      const value = document.getElementById("alert-text-" + code).value.trim();
-      if (value) texts[code] = value;
-    });
-    return { kind: document.getElementById("alert-kind").value, texts: texts };
-  }
-
-  function describePreview(preview) {
-    const parts = [text.msgRecipients.replace("{n}", preview.recipients)];
-    Object.entries(preview.by_channel).forEach(([k, v]) => parts.push(k + ": " + v));
-    Object.entries(preview.by_language).forEach(([k, v]) => parts.push(k + ": " + v));
-    if (!preview.publishable) {
-      const found = Object.values(preview.findings).flat().map((f) => f.kind + " “" + f.text + "”");
-      parts.push(text.msgRefused.replace("{what}", found.join(", ")));
-    }
-    return parts.join(" · ");
-  }
-
-  async function fillDraft(incident) {
-    const kind = kindFor[incident.state] || "unconfirmed";
-    document.getElementById("alert-kind").value = kind;
-    try {
-      const preview = await api("POST", "/api/incidents/" + incident.id + "/alerts/preview", { kind: kind, texts: {} });
-      document.getElementById("alert-text-en").value = preview.texts.en || "";
-      document.getElementById("alert-text-es").value = preview.texts.es || "";
-      document.getElementById("alert-verdict").textContent = describePreview(preview);
-    } catch (error) {
-      document.getElementById("alert-verdict").textContent = error.message;
-    }
-  }
-
-  document.getElementById("alert-preview").addEventListener("click", async () => {
-    const verdict = document.getElementById("alert-verdict");
-    try {
-      verdict.textContent = describePreview(await api("POST", "/api/incidents/" + selected + "/alerts/preview", alertBody()));
-    } catch (error) {
-      verdict.textContent = error.message;
-    }
-  });
-  document.getElementById("alert-publish").addEventListener("click", async () => {
-    const verdict = document.getElementById("alert-verdict");
-    try {
-      const alert = await api("POST", "/api/incidents/" + selected + "/alerts", alertBody());
-      verdict.textContent = text.msgPublished.replace("{n}", alert.recipients);
-    } catch (error) {
-      verdict.textContent = error.message;
-    }
-  });
 
   function startMap() {
     if (!window.L) return;
