@@ -255,6 +255,11 @@ class Settings(BaseSettings):
     alert_webhook_per_second: float = Field(
         20.0, gt=0, description="Most partner webhook calls sent per second, by each worker."
     )
+    alert_sms_form: Literal["full", "short"] = Field(
+        "full",
+        description="Which form of an alert an SMS carries: the full text (up to 360"
+        " characters, several segments) or the short one (up to 90).",
+    )
 
     @field_validator("service_area_geojson")
     @classmethod

@@ -169,3 +169,56 @@ def test_a_dispatcher_who_published_first_is_not_doubled_and_old_news_stays_quie
         assert publish_due(writer, clock.now(), settings) == 0
     assert [(a.incident_id, a.kind) for a in alerts(db)] == [(first, AlertKind.CONFIRMED)]
     assert unfounded not in [a.incident_id for a in alerts(db)]
+
+
+def test_the_preview_shows_each_language_and_channel_and_vouches_for_its_draft(
+    dario: TestClient,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+    db: Session,
+) -> None:
+    subscriber(sessions, settings, clock, north(100), language="es-MX")
+    first, second = incident(sessions, cast), incident(sessions, cast)
+    body = {"kind": "confirmed", "texts": {"es": "Agentes confirmados. No abra la puerta."}}
+    seen = dario.post(url(first, preview=True), json=body).json()
+    (mexican,) = [m for m in seen["messages"] if m["language"] == "es-MX"]
+    assert mexican["channel"] == "log" and mexican["recipients"] == 1
+    assert mexican["text"] == "Agentes confirmados. No abra la puerta."
+    assert mexican["subject"] == seen["short_texts"]["es"]
+    english = next(m for m in seen["messages"] if m["language"] == "en")
+    assert english["recipients"] == 0 and english["channel"] == "sms"
+    assert english["encoding"] == "GSM-7" and english["segments"] in (1, 2, 3)
+    assert seen["languages"]["es"] == {"template": "es", "review": "reviewed", "fell_back": False}
+
+    # The key vouches for this incident, this kind and these texts, and nothing else.
+    key = seen["draft_key"]
+    for target, sent in (
+        (second, body),
+        (first, {**body, "texts": {"es": "Otro texto."}}),
+        (first, {**body, "kind": "update"}),
+    ):
+        refused = dario.post(url(target), json={**sent, "draft_key": key})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "draft_not_previewed"
+    assert alerts(db) == []
+    published = dario.post(url(first), json={**body, "draft_key": key})
+    assert published.status_code == 201, published.text
+
+
+def test_the_kinds_an_incident_may_get_follow_its_state_and_history(
+    dario: TestClient,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+) -> None:
+    verifying = incident(sessions, cast, IncidentState.VERIFYING)
+    assert dario.get(f"{url(verifying)}/kinds").json()["allowed"] == ["unconfirmed"]
+    confirmed = incident(sessions, cast)
+    assert dario.get(f"{url(confirmed)}/kinds").json()["allowed"] == ["confirmed", "update"]
+    publish_now(sessions, settings, clock, confirmed)
+    assert dario.get(f"{url(confirmed)}/kinds").json()["allowed"] == ["update"]
+    unfounded = incident(sessions, cast, IncidentState.UNFOUNDED)
+    assert dario.get(f"{url(unfounded)}/kinds").json()["allowed"] == ["rumour_control"]

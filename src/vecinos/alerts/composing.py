@@ -11,6 +11,7 @@ regional variants (`es-MX`), so an edited Spanish text reaches every Spanish rea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +25,8 @@ from vecinos.alerts.models import AlertKind
 from vecinos.alerts.optin import interface_language
 from vecinos.alerts.texts import AlertText
 from vecinos.config import Settings
-from vecinos.errors import InvalidInput
+from vecinos.crypto import blind_index, constant_time_equal
+from vecinos.errors import Conflict, InvalidInput
 from vecinos.geo.gazetteer import PublicPlace, public_place
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
 from vecinos.incidents.models import Incident
@@ -44,6 +46,32 @@ class Edits:
     texts: Mapping[str, str] = field(default_factory=dict)
     short_texts: Mapping[str, str] = field(default_factory=dict)
     cross_streets: str | None = None
+
+
+DRAFT_PURPOSE = "alert-draft"
+
+
+def draft_key(settings: Settings, incident_id: int, kind: AlertKind, edits: Edits) -> str:
+    """What a preview vouches for: this incident, this kind, these edits. The composer sends
+    it back with Publish, so text previewed for one incident is never published for another."""
+    drafted = {
+        "incident": incident_id,
+        "kind": kind.value,
+        "texts": dict(edits.texts),
+        "short_texts": dict(edits.short_texts),
+        "cross_streets": edits.cross_streets,
+    }
+    return blind_index(settings.secret, DRAFT_PURPOSE, json.dumps(drafted, sort_keys=True))
+
+
+def check_draft_key(
+    settings: Settings, incident_id: int, kind: AlertKind, edits: Edits, sent: str
+) -> None:
+    if not constant_time_equal(draft_key(settings, incident_id, kind, edits), sent):
+        raise Conflict(
+            N_("This text was not previewed for this incident and kind; preview it again."),
+            code="draft_not_previewed",
+        )
 
 
 @dataclass(frozen=True)

@@ -323,7 +323,7 @@ def send_one(
         outcome.error = "channel_not_configured"
         return outcome
     contact = opener.decrypt(row.contact_encrypted)
-    message = messages.to(row.alert_id, row.language, contact, row.idempotency_key)
+    message = messages.to(row.alert_id, row.language, contact, row.idempotency_key, row.channel)
     try:
         result = channel.send(message)
     except SendError as exc:

@@ -43,6 +43,9 @@ class PublishIn(BaseModel):
     texts: dict[str, str] = Field(default_factory=dict, max_length=20)
     short_texts: dict[str, str] = Field(default_factory=dict, max_length=20)
     cross_streets: str | None = Field(None, max_length=200)
+    # From the preview of exactly this body for this incident (the composer always sends it):
+    # publishing text previewed for another incident, or never previewed, is refused.
+    draft_key: str | None = Field(None, max_length=128)
 
     def edits(self) -> composing.Edits:
         return composing.Edits(self.texts, self.short_texts, self.cross_streets)
@@ -54,6 +57,8 @@ class PreviewOut(BaseModel):
     short_texts: dict[str, str]
     place: str
     languages: dict[str, dict[str, object]]
+    messages: list[dict[str, object]]
+    draft_key: str
     recipients: int
     by_channel: dict[str, int]
     by_language: dict[str, int]
@@ -118,6 +123,8 @@ def preview(
         short_texts=seen.short_texts,
         place=seen.place,
         languages=seen.languages,
+        messages=seen.messages,
+        draft_key=composing.draft_key(settings, incident.id, kind, body.edits()),
         recipients=seen.recipients,
         by_channel=seen.by_channel,
         by_language=seen.by_language,
@@ -131,16 +138,32 @@ def publish(
     incident_id: int, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
 ) -> AlertOut:
     incident = _incident(db, caller, incident_id)
+    kind, settings = AlertKind(body.kind), context.settings
+    if body.draft_key is not None:
+        composing.check_draft_key(settings, incident.id, kind, body.edits(), body.draft_key)
     alert = publishing.publish(
         db,
         incident,
-        AlertKind(body.kind),
+        kind,
         body.edits(),
         now=context.clock.now(),
-        settings=context.settings,
+        settings=settings,
         actor_id=caller.member_id,
     )
     return _out(db, alert)
+
+
+class KindsOut(BaseModel):
+    state: str
+    allowed: list[KindName]
+
+
+@router.get("/incidents/{incident_id}/alerts/kinds")
+def alert_kinds(incident_id: int, caller: Dispatcher, db: DbDep) -> KindsOut:
+    """The kinds of alert this incident may be given now: the composer offers only these."""
+    incident = service.get_visible(db, caller, incident_id)
+    allowed = [k.value for k in publishing.allowed_kinds(db, incident)]
+    return KindsOut(state=str(incident.state), allowed=allowed)
 
 
 @router.get("/incidents/{incident_id}/alerts")

@@ -19,10 +19,11 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import bulk, composing, feeds
+from vecinos.alerts import bulk, composing, feeds, outgoing
 from vecinos.alerts.matching import Recipient, match_subscribers
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
+from vecinos.alerts.segments import sms_segments
 from vecinos.config import Settings
 from vecinos.errors import Conflict
 from vecinos.i18n import N_
@@ -51,6 +52,7 @@ class Preview:
     short_texts: dict[str, str]
     place: str
     languages: dict[str, dict[str, object]]  # per language: the template used, its review
+    messages: list[dict[str, object]]  # per language and channel: exactly what goes out
     recipients: int
     by_channel: dict[str, int]
     by_language: dict[str, int]
@@ -59,6 +61,18 @@ class Preview:
     @property
     def publishable(self) -> bool:
         return not self.findings
+
+
+def allowed_kinds(db: Session, incident: Incident) -> list[AlertKind]:
+    """The kinds this incident may be given now, in the order a dispatcher needs them."""
+    done = set(db.scalars(select(Alert.kind).where(Alert.incident_id == incident.id)))
+    return [
+        kind
+        for kind in AlertKind
+        if IncidentState(incident.state) in ALLOWED_STATES[kind]
+        and _verdict_fits(incident, kind)
+        and not (kind in ONCE and kind.value in done)
+    ]
 
 
 def check_allowed(db: Session, incident: Incident, kind: AlertKind) -> None:
@@ -116,11 +130,43 @@ def preview(
             lang: {"template": t.template_language, "review": t.review, "fell_back": t.fell_back}
             for lang, t in made.rendered.items()
         },
+        messages=channel_messages(made, recipients, settings),
         recipients=len(recipients),
         by_channel=dict(Counter(str(r.channel) for r in recipients)),
         by_language=dict(Counter(r.language for r in recipients)),
         findings=found,
     )
+
+
+def channel_messages(
+    made: composing.Composed, recipients: Sequence[Recipient], settings: Settings
+) -> list[dict[str, object]]:
+    """Per subscriber language and channel: how many recipients, and the subject and text
+    each will get (the same choice the worker makes, `outgoing.parts_for`), with the SMS
+    segments it costs. English and Spanish are shown even with nobody to read them."""
+    counted = Counter((r.language, r.channel) for r in recipients)
+    for language in composing.ALWAYS:
+        if not any(lang == language for lang, _ in counted):
+            counted[(language, ChannelKind.SMS)] += 0
+    shown: list[dict[str, object]] = []
+    for (language, channel), count in sorted(counted.items()):
+        used = outgoing.language_for(made.texts, language)
+        short = made.short_texts[outgoing.language_for(made.short_texts, language)]
+        parts = outgoing.parts_for(channel, made.texts[used], short, settings)
+        sms = sms_segments(parts.text) if channel is ChannelKind.SMS else None
+        shown.append(
+            {
+                "language": language,
+                "text_language": used,
+                "channel": channel.value,
+                "recipients": count,
+                "subject": parts.subject,
+                "text": parts.text,
+                "segments": sms.count if sms else None,
+                "encoding": sms.encoding if sms else None,
+            }
+        )
+    return shown
 
 
 def publish(

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.i18n import gettext
+from vecinos.incidents.service import ALLOWED
 from vecinos.reports.pages import ACTIVITY_LABELS, AGENCY_LABELS, area_center
 from vecinos.web.deps import LanguageDep, SettingsDep
 from vecinos.web.policy import AnyOrgRole
@@ -35,6 +36,10 @@ def console(
         csrf_token=caller.csrf_token,
         activity_labels=json.dumps(_labels(language)),
         organizations=json.dumps(sorted(caller.organizations_where(Role.DISPATCHER))),
+        # The composer enables only the buttons of the moves a state allows.
+        transitions_json=json.dumps(
+            {s.value: sorted(t.value for t in to) for s, to in ALLOWED.items()}
+        ),
         center=area_center(settings.service_area_geojson),
         tile_url=settings.map_tile_url,
         tile_attribution=settings.map_tile_attribution,

@@ -11,7 +11,6 @@
   const detail = document.getElementById("detail");
   const message = document.getElementById("detail-message");
   let selected = null;
-  let drafted = null; // incident and state of the draft in the form: keep edits on refresh
   let map = null;
   let layer = null;
 
@@ -104,10 +103,7 @@
     } catch (error) {
       if (error.status !== 404) throw error;
     }
-    if (drafted !== id + ":" + incident.state) {
-      drafted = id + ":" + incident.state; // a new state deserves a new draft
-      window.vecinos.composer.open(incident);
-    }
+    window.vecinos.composer.show(incident, offers); // it keeps one draft per incident
     listItems("detail-offers", offers, (o) => (o.display_name || "#" + o.rank) + " · " + o.state + (o.finding ? " · " + o.finding : ""));
     detail.focus();
   }
