@@ -71,6 +71,6 @@ async def _events(language: str, seconds: float) -> AsyncIterator[str]:
                 yield ": keep-alive\n\n"
             else:
                 data = json.dumps(feeds.public_dict(alert, language))
-                yield f"id: {alert.id}\nevent: alert\ndata: {data}\n\n"
+                yield f"id: {alert.alert.id}\nevent: alert\ndata: {data}\n\n"
     finally:
         feeds.broadcaster.forget(listener)

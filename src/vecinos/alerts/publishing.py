@@ -19,7 +19,7 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import bulk, composing, feeds, outgoing
+from vecinos.alerts import bulk, composing, feeds, lifecycle, outgoing
 from vecinos.alerts.matching import Recipient, match_subscribers
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
@@ -116,7 +116,9 @@ def preview(
     settings: Settings,
     now: datetime,
 ) -> Preview:
-    recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    recipients = lifecycle.with_earlier_recipients(
+        db, incident.id, kind, match_subscribers(db, incident.lat, incident.lon, kind=kind), now
+    )
     languages = {r.language for r in recipients}
     made = composing.compose(db, incident, kind, languages, edits, settings=settings, now=now)
     found = composing.findings(made.texts)
@@ -188,7 +190,10 @@ def publish(
         raise Conflict(N_("Only a dispatcher may publish an unconfirmed notice."), code="not_auto")
     db.refresh(incident, with_for_update=True)  # two publishers of one incident queue here
     check_allowed(db, incident, kind)
-    recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    cancelled = lifecycle.cancel_superseded(db, incident.id, now)
+    recipients = lifecycle.with_earlier_recipients(
+        db, incident.id, kind, match_subscribers(db, incident.lat, incident.lon, kind=kind), now
+    )
     languages = {r.language for r in recipients}
     made = composing.compose(db, incident, kind, languages, edits, settings=settings, now=now)
     composing.validate(made)
@@ -197,7 +202,12 @@ def publish(
     db.add(alert)
     db.flush()
     write_deliveries(db, alert, recipients, now)
-    payload = {"alert_id": alert.id, "kind": kind.value, "recipients": len(recipients)}
+    payload = {
+        "alert_id": alert.id,
+        "kind": kind.value,
+        "recipients": len(recipients),
+        "superseded_deliveries": cancelled,
+    }
     timeline.append(db, incident.id, "alert.published", payload, actor_id=actor_id, now=now)
     feeds.note_published(db, alert)
     return alert
