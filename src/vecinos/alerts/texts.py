@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -128,14 +129,20 @@ class PlaceUnknown(InvalidInput):
 
 @cache
 def templates() -> dict[str, LanguageTexts]:
-    folder = resources.files("vecinos.alerts").joinpath("templates", "texts")
+    return load_templates(resources.files("vecinos.alerts").joinpath("templates", "texts"))
+
+
+def load_templates(folder: Traversable) -> dict[str, LanguageTexts]:
+    """Every `<code>.yaml` in `folder`, checked: a file that does not read as templates, or an
+    English one that lacks a kind (every language falls back to it), stops the start."""
     found = {}
     for item in folder.iterdir():
         if item.name.endswith(".yaml"):
             parsed = LanguageTexts.model_validate(yaml.safe_load(item.read_text(encoding="utf-8")))
             found[parsed.code] = parsed
-    missing = set(AlertKind) - set(found[FALLBACK].kinds)
-    if missing:  # every other language falls back to English: it cannot lack a kind
+    english = found.get(FALLBACK)
+    missing = set(AlertKind) - set(english.kinds if english else ())
+    if missing:
         raise RuntimeError(f"English alert templates lack {sorted(missing)}")
     return found
 
