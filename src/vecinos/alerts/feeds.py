@@ -71,6 +71,14 @@ def active(db: Session, now: datetime, limit: int = FEED_LIMIT) -> list[Listed]:
     return [listed(alert, threads[alert.incident_id]) for alert in alerts]
 
 
+def one(db: Session, alert_id: int) -> Listed | None:
+    """Any alert by its id, expired or not, in its thread (for links that outlive it)."""
+    alert = db.get(Alert, alert_id)
+    if alert is None:
+        return None
+    return listed(alert, _threads(db, {alert.incident_id})[alert.incident_id])
+
+
 def _threads(db: Session, incident_ids: set[int]) -> dict[int, list[tuple[int, datetime, str]]]:
     """Every alert of these incidents (expired ones too), oldest first: (id, time, kind)."""
     found: dict[int, list[tuple[int, datetime, str]]] = {i: [] for i in incident_ids}
