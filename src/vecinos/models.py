@@ -3,6 +3,7 @@
 from vecinos.accounts import models as accounts_models
 from vecinos.alerts import models as alerts_models
 from vecinos.alerts import outbox_models as alerts_outbox_models
+from vecinos.alerts import safety_models as alerts_safety_models
 from vecinos.db import Base
 from vecinos.dispatch import models as dispatch_models
 from vecinos.evidence import models as evidence_models
@@ -17,6 +18,7 @@ __all__ = [
     "accounts_models",
     "alerts_models",
     "alerts_outbox_models",
+    "alerts_safety_models",
     "dispatch_models",
     "evidence_models",
     "geo_models",

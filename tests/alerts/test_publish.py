@@ -162,7 +162,7 @@ def test_every_reader_has_a_text_and_an_edit_speaks_for_its_regional_variants(
     publish_edited()
     (alert,) = alerts(db)
     assert alert.texts["es"] == edited and "es-MX" not in alert.texts  # the edit covers it
-    assert "ko" in alert.texts and "CONFIRMED" in alert.texts["ko"]  # English, marked
+    assert "ko" in alert.texts and "자원봉사자 확인" in alert.texts["ko"]  # its own template
     assert alert.texts["ko"] != alert.texts["en"]
     assert text_for(alert, "es-MX") == ("es", edited)
     assert set(alert.subjects) >= {"en", "es", "ko"}

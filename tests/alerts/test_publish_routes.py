@@ -99,14 +99,18 @@ def test_refused_text_is_a_422_that_says_what_was_found(
 
 
 def test_an_unconfirmed_notice_is_always_labelled(
-    dario: TestClient, sessions: sessionmaker[Session], cast: Cast
+    app: FastAPI, dario: TestClient, sessions: sessionmaker[Session], cast: Cast
 ) -> None:
     incident_id = incident(sessions, cast, IncidentState.VERIFYING)
     texts = {
         "en": "Report of agents near the market.",
         "es": "Reporte de agentes cerca del mercado.",
     }
-    made = dario.post(url(incident_id), json={"kind": "unconfirmed", "texts": texts})
+    asked = dario.post(url(incident_id), json={"kind": "unconfirmed", "texts": texts})
+    assert asked.status_code == 202, asked.text  # a second person approves notices
+    assert asked.json()["shown"]["en"].startswith("UNCONFIRMED, being checked:")
+    with client_for(app, cast, cast.elena) as elena:
+        made = elena.post(f"/api/alerts/approvals/{asked.json()['id']}/approve")
     assert made.status_code == 201, made.text
     out = made.json()
     assert out["unconfirmed"] is True

@@ -19,7 +19,7 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import bulk, composing, feeds, lifecycle, outgoing
+from vecinos.alerts import alarm, bulk, composing, feeds, lifecycle, outgoing
 from vecinos.alerts.matching import Recipient, match_subscribers
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
@@ -140,6 +140,13 @@ def preview(
     )
 
 
+def recipient_count(db: Session, incident: Incident, kind: AlertKind, now: datetime) -> int:
+    """How many would get it: the area's subscribers who want `kind`, and for a follow-up,
+    everyone the incident's earlier alerts reached."""
+    matched = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    return len(lifecycle.with_earlier_recipients(db, incident.id, kind, matched, now))
+
+
 def channel_messages(
     made: composing.Composed, recipients: Sequence[Recipient], settings: Settings
 ) -> list[dict[str, object]]:
@@ -202,6 +209,7 @@ def publish(
     db.add(alert)
     db.flush()
     write_deliveries(db, alert, recipients, now)
+    alarm.check(db, now, settings)  # a burst pauses every delivery; nothing is lost
     payload = {
         "alert_id": alert.id,
         "kind": kind.value,

@@ -34,6 +34,7 @@ def console(
         "console.html",
         language,
         csrf_token=caller.csrf_token,
+        member_id=caller.member_id,
         activity_labels=json.dumps(_labels(language)),
         organizations=json.dumps(sorted(caller.organizations_where(Role.DISPATCHER))),
         # The composer enables only the buttons of the moves a state allows.

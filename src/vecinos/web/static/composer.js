@@ -133,12 +133,16 @@ window.vecinos.composer = (function () {
           draft.shorts[language] = seen.short_texts[language] || "";
         });
       }
-      draft.preview = seen.publishable ? { key: seen.draft_key, body: sent, recipients: seen.recipients } : null;
+      draft.preview = seen.publishable
+        ? { key: seen.draft_key, body: sent, recipients: seen.recipients, approval: seen.needs_approval } : null;
       showDraft();
       showMessages(seen);
-      verdict.textContent = seen.publishable
+      const notes = [];
+      if (seen.needs_approval) notes.push(text.msgNeedsApproval);
+      if (seen.deliveries_paused) notes.push(text.msgPaused);
+      verdict.textContent = (seen.publishable
         ? text.msgReady.replace("{n}", seen.recipients)
-        : text.msgRefused.replace("{what}", findingWords(seen).join(", "));
+        : text.msgRefused.replace("{what}", findingWords(seen).join(", "))) + (notes.length ? " " + notes.join(" ") : "");
     } catch (error) {
       if (current === draft) clear(error.message); // never leave a text the server refused
     }
@@ -180,7 +184,8 @@ window.vecinos.composer = (function () {
     if (!draft || !draft.preview) return;
     const kind = kindSelect.options[kindSelect.selectedIndex].textContent;
     $("alert-confirm-text").textContent = text.msgConfirm.replace("{kind}", kind)
-      .replace("{id}", draft.incidentId).replace("{what}", draft.what).replace("{n}", draft.preview.recipients);
+      .replace("{id}", draft.incidentId).replace("{what}", draft.what).replace("{n}", draft.preview.recipients) +
+      (draft.preview.approval ? " " + text.msgNeedsApproval : "");
     confirmBox.hidden = false;
     $("alert-confirm-yes").focus();
   }
@@ -193,7 +198,10 @@ window.vecinos.composer = (function () {
     try {
       const alert = await api("POST", "/api/incidents/" + draft.incidentId + "/alerts", sent);
       drafts.delete(draft.incidentId);
-      const published = text.msgPublished.replace("{n}", alert.recipients);
+      if (window.vecinos.approvals) window.vecinos.approvals.refresh().catch(() => {});
+      const published = alert.deadline // 202: a request for a second person, not an alert
+        ? text.msgAsked.replace("{until}", new Date(alert.deadline).toLocaleTimeString())
+        : text.msgPublished.replace("{n}", alert.recipients);
       verdict.textContent = published;
       if (current !== draft) return;
       // What this incident may get next (an update after the alert), from a new draft.
