@@ -121,7 +121,7 @@ def rate_of(channel: ChannelKind, settings: Settings) -> float | None:
 def deliver_due(db: Session, now: datetime, settings: Settings) -> int:
     """Claim this round's due deliveries; they are sent once the worker's transaction commits."""
     expire_stale(db, now)
-    if holds.deliveries_paused(db):
+    if not holds.may_deliver(db):
         return 0  # halted: everything waits, queued, for `resume`
     token = secrets.token_hex(16)
     ids = [i for channel in ChannelKind for i in claim_ids(db, channel, token, now, settings)]
@@ -228,7 +228,7 @@ def _claim_more(bind: Engine | Connection, first: Round, elapsed: float) -> Roun
     now = first.now + timedelta(seconds=elapsed)
     token = secrets.token_hex(16)
     with Session(bind=bind) as db, db.begin():
-        if holds.deliveries_paused(db):
+        if not holds.may_deliver(db):
             return None
         ids = [i for c in ChannelKind for i in claim_ids(db, c, token, now, first.settings)]
     return Round(token, now, first.settings, tuple(ids)) if ids else None
@@ -238,7 +238,7 @@ def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
     """Send every delivery this round claimed; returns how many the channels accepted."""
     rows = _claimed(db, round_)
     messages = outgoing.Messages(_alerts(db, {row.alert_id for row in rows}), round_.settings)
-    if rows and holds.deliveries_paused(db):  # halted since the claim: send none of them
+    if rows and not holds.may_deliver(db):  # halted since the claim: send none of them
         _hand_back(db, round_, rows)
         rows = []
     db.rollback()  # no transaction stays open while messages are on the wire
@@ -272,7 +272,7 @@ def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
 
 
 def _halted(db: Session) -> bool:
-    paused = holds.deliveries_paused(db)
+    paused = not holds.may_deliver(db)
     db.rollback()  # no transaction stays open while messages are on the wire
     return paused
 

@@ -5,8 +5,9 @@ hold lasts the worker claims nothing, and a round already under way stops at its
 and hands its unsent deliveries back unspent (`release_unsent`): resuming sends them as if
 nothing had happened, and nothing is sent twice.
 
-`deliveries_paused` is the one question the delivery code asks; keep it that small, so any
-delivery design (issue 14 makes it concurrent) can ask it between sends.
+`may_deliver` is the one question the delivery code asks, before it claims and between sends;
+keep it that small, so any delivery design (issue 14 makes it concurrent) can ask it too.
+(Approvals need no check there: an alert waiting for approval has no deliveries yet.)
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from vecinos.i18n import N_
 NOTE_MAX = 200
 
 
-def deliveries_paused(db: Session) -> bool:
-    """True while any hold lasts: send nothing more."""
+def may_deliver(db: Session) -> bool:
+    """False while any hold lasts (a halt or the volume alarm): send nothing more."""
     query = select(DeliveryHold.id).where(DeliveryHold.ended_at.is_(None)).limit(1)
-    return db.scalar(query) is not None
+    return db.scalar(query) is None
 
 
 def active_hold(db: Session) -> DeliveryHold | None:

@@ -136,7 +136,7 @@ def preview(
         publishable=seen.publishable,
         findings=seen.findings,
         needs_approval=approvals.reason_for(kind, seen.recipients, settings),
-        deliveries_paused=holds.deliveries_paused(db),
+        deliveries_paused=not holds.may_deliver(db),
     )
 
 
