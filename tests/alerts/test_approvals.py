@@ -3,9 +3,6 @@ to more people than the setting allows. Never the same person, never after the d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -22,18 +19,6 @@ from vecinos.db import transaction
 from vecinos.incidents.models import IncidentState
 
 NOTICE: dict[str, object] = {"kind": "unconfirmed"}
-
-
-@pytest.fixture
-def dario(app: FastAPI, cast: Cast) -> Iterator[TestClient]:
-    with client_for(app, cast, cast.dario) as client:
-        yield client
-
-
-@pytest.fixture
-def elena(app: FastAPI, cast: Cast) -> Iterator[TestClient]:
-    with client_for(app, cast, cast.elena) as client:  # Eastside's coordinator
-        yield client
 
 
 def ask(dario: TestClient, incident_id: int, body: dict[str, object] = NOTICE) -> dict[str, object]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,12 +24,6 @@ from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import transition
-
-
-@pytest.fixture
-def dario(app: FastAPI, cast: Cast) -> Iterator[TestClient]:
-    with client_for(app, cast, cast.dario) as client:
-        yield client
 
 
 def url(incident_id: int, preview: bool = False) -> str:
