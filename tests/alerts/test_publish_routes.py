@@ -217,3 +217,30 @@ def test_the_kinds_an_incident_may_get_follow_its_state_and_history(
     assert dario.get(f"{url(confirmed)}/kinds").json()["allowed"] == ["update"]
     unfounded = incident(sessions, cast, IncidentState.UNFOUNDED)
     assert dario.get(f"{url(unfounded)}/kinds").json()["allowed"] == ["rumour_control"]
+
+
+def test_bad_texts_and_cross_streets_are_refused_and_nothing_is_written(
+    dario: TestClient, sessions: sessionmaker[Session], cast: Cast, db: Session
+) -> None:
+    incident_id = incident(sessions, cast)
+    cases = [
+        ({"cross_streets": "1234 E 1st St"}, 422, "text_refused"),  # a house, not streets
+        ({"cross_streets": "la casa de Juan Perez"}, 422, "text_refused"),
+        ({"cross_streets": "  "}, 422, "invalid_cross_streets"),  # an empty place
+        ({"texts": {"en": "x" * 361}}, 422, "alert_text_too_long"),
+        ({"short_texts": {"es": "y" * 91}}, 422, "alert_text_too_long"),
+        ({"texts": {"en": "   "}}, 422, "alert_text_empty"),
+    ]
+    for change, status, code in cases:
+        answer = dario.post(url(incident_id), json={"kind": "confirmed", **change})
+        assert answer.status_code == status, (change, answer.text)
+        assert answer.json()["error"]["code"] == code, change
+    refused = dario.post(url(incident_id), json={"kind": "confirmed", **cases[0][0]})
+    assert refused.json()["error"]["field"] == "cross_streets"
+    assert refused.json()["error"]["findings"][0]["text"] == "1234 E 1st St"
+    assert alerts(db) == [] and deliveries(db) == []
+    chosen = dario.post(
+        url(incident_id), json={"kind": "confirmed", "cross_streets": "Soto St & 1st St"}
+    )
+    assert chosen.status_code == 201, chosen.text
+    assert "Soto St & 1st St" in chosen.json()["texts"]["en"]
