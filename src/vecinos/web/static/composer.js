@@ -214,11 +214,17 @@ window.vecinos.composer = (function () {
 
   // ---- opening an incident ------------------------------------------------------------------
 
+  // The detail's move buttons, enabled only for what the state allows (absent ones skipped).
   function allowMoves(incident) {
     const allowed = transitions[incident.state] || [];
-    $("ask").disabled = !allowed.includes("verifying") && incident.state !== "verifying";
-    $("mark-unfounded").disabled = !allowed.includes("unfounded");
-    $("mark-ended").disabled = !allowed.includes("ended");
+    const moves = {
+      ask: !allowed.includes("verifying") && incident.state !== "verifying",
+      "mark-unfounded": !allowed.includes("unfounded"),
+      "mark-ended": !allowed.includes("ended"),
+    };
+    Object.entries(moves).forEach(([id, disabled]) => {
+      if ($(id)) $(id).disabled = disabled;
+    });
   }
 
   function proposeRumourControl(incident, offers) {
