@@ -5,7 +5,7 @@ streets a dispatcher chose, if any: feeds and the CAP area description read them
 before have none.
 
 Revision ID: 0010a
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-01 21:52:19.562814
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010a"
-down_revision: str | None = "0010"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
