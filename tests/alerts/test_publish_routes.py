@@ -223,7 +223,7 @@ def test_bad_texts_and_cross_streets_are_refused_and_nothing_is_written(
     dario: TestClient, sessions: sessionmaker[Session], cast: Cast, db: Session
 ) -> None:
     incident_id = incident(sessions, cast)
-    cases = [
+    cases: list[tuple[dict[str, object], int, str]] = [
         ({"cross_streets": "1234 E 1st St"}, 422, "text_refused"),  # a house, not streets
         ({"cross_streets": "la casa de Juan Perez"}, 422, "text_refused"),
         ({"cross_streets": "  "}, 422, "invalid_cross_streets"),  # an empty place
