@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         description="Map tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png; empty: no tiles.",
     )
     map_tile_attribution: str = Field("", description="Credit line the tile provider asks for.")
+    map_pmtiles: str = Field(
+        "basemap.pmtiles",
+        description="A PMTiles basemap the app serves itself (relative to data_dir); used when"
+        " present and no tile URL is set.",
+    )
     rights_overrides: Path | None = Field(
         None,
         description="A YAML file, or a directory of them, with the coalition's own rights material"
@@ -212,11 +217,23 @@ class Settings(BaseSettings):
     vapid_private_key: SecretStr = Field(
         SecretStr(""), description="VAPID private key (PEM or base64url) for Web Push."
     )
+    demo_inbox: bool = Field(
+        False,
+        description="`vecinos demo` only: texts, e-mails and notifications no provider is"
+        " configured for go to a staff-only inbox page (/demo/inbox).",
+    )
     vapid_subject: str = Field(
         "mailto:alerts@vecinos.invalid", description="VAPID contact claim (mailto: or https:)."
     )
 
     # Alerts: publishing and the delivery worker (issue 4, fan-out half).
+    place_landmark_radius_m: int = Field(
+        800,
+        ge=50,
+        le=5000,
+        description="Alerts name a landmark only when it lies within this distance of the"
+        " incident.",
+    )
     alert_hold_seconds: int = Field(
         120,
         ge=0,
@@ -262,6 +279,31 @@ class Settings(BaseSettings):
     )
     alert_webhook_in_flight: int = Field(
         16, ge=1, le=1000, description="Partner webhook calls one worker has on the wire at once."
+    )
+    alert_approval_recipients: int = Field(
+        10_000,
+        ge=0,
+        description="An alert that would reach more people than this needs a second staff"
+        " member's approval (unconfirmed notices always do).",
+    )
+    alert_approval_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="How long a second person has to approve an alert."
+    )
+    alert_alarm_window_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="The window the alert-volume alarm counts over."
+    )
+    alert_alarm_alerts: int = Field(
+        20, ge=1, description="More alerts than this in the window pause every delivery."
+    )
+    alert_alarm_recipients: int = Field(
+        200_000,
+        ge=1,
+        description="More recipients than this in the window pause every delivery.",
+    )
+    alert_sms_form: Literal["full", "short"] = Field(
+        "full",
+        description="Which form of an alert an SMS carries: the full text (up to 360"
+        " characters, several segments) or the short one (up to 90).",
     )
 
     @field_validator("service_area_geojson")

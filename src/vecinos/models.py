@@ -2,8 +2,10 @@
 
 from vecinos import limits as limits_models
 from vecinos.accounts import models as accounts_models
+from vecinos.alerts import inbox as alerts_inbox_models
 from vecinos.alerts import models as alerts_models
 from vecinos.alerts import outbox_models as alerts_outbox_models
+from vecinos.alerts import safety_models as alerts_safety_models
 from vecinos.anchoring import models as anchoring_models
 from vecinos.cases import models as cases_models
 from vecinos.db import Base
@@ -19,8 +21,10 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "alerts_inbox_models",
     "alerts_models",
     "alerts_outbox_models",
+    "alerts_safety_models",
     "anchoring_models",
     "cases_models",
     "dispatch_models",

@@ -66,12 +66,13 @@ def test_the_whole_loop(
     expect(card).to_have_count(1, timeout=10000)
     card.click()
     dispatcher.get_by_role("button", name="Ask for verification").click()
-    expect(dispatcher.locator("#detail-message")).to_contain_text("responders asked")
+    expect(dispatcher.locator("#detail-message")).to_contain_text("responder asked")
 
     offer = responder.locator(".offer")
     expect(offer).to_be_visible(timeout=10000)
     offer.get_by_role("button", name="Accept").click()
     responder.locator(".offer").get_by_role("button", name="On scene").click()
+    responder.locator(".offer").get_by_label("Confirmed: I see it").check()
     responder.locator(".offer").get_by_role("button", name="Report finding").click()
     expect(responder.locator("#message")).to_contain_text("Your finding was sent")
 
@@ -81,9 +82,10 @@ def test_the_whole_loop(
     dispatcher.locator('.cards[data-state="confirmed"] .card').click()
     expect(dispatcher.locator("#alert-kind")).to_have_value("confirmed")
     expect(dispatcher.locator("#alert-text-es")).not_to_have_value("")
-    dispatcher.get_by_role("button", name="Preview recipients").click()
-    expect(dispatcher.locator("#alert-verdict")).to_contain_text("recipients")
-    dispatcher.get_by_role("button", name="Publish alert").click()
+    expect(dispatcher.locator("#alert-verdict")).to_contain_text("Ready to publish")
+    dispatcher.get_by_role("button", name="Publish alert…").click()
+    expect(dispatcher.get_by_role("alertdialog")).to_contain_text("Publish a Confirmed alert")
+    dispatcher.get_by_role("button", name="Yes, publish it").click()
     expect(dispatcher.locator("#alert-verdict")).to_contain_text("Published")
     screenshot(dispatcher, "loop-dispatcher")
 

@@ -265,7 +265,7 @@ def _message(
     row: Claimed, contact: str, messages: outgoing.Messages, opener: Encryptor
 ) -> OutboundMessage:
     if row.alert_id is not None:
-        return messages.to(row.alert_id, row.language, contact, row.idempotency_key)
+        return messages.to(row.alert_id, row.language, contact, row.idempotency_key, row.channel)
     assert row.message_encrypted is not None  # a direct message carries its own text
     text = outbox.open_message(row.message_encrypted, opener)
     return OutboundMessage(
@@ -274,6 +274,7 @@ def _message(
         subject=text.subject,
         language=row.language,
         idempotency_key=row.idempotency_key,
+        data={"purpose": row.purpose},
     )
 
 

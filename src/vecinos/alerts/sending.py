@@ -15,7 +15,9 @@ published) or the poll interval: a published alert's first message leaves within
 a backlog is worked off without pauses.
 
 Nothing is lost to a crash: a killed worker's leases run out and another worker takes the
-deliveries again, with the same idempotency key.
+deliveries again, with the same idempotency key. A halt (`holds`) is asked about before every
+claim: what is already on the wire finishes, nothing more is claimed until `resume`, whose
+outbox event wakes the lanes again.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos import events, limits
-from vecinos.alerts import delivery, outgoing
+from vecinos.alerts import delivery, holds, outgoing
 from vecinos.alerts.channels import Channels, channels_for
 from vecinos.alerts.channels.base import Channel
 from vecinos.alerts.delivery import Claimed, Outcome
@@ -179,6 +181,8 @@ class DeliveryEngine:
         now = self.clock.now()
         token = secrets.token_hex(16)
         with transaction(self.sessions) as db:
+            if not holds.may_deliver(db):  # halted, or the volume alarm: claim nothing
+                return Batch(token, [], {})
             granted = self._grant(db, lane, room, now)
             sending = [delivery_id for delivery_id, _ in list(lane.flying.values())]
             ids = delivery.claim_ids(

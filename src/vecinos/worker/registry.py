@@ -48,6 +48,8 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("reports.purge_contacts", "vecinos.reports.intake:purge_expired_contacts", 300),
     # Confirmed, unfounded and ended incidents nobody announced by hand alert after the hold.
     JobSpec("alerts.publish_due", "vecinos.alerts.publishing:publish_due", 1),
+    # Alerts waiting for a second person's approval expire at their deadline.
+    JobSpec("alerts.expire_approvals", "vecinos.alerts.approvals:expire_due", 15),
     # Deliveries of alerts that expired before they could go are failed, never sent late.
     # (Sending itself is the delivery engine's, beside these jobs: vecinos.alerts.sending.)
     JobSpec("alerts.expire_deliveries", "vecinos.alerts.delivery:expire_stale", 60),

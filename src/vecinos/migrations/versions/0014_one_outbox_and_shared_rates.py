@@ -6,7 +6,7 @@ a subscriber (its contact sealed on the delivery). Messages not sent yet move ov
 `rate_buckets` holds the token buckets every worker takes from (channel rates, intake limits).
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import vecinos.db
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
