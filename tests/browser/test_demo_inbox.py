@@ -82,7 +82,9 @@ def test_a_subscriber_confirms_through_the_demo_inbox_and_receives_an_alert(
 
     resident.get_by_label("Código del mensaje de texto").fill(found.group(1))
     resident.get_by_role("button", name="Confirmar").click()
-    expect(resident.get_by_role("status")).to_contain_text("Confirmado. Recibirá lo que indica esta página")
+    expect(resident.get_by_role("status")).to_contain_text(
+        "Confirmado. Recibirá lo que indica esta página"
+    )
     screenshot(resident, "demo-subscribe-confirmed-phone")
 
     make_incident(sessions, cast, state=IncidentState.CONFIRMED)
