@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from vecinos.accounts.models import Organization, Role
 from vecinos.reports.pages import area_center
-from vecinos.web.deps import DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import Coordinator
 from vecinos.web.templating import render
 
@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/admin/{org_id}")
 def admin(
-    org_id: int,
+    org_id: PathId,
     request: Request,
     caller: Coordinator,
     db: DbDep,

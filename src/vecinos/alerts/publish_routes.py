@@ -25,7 +25,7 @@ from vecinos.errors import Forbidden
 from vecinos.i18n import N_
 from vecinos.incidents import service
 from vecinos.incidents.models import Incident
-from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import PUBLIC, AnyOrgRole
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -53,7 +53,7 @@ class PreviewOut(BaseModel):
 
 class AlertOut(BaseModel):
     id: int
-    incident_id: int
+    incident_id: PathId
     kind: str
     unconfirmed: bool
     texts: dict[str, str]
@@ -94,7 +94,7 @@ def _out(db: Session, alert: Alert) -> AlertOut:
 
 @router.post("/incidents/{incident_id}/alerts/preview")
 def preview(
-    incident_id: int, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
+    incident_id: PathId, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
 ) -> PreviewOut:
     """Recipient counts by channel and language, and what the scrubber found; writes nothing."""
     incident = _incident(db, caller, incident_id)
@@ -115,7 +115,7 @@ def preview(
 
 @router.post("/incidents/{incident_id}/alerts", status_code=status.HTTP_201_CREATED)
 def publish(
-    incident_id: int, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
+    incident_id: PathId, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
 ) -> AlertOut:
     incident = _incident(db, caller, incident_id)
     alert = publishing.publish(
@@ -131,7 +131,7 @@ def publish(
 
 
 @router.get("/incidents/{incident_id}/alerts")
-def list_alerts(incident_id: int, caller: Dispatcher, db: DbDep) -> list[AlertOut]:
+def list_alerts(incident_id: PathId, caller: Dispatcher, db: DbDep) -> list[AlertOut]:
     incident = service.get_visible(db, caller, incident_id)
     query = select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id)
     return [_out(db, alert) for alert in db.scalars(query)]

@@ -34,7 +34,7 @@ from vecinos.crypto import new_token
 from vecinos.errors import InvalidInput, TooManyRequests
 from vecinos.i18n import N_
 from vecinos.reports.ratelimit import TokenBuckets
-from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -135,7 +135,7 @@ def unsubscribe(body: TokenIn, db: DbDep, context: ContextDep) -> StatusOut:
 
 @router.post("/organizations/{org_id}/alerts/webhooks", status_code=status.HTTP_201_CREATED)
 def register_webhook(
-    org_id: int, body: WebhookIn, caller: Coordinator, db: DbDep, context: ContextDep
+    org_id: PathId, body: WebhookIn, caller: Coordinator, db: DbDep, context: ContextDep
 ) -> WebhookOut:
     """A partner organization's signed webhook: active at once (a coordinator vouches for it)."""
     secret = new_token("whsec_")
@@ -159,7 +159,7 @@ def register_webhook(
 
 
 @router.get("/organizations/{org_id}/alerts/subscribers")
-def subscriber_counts(org_id: int, caller: Coordinator, db: DbDep) -> SubscriberCounts:
+def subscriber_counts(org_id: PathId, caller: Coordinator, db: DbDep) -> SubscriberCounts:
     """Residents' subscriptions and this organization's webhooks, counted, never listed."""
     visible = or_(Subscription.organization_id.is_(None), Subscription.organization_id == org_id)
     active = visible & (Subscription.status == SubscriptionStatus.ACTIVE)

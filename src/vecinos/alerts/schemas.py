@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vecinos.db import RowId
+
 STRICT = ConfigDict(extra="forbid")
 
 
@@ -19,7 +21,7 @@ class CircleIn(BaseModel):
 
 class ZonesIn(BaseModel):
     model_config = STRICT
-    zone_ids: list[int] = Field(min_length=1)
+    zone_ids: list[RowId] = Field(min_length=1, max_length=200)
 
 
 class SubscriptionFields(BaseModel):

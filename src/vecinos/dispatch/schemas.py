@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from vecinos.db import RowId
 from vecinos.dispatch.models import Finding, Offer, OfferState, RequestState, Shift, Stage
 from vecinos.i18n import N_, gettext
 from vecinos.incidents.models import Incident
@@ -70,7 +71,7 @@ class VerificationIn(BaseModel):
     legal_observer: bool = False
     car: bool = False
     language: str | None = Field(default=None, max_length=16)
-    organization_id: int | None = None  # for an incident no organization owns
+    organization_id: RowId | None = None  # for an incident no organization owns
 
 
 class OfferForDispatcher(BaseModel):

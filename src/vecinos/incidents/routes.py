@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
+from vecinos.db import RowId
 from vecinos.incidents import live, service, timeline
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.schemas import (
@@ -27,7 +28,7 @@ from vecinos.incidents.schemas import (
 )
 from vecinos.reports.models import Report
 from vecinos.web import sse
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.web.deps import ClockDep, ContextDep, DbDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
@@ -40,7 +41,7 @@ def list_incidents(
     caller: Dispatcher,
     db: DbDep,
     state: Annotated[list[IncidentState] | None, Query()] = None,
-    organization_id: int | None = None,
+    organization_id: RowId | None = None,
     since: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[IncidentOut]:
@@ -79,7 +80,7 @@ async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]
 
 @router.get("/{incident_id}")
 def get_incident(
-    incident_id: int, caller: Dispatcher, db: DbDep, context: ContextDep
+    incident_id: PathId, caller: Dispatcher, db: DbDep, context: ContextDep
 ) -> IncidentDetail:
     incident = service.get_visible(db, caller, incident_id)
     reports = db.scalars(
@@ -106,7 +107,7 @@ def _report_for(
 
 @router.post("/{incident_id}/transition")
 def transition(
-    incident_id: int, body: TransitionIn, caller: Dispatcher, db: DbDep, clock: ClockDep
+    incident_id: PathId, body: TransitionIn, caller: Dispatcher, db: DbDep, clock: ClockDep
 ) -> TransitionOut:
     now: datetime = clock.now()
     event = service.transition_by(db, caller, incident_id, body.to, now=now, note=body.note)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, bindparam, select
 
 from vecinos.config import Settings
 from vecinos.crypto import blind_index, constant_time_equal
+from vecinos.db import MAX_ROW_ID
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports.models import Report
 
@@ -41,7 +42,7 @@ def status_token(settings: Settings, report_id: int) -> str:
 
 def report_id_of(settings: Settings, token: str) -> int | None:
     number, _, mac = token.partition("-")
-    if not number.isdigit() or len(number) > 18:
+    if not number.isdigit() or len(number) > 10 or int(number) > MAX_ROW_ID:
         return None
     expected = status_token(settings, int(number))
     return int(number) if constant_time_equal(expected, token) and mac else None

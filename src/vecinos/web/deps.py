@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.accounts.principal import Principal
@@ -15,6 +15,7 @@ from vecinos.accounts.tokens import principal_for_api_token
 from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
+from vecinos.db import MAX_ROW_ID
 from vecinos.i18n import negotiate
 
 
@@ -107,3 +108,6 @@ def resolve_principal(request: Request, db: DbDep, context: ContextDep) -> Princ
 
 
 MaybePrincipalDep = Annotated[Principal | None, Depends(resolve_principal)]
+
+# Every `{…_id}` in a path: a word or a number no row can have is a 422, never a database error.
+PathId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
