@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
@@ -107,7 +106,8 @@ def public_copy(
 def original(
     media_id: PathId, caller: SignedInMember, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> StreamingResponse:
-    """The original, byte for byte: legal and dispatchers of its organization. Audited."""
+    """The original, byte for byte: legal and dispatchers of its organization. Audited.
+    A recording still in progress gives the chunks that have arrived so far."""
     media = _media(db, caller, media_id)
     allowed = access.may_see_original(caller, media)
     action = "evidence.original_viewed" if allowed else "evidence.original_refused"
@@ -121,7 +121,7 @@ def original(
             N_("Only legal support and dispatchers of the organization may see originals."),
             code="original_forbidden",
         )
-    blocks: Iterator[bytes] = storage_for(settings).read(media.storage_key)
+    blocks = recording.original_blocks(db, storage_for(settings), media)
     headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="media-{media.id}"'}
     return StreamingResponse(blocks, media_type=media.content_type, headers=headers)
 

@@ -34,6 +34,7 @@ from vecinos.rights.routes import router as rights_router
 from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
+from vecinos.web.headers import SecurityHeadersMiddleware
 from vecinos.web.health import router as health_router
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
@@ -105,6 +106,7 @@ def create_app(
     # Cheap phones on weak connections: compress everything worth compressing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(ServerTimeMiddleware, clock=app.state.context.clock)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
     check_every_route_has_a_policy(app)
