@@ -52,10 +52,10 @@ def test_every_staff_and_personal_answer_is_no_store(
     assert client.post("/api/reports", json=body(callback_contact="a.neighbour@example.org"))
     cast.sign_in(client, everything_everywhere(sessions, cast, settings))
     checked = 0
+    values = {"org_id": str(cast.eastside), "incident_id": str(incident)}
     for route in api_routes(app):
         if "GET" not in (route.methods or ()) or route.path.endswith("/stream"):
             continue
-        values = {"org_id": str(cast.eastside), "incident_id": str(incident)}
         path = PARAM.sub(lambda m: values.get(m[1], "1"), route.path)
         answer = client.get(path)
         assert_hardened(answer, path)
