@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, Table, bindparam, select
 
 from vecinos.config import Settings
@@ -32,6 +33,12 @@ def source_hash(settings: Settings, value: str | None, now: datetime) -> str:
 
 def idempotency_hash(settings: Settings, key: str) -> str:
     return blind_index(settings.secret, "report-idempotency", key)
+
+
+def request_fingerprint(settings: Settings, sent: BaseModel) -> str:
+    """What a report said (its key aside), keyed: a retry matches, another report does not."""
+    words = sent.model_dump_json(exclude={"idempotency_key"})
+    return blind_index(settings.secret, "report-request", words)
 
 
 def status_token(settings: Settings, report_id: int) -> str:
