@@ -1,4 +1,4 @@
-"""Subscribing without an account: double opt-in, duplicates, unsubscribing, bad input."""
+"""Subscribing without an account: double opt-in, repeats, unsubscribing, bad input."""
 
 from __future__ import annotations
 
@@ -96,21 +96,30 @@ def test_wrong_codes_are_counted_then_refused(
     "first",
     ["213-555-0142", "+1 (213) 555-0142", "2135550142"],
 )
-def test_a_duplicate_is_a_clear_409_whatever_the_formatting(
-    client: TestClient, db: Session, first: str
+def test_a_repeat_is_the_same_contact_whatever_the_formatting(
+    client: TestClient, db: Session, settings: Settings, first: str
 ) -> None:
-    subscribe(client, contact=first)
-    before = counts(db)
-    answer = client.post(SUBSCRIBE, json=body(contact="+12135550142"))
-    assert answer.status_code == 409
-    assert answer.json()["error"]["code"] == "duplicate_subscription"
-    assert counts(db) == before
+    """Answered like any request (finding 3); confirmed, it replaces the first subscription."""
+    made = subscribe(client, contact=first)
+    client.post(CONFIRM, json={"handle": made["handle"], "code": sms_code(db, settings)})
+    again = subscribe(client, contact="+12135550142")
+    client.post(CONFIRM, json={"handle": again["handle"], "code": sms_code(db, settings)})
+    db.rollback()
+    statuses = db.scalars(select(Subscription.status).order_by(Subscription.id)).all()
+    assert statuses == [SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.ACTIVE]
 
 
-def test_email_duplicates_ignore_case(client: TestClient, db: Session) -> None:
+def test_email_repeats_ignore_case(client: TestClient, db: Session, settings: Settings) -> None:
     subscribe(client, channel="email", contact="resident@example.org")
-    answer = client.post(SUBSCRIBE, json=body(channel="email", contact="RESIDENT@example.ORG"))
-    assert answer.status_code == 409
+    client.post(f"{CONFIRM}-link", json={"token": link_token(db, settings)})
+    subscribe(client, channel="email", contact="RESIDENT@example.ORG")
+    client.post(f"{CONFIRM}-link", json={"token": link_token(db, settings)})
+    db.rollback()
+    assert len(set(db.scalars(select(Subscription.contact_index)))) == 1
+    assert db.scalars(select(Subscription.status).order_by(Subscription.id)).all() == [
+        SubscriptionStatus.UNSUBSCRIBED,
+        SubscriptionStatus.ACTIVE,
+    ]
 
 
 def test_unsubscribe_by_link_then_subscribe_again(

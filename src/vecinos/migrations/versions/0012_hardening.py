@@ -3,6 +3,9 @@
 - reports.idempotency_fingerprint: what was sent under a key; another report under it is a 409.
 - members.totp_failures, members.totp_locked_until: the second factor's own back-off, which
   entering the password again does not reset.
+- alert_subscriptions: one *active* subscription per contact (a partial unique index) instead
+  of one row per contact, so a new request can wait for its code beside the live one and the
+  answer never tells whether a contact is subscribed.
 
 Revision ID: 0012
 Revises: 0009
@@ -35,8 +38,27 @@ def upgrade() -> None:
             sa.Column("totp_locked_until", vecinos.db.UTCDateTime(timezone=True), nullable=True)
         )
 
+    with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_alert_subscriptions_channel_contact_index", type_="unique")
+        batch_op.create_index(
+            "ix_alert_subscriptions_contact", ["channel", "contact_index"], unique=False
+        )
+        batch_op.create_index(
+            "uq_alert_subscriptions_active_contact",
+            ["channel", "contact_index"],
+            unique=True,
+            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text("status = 'active'"),
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
+        batch_op.drop_index("uq_alert_subscriptions_active_contact")
+        batch_op.drop_index("ix_alert_subscriptions_contact")
+        batch_op.create_unique_constraint(
+            "uq_alert_subscriptions_channel_contact_index", ["channel", "contact_index"]
+        )
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.drop_column("totp_locked_until")
         batch_op.drop_column("totp_failures")
