@@ -14,10 +14,9 @@ from tests.cast import Cast
 from tests.dispatch.factories import make_incident
 from tests.reports.factories import add_zones, body
 from tests.security.helpers import everything_everywhere
-from tests.security.test_path_parameters import PARAM
+from tests.security.test_path_parameters import PARAM, api_paths
 from vecinos.config import Settings
 from vecinos.web.app import create_app
-from vecinos.web.policy import api_routes
 
 # The only responses meant to be kept: the public alert feeds (brief) and the app's own code.
 PUBLIC_CACHE = re.compile(r"^/api/alerts/feed\.(json|atom|geojson)$|^/static/|^/sw\.js$")
@@ -53,13 +52,13 @@ def test_every_staff_and_personal_answer_is_no_store(
     cast.sign_in(client, everything_everywhere(sessions, cast, settings))
     checked = 0
     values = {"org_id": str(cast.eastside), "incident_id": str(incident)}
-    for route in api_routes(app):
-        if "GET" not in (route.methods or ()) or route.path.endswith("/stream"):
+    for methods, route in api_paths(app):
+        if "GET" not in methods or route.endswith("/stream"):
             continue
-        path = PARAM.sub(lambda m: values.get(m[1], "1"), route.path)
+        path = PARAM.sub(lambda m: values.get(m[1], "1"), route)
         answer = client.get(path)
         assert_hardened(answer, path)
-        if not PUBLIC_CACHE.match(route.path):
+        if not PUBLIC_CACHE.match(route):
             assert "no-store" in answer.headers.get("cache-control", ""), path
             checked += 1
     assert checked > 30

@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
 from tests.security.helpers import everything_everywhere
-from tests.security.test_path_parameters import PARAM
+from tests.security.test_path_parameters import PARAM, api_paths
 from vecinos.config import Settings
-from vecinos.web.policy import api_routes
 
 
 def nested(depth: int) -> bytes:
@@ -21,9 +20,9 @@ def nested(depth: int) -> bytes:
 
 def _writes(app: FastAPI, cast: Cast) -> list[tuple[str, str]]:
     found = []
-    for route in api_routes(app):
-        for method in sorted((route.methods or set()) & {"POST", "PUT"}):
-            path = PARAM.sub(lambda m: str(cast.eastside) if m[1] == "org_id" else "1", route.path)
+    for methods, route in api_paths(app):
+        for method in sorted(methods & {"POST", "PUT"}):
+            path = PARAM.sub(lambda m: str(cast.eastside) if m[1] == "org_id" else "1", route)
             found.append((method, path))
     return found
 

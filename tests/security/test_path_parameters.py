@@ -19,12 +19,16 @@ BAD_VALUES = ("abc", "1.5", "-1", "0", str(2**31), str(2**63), str(10**30), "9" 
 PARAM = re.compile(r"{([a-z_]+)(?::[a-z]+)?}")
 
 
+def api_paths(app: FastAPI) -> list[tuple[frozenset[str], str]]:
+    """(methods, path) of every API route the app serves."""
+    return [(frozenset(r.methods or ()), r.path) for r in api_routes(app) if r.path]
+
+
 def _routes(app: FastAPI) -> list[tuple[str, str, list[str]]]:
-    found = []
-    for route in api_routes(app):
-        if PARAM.search(route.path):
-            for method in sorted(route.methods or ()):
-                found.append((method, route.path, PARAM.findall(route.path)))
+    found: list[tuple[str, str, list[str]]] = []
+    for methods, path in api_paths(app):
+        if PARAM.search(path):
+            found.extend((method, path, PARAM.findall(path)) for method in sorted(methods))
     return found
 
 
