@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     )
     report_max_bytes: int = Field(16_384, ge=1024, description="Largest report request body.")
     report_description_max: int = Field(1000, ge=0, description="Longest report description.")
+    report_photos_max: int = Field(3, ge=0, le=20, description="Photos one report may carry.")
+    report_photos_per_minute: int = Field(
+        30, ge=1, description="Residents' report photos accepted per minute, everyone together."
+    )
     report_max_age_hours: int = Field(
         24, ge=1, description="Refuse reports observed longer ago than this."
     )
@@ -175,7 +179,13 @@ class Settings(BaseSettings):
         5, ge=1, le=20, description="Wrong opt-in codes allowed before the code stops working."
     )
     alert_optins_per_minute: int = Field(
-        60, ge=1, description="Opt-in codes and links sent per minute, all subscribers together."
+        60, ge=1, description="Opt-in codes and links sent per minute on each channel, everyone."
+    )
+    alert_optins_per_day: int = Field(
+        5000, ge=1, description="Opt-in codes and links sent per day on each channel, everyone."
+    )
+    alert_optins_per_contact_per_hour: int = Field(
+        3, ge=1, description="Opt-in codes or links one phone or address is sent per hour."
     )
     alert_expiry_minutes: int = Field(
         240, ge=15, description="An alert is no longer shown or sent this long after it is made."

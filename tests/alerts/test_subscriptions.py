@@ -185,7 +185,7 @@ def test_opt_in_messages_are_capped_for_everyone_together(
     subscribe(client, contact="213-555-0101")
     subscribe(client, contact="213-555-0102")
     answer = client.post(SUBSCRIBE, json=body(contact="213-555-0103"))
-    assert answer.status_code == 429 and answer.json()["error"]["code"] == "rate_limited"
+    assert answer.status_code == 429 and answer.json()["error"]["code"] == "rate_limited_global"
     assert int(answer.headers["retry-after"]) >= 1
     assert counts(db)[0] == 2
     clock.advance(seconds=30)

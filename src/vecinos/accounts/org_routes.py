@@ -13,6 +13,7 @@ from vecinos.accounts.models import Organization, Role
 from vecinos.accounts.principal import Principal
 from vecinos.accounts.settings import OrganizationSettings, settings_of, update_settings
 from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC, CoalitionAdmin, Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(prefix="/api", tags=["organizations"])
@@ -206,7 +207,13 @@ def revoke_invite(
 @router.post(
     "/invites/accept", status_code=status.HTTP_201_CREATED, dependencies=[PUBLIC.dependency()]
 )
-def accept_invite(body: InviteAccept, db: DbDep, clock: ClockDep) -> Joined:
+def accept_invite(
+    body: InviteAccept,
+    db: DbDep,
+    clock: ClockDep,
+    limit: Annotated[Limit, Depends(RateLimited("invite"))],
+) -> Joined:
+    limit.check(body.token)
     invite = invites.open_invite(db, body.token, now=clock.now())
     member = invites.accept_invite(
         db, body.token, display_name=body.display_name, password=body.password, now=clock.now()

@@ -26,6 +26,7 @@ from vecinos.i18n import N_
 from vecinos.incidents import service
 from vecinos.incidents.models import Incident
 from vecinos.web.deps import ContextDep, DbDep, PathId
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC, AnyOrgRole
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -153,12 +154,14 @@ def sms_status(
     form: Annotated[dict[str, str], Depends(_form)],
     db: DbDep,
     context: ContextDep,
+    limit: Annotated[Limit, Depends(RateLimited("sms-status"))],
 ) -> Response:
     """Refused unless Twilio's signature matches, like the inbound webhook."""
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     inbound.check_signature(
         context.settings, path, form, request.headers.get(inbound.SIGNATURE_HEADER)
     )
+    limit.check(form.get("MessageSid", ""))
     apply_status(db, form, now=context.clock.now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

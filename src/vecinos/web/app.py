@@ -36,6 +36,7 @@ from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.headers import SecurityHeadersMiddleware
 from vecinos.web.health import router as health_router
+from vecinos.web.limits import check_every_public_write_is_limited
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
 from vecinos.web.servertime import ServerTimeMiddleware
@@ -110,4 +111,5 @@ def create_app(
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
     check_every_route_has_a_policy(app)
+    check_every_public_write_is_limited(app)
     return app

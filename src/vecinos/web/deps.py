@@ -17,6 +17,7 @@ from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.db import MAX_ROW_ID
 from vecinos.i18n import negotiate
+from vecinos.ratelimit import RateLimits
 
 
 @dataclass
@@ -27,6 +28,10 @@ class AppContext:
     sessions: sessionmaker[Session]
     clock: Clock
     _encryptors: dict[str, Encryptor] = field(default_factory=dict, init=False, repr=False)
+    limits: RateLimits = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.limits = RateLimits(self.settings)
 
     def encryptor(self, purpose: str) -> Encryptor:
         """Made once per purpose: building the keys' Fernets took a share of every report."""

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from vecinos.accounts import signin
-from vecinos.accounts.auth_routes import keeping_failures
+from vecinos.accounts.auth_routes import SignInLimit, keeping_failures
 from vecinos.accounts.models import LoginSession, Member, Organization
 from vecinos.accounts.sessions import COOKIE_NAME, end_session, start_session
 from vecinos.config import Settings
@@ -84,9 +84,15 @@ def signin_submit(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=256)],
     csrf_token: Annotated[str, Form(max_length=100)],
+    limit: SignInLimit,
     next: Annotated[str, Form(max_length=500)] = "/account",
 ) -> Response:
     settings = context.settings
+    if refused := limit.refusal(signin.normalise_email(email)):
+        message = gettext(language, N_("Too many failed attempts. Try again in {seconds} seconds."))
+        return _signin_again(
+            request, language, email, next, message.format(seconds=refused.wait), status_code=429
+        )
     expected = request.cookies.get(FORM_COOKIE, "")
     if not expected or not constant_time_equal(csrf_token, expected):
         return _signin_again(

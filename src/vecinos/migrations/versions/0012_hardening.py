@@ -3,6 +3,7 @@
 - reports.idempotency_fingerprint: what was sent under a key; another report under it is a 409.
 - members.totp_failures, members.totp_locked_until: the second factor's own back-off, which
   entering the password again does not reset.
+- evidence_media.report_id: the resident's report a photo came with; a report holds a few.
 - alert_subscriptions: one *active* subscription per contact (a partial unique index) instead
   of one row per contact, so a new request can wait for its code beside the live one and the
   answer never tells whether a contact is subscribed.
@@ -38,6 +39,18 @@ def upgrade() -> None:
             sa.Column("totp_locked_until", vecinos.db.UTCDateTime(timezone=True), nullable=True)
         )
 
+    with op.batch_alter_table("evidence_media", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("report_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_evidence_media_report_id"), ["report_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_evidence_media_report_id_reports"),
+            "reports",
+            ["report_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
         batch_op.drop_constraint("uq_alert_subscriptions_channel_contact_index", type_="unique")
         batch_op.create_index(
@@ -53,6 +66,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("evidence_media", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_evidence_media_report_id_reports"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_evidence_media_report_id"))
+        batch_op.drop_column("report_id")
     with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
         batch_op.drop_index("uq_alert_subscriptions_active_contact")
         batch_op.drop_index("ix_alert_subscriptions_contact")
