@@ -133,6 +133,11 @@ class Settings(BaseSettings):
         description="GeoJSON Polygon/MultiPolygon (lon, lat) that reports must fall inside.",
     )
     report_max_bytes: int = Field(16_384, ge=1024, description="Largest report request body.")
+    request_max_bytes: int = Field(
+        1024 * 1024,
+        ge=16_384,
+        description="Largest request body of any route but the media uploads (their own limits).",
+    )
     report_description_max: int = Field(1000, ge=0, description="Longest report description.")
     report_photos_max: int = Field(3, ge=0, le=20, description="Photos one report may carry.")
     report_photos_per_minute: int = Field(
@@ -201,6 +206,17 @@ class Settings(BaseSettings):
     )
     outbound_allow_http: bool = Field(
         False, description="Allow plain-http push and webhook endpoints (tests, demos only)."
+    )
+    outbound_allow_private: bool = Field(
+        False,
+        description="Allow outgoing requests to private, loopback and link-local addresses"
+        " (tests and demos with local stand-ins only).",
+    )
+    push_services: str = Field(
+        "fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,"
+        "*.notify.windows.com",
+        description="Hosts of the Web Push services a subscription may point at, comma-separated"
+        " (`*.` for any subdomain).",
     )
     twilio_base_url: str = Field(
         "https://api.twilio.com", description="Twilio's REST API root (a stand-in in tests)."

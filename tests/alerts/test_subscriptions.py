@@ -135,14 +135,17 @@ def test_unsubscribe_by_link_then_subscribe_again(
 
 
 def test_push_is_active_at_once_and_keeps_its_home_cell(client: TestClient, db: Session) -> None:
-    push = {"endpoint": "https://push.example.org/v1/abc", "keys": {"p256dh": "p", "auth": "a"}}
+    push = {
+        "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+        "keys": {"p256dh": "p", "auth": "a"},
+    }
     made = subscribe(client, channel="push", contact=None, push_subscription=push)
     assert made["status"] == "active" and made["confirm_expires_at"] is None
     assert counts(db)[2] == 0  # no opt-in message
     assert db.scalars(select(Subscription.home_cell)).one() is not None
 
 
-PUSH_HTTP = {"endpoint": "http://push.example.org/v1", "keys": {"p256dh": "p", "auth": "a"}}
+PUSH_HTTP = {"endpoint": "http://fcm.googleapis.com/v1", "keys": {"p256dh": "p", "auth": "a"}}
 BAD: list[tuple[dict[str, Any], int, str]] = [
     (body(contact="12345"), 422, "invalid_phone"),
     (body(contact="not a number"), 422, "invalid_phone"),

@@ -55,7 +55,7 @@ def _contact(body: SubscribeIn, context: ContextDep) -> contacts.Contact:
             raise InvalidInput(
                 N_("The push subscription needs an endpoint and its keys."), code="invalid_push"
             )
-        return contacts.push(body.push_subscription, context.settings)
+        return contacts.push(body.push_subscription.model_dump(), context.settings)
     if not body.contact:
         raise InvalidInput(N_("Give a phone number or an e-mail address."), code="missing_contact")
     return contacts.phone(body.contact) if body.channel == "sms" else contacts.email(body.contact)

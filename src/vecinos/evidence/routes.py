@@ -19,6 +19,7 @@ from vecinos.evidence.models import Media, MediaKind
 from vecinos.evidence.schemas import ChunkOut, MediaOut, RecordingIn, RecordingStatus
 from vecinos.evidence.storage import storage_for
 from vecinos.i18n import N_
+from vecinos.web.bodylimit import streams_body
 from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole, SignedInMember
 
@@ -39,6 +40,7 @@ async def _let_go(db: Session) -> None:
 
 
 @router.post("/api/incidents/{incident_id}/media", status_code=status.HTTP_201_CREATED)
+@streams_body
 async def upload(
     incident_id: PathId,
     request: Request,
@@ -144,6 +146,7 @@ def recording_status(media_id: PathId, caller: Uploader, db: DbDep) -> Recording
 
 
 @router.put("/api/recordings/{media_id}/chunks/{seq}")
+@streams_body
 async def put_chunk(
     media_id: PathId,
     seq: Annotated[int, Path(ge=0, le=MAX_ROW_ID)],

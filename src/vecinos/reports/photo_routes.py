@@ -20,6 +20,7 @@ from vecinos.i18n import N_
 from vecinos.incidents.models import Incident
 from vecinos.reports import sources
 from vecinos.reports.models import Report
+from vecinos.web.bodylimit import streams_body
 from vecinos.web.deps import ClockDep, DbDep, SettingsDep
 from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC
@@ -31,6 +32,7 @@ PHOTO_MAX_BYTES = 15 * 1024 * 1024  # a phone photo; video belongs to the respon
 @router.post(
     "/status/{token}/photo", status_code=status.HTTP_201_CREATED, dependencies=[PUBLIC.dependency()]
 )
+@streams_body
 async def add_photo(
     token: str,
     request: Request,

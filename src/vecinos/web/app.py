@@ -32,6 +32,7 @@ from vecinos.reports.photo_routes import router as report_photo_router
 from vecinos.reports.routes import router as reports_router
 from vecinos.rights.routes import router as rights_router
 from vecinos.web.accesslog import AccessLogMiddleware
+from vecinos.web.bodylimit import BodyLimitMiddleware, streamed_paths
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.headers import SecurityHeadersMiddleware
@@ -107,7 +108,10 @@ def create_app(
     # Cheap phones on weak connections: compress everything worth compressing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(ServerTimeMiddleware, clock=app.state.context.clock)
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.request_max_bytes, streamed=streamed_paths(app)
+    )
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)  # on every answer, even 413
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
     check_every_route_has_a_policy(app)

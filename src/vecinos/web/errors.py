@@ -26,7 +26,7 @@ HTTP_MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def _language(request: Request) -> str:
+def language_of(request: Request) -> str:
     context = getattr(request.app.state, "context", None)
     default = context.settings.default_language if context else "en"
     chosen = request.query_params.get("lang") or request.cookies.get("vecinos_lang")
@@ -44,7 +44,7 @@ def wants_page(request: Request) -> bool:
 
 async def handle_app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    language = _language(request)
+    language = language_of(request)
     if wants_page(request):
         return page_for_error(request, exc, language)
     body = error_body(exc.code, exc.message_in(language), **exc.details)
@@ -72,7 +72,7 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
     assert isinstance(exc, RequestValidationError)
     fields = [_field_problem(e) for e in exc.errors()]
     summary = "; ".join(f"{f['field']}: {f['problem']}" for f in fields)
-    message = gettext(_language(request), N_("Some fields are wrong: {summary}")).format(
+    message = gettext(language_of(request), N_("Some fields are wrong: {summary}")).format(
         summary=summary
     )
     return JSONResponse(error_body("invalid_input", message, fields=fields), status_code=422)
@@ -86,7 +86,7 @@ def _field_problem(error: Any) -> dict[str, str]:
 async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
-    translated = gettext(_language(request), message)
+    translated = gettext(language_of(request), message)
     return JSONResponse(
         error_body(code, translated),
         status_code=exc.status_code,
@@ -96,7 +96,7 @@ async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    message = gettext(_language(request), N_("Something went wrong on our side. Try again."))
+    message = gettext(language_of(request), N_("Something went wrong on our side. Try again."))
     return JSONResponse(error_body("internal_error", message), status_code=500)
 
 

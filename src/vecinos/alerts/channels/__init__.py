@@ -19,7 +19,7 @@ def channels_for(
     settings: Settings, clock: Clock, http: Http | None = None
 ) -> dict[ChannelKind, Channel]:
     """Every channel the settings configure; the log channel always."""
-    http = http or Http(settings.outbound_timeout_seconds)
+    http = http or Http.for_settings(settings)
     found: dict[ChannelKind, Channel] = {
         ChannelKind.LOG: LogChannel(),
         ChannelKind.WEBHOOK: WebhookChannel(http, clock),

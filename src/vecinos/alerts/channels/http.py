@@ -1,7 +1,9 @@
 """All outbound HTTP of the channels goes through here (healthchecks' `hc/lib/curl.py` habit).
 
-One place holds the time-out, turns network trouble into transient send errors, and classifies
-status codes; tests point the channels at local servers through their URLs alone.
+One place holds the time-out, the SSRF guard (`alerts/guard.py`: no private, loopback or link-local
+address is ever called), turns network trouble into transient send errors, and classifies
+status codes; tests point the channels at local servers through their URLs and
+`VECINOS_OUTBOUND_ALLOW_PRIVATE`.
 """
 
 from __future__ import annotations
@@ -9,23 +11,48 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import httpcore
 import httpx
 
 from vecinos.alerts.channels.base import PermanentSendError, TransientSendError
+from vecinos.alerts.guard import GuardedBackend, PrivateAddressError
+from vecinos.config import Settings
 
 USER_AGENT = "vecinos-alerts/1"
 # 404 and 410 from a push service or partner mean the endpoint is gone for good.
 GONE = frozenset({404, 410})
 
 
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's own transport, its connection pool opening sockets through the guard."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            network_backend=GuardedBackend(allow_private=allow_private),
+        )
+
+
 class Http:
-    def __init__(self, timeout: float, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        allow_private: bool = False,
+    ) -> None:
         self._client = httpx.Client(
             timeout=timeout,
-            transport=transport,
+            transport=transport or GuardedTransport(allow_private=allow_private),
             follow_redirects=False,  # a redirect to an internal address is not followed
+            trust_env=False,  # no proxy from the environment: the guard is the way out
             headers={"User-Agent": USER_AGENT},
         )
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Http:
+        return cls(settings.outbound_timeout_seconds, allow_private=settings.outbound_allow_private)
 
     def request(
         self,
@@ -44,6 +71,11 @@ class Http:
             )
         except httpx.TimeoutException as exc:
             raise TransientSendError(f"timed out: {url}", code="timeout") from exc
+        except httpx.ConnectError as exc:
+            if isinstance(exc.__cause__, PrivateAddressError):
+                # Never going to be allowed: the subscription behind it is disabled.
+                raise PermanentSendError(str(exc), code="private_address") from exc
+            raise TransientSendError(f"ConnectError: {exc}", code="network") from exc
         except httpx.HTTPError as exc:
             raise TransientSendError(f"{type(exc).__name__}: {exc}", code="network") from exc
 
