@@ -24,6 +24,11 @@
     return node;
   }
 
+  // Leaflet takes a string tooltip as HTML; an element built with textContent shows the words.
+  function words(content) {
+    return element("span", "", content);
+  }
+
   function badge(incident) {
     const kind = incident.label; // "unverified" until a responder confirms it
     const words = { unverified: text.msgUnverified, confirmed: text.msgConfirmed, unfounded: text.msgUnfounded };
@@ -69,7 +74,7 @@
     const colours = { reported: "#7a4d00", verifying: "#0b5394", confirmed: "#b3261e", unfounded: "#4a4a4a", ended: "#1e6b32" };
     incidents.forEach((incident) => {
       window.L.circleMarker([incident.lat, incident.lon], { radius: 9, color: colours[incident.state] || "#000" })
-        .bindTooltip(activities[incident.activity] || incident.activity)
+        .bindTooltip(words(activities[incident.activity] || incident.activity))
         .on("click", () => select(incident.id))
         .addTo(layer);
     });
@@ -77,7 +82,7 @@
       const shifts = await api("GET", "/api/organizations/" + organization + "/shifts").catch(() => []);
       shifts.filter((s) => s.lat !== null).forEach((shift) => {
         window.L.circleMarker([shift.lat, shift.lon], { radius: 5, color: "#1e6b32", fillOpacity: 0.9 })
-          .bindTooltip(shift.display_name).addTo(layer);
+          .bindTooltip(words(shift.display_name)).addTo(layer);
       });
     }
   }
