@@ -149,6 +149,18 @@ class Settings(BaseSettings):
     contact_retention_hours: int = Field(
         72, ge=1, description="Callback contacts are purged this long after the report."
     )
+    keyring_dir: Path | None = Field(
+        None,
+        description="Where the data keys of contacts live (files destroyed when their period"
+        " ends); empty: data_dir/keyring. Shared by every process; never in a backup.",
+    )
+    subscriber_key_hours: int = Field(
+        24,
+        ge=1,
+        le=24 * 31,
+        description="Subscribers' contacts are re-sealed under a new data key this often; the"
+        " old key, and any copy of an ended subscription's contact, is then unreadable.",
+    )
     intake_per_source_per_minute: int = Field(
         6, ge=1, description="Public reports one device or phone may send per minute."
     )

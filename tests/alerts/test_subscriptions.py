@@ -17,8 +17,8 @@ from tests.alerts.factories import (
     opt_in_text,
     sms_code,
     subscribe,
-    subscriber_encryptor,
 )
+from vecinos import keyring
 from vecinos.alerts.models import Subscription, SubscriptionStatus
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
@@ -59,8 +59,9 @@ def test_contacts_are_sealed_and_indexed_never_stored_raw(
 ) -> None:
     subscribe(client, contact="(213) 555-0142")
     row = db.scalars(select(Subscription)).one()
-    assert b"2135550142" not in row.contact_encrypted and "555" not in row.contact_index
-    assert subscriber_encryptor(settings).decrypt(row.contact_encrypted) == "+12135550142"
+    sealed = row.contact_encrypted
+    assert sealed is not None and b"2135550142" not in sealed and "555" not in row.contact_index
+    assert keyring.subscribers(settings).open(sealed) == "+12135550142"
 
 
 def test_an_expired_code_is_refused_and_nothing_changes(

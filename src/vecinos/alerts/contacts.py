@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,9 +20,10 @@ from email_validator import EmailNotValidError, validate_email
 from vecinos.alerts.guard import is_private_literal
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor, blind_index
+from vecinos.crypto import blind_index
 from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
+from vecinos.keyring import Vault
 
 DEFAULT_REGION = "US"
 BLIND_INDEX_PURPOSE = "subscriber-contact"
@@ -118,5 +120,7 @@ def phone_index(e164: str, settings: Settings) -> str:
     return index_of(Contact(ChannelKind.SMS, e164, e164), settings)
 
 
-def seal(contact: Contact, encryptor: Encryptor) -> bytes:
-    return encryptor.encrypt(contact.value)
+def seal(contact_value: str, vault: Vault, now: datetime) -> tuple[bytes, str]:
+    """The contact sealed under the subscribers' current data key, and that key's id."""
+    until = vault.period_of(now).start  # the key of the period now is in
+    return vault.seal(contact_value, until=until), vault.key_id_for(until)

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import NamedTuple, cast
 
 from sqlalchemy import (
@@ -48,13 +47,14 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.alerts import bulk, outgoing, subscriptions
 from vecinos.alerts.channels.base import Channel, SendError
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.db import AtTransactionEnd
+from vecinos.keyring import Vault
 from vecinos.worker.claims import rowcount
 
 log = logging.getLogger("vecinos.alerts.delivery")
@@ -63,7 +63,6 @@ log = logging.getLogger("vecinos.alerts.delivery")
 # a killed worker re-sends at most what it sent in that last moment.
 RECORD_EVERY = 500
 RECORD_SECONDS = 0.25
-SUBSCRIBER_PURPOSE = "subscriber"
 
 
 @dataclass(frozen=True)
@@ -240,7 +239,7 @@ def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
         return 0
     channels = outgoing.build_channels(round_.settings, round_.now)
     pace = pace or Pacer(round_.settings)
-    opener = _encryptor(round_.settings.secret, tuple(round_.settings.old_secrets))
+    opener = keyring.subscribers(round_.settings)
     pending: list[Outcome] = []
     flushed_at = time.monotonic()
     accepted = 0
@@ -271,7 +270,7 @@ class Claimed(NamedTuple):
     attempts: int
     idempotency_key: str
     subscription_status: str
-    contact_encrypted: bytes
+    contact_encrypted: bytes | None  # None once the subscription ended
 
 
 def _claimed(db: Session, round_: Round) -> list[Claimed]:
@@ -312,17 +311,17 @@ def send_one(
     channels: Mapping[ChannelKind, Channel],
     row: Claimed,
     messages: outgoing.Messages,
-    opener: Encryptor,
+    opener: Vault,
 ) -> Outcome:
     outcome = Outcome(row.id, row.subscription_id, row.attempts)
-    if row.subscription_status != SubscriptionStatus.ACTIVE:
+    if row.subscription_status != SubscriptionStatus.ACTIVE or row.contact_encrypted is None:
         outcome.error, outcome.permanent = "not_subscribed", True  # STOP after publishing
         return outcome
     channel = channels.get(ChannelKind(row.channel))
     if channel is None:  # not configured (yet): keep it queued for when it is
         outcome.error = "channel_not_configured"
         return outcome
-    contact = opener.decrypt(row.contact_encrypted)
+    contact = opener.open(row.contact_encrypted)
     message = messages.to(row.alert_id, row.language, contact, row.idempotency_key)
     try:
         result = channel.send(message)
@@ -359,11 +358,6 @@ def record(db: Session, outcomes: Sequence[Outcome], round_: Round) -> None:
         for outcome in outcomes:
             if outcome.disable:
                 subscriptions.disable(db, outcome.subscription_id, now=round_.now)
-
-
-@cache
-def _encryptor(secret: str, old_secrets: tuple[str, ...]) -> Encryptor:
-    return Encryptor(secret, SUBSCRIBER_PURPOSE, old_secrets)
 
 
 @contextmanager

@@ -92,7 +92,10 @@ class Subscription(Base):
     channel: Mapped[ChannelKind] = mapped_column(String(16))
     status: Mapped[SubscriptionStatus] = mapped_column(String(16), index=True)
     language: Mapped[str] = mapped_column(String(35))  # a BCP 47 tag we may only partly cover
-    contact_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    # Sealed under a data key of the keyring (`contact_key`), re-sealed under the next one as
+    # keys are renewed; None once the subscription has ended (unsubscribed, disabled).
+    contact_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact_key: Mapped[str | None] = mapped_column(String(40), index=True)
     contact_index: Mapped[str] = mapped_column(String(64))  # blind index of the contact
     area_kind: Mapped[AreaKind] = mapped_column(String(8))
     lat: Mapped[float | None] = mapped_column(Float)

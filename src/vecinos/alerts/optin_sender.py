@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, Select, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from vecinos import keyring
 from vecinos.alerts import optin
 from vecinos.alerts.channels import channels_for
 from vecinos.alerts.channels.base import Channel, OutboundMessage, SendError
@@ -46,7 +47,7 @@ def send_pending(
         waiting = list(db.scalars(_waiting(now).limit(limit)))
     sent = 0
     for message_id in waiting:
-        claimed = _claim(sessions, message_id, now, sealer)
+        claimed = _claim(sessions, message_id, now, sealer, settings)
         if claimed is not None:
             sent += _send(sessions, channels, message_id, claimed)
     return sent
@@ -67,7 +68,11 @@ def _waiting(now: datetime) -> Select[int]:
 
 
 def _claim(
-    sessions: sessionmaker[Session], message_id: int, now: datetime, sealer: Encryptor
+    sessions: sessionmaker[Session],
+    message_id: int,
+    now: datetime,
+    sealer: Encryptor,
+    settings: Settings,
 ) -> tuple[ChannelKind, OutboundMessage] | None:
     with transaction(sessions) as db:
         won = db.execute(
@@ -82,8 +87,10 @@ def _claim(
         subscription = db.get(Subscription, row.subscription_id)
         assert subscription is not None
         text = optin.open_message(row, sealer)
+        if subscription.contact_encrypted is None:
+            return None  # ended meanwhile
         outbound = OutboundMessage(
-            to=sealer.decrypt(subscription.contact_encrypted),
+            to=keyring.subscribers(settings).open(subscription.contact_encrypted),
             text=text.text,
             subject=text.subject,
             language=subscription.language,

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy import func, or_, select
 
+from vecinos import keyring
 from vecinos.accounts.models import Role
 from vecinos.alerts import areas, contacts, inbound, optin, scrubber, subscriptions
 from vecinos.alerts.areas import Area
@@ -75,13 +76,14 @@ def subscribe(body: SubscribeIn, db: DbDep, context: ContextDep, limit: OptInLim
     has its own ceilings, and one contact gets a few codes an hour at most (beyond that, the
     request is answered as usual and nothing is sent, so the answer shows nothing)."""
     now, settings = context.clock.now(), context.settings
-    sealer = context.encryptor(SUBSCRIBER_PURPOSE)
+    sealer = context.encryptor(SUBSCRIBER_PURPOSE)  # the opt-in message (a code, no contact)
     contact = _contact(body, context)
     area = _area(db, body)
     limit.of(f"opt-in:{contact.channel}").check("*")
     quiet = limit.refusal(contacts.index_of(contact, settings)) is not None
+    vault = keyring.subscribers(settings)
     made = subscriptions.subscribe(
-        db, contact, area, body.language, _wants(body), now=now, settings=settings, encryptor=sealer
+        db, contact, area, body.language, _wants(body), now=now, settings=settings, vault=vault
     )
     if made.opt_in_secret is not None and not quiet:
         text = optin.compose(
@@ -148,7 +150,7 @@ def register_webhook(
         _wants(body),
         now=context.clock.now(),
         settings=context.settings,
-        encryptor=context.encryptor(SUBSCRIBER_PURPOSE),
+        vault=keyring.subscribers(context.settings),
         organization_id=org_id,
     )
     return WebhookOut(

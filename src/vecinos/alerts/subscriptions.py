@@ -14,6 +14,7 @@ from babel import Locale
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
 
+from vecinos import keyring
 from vecinos.alerts import areas, contacts
 from vecinos.alerts.areas import Area
 from vecinos.alerts.contacts import Contact
@@ -24,9 +25,10 @@ from vecinos.alerts.models import (
     SubscriptionStatus,
 )
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor, blind_index, constant_time_equal, new_token, token_hash
+from vecinos.crypto import blind_index, constant_time_equal, new_token, token_hash
 from vecinos.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
 from vecinos.i18n import N_, is_language
+from vecinos.keyring import Vault
 
 CODE_PURPOSE = "alert-opt-in-code"
 # Channels whose owner proves control of the contact with a code or link before alerts flow.
@@ -67,20 +69,22 @@ def subscribe(
     *,
     now: datetime,
     settings: Settings,
-    encryptor: Encryptor,
+    vault: Vault,
     organization_id: int | None = None,
 ) -> NewSubscription:
     tag = language_tag(language)  # every check before the first write
     index = contacts.index_of(contact, settings)
     _clear_the_way(db, contact.channel, index, now)
     handle, unsubscribe = new_token("sh_"), new_token("su_")
+    sealed, key_id = contacts.seal(contact.value, vault, now)
     opt_in = contact.channel in NEEDS_OPT_IN
     subscription = Subscription(
         channel=contact.channel,
         # Pending from the first write: an active row would collide with the contact's live one.
         status=SubscriptionStatus.PENDING if opt_in else SubscriptionStatus.ACTIVE,
         language=tag,
-        contact_encrypted=contacts.seal(contact, encryptor),
+        contact_encrypted=sealed,
+        contact_key=key_id,
         contact_index=index,
         area_kind=area.kind,
         lat=area.lat,
@@ -249,6 +253,14 @@ def _end(subscription: Subscription, now: datetime) -> None:
     if subscription.status != SubscriptionStatus.UNSUBSCRIBED:
         subscription.status = SubscriptionStatus.UNSUBSCRIBED
         subscription.ended_at = now
+    _forget_contact(subscription)
+
+
+def _forget_contact(subscription: Subscription) -> None:
+    """An ended subscription keeps no contact: erased from the row at once, and any copy the
+    database keeps elsewhere dies with its data key (`rotate_contact_keys`)."""
+    subscription.contact_encrypted = None
+    subscription.contact_key = None
 
 
 def _sms_rows(db: Session, e164: str, settings: Settings) -> list[Subscription]:
@@ -281,10 +293,13 @@ def stop_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bo
 
 
 def restart_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bool:
-    """START: a number that sent STOP gets its alerts back (it proved control by texting)."""
+    """START: a number that sent STOP gets its alerts back (it proved control by texting, and
+    its number, erased at STOP, comes again with the text)."""
     subscription = sms_subscription(db, e164, settings)
     if subscription is None or subscription.status != SubscriptionStatus.UNSUBSCRIBED:
         return False
+    sealed, key_id = contacts.seal(e164, keyring.subscribers(settings), now)
+    subscription.contact_encrypted, subscription.contact_key = sealed, key_id
     subscription.status = SubscriptionStatus.ACTIVE
     subscription.ended_at = None
     subscription.confirmed_at = subscription.confirmed_at or now
@@ -297,6 +312,7 @@ def disable(db: Session, subscription_id: int, *, now: datetime) -> None:
     if subscription is not None and subscription.status == SubscriptionStatus.ACTIVE:
         subscription.status = SubscriptionStatus.DISABLED
         subscription.ended_at = now
+        _forget_contact(subscription)
 
 
 def purge_lapsed(db: Session, *, now: datetime) -> int:

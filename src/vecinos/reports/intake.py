@@ -15,13 +15,14 @@ import shapely
 from sqlalchemy import Connection, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.errors import AppError, Conflict, InvalidInput, NotFound
 from vecinos.geo.models import Zone
 from vecinos.geo.zones import parse_area, prepared_area
 from vecinos.i18n import N_
 from vecinos.incidents.models import Incident, IncidentState
+from vecinos.keyring import Vault
 from vecinos.reports import clustering, sources
 from vecinos.reports.models import LocationKind, Report, Source
 from vecinos.reports.schemas import LocationIn, ReportFields
@@ -105,7 +106,7 @@ def submit(
     *,
     now: datetime,
     settings: Settings,
-    contacts: Encryptor,
+    contacts: Vault,
     idempotency_key: str | None = None,
 ) -> tuple[Report, bool]:
     """The report and True when new; the earlier report and False for a retried key."""
@@ -125,7 +126,7 @@ def prepare(
     *,
     now: datetime,
     settings: Settings,
-    contacts: Encryptor,
+    contacts: Vault,
     idempotency_key: str | None = None,
 ) -> Draft:
     """Every check that needs no database, and the row values; no I/O, so any thread may."""
@@ -156,8 +157,10 @@ def prepare(
         "entered_by_id": sender.entered_by_id,
     }
     if data.callback_contact:
-        values["contact_ciphertext"] = contacts.encrypt(data.callback_contact)
-        values["contact_purge_at"] = now + timedelta(hours=settings.contact_retention_hours)
+        purge_at = now + timedelta(hours=settings.contact_retention_hours)
+        # Sealed under the key of the hour it is purged in: that key dies with the hour.
+        values["contact_ciphertext"] = contacts.seal(data.callback_contact, until=purge_at)
+        values["contact_purge_at"] = purge_at
     return Draft(key_hash, Checked(values, spot), fingerprint)
 
 
@@ -322,7 +325,9 @@ def check_description(description: str | None, settings: Settings) -> str | None
 
 
 def purge_expired_contacts(db: Session, now: datetime, settings: Settings) -> int:
-    """The worker's sweep: callback contacts past their retention window are erased."""
+    """The worker's sweep: callback contacts past their retention window are erased, and the
+    data keys of the hours that are over are destroyed once that is committed, which makes any
+    copy the database still holds (dead rows, its log, a backup) unreadable."""
     if db.get_bind().dialect.name == "sqlite":
         # Overwrite freed bytes instead of leaving them in the file's free space.
         db.execute(text("PRAGMA secure_delete = ON"))
@@ -332,4 +337,6 @@ def purge_expired_contacts(db: Session, now: datetime, settings: Settings) -> in
         .values(contact_ciphertext=None, contact_purge_at=None)
         .execution_options(synchronize_session=False)
     )
+    vault = keyring.report_contacts(settings)
+    keyring.destroy_after_commit(db, vault, vault.ended(now))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

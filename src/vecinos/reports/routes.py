@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
@@ -85,7 +86,7 @@ async def take_report(request: Request) -> Response:
         intake.Sender(Source(body.source), source),
         now=now,
         settings=settings,
-        contacts=context.encryptor("contact"),
+        contacts=keyring.report_contacts(settings),
         idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
     )
     if isinstance(draft.checked, AppError) and draft.key_hash is None:
@@ -121,7 +122,7 @@ def enter_hotline_report(
         sender,
         now=now,
         settings=settings,
-        contacts=context.encryptor("contact"),
+        contacts=keyring.report_contacts(settings),
         idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
     )
     if not created:

@@ -52,6 +52,8 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("alerts.deliver", "vecinos.alerts.delivery:deliver_due", 1),
     # Opt-in codes (SMS) and confirmation links (e-mail) waiting to be sent, each claimed once.
     JobSpec("alerts.send_opt_ins", "vecinos.alerts.optin_sender:send_opt_ins_after_commit", 1),
+    # Subscribers' contacts move to the current data key; keys nobody uses are destroyed.
+    JobSpec("alerts.rotate_contact_keys", "vecinos.alerts.contact_keys:rotate_contact_keys", 60),
     # Subscriptions nobody confirmed in time: their encrypted contacts are deleted.
     JobSpec("alerts.purge_lapsed", "vecinos.alerts.subscriptions:purge_lapsed_job", 300),
     # Browser recordings whose phone went silent are sealed: their hash goes on the timeline.

@@ -6,7 +6,8 @@
 - evidence_media.report_id: the resident's report a photo came with; a report holds a few.
 - alert_subscriptions: one *active* subscription per contact (a partial unique index) instead
   of one row per contact, so a new request can wait for its code beside the live one and the
-  answer never tells whether a contact is subscribed.
+  answer never tells whether a contact is subscribed. The contact is sealed under a data key of
+  the keyring (`contact_key`), and erased (NULL) once the subscription has ended.
 
 Revision ID: 0012
 Revises: 0009
@@ -53,6 +54,11 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
         batch_op.drop_constraint("uq_alert_subscriptions_channel_contact_index", type_="unique")
+        batch_op.alter_column("contact_encrypted", existing_type=sa.LargeBinary(), nullable=True)
+        batch_op.add_column(sa.Column("contact_key", sa.String(length=40), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_alert_subscriptions_contact_key"), ["contact_key"], unique=False
+        )
         batch_op.create_index(
             "ix_alert_subscriptions_contact", ["channel", "contact_index"], unique=False
         )
@@ -75,6 +81,9 @@ def downgrade() -> None:
     with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
         batch_op.drop_index("uq_alert_subscriptions_active_contact")
         batch_op.drop_index("ix_alert_subscriptions_contact")
+        batch_op.drop_index(batch_op.f("ix_alert_subscriptions_contact_key"))
+        batch_op.drop_column("contact_key")
+        batch_op.alter_column("contact_encrypted", existing_type=sa.LargeBinary(), nullable=False)
         batch_op.create_unique_constraint(
             "uq_alert_subscriptions_channel_contact_index", ["channel", "contact_index"]
         )
