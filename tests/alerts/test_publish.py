@@ -21,13 +21,13 @@ from vecinos.alerts.models import AlertKind
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 from vecinos.alerts.outgoing import text_for
 from vecinos.alerts.publishing import publish
-from vecinos.alerts.scrubber import TextRefused
 from vecinos.alerts.subscriptions import Wants
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.errors import Conflict
 from vecinos.incidents.models import Incident, IncidentState
+from vecinos.scrubber import TextRefused
 
 CONFIRMED = AlertKind.CONFIRMED
 ALL = Wants(rumour_control=True, all_clear=True)

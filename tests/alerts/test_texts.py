@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from vecinos.alerts.models import AlertKind
-from vecinos.alerts.scrubber import TextRefused, scan
 from vecinos.alerts.texts import AlertFacts, facts_of, render, render_all, templates
 from vecinos.config import Settings
+from vecinos.scrubber import TextRefused, scan
 
 AT = datetime(2026, 6, 1, 17, 5, tzinfo=UTC)  # 10:05 in Los Angeles
 FACTS = AlertFacts(AlertKind.CONFIRMED, "checkpoint", "Cesar Chavez Ave & Soto St", AT)

@@ -12,7 +12,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from vecinos.alerts import scrubber, texts
+from vecinos import scrubber
+from vecinos.alerts import texts
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.optin import interface_language
 from vecinos.config import Settings

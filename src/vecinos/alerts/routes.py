@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy import func, or_, select
 
-from vecinos import keyring
+from vecinos import keyring, scrubber
 from vecinos.accounts.models import Role
-from vecinos.alerts import areas, contacts, inbound, optin, scrubber, subscriptions
+from vecinos.alerts import areas, contacts, inbound, optin, subscriptions
 from vecinos.alerts.areas import Area
 from vecinos.alerts.models import Subscription, SubscriptionStatus
 from vecinos.alerts.schemas import (

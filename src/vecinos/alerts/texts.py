@@ -20,7 +20,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_time
 
-from vecinos.alerts import scrubber
+from vecinos import scrubber
 from vecinos.alerts.models import AlertKind
 from vecinos.config import Settings
 from vecinos.rights.kit import RIGHTS_PATH

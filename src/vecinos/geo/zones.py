@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vecinos import scrubber
 from vecinos.errors import Conflict, InvalidInput, NotFound
 from vecinos.geo.models import Zone
 from vecinos.i18n import N_
@@ -79,6 +80,7 @@ def create_zone(
     label = name.strip()
     if not 1 <= len(label) <= 120:
         raise InvalidInput(N_("Give the zone a name of 1 to 120 characters."), code="invalid_name")
+    scrubber.check(label)  # alerts name places by their zone: the name is public text
     area = parse_area(geojson)
     taken = select(Zone.id).where(Zone.organization_id == organization_id, Zone.name == label)
     if db.scalar(taken) is not None:

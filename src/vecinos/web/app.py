@@ -22,6 +22,8 @@ from vecinos.dispatch.routes import router as dispatch_router
 from vecinos.evidence.legal_routes import router as evidence_legal_router
 from vecinos.evidence.pages import router as evidence_pages_router
 from vecinos.evidence.routes import router as evidence_router
+from vecinos.geo.place_routes import places_router
+from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
 from vecinos.incidents.pages import router as console_pages_router
 from vecinos.incidents.routes import router as incidents_router
@@ -46,6 +48,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     accounts_router,
     zones_router,
+    landmarks_router,
+    places_router,
     reports_router,
     incidents_router,
     dispatch_router,

@@ -23,6 +23,7 @@ TEMPLATE_PACKAGES = (
     "alerts",
     "insights",
     "evidence",
+    "geo",
 )
 
 

@@ -1,4 +1,5 @@
-"""The scrubber: public text never names, locates or contacts an individual.
+"""The scrubber: public text never names, locates or contacts an individual (shared: alert
+texts and the gazetteer's names both pass it).
 
 Every public text (alert, notice, feed entry) passes through `check` before it is stored or
 sent. It refuses names after titles ("Officer Smith", "Sra. García"), phone numbers, e-mail

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vecinos.alerts.scrubber import FindingKind, TextRefused, check, scan
+from vecinos.scrubber import FindingKind, TextRefused, check, scan
 
 SAFE = [
     "Cesar Chavez Ave & Soto St",

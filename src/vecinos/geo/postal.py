@@ -1,0 +1,88 @@
+"""US ZIP codes with their city, from the offline `zipcodes` package (no network at run time).
+
+The package gives each ZIP code one point (its centre), not its outline, so "the ZIP code of a
+point" is the nearest residential ZIP centre within `MAX_DISTANCE_M`: right for a coarse public
+place, which is all it is used for. Only active STANDARD codes count: PO-box and single-company
+codes are not places people live in or recognise. Loading the data takes about half a second,
+once per process, on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from math import cos, radians
+
+import zipcodes
+from shapely import STRtree, box, points
+
+from vecinos.geo.distance import haversine_m
+from vecinos.geo.names import fold
+
+MAX_DISTANCE_M = 15_000.0  # past this, a point has no ZIP code worth naming (sea, desert)
+METRES_PER_DEGREE = 111_320.0
+
+
+@dataclass(frozen=True)
+class ZipCode:
+    code: str
+    city: str
+    state: str
+    lat: float
+    lon: float
+
+    @property
+    def city_key(self) -> str:
+        return fold(self.city)
+
+
+@cache
+def _all() -> tuple[ZipCode, ...]:
+    found = []
+    for z in zipcodes.list_all():  # type: ignore[no-untyped-call]
+        lat, lon = float(z["lat"] or 0), float(z["long"] or 0)
+        # A few records carry (0, 0) for "unknown": off the coast of Africa, not a place.
+        if z["active"] and z["zip_code_type"] == "STANDARD" and (lat, lon) != (0.0, 0.0):
+            found.append(ZipCode(str(z["zip_code"]), str(z["city"]), str(z["state"]), lat, lon))
+    return tuple(found)
+
+
+@cache
+def _by_code() -> dict[str, ZipCode]:
+    return {z.code: z for z in _all()}
+
+
+@cache
+def _tree() -> STRtree:
+    return STRtree(points([(z.lon, z.lat) for z in _all()]))
+
+
+def by_code(code: str) -> ZipCode | None:
+    return _by_code().get(code.strip())
+
+
+def nearest(lat: float, lon: float, max_m: float = MAX_DISTANCE_M) -> ZipCode | None:
+    """The ZIP code whose centre is nearest (lat, lon), if one is within `max_m` metres.
+
+    The tree finds the centres in a box around the point; great-circle distance decides
+    among them (degrees of longitude shrink away from the equator, so the box's nearest in
+    degrees need not be the nearest on the ground).
+    """
+    dlat = max_m / METRES_PER_DEGREE
+    dlon = max_m / (METRES_PER_DEGREE * max(0.01, cos(radians(lat))))
+    everything = _all()
+    found = _tree().query(box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
+    distances = ((haversine_m(lat, lon, everything[i].lat, everything[i].lon), i) for i in found)
+    best = min(distances, default=None)
+    return everything[best[1]] if best is not None and best[0] <= max_m else None
+
+
+def starting_with(digits: str) -> Iterator[ZipCode]:
+    """ZIP codes whose digits begin with `digits`, in order."""
+    return (z for z in _all() if z.code.startswith(digits))
+
+
+def in_city(folded: str) -> Iterator[ZipCode]:
+    """ZIP codes whose city's folded name contains `folded`."""
+    return (z for z in _all() if folded in z.city_key)

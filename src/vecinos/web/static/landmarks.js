@@ -1,0 +1,113 @@
+// Coordinator admin, landmarks: list, add (click the map or type the point), edit, remove.
+"use strict";
+
+(function () {
+  const section = document.getElementById("landmarks-section");
+  const admin = document.getElementById("admin");
+  if (!section || !admin) return;
+  const text = section.dataset;
+  const base = "/api/organizations/" + admin.dataset.org + "/landmarks";
+  const api = window.vecinos.api;
+  const form = document.getElementById("landmark");
+  const field = (name) => document.getElementById("landmark-" + name);
+  const message = document.getElementById("landmark-message");
+  let map = null;
+  let pins = null;
+  let chosen = null;
+
+  function button(label, action) {
+    const node = document.createElement("button");
+    node.type = "button";
+    node.className = "secondary";
+    node.textContent = label;
+    node.addEventListener("click", action);
+    return node;
+  }
+
+  function describePoint() {
+    const lat = field("lat").value, lon = field("lon").value;
+    field("point").textContent = lat && lon
+      ? text.msgPoint.replace("{lat}", lat).replace("{lon}", lon) : text.msgNoPoint;
+    if (!map) return;
+    if (chosen) chosen.remove();
+    chosen = lat && lon ? window.L.marker([Number(lat), Number(lon)]).addTo(map) : null;
+  }
+
+  function edit(landmark) {
+    field("id").value = landmark ? landmark.id : "";
+    field("name").value = landmark ? landmark.name : "";
+    field("lat").value = landmark ? landmark.lat : "";
+    field("lon").value = landmark ? landmark.lon : "";
+    field("save").textContent = landmark ? text.msgSaveChanges : text.msgAdd;
+    field("cancel").hidden = !landmark;
+    describePoint();
+    if (landmark) field("name").focus();
+  }
+
+  async function load() {
+    const found = await api("GET", base);
+    const list = document.getElementById("landmarks");
+    if (pins) pins.clearLayers();
+    if (!found.length) {
+      const empty = document.createElement("li");
+      empty.className = "empty";
+      empty.textContent = text.msgNone;
+      list.replaceChildren(empty);
+      return;
+    }
+    list.replaceChildren(...found.map((landmark) => {
+      const item = document.createElement("li");
+      const name = document.createElement("span");
+      name.textContent = landmark.name;
+      item.append(name, " ", button(text.msgEdit, () => edit(landmark)),
+        " ", button(text.msgRemove, () => act(() => api("DELETE", base + "/" + landmark.id))));
+      if (pins) window.L.circleMarker([landmark.lat, landmark.lon], { radius: 6 }).bindTooltip(landmark.name).addTo(pins);
+      return item;
+    }));
+  }
+
+  async function act(action) {
+    message.textContent = "";
+    try {
+      await action();
+      message.textContent = text.msgSaved;
+    } catch (error) {
+      message.textContent = error.message;
+    }
+    await load();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const id = field("id").value;
+    const body = { name: field("name").value, lat: Number(field("lat").value), lon: Number(field("lon").value) };
+    act(async () => {
+      await api(id ? "PUT" : "POST", id ? base + "/" + id : base, body);
+      edit(null);
+    });
+  });
+  field("cancel").addEventListener("click", () => edit(null));
+  ["lat", "lon"].forEach((name) => field(name).addEventListener("change", describePoint));
+
+  function startMap() {
+    if (!window.L) return;
+    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
+    map = window.L.map("landmark-map").setView(admin.dataset.center.split(",").map(Number), 10);
+    if (admin.dataset.tileUrl) window.L.tileLayer(admin.dataset.tileUrl, { attribution: admin.dataset.attribution }).addTo(map);
+    pins = window.L.layerGroup().addTo(map);
+    map.on("click", (event) => {
+      field("lat").value = event.latlng.lat.toFixed(6);
+      field("lon").value = event.latlng.lng.toFixed(6);
+      describePoint();
+    });
+  }
+
+  function start() {
+    startMap(); // without Leaflet the list and the typed point still work
+    load();
+  }
+
+  edit(null);
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start);
+})();
