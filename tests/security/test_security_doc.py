@@ -27,6 +27,8 @@ NOT_PERSONAL = {
     "alert_subscription_cells.subscription_id": "zone cells of a subscription (its area)",
     "alert_deliveries.language": "the language an alert was sent in",
     "alert_optin_messages.subscription_id": "the subscription an opt-in code is for",
+    "landmarks.lat": "a public landmark of the gazetteer, never a home",
+    "landmarks.lon": "as above",
 }
 
 
