@@ -10,12 +10,17 @@ from tests.evidence.helpers import webm_chunk
 from tests.evidence.test_recording import SignedIn, put, send_all, sha
 
 
+def started(signed_in: SignedIn, cast: Cast, incident: int) -> tuple[TestClient, TestClient, int]:
+    """Rosa starts a recording; Lucas (legal support) may see originals."""
+    rosa, lucas = signed_in(cast.rosa), signed_in(cast.lucas)
+    answer = rosa.post(f"/api/incidents/{incident}/recordings", json={"kind": "video"})
+    return rosa, lucas, int(answer.json()["media_id"])
+
+
 def test_original_of_a_recording_with_no_chunk_is_a_clear_404(
     signed_in: SignedIn, cast: Cast, incident: int
 ) -> None:
-    rosa, lucas = signed_in(cast.rosa), signed_in(cast.lucas)
-    started = rosa.post(f"/api/incidents/{incident}/recordings", json={"kind": "video"})
-    media_id = started.json()["media_id"]
+    _, lucas, media_id = started(signed_in, cast, incident)
 
     answer = lucas.get(f"/api/media/{media_id}/original")
     assert answer.status_code == 404, answer.text
@@ -26,9 +31,7 @@ def test_original_of_a_recording_with_no_chunk_is_a_clear_404(
 def test_original_of_a_recording_in_progress_is_what_has_arrived(
     signed_in: SignedIn, cast: Cast, incident: int
 ) -> None:
-    rosa, lucas = signed_in(cast.rosa), signed_in(cast.lucas)
-    started = rosa.post(f"/api/incidents/{incident}/recordings", json={"kind": "video"})
-    media_id = started.json()["media_id"]
+    rosa, lucas, media_id = started(signed_in, cast, incident)
     chunks = [webm_chunk(0), webm_chunk(1)]
     send_all(rosa, media_id, chunks)
 
@@ -46,7 +49,6 @@ def test_original_of_a_recording_in_progress_is_what_has_arrived(
 def test_a_person_who_may_not_see_originals_is_still_refused(
     signed_in: SignedIn, cast: Cast, incident: int
 ) -> None:
-    rosa: TestClient = signed_in(cast.rosa)
-    started = rosa.post(f"/api/incidents/{incident}/recordings", json={"kind": "video"})
-    answer = rosa.get(f"/api/media/{started.json()['media_id']}/original")
+    rosa, _, media_id = started(signed_in, cast, incident)
+    answer = rosa.get(f"/api/media/{media_id}/original")
     assert answer.status_code == 403, answer.text

@@ -3,6 +3,8 @@ before the code under test sees it."""
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import PASSWORD, Cast, Person
@@ -48,3 +50,14 @@ def everything_everywhere(
     """Every role in both organizations."""
     grants = [(org, role) for org in (cast.eastside, cast.westside) for role in Role]
     return add_person(sessions, cast, settings, "omni", grants)
+
+
+def probing_client(
+    app: FastAPI, cast: Cast, sessions: sessionmaker[Session], settings: Settings, signed_in: bool
+) -> TestClient:
+    """A client that gets server errors back as responses (to list every one, not stop at the
+    first), anonymous or holding every role."""
+    client = TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
+    if signed_in:
+        cast.sign_in(client, everything_everywhere(sessions, cast, settings))
+    return client

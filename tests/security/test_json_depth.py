@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
-from tests.security.helpers import everything_everywhere
+from tests.security.helpers import probing_client
 from tests.security.test_path_parameters import PARAM, api_paths
 from vecinos.config import Settings
 
@@ -37,9 +37,7 @@ def test_deep_json_is_refused_cleanly_everywhere(
     signed_in: bool,
     depth: int,
 ) -> None:
-    client = TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
-    if signed_in:
-        cast.sign_in(client, everything_everywhere(sessions, cast, settings))
+    client = probing_client(app, cast, sessions, settings, signed_in)
     failures = []
     writes = _writes(app, cast)
     assert len(writes) > 30

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
-from tests.security.helpers import everything_everywhere
+from tests.security.helpers import everything_everywhere, probing_client
 from vecinos.config import Settings
 from vecinos.web.policy import api_routes
 
@@ -57,10 +57,7 @@ def test_no_path_parameter_makes_a_server_error(
     settings: Settings,
     signed_in: bool,
 ) -> None:
-    # Server errors come back as responses, to list every one rather than stop at the first.
-    client = TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
-    if signed_in:
-        cast.sign_in(client, everything_everywhere(sessions, cast, settings))
+    client = probing_client(app, cast, sessions, settings, signed_in)
     routes = _routes(app)
     assert len(routes) > 40
     failures = []
