@@ -325,8 +325,40 @@ class Settings(BaseSettings):
         description="Ed25519 private key (PEM) that signs legal exports; empty: a key file in"
         " data_dir, created on first use.",
     )
+    evidence_c2pa_certificate: Path | None = Field(
+        None,
+        description="PEM certificate chain that signs C2PA content credentials on exported"
+        " photos; empty: no content credentials.",
+    )
+    evidence_c2pa_key: SecretStr = Field(
+        SecretStr(""), description="PEM private key of that certificate."
+    )
     evidence_recording_idle_minutes: int = Field(
         15, ge=1, description="A recording with no new chunk for this long is sealed as it is."
+    )
+
+    # After an arrest: follow-up cases and time-stamps (issue 18).
+    case_partners_file: Path | None = Field(
+        None,
+        description="YAML file of the coalition's legal partners and bond funds (with the age"
+        " public keys cases are exported to) and extra detention facilities.",
+    )
+    case_retention_days: int = Field(
+        90, ge=1, description="Closed follow-up cases are purged this long after closing."
+    )
+    tsa_url: str = Field(
+        "", description="RFC 3161 time-stamping authority; empty: hashes wait in the queue."
+    )
+    tsa_certificate: Path | None = Field(
+        None,
+        description="PEM file with the time-stamping authority's certificate and its CA chain;"
+        " answers are checked against it on arrival and by `vecinos export verify`.",
+    )
+    tsa_retry_base_seconds: float = Field(
+        30.0, gt=0, description="First retry delay of a time-stamp request; doubles each time."
+    )
+    tsa_retry_max_seconds: float = Field(
+        3600.0, gt=0, description="Longest delay between two time-stamp requests for one hash."
     )
 
     # Insights: dashboards and the public transparency page (issue 7, insights half).

@@ -3,8 +3,11 @@
 from vecinos.accounts import models as accounts_models
 from vecinos.alerts import models as alerts_models
 from vecinos.alerts import outbox_models as alerts_outbox_models
+from vecinos.anchoring import models as anchoring_models
+from vecinos.cases import models as cases_models
 from vecinos.db import Base
 from vecinos.dispatch import models as dispatch_models
+from vecinos.dispatch import observer_models as dispatch_observer_models
 from vecinos.evidence import models as evidence_models
 from vecinos.geo import models as geo_models
 from vecinos.incidents import models as incidents_models
@@ -17,7 +20,10 @@ __all__ = [
     "accounts_models",
     "alerts_models",
     "alerts_outbox_models",
+    "anchoring_models",
+    "cases_models",
     "dispatch_models",
+    "dispatch_observer_models",
     "evidence_models",
     "geo_models",
     "incidents_models",

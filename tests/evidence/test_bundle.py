@@ -32,14 +32,6 @@ Files = dict[str, bytes]
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("VECINOS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("VECINOS_DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("VECINOS_SECRET_KEY", settings.secret)
-    return CliRunner()
-
-
-@pytest.fixture
 def evidence(signed_in: SignedIn, cast: Cast, incident: int) -> dict[str, Any]:
     """An incident with a photo and a two-chunk recording, and its hashes."""
     rosa = signed_in(cast.rosa)

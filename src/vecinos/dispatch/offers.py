@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
-from vecinos.dispatch import events
+from vecinos.dispatch import events, observer
 from vecinos.dispatch.escalation import close_offers, escalate
 from vecinos.dispatch.models import (
     ACTIVE_STATES,
@@ -24,6 +24,7 @@ from vecinos.dispatch.models import (
     OfferState,
     RequestState,
 )
+from vecinos.dispatch.observer import ObserverReportIn
 from vecinos.dispatch.shifts import open_shift_of
 from vecinos.errors import Conflict, Gone, NotFound
 from vecinos.i18n import N_
@@ -263,12 +264,17 @@ def file_finding(
     note: str | None,
     *,
     now: datetime,
+    report: ObserverReportIn | None = None,
 ) -> Offer:
-    """What the responder saw. A confirmed finding confirms a verifying incident."""
+    """What the responder saw, with their observer report if they filed one. A confirmed
+    finding confirms a verifying incident."""
     offer = my_offer(db, member_id, offer_id)
     text = (note or "").strip()[:NOTE_MAX] or None
     _step(db, offer, OfferState.REPORTED, finding=finding.value, finding_note=text, reported_at=now)
-    _record(db, offer, "dispatch.finding", now=now, finding=finding.value, note=text)
+    extra: dict[str, object] = {"finding": finding.value, "note": text}
+    if report is not None:
+        extra["observer_report"] = observer.facts(observer.record(db, offer, report, now=now))
+    _record(db, offer, "dispatch.finding", now=now, **extra)
     incident = db.get(Incident, offer.incident_id, with_for_update=True)
     assert incident is not None
     if finding is Finding.CONFIRMED and IncidentState(incident.state) is IncidentState.VERIFYING:

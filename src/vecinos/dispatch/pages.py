@@ -12,6 +12,7 @@ from sqlalchemy import select
 from vecinos.accounts.models import Organization, Role
 from vecinos.accounts.principal import Principal
 from vecinos.dispatch import shifts
+from vecinos.dispatch.observer_labels import form_choices
 from vecinos.dispatch.schemas import GUIDANCE
 from vecinos.i18n import gettext
 from vecinos.reports.pages import ACTIVITY_LABELS
@@ -44,6 +45,7 @@ def responder_app(
         csrf_token=caller.csrf_token,
         guidance=gettext(language, GUIDANCE),
         megaphone=megaphone_script(kit, kit.resolve(language) or "en"),
+        observer=form_choices(language),
         activity_labels=json.dumps(
             {a.value: gettext(language, label) for a, label in ACTIVITY_LABELS.items()}
         ),

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from vecinos.accounts.models import Member, Role
 from vecinos.accounts.principal import Principal
-from vecinos.dispatch import offers, requests, shifts
+from vecinos.dispatch import observer, offers, requests, shifts
 from vecinos.dispatch.models import DispatchRequest, Offer, OfferState
+from vecinos.dispatch.observer_models import ObserverReport
 from vecinos.dispatch.ranking import Needs
 from vecinos.dispatch.schemas import (
     CheckIn,
@@ -146,7 +147,13 @@ def finding(
     language: LanguageDep,
 ) -> OfferForResponder:
     offer = offers.file_finding(
-        db, caller.member_id, offer_id, body.finding, body.note, now=clock.now()
+        db,
+        caller.member_id,
+        offer_id,
+        body.finding,
+        body.note,
+        now=clock.now(),
+        report=body.observer_report,
     )
     return _for_responder(db, offer, language)
 
@@ -198,6 +205,7 @@ def _for_dispatcher(db: DbDep, request: DispatchRequest) -> DispatchOut:
     all_offers = requests.offers_of(db, request)
     own = [o.member_id for o in all_offers if o.organization_id == request.organization_id]
     names = _names(db, own)
+    reports = observer.reports_of(db, request.incident_id)
     return DispatchOut(
         incident_id=request.incident_id,
         organization_id=request.organization_id,
@@ -208,11 +216,13 @@ def _for_dispatcher(db: DbDep, request: DispatchRequest) -> DispatchOut:
         needed=request.needed,
         accepted=request.accepted,
         deadline_at=request.deadline_at,
-        offers=[_offer_row(o, names) for o in all_offers],
+        offers=[_offer_row(o, names, reports.get(o.id)) for o in all_offers],
     )
 
 
-def _offer_row(offer: Offer, names: dict[int, str]) -> OfferForDispatcher:
+def _offer_row(
+    offer: Offer, names: dict[int, str], report: ObserverReport | None
+) -> OfferForDispatcher:
     known = offer.member_id in names  # a partner organization's volunteer stays anonymous
     return OfferForDispatcher(
         id=offer.id,
@@ -230,6 +240,7 @@ def _offer_row(offer: Offer, names: dict[int, str]) -> OfferForDispatcher:
         finding=offer.finding,
         finding_note=offer.finding_note,
         reported_at=offer.reported_at,
+        observer_report=observer.facts(report) if report else None,
     )
 
 

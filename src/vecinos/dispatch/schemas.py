@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from vecinos.db import RowId
 from vecinos.dispatch.models import Finding, Offer, OfferState, RequestState, Shift, Stage
+from vecinos.dispatch.observer import ObserverReportIn
 from vecinos.i18n import N_, gettext
 from vecinos.incidents.models import Incident
 
@@ -91,6 +93,7 @@ class OfferForDispatcher(BaseModel):
     finding: Finding | None
     finding_note: str | None
     reported_at: datetime | None
+    observer_report: dict[str, Any] | None = None  # the structured SALUTE report, if filed
 
 
 class DispatchOut(BaseModel):
@@ -139,3 +142,4 @@ class OfferForResponder(BaseModel):
 class FindingIn(BaseModel):
     finding: Finding
     note: str | None = Field(default=None, max_length=2000)
+    observer_report: ObserverReportIn | None = None  # the structured SALUTE report

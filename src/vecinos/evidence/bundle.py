@@ -1,14 +1,19 @@
 """The legal export: one zip with everything about an incident, signed by the deployment.
 
-    incident.json   the incident as the database holds it (exact location included: legal only)
-    timeline.json   every timeline event with its hash chain
-    findings.json   what responders reported from the scene
-    media.json      each media item: type, size, SHA-256, who sent it, its chunks' hash chain
-    media/…         the originals, byte for byte
-    manifest.json   path, size and SHA-256 of every file above
-    manifest.sig    Ed25519 signature of manifest.json (base64)
+    incident.json    the incident as the database holds it (exact location included: legal only)
+    timeline.json    every timeline event with its hash chain
+    findings.json    what responders reported from the scene, with their observer reports
+    media.json       each media item: type, size, SHA-256, who sent it, its chunks' hash chain
+    media/…          the originals, byte for byte
+    c2pa/…           photos with C2PA content credentials (when configured): copies, not originals
+    timestamps.json  the RFC 3161 time-stamp of each event's hash and each original's SHA-256
+    timestamps/…     the time-stamping authority's answers (DER), as `openssl ts -verify` reads them
+    report.pdf       the same for a reader: summary, observer reports, timeline, media, checks
+    manifest.json    path, size and SHA-256 of every file above
+    manifest.sig     Ed25519 signature of manifest.json (base64)
 
-`verify.py` checks a bundle against the deployment's public key.
+`verify.py` checks a bundle against the deployment's public key, and its time-stamps against
+the authority's certificate: they hold even against someone who holds the deployment's key.
 """
 
 from __future__ import annotations
@@ -26,15 +31,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Member
+from vecinos.anchoring.models import Subject, TimeAnchor
+from vecinos.dispatch import observer
 from vecinos.dispatch.models import Offer
+from vecinos.evidence.credentials import IMAGE_TYPES, Credentials, credentialed
 from vecinos.evidence.models import Chunk, Media, MediaState
+from vecinos.evidence.report import ReportInput, render_report
 from vecinos.evidence.signing import key_id
 from vecinos.evidence.storage import Storage
 from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident, TimelineEvent
 
-FORMAT = "vecinos-evidence-bundle/1"
+FORMAT = "vecinos-evidence-bundle/2"  # /2: time-stamps, observer reports, report.pdf
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+TIMESTAMPS, REPORT = "timestamps.json", "report.pdf"
 EXTENSIONS = {
     "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
     "video/quicktime": "mov", "video/webm": "webm", "video/x-matroska": "mkv",
@@ -71,6 +81,7 @@ def event_dict(event: TimelineEvent) -> dict[str, Any]:
 
 
 def findings(db: Session, incident_id: int) -> list[dict[str, Any]]:
+    reports = observer.reports_of(db, incident_id)
     query = (
         select(Offer, Member.display_name)
         .join(Member, Member.id == Offer.member_id)
@@ -89,8 +100,40 @@ def findings(db: Session, incident_id: int) -> list[dict[str, Any]]:
             "media_ids": list(
                 db.scalars(select(Media.id).where(Media.offer_id == offer.id).order_by(Media.id))
             ),
+            "observer_report": observer.facts(reports[offer.id]) if offer.id in reports else None,
         }
         for offer, name in db.execute(query)
+    ]
+
+
+def timestamp_entries(
+    db: Session, incident_id: int, media_ids: set[int]
+) -> list[tuple[dict[str, Any], bytes | None]]:
+    """Each hash of the incident with its time-stamp file (None while still pending); the
+    time-stamps of media that retention has deleted since stay out, like the media."""
+    anchors = [
+        anchor
+        for anchor in db.scalars(
+            select(TimeAnchor)
+            .where(TimeAnchor.incident_id == incident_id)
+            .order_by(TimeAnchor.subject, TimeAnchor.ref)
+        )
+        if anchor.subject != Subject.MEDIA or anchor.ref in media_ids
+    ]
+    return [
+        (
+            {
+                "subject": anchor.subject,
+                "ref": anchor.ref,
+                "sha256": anchor.sha256,
+                "time": anchor.stamped_at,
+                "file": f"timestamps/{anchor.subject}-{anchor.ref:04d}.tsr"
+                if anchor.token
+                else None,
+            },
+            anchor.token,
+        )
+        for anchor in anchors
     ]
 
 
@@ -140,6 +183,26 @@ def _media_entry(db: Session, media: Media, path: str | None) -> dict[str, Any]:
     return entry
 
 
+def _credentialable(media: Media) -> bool:
+    return media.state == MediaState.COMPLETE and media.content_type in IMAGE_TYPES
+
+
+def _add_credentialed(
+    writer: _Writer, storage: Storage, media: Media, credentials: Credentials
+) -> str:
+    """A copy of the photo with C2PA content credentials; the original stays as it is."""
+    original = b"".join(storage.read(media.storage_key))
+    facts = {
+        "media_id": media.id,
+        "incident_id": media.incident_id,
+        "original_sha256": media.sha256,
+        "received_at": _plain(media.created_at),
+    }
+    path = f"c2pa/{media.id}.{IMAGE_TYPES[media.content_type]}"
+    writer.add_bytes(path, credentialed(original, media.content_type, facts, credentials))
+    return path
+
+
 def write_bundle(
     db: Session,
     storage: Storage,
@@ -148,6 +211,8 @@ def write_bundle(
     target: Path | BinaryIO,
     *,
     now: datetime,
+    language: str = "en",
+    credentials: Credentials | None = None,
 ) -> dict[str, Any]:
     """Write the signed bundle of one incident to `target`; returns its manifest."""
     events = timeline.events_of(db, incident.id)
@@ -158,21 +223,42 @@ def write_bundle(
         writer = _Writer(archive)
         writer.add_bytes("incident.json", to_json(row_dict(incident)))
         writer.add_bytes("timeline.json", to_json([event_dict(e) for e in events]))
-        writer.add_bytes("findings.json", to_json(findings(db, incident.id)))
+        found = findings(db, incident.id)
+        writer.add_bytes("findings.json", to_json(found))
         entries = []
         for media in media_rows:
             path = None
             if media.size:
                 path = f"media/{media.id}.{EXTENSIONS.get(media.content_type, 'bin')}"
                 writer.add_stream(path, _media_blocks(db, storage, media))
-            entries.append(_media_entry(db, media, path))
+            entry = _media_entry(db, media, path)
+            if credentials is not None and _credentialable(media):
+                entry["c2pa_file"] = _add_credentialed(writer, storage, media, credentials)
+            entries.append(entry)
         writer.add_bytes("media.json", to_json(entries))
+        stamps = timestamp_entries(db, incident.id, {m.id for m in media_rows})
+        for stamp, token in stamps:
+            if token is not None:
+                writer.add_bytes(stamp["file"], token)
+        writer.add_bytes(TIMESTAMPS, to_json([stamp for stamp, _ in stamps]))
+        head = events[-1].hash if events else timeline.GENESIS
+        summary = ReportInput(
+            incident=row_dict(incident),
+            events=[event_dict(e) for e in events],
+            findings=found,
+            media=entries,
+            stamps=[stamp for stamp, _ in stamps],
+            timeline_head=head,
+            key_id=key_id(key.public_key()),
+            created_at=now,
+        )
+        writer.add_bytes(REPORT, render_report(summary, language))
         manifest = {
             "format": FORMAT,
             "incident_id": incident.id,
             "created_at": _plain(now),
             "key_id": key_id(key.public_key()),
-            "timeline_head": events[-1].hash if events else timeline.GENESIS,
+            "timeline_head": head,
             "files": writer.entries,
         }
         manifest_bytes = to_json(manifest)

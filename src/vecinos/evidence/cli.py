@@ -10,10 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from vecinos.accounts import audit
+from vecinos.anchoring.tsa import Trust, load_trust_file
 from vecinos.cli.common import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction
 from vecinos.evidence import retention
 from vecinos.evidence.bundle import write_bundle
+from vecinos.evidence.credentials import configured
 from vecinos.evidence.signing import (
     has_signing_key,
     key_id,
@@ -34,9 +36,13 @@ err = Console(stderr=True)
 def export_incident(
     incident_id: int = typer.Argument(..., help="The incident to export."),
     output: Path = typer.Option(..., "-o", "--output", help="Where to write the zip."),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of report.pdf (en or es); default: the deployment's."
+    ),
 ) -> None:
     """Write the signed evidence bundle of one incident (exit 1: no such incident)."""
     settings = settings_or_exit()
+    language = lang or settings.default_language
     engine = open_engine(settings)
     now = datetime.now(UTC)
     try:
@@ -46,7 +52,10 @@ def export_incident(
                 err.print(f"[red]No incident {incident_id}.[/red]")
                 raise typer.Exit(1)
             key = signing_key(settings)
-            manifest = write_bundle(db, storage_for(settings), key, incident, output, now=now)
+            manifest = write_bundle(
+                db, storage_for(settings), key, incident, output, now=now, language=language,
+                credentials=configured(settings),
+            )  # fmt: skip
             audit.record(
                 db, "evidence.exported", at=now, organization_id=incident.organization_id,
                 incident_id=incident.id, files=len(manifest["files"]), via="cli",
@@ -66,9 +75,16 @@ def verify(
         "--public-key",
         help="PEM public key of the deployment that signed it; default: this deployment's key.",
     ),
+    tsa_certificate: Path | None = typer.Option(
+        None,
+        "--tsa-certificate",
+        help="PEM certificates of the time-stamping authority; default: VECINOS_TSA_CERTIFICATE.",
+    ),
 ) -> None:
-    """Check signature, manifest, timeline chain and media; exit 1 naming the first mismatch."""
+    """Check signature, manifest, timeline chain, media and RFC 3161 time-stamps (offline);
+    exit 1 naming the first mismatch."""
     settings = settings_or_exit()
+    trust = _trust_or_exit(tsa_certificate or settings.tsa_certificate)
     if public_key is not None:
         key = load_public(public_key.read_bytes())
     elif has_signing_key(settings):
@@ -79,7 +95,7 @@ def verify(
     if not bundle.is_file():
         err.print(f"[red]{bundle}: no such file[/red]")
         raise typer.Exit(2)
-    verdict = verify_bundle(bundle, key)
+    verdict = verify_bundle(bundle, key, trust)
     if not verdict.ok:
         err.print(f"[red]TAMPERED OR INVALID: {verdict.problem}[/red]")
         raise typer.Exit(1)
@@ -87,6 +103,23 @@ def verify(
         f"OK: incident {verdict.incident_id}, {verdict.files} files and {verdict.events}"
         f" timeline events match, signed by key {key_id(key)}."
     )
+    if verdict.stamped is None:
+        console.print("Time-stamps NOT checked: give --tsa-certificate.")
+    else:
+        console.print(
+            f"{verdict.stamped} RFC 3161 time-stamps hold; {verdict.pending} hash(es) had none"
+            " yet when the bundle was made."
+        )
+
+
+def _trust_or_exit(path: Path | None) -> Trust | None:
+    if path is None:
+        return None
+    try:
+        return load_trust_file(path)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 @app.command("public-key")

@@ -16,11 +16,12 @@ from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.evidence import access, holds, retention
 from vecinos.evidence.bundle import write_bundle
+from vecinos.evidence.credentials import configured
 from vecinos.evidence.models import RetentionPolicy
 from vecinos.evidence.schemas import HoldIn, HoldOut, RetentionIn, RetentionOut
 from vecinos.evidence.signing import signing_key
 from vecinos.evidence.storage import storage_for
-from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole, Coordinator
 
 router = APIRouter(tags=["evidence"])
@@ -29,9 +30,11 @@ Legal = Annotated[Principal, Depends(AnyOrgRole(Role.LEGAL))]
 
 @router.get("/api/incidents/{incident_id}/export")
 def export_bundle(
-    incident_id: PathId, caller: Legal, db: DbDep, clock: ClockDep, settings: SettingsDep
-) -> FileResponse:
-    """The signed bundle (zip): incident, timeline, findings, media originals, manifest."""
+    incident_id: PathId, caller: Legal, db: DbDep, clock: ClockDep, settings: SettingsDep,
+    language: LanguageDep,
+) -> FileResponse:  # fmt: skip
+    """The signed bundle (zip): incident, timeline, findings with observer reports, media
+    originals, RFC 3161 time-stamps, a readable report.pdf (in the caller's language), manifest."""
     incident = access.for_legal(db, caller, incident_id)
     now = clock.now()
     folder = settings.data_dir / "evidence-exports"
@@ -40,8 +43,9 @@ def export_bundle(
         path = Path(out.name)
     try:
         manifest = write_bundle(
-            db, storage_for(settings), signing_key(settings), incident, path, now=now
-        )
+            db, storage_for(settings), signing_key(settings), incident, path, now=now,
+            language=language, credentials=configured(settings),
+        )  # fmt: skip
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -27,7 +27,7 @@ from vecinos.evidence import access
 from vecinos.evidence.media import sniff_recording
 from vecinos.evidence.models import Chunk, Media, MediaKind, MediaState
 from vecinos.evidence.storage import Storage, storage_for
-from vecinos.evidence.uploads import keys_for
+from vecinos.evidence.uploads import anchor_media, keys_for
 from vecinos.i18n import N_
 from vecinos.incidents import timeline
 
@@ -211,6 +211,7 @@ def finish(
     timeline.append(
         db, media.incident_id, "recording_finished", payload, actor_id=actor_id, now=now
     )
+    anchor_media(db, media, now=now)
     return media
 
 

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.principal import Principal
+from vecinos.anchoring import queue as anchor_queue
+from vecinos.anchoring.models import Subject
 from vecinos.dispatch.models import Offer
 from vecinos.errors import Conflict, InvalidInput
 from vecinos.evidence import access
@@ -200,7 +202,15 @@ def keep(
     if report_id is not None:
         payload["report_id"] = report_id
     timeline.append(db, incident_id, "media_added", payload, actor_id=uploaded_by_id, now=now)
+    anchor_media(db, media, now=now)
     return media
+
+
+def anchor_media(db: Session, media: Media, *, now: datetime) -> None:
+    """The original's own SHA-256 gets a time-stamp too: `openssl ts -verify -data` checks
+    the file itself against it, with nothing of ours in between."""
+    assert media.sha256 is not None
+    anchor_queue.enqueue(db, media.incident_id, Subject.MEDIA, media.id, media.sha256, now=now)
 
 
 def added_payload(media: Media) -> dict[str, object]:

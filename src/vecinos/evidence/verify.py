@@ -16,11 +16,14 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from vecinos.anchoring.tsa import Trust
 from vecinos.evidence.bundle import FORMAT, MANIFEST, SIGNATURE
+from vecinos.evidence.verify_time import TimeTampered, check_timestamps
 from vecinos.incidents.timeline import GENESIS, canonical
 
 TIMELINE, MEDIA = "timeline.json", "media.json"
 MEDIA_EVENTS = ("media_added", "recording_finished")
+OLD_FORMAT = "vecinos-evidence-bundle/1"  # before time-stamps: still checked, without them
 
 
 class Tampered(Exception):
@@ -34,20 +37,30 @@ class Verdict:
     files: int = 0
     events: int = 0
     incident_id: int | None = None
+    stamped: int | None = None  # time-stamps that hold; None when they were not checked
+    pending: int = 0  # hashes that had no time-stamp yet when the bundle was made
 
 
-def verify_bundle(source: Path | BinaryIO, key: Ed25519PublicKey) -> Verdict:
+def verify_bundle(
+    source: Path | BinaryIO, key: Ed25519PublicKey, trust: Trust | None = None
+) -> Verdict:
+    """Check everything; with `trust` (the time-stamping authority's certificates) the
+    time-stamps too, which hold even against someone who has the deployment's key."""
+    stamped, pending = None, 0
     try:
         with zipfile.ZipFile(source) as archive:
             manifest = _check_signature(archive, key)
             _check_files(archive, manifest)
             events = _check_timeline(archive, manifest)
-            _check_media(archive, manifest, events)
-    except Tampered as exc:
+            media = _check_media(archive, manifest, events)
+            if trust is not None and manifest["format"] != OLD_FORMAT:
+                stamped, pending = check_timestamps(archive, events, media, trust)
+    except (Tampered, TimeTampered) as exc:
         return Verdict(False, str(exc))
     except zipfile.BadZipFile as exc:
         return Verdict(False, f"not a readable zip file ({exc})")
-    return Verdict(True, None, len(manifest["files"]), len(events), manifest["incident_id"])
+    counts = len(manifest["files"]), len(events), manifest["incident_id"]
+    return Verdict(True, None, *counts, stamped=stamped, pending=pending)
 
 
 def _read(archive: zipfile.ZipFile, name: str) -> bytes:
@@ -75,7 +88,7 @@ def _check_signature(archive: zipfile.ZipFile, key: Ed25519PublicKey) -> dict[st
             " (the manifest was changed, or the bundle was signed by another key)"
         ) from None
     manifest: dict[str, Any] = json.loads(manifest_bytes)
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in (FORMAT, OLD_FORMAT):
         raise Tampered(f"{MANIFEST}: unknown format {manifest.get('format')!r}")
     return manifest
 
@@ -132,7 +145,7 @@ def _hash(event: dict[str, Any]) -> str:
 
 def _check_media(
     archive: zipfile.ZipFile, manifest: dict[str, Any], events: list[dict[str, Any]]
-) -> None:
+) -> list[dict[str, Any]]:
     """Each finished original is the very file whose hash the timeline recorded."""
     recorded = {
         e["payload"]["media_id"]: e["payload"]["sha256"]
@@ -140,7 +153,8 @@ def _check_media(
         if e["kind"] in MEDIA_EVENTS
     }
     hashes = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
-    for item in _json(archive, MEDIA):
+    items: list[dict[str, Any]] = _json(archive, MEDIA)
+    for item in items:
         if item["state"] != "complete":
             continue
         if recorded.get(item["id"]) != item["sha256"]:
@@ -148,3 +162,4 @@ def _check_media(
         # Its bytes were checked against the manifest already.
         if item["file"] is not None and hashes.get(item["file"]) != item["sha256"]:
             raise Tampered(f"{item['file']}: not the original the timeline recorded")
+    return items

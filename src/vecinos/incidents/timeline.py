@@ -2,7 +2,8 @@
 
 Each event's hash is SHA-256 over a canonical JSON of its content and the previous event's
 hash. Changing, removing or reordering any event breaks every hash after it, which
-`verify_chain` reports. The ORM refuses updates and deletes of events outright.
+`verify_chain` reports. The ORM refuses updates and deletes of events outright. Every event's
+hash is queued for an RFC 3161 time-stamp in the same transaction (`vecinos.anchoring`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, event, insert, select
 from sqlalchemy.orm import Session
 
+from vecinos.anchoring import queue as anchor_queue
+from vecinos.anchoring.models import Subject
 from vecinos.db_direct import Direct
 from vecinos.incidents.models import Incident, TimelineEvent
 
@@ -74,6 +77,7 @@ def append(
     seq, prev_hash = _tail(db.connection(), incident_id)
     row = TimelineEvent(**_event_values(incident_id, seq, kind, payload, actor_id, now, prev_hash))
     db.add(row)
+    anchor_queue.enqueue(db, incident_id, Subject.EVENT, seq, row.hash, now=now)
     return row
 
 
@@ -107,6 +111,7 @@ def append_row(
     seq, prev_hash = (after.seq + 1, after.hash) if after else _tail(connection, incident_id)
     values = _event_values(incident_id, seq, kind, payload, actor_id, now, prev_hash)
     _INSERT_DIRECT.rows(connection, values)
+    anchor_queue.enqueue_row(connection, incident_id, Subject.EVENT, seq, values["hash"], now=now)
     return Tail(seq, values["hash"])
 
 

@@ -14,6 +14,8 @@ from vecinos.alerts.feed_routes import router as alert_feeds_router
 from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
+from vecinos.cases.pages import router as case_pages_router
+from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
 from vecinos.db import make_engine, make_session_factory
@@ -67,6 +69,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence_router,
     evidence_legal_router,
     evidence_pages_router,
+    cases_router,
+    case_pages_router,
     insights_router,
 )
 

@@ -24,6 +24,7 @@ TEMPLATE_PACKAGES = (
     "insights",
     "evidence",
     "geo",
+    "cases",
 )
 
 

@@ -60,6 +60,10 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("evidence.seal_idle", "vecinos.evidence.recording:seal_idle_recordings", 60),
     # Each organization's retention policy: old media and settled incidents go, holds stay.
     JobSpec("evidence.retention", "vecinos.evidence.retention:apply_policies", 3600),
+    # Closed follow-up cases past their retention window; a legal hold keeps them.
+    JobSpec("cases.purge_closed", "vecinos.cases.purge:purge_closed", 3600),
+    # Hashes waiting for an RFC 3161 time-stamp: asked for, checked, stored; retried when down.
+    JobSpec("anchoring.stamp_due", "vecinos.anchoring.stamping:stamp_due", 5),
 )
 
 

@@ -150,11 +150,15 @@
     const send = document.createElement("button");
     send.type = "submit";
     send.textContent = text.msgReport;
-    form.append(fieldset, noteLabel, send);
+    const observer = window.vecinos.observerReport; // observer_report.js
+    const report = observer ? observer.fields(form, offer.id) : null;
+    form.append(fieldset, ...(report ? [report] : []), noteLabel, send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const chosen = form.querySelector("input[type=radio]:checked").value;
-      act(offer, "finding", { finding: chosen, note: note.value || null })();
+      const body = { finding: chosen, note: note.value || null };
+      if (report) body.observer_report = observer.collect(report);
+      act(offer, "finding", body)();
     });
     return form;
   }

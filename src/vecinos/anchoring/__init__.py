@@ -1,0 +1,1 @@
+"""Time anchoring: RFC 3161 time-stamps from an outside authority on every hash we keep."""

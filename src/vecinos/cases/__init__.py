@@ -1,0 +1,1 @@
+"""Follow-up cases: after an arrest, the minimum a lawyer needs, for legal support only."""
