@@ -21,9 +21,9 @@ from vecinos.alerts.channels.base import OutboundMessage, SendError
 from vecinos.alerts.channels.http import Http
 from vecinos.alerts.channels.push import PushChannel
 from vecinos.alerts.channels.webhook import WebhookChannel
-from vecinos.alerts.guard import is_public
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
+from vecinos.outbound import is_public
 
 KEYS = {"p256dh": "B" * 87, "auth": "a" * 22}
 

@@ -17,13 +17,14 @@ from urllib.parse import urlsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from vecinos.alerts.guard import is_private_literal
+from vecinos import keyring
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
 from vecinos.crypto import blind_index
 from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
 from vecinos.keyring import Vault
+from vecinos.outbound import is_private_literal
 
 DEFAULT_REGION = "US"
 BLIND_INDEX_PURPOSE = "subscriber-contact"
@@ -118,6 +119,12 @@ def index_of(contact: Contact, settings: Settings) -> str:
 
 def phone_index(e164: str, settings: Settings) -> str:
     return index_of(Contact(ChannelKind.SMS, e164, e164), settings)
+
+
+def opened(sealed: bytes, settings: Settings) -> str:
+    """The one way a subscriber's contact is read back (deliveries, opt-in messages): with the
+    subscribers' data keys (`vecinos.keyring`); KeyDestroyed once its key is gone."""
+    return keyring.subscribers(settings).open(sealed)
 
 
 def seal(contact_value: str, vault: Vault, now: datetime) -> tuple[bytes, str]:

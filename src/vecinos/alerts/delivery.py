@@ -47,14 +47,12 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from vecinos import keyring
-from vecinos.alerts import bulk, outgoing, subscriptions
+from vecinos.alerts import bulk, contacts, outgoing, subscriptions
 from vecinos.alerts.channels.base import Channel, SendError
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.config import Settings
 from vecinos.db import AtTransactionEnd
-from vecinos.keyring import Vault
 from vecinos.worker.claims import rowcount
 
 log = logging.getLogger("vecinos.alerts.delivery")
@@ -239,14 +237,13 @@ def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
         return 0
     channels = outgoing.build_channels(round_.settings, round_.now)
     pace = pace or Pacer(round_.settings)
-    opener = keyring.subscribers(round_.settings)
     pending: list[Outcome] = []
     flushed_at = time.monotonic()
     accepted = 0
     try:
         for row in rows:
             pace.wait(ChannelKind(row.channel))
-            outcome = send_one(channels, row, messages, opener)
+            outcome = send_one(channels, row, messages, round_.settings)
             accepted += outcome.error is None
             pending.append(outcome)
             if len(pending) >= RECORD_EVERY or time.monotonic() - flushed_at > RECORD_SECONDS:
@@ -311,7 +308,7 @@ def send_one(
     channels: Mapping[ChannelKind, Channel],
     row: Claimed,
     messages: outgoing.Messages,
-    opener: Vault,
+    settings: Settings,
 ) -> Outcome:
     outcome = Outcome(row.id, row.subscription_id, row.attempts)
     if row.subscription_status != SubscriptionStatus.ACTIVE or row.contact_encrypted is None:
@@ -321,7 +318,7 @@ def send_one(
     if channel is None:  # not configured (yet): keep it queued for when it is
         outcome.error = "channel_not_configured"
         return outcome
-    contact = opener.open(row.contact_encrypted)
+    contact = contacts.opened(row.contact_encrypted, settings)
     message = messages.to(row.alert_id, row.language, contact, row.idempotency_key)
     try:
         result = channel.send(message)

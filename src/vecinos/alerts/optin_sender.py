@@ -19,8 +19,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, Select, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from vecinos import keyring
-from vecinos.alerts import optin
+from vecinos.alerts import contacts, optin
 from vecinos.alerts.channels import channels_for
 from vecinos.alerts.channels.base import Channel, OutboundMessage, SendError
 from vecinos.alerts.models import ChannelKind, OptInMessage, Subscription, SubscriptionStatus
@@ -90,7 +89,7 @@ def _claim(
         if subscription.contact_encrypted is None:
             return None  # ended meanwhile
         outbound = OutboundMessage(
-            to=keyring.subscribers(settings).open(subscription.contact_encrypted),
+            to=contacts.opened(subscription.contact_encrypted, settings),
             text=text.text,
             subject=text.subject,
             language=subscription.language,

@@ -1,8 +1,8 @@
 """All outbound HTTP of the channels goes through here (healthchecks' `hc/lib/curl.py` habit).
 
-One place holds the time-out, the SSRF guard (`alerts/guard.py`: no private, loopback or link-local
-address is ever called), turns network trouble into transient send errors, and classifies
-status codes; tests point the channels at local servers through their URLs and
+One place holds the time-out and the SSRF guard (`vecinos/outbound.py`: no private, loopback
+or link-local address is ever called), turns network trouble into transient send errors, and
+classifies status codes; tests point the channels at local servers through their URLs and
 `VECINOS_OUTBOUND_ALLOW_PRIVATE`.
 """
 
@@ -15,8 +15,8 @@ import httpcore
 import httpx
 
 from vecinos.alerts.channels.base import PermanentSendError, TransientSendError
-from vecinos.alerts.guard import GuardedBackend, PrivateAddressError
 from vecinos.config import Settings
+from vecinos.outbound import GuardedBackend, PrivateAddressError
 
 USER_AGENT = "vecinos-alerts/1"
 # 404 and 410 from a push service or partner mean the endpoint is gone for good.

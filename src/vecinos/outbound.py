@@ -1,5 +1,7 @@
 """The SSRF guard of every outgoing request: resolve the host, refuse private, loopback,
 link-local and other non-public addresses, and connect to an address that was checked.
+`vetted_addresses` is the one function any client calls (today's `alerts/channels/http.Http`
+through `GuardedBackend`, an async client through its resolver).
 
 Push endpoints and partner webhooks are URLs strangers and coordinators give us; without this a
 subscription pointing at 127.0.0.1, 10.0.0.1 or 169.254.169.254 would have the worker call into
