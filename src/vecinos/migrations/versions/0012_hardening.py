@@ -10,7 +10,7 @@
   the keyring (`contact_key`), and erased (NULL) once the subscription has ended.
 
 Revision ID: 0012
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 import vecinos.db
 
 revision: str = "0012"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
