@@ -17,6 +17,7 @@ from vecinos.cases.partners import directory
 from vecinos.cases.private import PURPOSE
 from vecinos.cases.routes import export_response
 from vecinos.cases.schemas import CaseIn, CaseUpdate, ExportIn
+from vecinos.db import RowId
 from vecinos.i18n import N_, gettext
 from vecinos.incidents.models import Incident
 from vecinos.reports.pages import ACTIVITY_LABELS
@@ -46,7 +47,7 @@ def _statuses(language: str) -> list[tuple[str, str]]:
 @router.get(PAGE)
 def cases_page(
     org_id: PathId, request: Request, caller: LegalMember, db: DbDep, clock: ClockDep,
-    context: ContextDep, language: LanguageDep, incident: int | None = None,
+    context: ContextDep, language: LanguageDep, incident: RowId | None = None,
 ) -> Response:  # fmt: skip
     places, sealer = directory(context.settings), context.encryptor(PURPOSE)
     cases = service.list_cases(db, caller, org_id, now=clock.now())

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from vecinos import keyring
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
+from vecinos.db import RowId
 from vecinos.dispatch.requests import request_of
 from vecinos.dispatch.views import dispatch_out
 from vecinos.evidence.models import Media
@@ -28,7 +29,7 @@ from vecinos.incidents import board as boards
 from vecinos.incidents.detail import incident_detail
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.maps.view import map_view
-from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep
+from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep, PathId
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
 from vecinos.web.words import words_json
@@ -100,7 +101,7 @@ def cards_fragment(
     db: DbDep,
     context: ContextDep,
     language: LanguageDep,
-    incident: Annotated[list[int], Query(max_length=MOST_CARDS)],
+    incident: Annotated[list[RowId], Query(max_length=MOST_CARDS)],
 ) -> Response:
     """The named incidents' cards as they stand; those the board drops come back `gone`."""
     now, timezone = context.clock.now(), context.settings.alert_timezone
@@ -119,7 +120,7 @@ def cards_fragment(
 
 @router.get("/dispatch/incidents/{incident_id}/detail")
 def detail_fragment(
-    incident_id: int,
+    incident_id: PathId,
     request: Request,
     caller: Dispatcher,
     db: DbDep,

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from vecinos.accounts.principal import Principal
 from vecinos.incidents import service, timeline
 from vecinos.incidents.models import Incident
-from vecinos.keyring import Vault
 from vecinos.incidents.schemas import EventOut, IncidentDetail, IncidentOut, ReportOut
+from vecinos.keyring import Vault
 from vecinos.reports.models import Report
 
 
