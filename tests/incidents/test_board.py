@@ -169,15 +169,11 @@ def test_moving_an_incident_and_a_refused_move(board: TestClient, db: Session, c
 def test_hotline_reports_record_the_operator_and_the_source(
     board: TestClient, db: Session, cast: Cast
 ) -> None:
-    answer = board.post(
-        "/api/reports/hotline",
-        json=hotline_body(caller_phone="+1 213 555 0100", callback_contact="+1 213 555 0100"),
-        headers={"Idempotency-Key": "hotline-call-17"},
-    )
+    call = hotline_body(caller_phone="+1 213 555 0100", callback_contact="+1 213 555 0100")
+    key = {"Idempotency-Key": "hotline-call-17"}
+    answer = board.post("/api/reports/hotline", json=call, headers=key)
     assert answer.status_code == 201, answer.text
-    again = board.post(
-        "/api/reports/hotline", json=hotline_body(), headers={"Idempotency-Key": "hotline-call-17"}
-    )
+    again = board.post("/api/reports/hotline", json=call, headers=key)  # the same call, again
     assert again.status_code == 200 and again.json() == answer.json()
     stored = db.scalars(select(Report)).one()
     assert stored.source == Source.HOTLINE and stored.entered_by_id == cast.dario.member_id

@@ -18,6 +18,7 @@ from tests.reports.factories import (
     OUTSIDE_PIN,
     body,
     counts,
+    device,
     draft,
     run_apart,
 )
@@ -126,12 +127,14 @@ def test_a_retry_of_a_stored_key_is_answered_even_if_it_would_now_be_refused(
 ) -> None:
     writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
-    seen = now.isoformat()
+    seen, phone = now.isoformat(), device()  # a retry is the same report from the same phone
     first = submit_together(
-        writer, [draft(settings, now, key="old-key-0001", observed_at=seen)], now
+        writer,
+        [draft(settings, now, key="old-key-0001", observed_at=seen, device_token=phone)],
+        now,
     )
     much_later = clock.advance(hours=settings.report_max_age_hours + 1)
-    retry = draft(settings, much_later, key="old-key-0001", observed_at=seen)
+    retry = draft(settings, much_later, key="old-key-0001", observed_at=seen, device_token=phone)
     assert isinstance(retry.checked, InvalidInput)  # too old by now, on its own
     again = submit_together(writer, [retry], much_later)[0]
     assert isinstance(first[0], intake.Stored) and isinstance(again, intake.Stored)

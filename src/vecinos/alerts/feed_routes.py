@@ -18,7 +18,7 @@ from vecinos.alerts import cap, feeds
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
-from vecinos.web.deps import ContextDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ContextDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[PUBLIC.dependency()])
@@ -60,7 +60,7 @@ def feed_cap(db: DbDep, context: ContextDep) -> Response:
 
 
 @router.get("/{alert_id}.cap")
-def alert_cap(alert_id: int, db: DbDep, context: ContextDep) -> Response:
+def alert_cap(alert_id: PathId, db: DbDep, context: ContextDep) -> Response:
     """One alert as a CAP 1.2 document (the address `<references>` and feed entries use)."""
     found = feeds.one(db, alert_id)
     if found is None:
