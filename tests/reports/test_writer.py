@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.events_helpers import Heard
 from tests.reports.factories import (
     EASTSIDE_PIN,
     NEAR_EASTSIDE,
@@ -25,7 +26,8 @@ from tests.reports.factories import (
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.errors import InvalidInput, NotFound
-from vecinos.incidents import live, timeline
+from vecinos.events import Topic
+from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident
 from vecinos.reports import intake
 from vecinos.reports.models import Report
@@ -142,27 +144,23 @@ def test_a_retry_of_a_stored_key_is_answered_even_if_it_would_now_be_refused(
 
 
 def test_boards_hear_of_every_report_once_the_batch_commits(
-    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, heard: Heard
 ) -> None:
     writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
 
-    async def listen_while_submitting() -> list[live.Change]:
-        subscription = live.broadcaster.subscribe()
-        try:
-            drafts = [draft(settings, now), draft(settings, now, NEAR_EASTSIDE)]
-            await asyncio.gather(*(writer.submit(d, now=now) for d in drafts))
-            heard = [await subscription.get(timeout=5) for _ in drafts]
-            return [c for c in heard if c is not None]
-        finally:
-            subscription.close()
+    async def submit() -> None:
+        drafts = [draft(settings, now), draft(settings, now, NEAR_EASTSIDE)]
+        await asyncio.gather(*(writer.submit(d, now=now) for d in drafts))
 
-    heard = run_apart(listen_while_submitting())
-    assert [(c.kind, c.report_count, c.source_count) for c in heard] == [
+    run_apart(submit())
+    assert heard.wait_until(lambda: len(heard.payloads(Topic.INCIDENTS)) >= 2)
+    changes = heard.payloads(Topic.INCIDENTS)
+    assert [(c["kind"], c["report_count"], c["source_count"]) for c in changes] == [
         ("opened", 1, 1),
         ("report_added", 2, 2),
     ]
-    assert heard[0].incident_id == heard[1].incident_id
+    assert changes[0]["incident_id"] == changes[1]["incident_id"]
 
 
 def test_the_route_answers_through_the_writer(client: TestClient, app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from vecinos import keyring
+from vecinos import events, keyring
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.db import RowId
@@ -62,16 +62,18 @@ async def stream(caller: Dispatcher, settings: SettingsDep) -> StreamingResponse
 
 
 async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]:
-    subscription = live.broadcaster.subscribe()
+    subscription = events.hub.subscribe(events.Topic.INCIDENTS)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     try:
         yield sse.READY  # listening from here on
         while (remaining := deadline - loop.time()) > 0:
-            change = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
-            if change is None:
+            event = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
+            if event is None:
                 yield ": keep-alive\n\n"
-            elif change.organization_id is None or change.organization_id in visible:
+            elif event.payload == events.RESYNC:
+                yield sse.READY  # changes may have gone by unheard: the board reloads
+            elif (change := live.Change.of(event.payload)).organization_id in (None, *visible):
                 yield f"event: incident\ndata: {json.dumps(change.as_dict())}\n\n"
     finally:
         subscription.close()

@@ -47,7 +47,7 @@ from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.headers import SecurityHeadersMiddleware
 from vecinos.web.health import router as health_router
-from vecinos.web.lifespan import run_beside
+from vecinos.web.lifespan import listening, run_beside
 from vecinos.web.limits import check_every_public_write_is_limited
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
@@ -139,6 +139,7 @@ def create_app(
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
     run_beside(app, postal.warmed)  # alerts name places from ZIP codes: loaded before serving
+    run_beside(app, listening(engine))  # boards and alerts pages hear every process
     check_every_route_has_a_policy(app)
     check_every_public_write_is_limited(app)
     return app
