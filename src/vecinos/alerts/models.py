@@ -1,4 +1,4 @@
-"""Subscribers (no account), the H3 cells that find them, and opt-in messages waiting to go.
+"""Subscribers (no account) and the H3 cells that find them.
 
 A subscriber's contact (phone, e-mail, push subscription, webhook) is stored only encrypted,
 next to a keyed blind index that finds a duplicate without the raw value. Nothing here records
@@ -19,7 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,13 +55,23 @@ class AreaKind(StrEnum):
 
 
 RADII_M = (1000, 2000, 5000, 10000)  # the circles residents choose from
+ACTIVE_ONLY = "status = 'active'"
 
 
 class Subscription(Base):
     __tablename__ = "alert_subscriptions"
-    # One subscription per contact and channel: the duplicate check and STOP both rely on it.
     __table_args__ = (
-        UniqueConstraint("channel", "contact_index"),
+        # One *active* subscription per contact and channel: alerts go once. Pending requests
+        # may wait beside it; confirming one ends the active one (subscriptions._activate).
+        Index(
+            "uq_alert_subscriptions_active_contact",
+            "channel",
+            "contact_index",
+            unique=True,
+            postgresql_where=text(ACTIVE_ONLY),
+            sqlite_where=text(ACTIVE_ONLY),
+        ),
+        Index("ix_alert_subscriptions_contact", "channel", "contact_index"),
         # Covering: matching reads every column it needs from the index, in cell order, and
         # never the wide rows (ciphertext, hashes) scattered through the table.
         Index(
@@ -82,7 +92,10 @@ class Subscription(Base):
     channel: Mapped[ChannelKind] = mapped_column(String(16))
     status: Mapped[SubscriptionStatus] = mapped_column(String(16), index=True)
     language: Mapped[str] = mapped_column(String(35))  # a BCP 47 tag we may only partly cover
-    contact_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    # Sealed under a data key of the keyring (`contact_key`), re-sealed under the next one as
+    # keys are renewed; None once the subscription has ended (unsubscribed, disabled).
+    contact_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact_key: Mapped[str | None] = mapped_column(String(40), index=True)
     contact_index: Mapped[str] = mapped_column(String(64))  # blind index of the contact
     area_kind: Mapped[AreaKind] = mapped_column(String(8))
     lat: Mapped[float | None] = mapped_column(Float)
@@ -118,20 +131,3 @@ class SubscriptionCell(Base):
     subscription_id: Mapped[int] = mapped_column(
         ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-
-
-class OptInMessage(Base):
-    """A confirmation code or link waiting for the worker to send it (never sent in a request).
-
-    The text holds a secret (the code), so it is encrypted like the contact it goes to.
-    """
-
-    __tablename__ = "alert_optin_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True
-    )
-    message_encrypted: Mapped[bytes] = mapped_column(LargeBinary)  # JSON: subject, text
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vecinos.errors import AppError, NotAuthenticated
@@ -26,7 +27,7 @@ HTTP_MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def _language(request: Request) -> str:
+def language_of(request: Request) -> str:
     context = getattr(request.app.state, "context", None)
     default = context.settings.default_language if context else "en"
     chosen = request.query_params.get("lang") or request.cookies.get("vecinos_lang")
@@ -44,7 +45,7 @@ def wants_page(request: Request) -> bool:
 
 async def handle_app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    language = _language(request)
+    language = language_of(request)
     if wants_page(request):
         return page_for_error(request, exc, language)
     body = error_body(exc.code, exc.message_in(language), **exc.details)
@@ -72,7 +73,7 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
     assert isinstance(exc, RequestValidationError)
     fields = [_field_problem(e) for e in exc.errors()]
     summary = "; ".join(f"{f['field']}: {f['problem']}" for f in fields)
-    message = gettext(_language(request), N_("Some fields are wrong: {summary}")).format(
+    message = gettext(language_of(request), N_("Some fields are wrong: {summary}")).format(
         summary=summary
     )
     return JSONResponse(error_body("invalid_input", message, fields=fields), status_code=422)
@@ -86,7 +87,7 @@ def _field_problem(error: Any) -> dict[str, str]:
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
-    language = _language(request)
+    language = language_of(request)
     translated = gettext(language, message)
     if wants_page(request) and request.method == "GET":
         # A mistyped or stale link: a page that says so, in the reader's language.
@@ -103,9 +104,25 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+# A database that cannot be reached (restarting, failing over, out of connections) or, on
+# SQLite, one still locked after the busy timeout: the request may be sent again shortly.
+RETRY_AFTER_SECONDS = 5
+
+
+async def handle_database_unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OperationalError | InterfaceError)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    language = language_of(request)
+    message = gettext(language, N_("The service is busy for a moment. Try again shortly."))
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    return JSONResponse(
+        error_body("service_unavailable", message), status_code=503, headers=headers
+    )
+
+
 async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    message = gettext(_language(request), N_("Something went wrong on our side. Try again."))
+    message = gettext(language_of(request), N_("Something went wrong on our side. Try again."))
     return JSONResponse(error_body("internal_error", message), status_code=500)
 
 
@@ -113,4 +130,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, handle_app_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(OperationalError, handle_database_unavailable)
+    app.add_exception_handler(InterfaceError, handle_database_unavailable)
     app.add_exception_handler(Exception, handle_unexpected_error)
