@@ -33,7 +33,9 @@ class AppContext:
     streams: Streams = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.limits = RateLimits(self.settings)
+        # On PostgreSQL several web processes serve: their limits are kept in the database.
+        postgresql = self.sessions.kw["bind"].dialect.name == "postgresql"
+        self.limits = RateLimits(self.settings, shared=self.sessions if postgresql else None)
         self.streams = Streams(self.settings.sse_max_streams)
 
     def encryptor(self, purpose: str) -> Encryptor:
