@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.asyncio_helpers import run_soon
 from vecinos.errors import Busy
 from vecinos.web.deps import AppContext
 from vecinos.web.sse import Streams
@@ -37,7 +38,7 @@ def test_a_stream_past_the_cap_is_refused_until_one_closes() -> None:
         assert streams.open == 2
         await cast(AsyncGenerator[str], second.body_iterator).aclose()
 
-    asyncio.run(scenario())
+    run_soon(scenario())  # on a loop of its own: an earlier test may leave one running here
 
 
 @pytest.mark.parametrize("path", ["/api/alerts/stream"])
