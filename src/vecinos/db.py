@@ -91,14 +91,26 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: 
     cursor.close()
 
 
+# An execution option of the sessions that only read (`read_sessions`).
+READ_ONLY = "vecinos_read_only"
+
+
 def _begin_sqlite_transaction(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front: two writers queue on busy_timeout instead of
-    # deadlocking when both upgrade a read lock.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # deadlocking when both upgrade a read lock. A transaction that only reads begins
+    # DEFERRED: in WAL mode it never waits for the writer (a public feed during a flood of
+    # reports, a health check while a batch commits).
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def read_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for work that only reads (on PostgreSQL the same as any other)."""
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 @contextmanager

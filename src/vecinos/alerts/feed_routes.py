@@ -22,7 +22,7 @@ from vecinos.alerts import cap, feeds
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
-from vecinos.web.deps import ContextDep, DbDep, LanguageDep, PathId
+from vecinos.web.deps import ContextDep, LanguageDep, PathId, ReadDbDep
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[PUBLIC.dependency()])
@@ -32,7 +32,7 @@ CACHE = {"Cache-Control": "public, max-age=15"}
 
 
 @router.get("/feed.json")
-def feed_json(db: DbDep, context: ContextDep, language: LanguageDep) -> Response:
+def feed_json(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
     alerts = feeds.active(db, context.clock.now())
     body: dict[str, Any] = {
         "title": f"{context.settings.coalition_name}: alerts",
@@ -43,20 +43,20 @@ def feed_json(db: DbDep, context: ContextDep, language: LanguageDep) -> Response
 
 
 @router.get("/feed.atom")
-def feed_atom(db: DbDep, context: ContextDep, language: LanguageDep) -> Response:
+def feed_atom(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
     now = context.clock.now()
     body = feeds.atom(feeds.active(db, now), language, context.settings, now)
     return Response(body, media_type="application/atom+xml", headers=CACHE)
 
 
 @router.get("/feed.geojson")
-def feed_geojson(db: DbDep, context: ContextDep, language: LanguageDep) -> Response:
+def feed_geojson(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
     body = feeds.geojson(feeds.active(db, context.clock.now()), language)
     return Response(json.dumps(body), media_type="application/geo+json", headers=CACHE)
 
 
 @router.get("/feed.cap")
-def feed_cap(db: DbDep, context: ContextDep) -> Response:
+def feed_cap(db: ReadDbDep, context: ContextDep) -> Response:
     """Active alerts in OASIS CAP 1.2, one per Atom entry, every language of each."""
     now = context.clock.now()
     body = cap.feed(feeds.active(db, now), context.settings, now)
@@ -64,7 +64,7 @@ def feed_cap(db: DbDep, context: ContextDep) -> Response:
 
 
 @router.get("/{alert_id}.cap")
-def alert_cap(alert_id: PathId, db: DbDep, context: ContextDep) -> Response:
+def alert_cap(alert_id: PathId, db: ReadDbDep, context: ContextDep) -> Response:
     """One alert as a CAP 1.2 document (the address `<references>` and feed entries use)."""
     found = feeds.one(db, alert_id)
     if found is None:
@@ -76,7 +76,7 @@ def alert_cap(alert_id: PathId, db: DbDep, context: ContextDep) -> Response:
 async def stream(language: LanguageDep, context: ContextDep) -> StreamingResponse:
     """One `alert` event per alert published after the reader connected, by any process."""
     seconds = float(context.settings.incident_stream_seconds)
-    return context.streams.response(_events(language, seconds, context.sessions))
+    return context.streams.response(_events(language, seconds, context.reads))
 
 
 async def _events(

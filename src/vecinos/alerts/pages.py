@@ -18,7 +18,7 @@ from vecinos.alerts import feeds
 from vecinos.geo.models import Zone
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
 from vecinos.maps.view import map_view
-from vecinos.web.deps import ContextDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ContextDep, DbDep, LanguageDep, ReadDbDep, SettingsDep
 from vecinos.web.policy import PUBLIC
 from vecinos.web.templating import render
 
@@ -89,7 +89,7 @@ def threads(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get("/alerts")
 def alerts_page(
-    request: Request, db: DbDep, context: ContextDep, language: LanguageDep
+    request: Request, db: ReadDbDep, context: ContextDep, language: LanguageDep
 ) -> Response:
     items = [feeds.public_dict(a, language) for a in feeds.active(db, context.clock.now())]
     settings = context.settings

@@ -15,7 +15,7 @@ from vecinos.accounts.tokens import principal_for_api_token
 from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
-from vecinos.db import MAX_ROW_ID
+from vecinos.db import MAX_ROW_ID, read_sessions
 from vecinos.i18n import negotiate
 from vecinos.ratelimit import RateLimits
 from vecinos.web.sse import Streams
@@ -31,12 +31,14 @@ class AppContext:
     _encryptors: dict[str, Encryptor] = field(default_factory=dict, init=False, repr=False)
     limits: RateLimits = field(init=False, repr=False)
     streams: Streams = field(init=False, repr=False)
+    reads: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # On PostgreSQL several web processes serve: their limits are kept in the database.
         postgresql = self.sessions.kw["bind"].dialect.name == "postgresql"
         self.limits = RateLimits(self.settings, shared=self.sessions if postgresql else None)
         self.streams = Streams(self.settings.sse_max_streams)
+        self.reads = read_sessions(self.sessions.kw["bind"])
 
     def encryptor(self, purpose: str) -> Encryptor:
         """Made once per purpose: building the keys' Fernets took a share of every report."""
@@ -71,6 +73,15 @@ def get_db(context: ContextDep) -> Iterator[Session]:
 
 
 DbDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def get_read_db(context: ContextDep) -> Iterator[Session]:
+    """A session for a route that only reads: on SQLite it never waits for the writer."""
+    with context.reads() as session:
+        yield session
+
+
+ReadDbDep = Annotated[Session, Depends(get_read_db, scope="function")]
 
 
 async def get_settings(context: ContextDep) -> Settings:

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from vecinos import __version__
-from vecinos.web.deps import DbDep
+from vecinos.web.deps import ReadDbDep
 from vecinos.web.policy import Anyone
 
 router = APIRouter(prefix="/api", tags=["health"])
@@ -20,6 +20,6 @@ class Health(BaseModel):
 
 
 @router.get("/health")
-def health(db: DbDep, _caller: Anyone) -> Health:
+def health(db: ReadDbDep, _caller: Anyone) -> Health:
     db.execute(text("SELECT 1"))
     return Health(status="ok", version=__version__, database=db.get_bind().dialect.name)
