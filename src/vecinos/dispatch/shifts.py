@@ -14,14 +14,17 @@ from vecinos.dispatch.ranking import RESPONDER_RESOLUTION
 from vecinos.errors import Conflict, InvalidInput, NotFound
 from vecinos.geo.cells import cell_of
 from vecinos.i18n import N_, is_language
+from vecinos.training.qualification import LEGAL_OBSERVER, qualifies
 
 MAX_LANGUAGES = 12
 
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What a volunteer says of themselves at check-in. Being a legal observer is not among
+    them: it comes from vetting and training records (`training.qualification`)."""
+
     has_car: bool = False
-    legal_observer: bool = False
     languages: tuple[str, ...] = ()
     radio_channel: str | None = None
 
@@ -68,7 +71,7 @@ def check_in(
         member_id=member_id,
         started_at=now,
         has_car=capabilities.has_car,
-        legal_observer=capabilities.legal_observer,
+        legal_observer=qualifies(db, member_id, organization_id, LEGAL_OBSERVER, now),
         languages=_clean_languages(capabilities.languages),
         radio_channel=(capabilities.radio_channel or "").strip() or None,
     )
