@@ -63,9 +63,12 @@ def _check_choices(
 def place_of(db: Session, incident: Incident) -> str:
     """Where the arrest happened, for the lawyer: the cross streets, else the gazetteer's
     name for the place, with the exact position."""
-    named = incident.cross_streets or public_place(
-        db, incident.lat, incident.lon, organization_id=incident.organization_id
-    ).label()
+    named = (
+        incident.cross_streets
+        or public_place(
+            db, incident.lat, incident.lon, organization_id=incident.organization_id
+        ).label()
+    )
     position = f"{incident.lat:.5f}, {incident.lon:.5f}"
     return f"{named} ({position})" if named else position
 

@@ -29,7 +29,7 @@ class Capabilities:
     radio_channel: str | None = None
 
 
-def _clean_languages(languages: Sequence[str]) -> list[str]:
+def clean_languages(languages: Sequence[str]) -> list[str]:
     cleaned = sorted({code.strip().lower() for code in languages if code.strip()})
     if len(cleaned) > MAX_LANGUAGES or not all(is_language(code) for code in cleaned):
         raise InvalidInput(
@@ -72,7 +72,7 @@ def check_in(
         started_at=now,
         has_car=capabilities.has_car,
         legal_observer=qualifies(db, member_id, organization_id, LEGAL_OBSERVER, now),
-        languages=_clean_languages(capabilities.languages),
+        languages=clean_languages(capabilities.languages),
         radio_channel=(capabilities.radio_channel or "").strip() or None,
     )
     db.add(shift)

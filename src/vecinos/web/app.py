@@ -18,6 +18,10 @@ from vecinos.cases.pages import router as case_pages_router
 from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import Settings, load_settings
+from vecinos.coverage.org_pages import router as coverage_org_pages_router
+from vecinos.coverage.pages import router as coverage_pages_router
+from vecinos.coverage.public_pages import router as coverage_public_router
+from vecinos.coverage.routes import router as coverage_router
 from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
@@ -35,6 +39,9 @@ from vecinos.reports.pages import router as report_pages_router
 from vecinos.reports.photo_routes import router as report_photo_router
 from vecinos.reports.routes import router as reports_router
 from vecinos.rights.routes import router as rights_router
+from vecinos.training.pages import router as training_pages_router
+from vecinos.training.routes import me_router as training_me_router
+from vecinos.training.routes import router as training_router
 from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
@@ -69,6 +76,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     cases_router,
     case_pages_router,
     insights_router,
+    training_router,
+    training_me_router,
+    training_pages_router,
+    coverage_router,
+    coverage_pages_router,
+    coverage_org_pages_router,
+    coverage_public_router,
 )
 
 

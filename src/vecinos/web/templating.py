@@ -25,6 +25,8 @@ TEMPLATE_PACKAGES = (
     "evidence",
     "geo",
     "cases",
+    "training",
+    "coverage",
 )
 
 
