@@ -214,7 +214,7 @@ def my_offers(
             Accompaniment.at > now - timedelta(hours=12),
         )
         .order_by(Accompaniment.at)
-    ).tuples()
+    )
     return list(rows)
 
 

@@ -34,13 +34,13 @@ class SlotView:
 def place_names(db: Session, schedules: Sequence[Schedule]) -> dict[int, str | None]:
     zone_ids = {s.zone_id for s in schedules if s.zone_id}
     site_ids = {s.site_id for s in schedules if s.site_id}
-    zones = dict(db.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).tuples())
+    zones = dict(db.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))))
     sites = dict(
         db.execute(
             select(Site.id, Landmark.name)
             .join(Landmark, Landmark.id == Site.landmark_id)
             .where(Site.id.in_(site_ids))
-        ).tuples()
+        )
     )
     return {s.id: zones.get(s.zone_id or 0) or sites.get(s.site_id or 0) for s in schedules}
 
@@ -56,7 +56,7 @@ def _views(db: Session, slots: Sequence[Slot], member_id: int | None = None) -> 
         .join(Member, Member.id == Signup.member_id)
         .where(Signup.slot_id.in_([s.id for s in slots]))
         .order_by(Signup.signed_up_at, Signup.id)
-    ).tuples()
+    )
     for signup, name in rows:
         people[signup.slot_id].append((signup.member_id, name))
         if signup.member_id == member_id:
