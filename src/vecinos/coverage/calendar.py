@@ -34,13 +34,13 @@ class SlotView:
 def place_names(db: Session, schedules: Sequence[Schedule]) -> dict[int, str | None]:
     zone_ids = {s.zone_id for s in schedules if s.zone_id}
     site_ids = {s.site_id for s in schedules if s.site_id}
-    zones = dict(db.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))))
+    zones = dict(db.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).all())
     sites = dict(
         db.execute(
             select(Site.id, Landmark.name)
             .join(Landmark, Landmark.id == Site.landmark_id)
             .where(Site.id.in_(site_ids))
-        )
+        ).all()
     )
     return {s.id: zones.get(s.zone_id or 0) or sites.get(s.site_id or 0) for s in schedules}
 
