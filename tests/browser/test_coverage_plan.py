@@ -77,9 +77,7 @@ def test_a_coordinator_reads_the_calendar_and_plans_a_shift(
     page.get_by_label("Empieza a las (hora local)").fill("17:00")
     page.get_by_label("Duración en minutos").fill("90")
     page.get_by_role("button", name="Crear los turnos").click()
-    expect(page.get_by_role("alert")).to_have_text(
-        "Dé al horario un título de 1 a 120 caracteres."
-    )
+    expect(page.get_by_role("alert")).to_have_text("Dé al horario un título de 1 a 120 caracteres.")
     assert db.scalar(select(func.count()).select_from(Schedule)) == 1  # nothing half-written
     page.go_back()
     page.get_by_label("Título").fill("Patrulla de la tarde")
@@ -119,7 +117,9 @@ def test_a_coordinator_records_training_and_vetting(
     expect(rosa).to_contain_text("Observación legal: vigente hasta el 2027-06-01")
     rosa.get_by_label("Verificación de Rosa").select_option(label="Verificado")
     rosa.get_by_role("button", name="Fijar").click()
-    expect(page.locator(f"#member-{cast.rosa.member_id}").get_by_label("Verificación de Rosa")).to_have_value("vetted")
+    expect(
+        page.locator(f"#member-{cast.rosa.member_id}").get_by_label("Verificación de Rosa")
+    ).to_have_value("vetted")
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(TrainingRecord)) == 1
     assert db.scalar(select(Vetting.level)) == "vetted"
@@ -138,14 +138,18 @@ def test_a_resident_asks_for_accompaniment_without_an_account(
     db: Session,
     width: int,
 ) -> None:
-    make_site(sessions, cast, settings, "County Courthouse", kind=SiteKind.COURT, at=(34.0537, -118.2427))
+    make_site(
+        sessions, cast, settings, "County Courthouse", kind=SiteKind.COURT, at=(34.0537, -118.2427)
+    )
     context = browser.new_context(
         viewport={"width": width, "height": 900}, is_mobile=width < 800, locale="es-MX"
     )
     page = context.new_page()
     page.goto(f"{live_server.url}/accompaniment")
     expect(page.get_by_role("heading", name="Pedir acompañamiento")).to_be_visible()
-    expect(page.get_by_text("Nunca preguntamos por el estatus migratorio de nadie.")).to_be_visible()
+    expect(
+        page.get_by_text("Nunca preguntamos por el estatus migratorio de nadie.")
+    ).to_be_visible()
 
     def ask_for(day: str) -> None:
         page.get_by_label("Una audiencia en la corte").check()

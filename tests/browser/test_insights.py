@@ -61,7 +61,7 @@ def test_dashboards_render_on_demo_data(
     expect(
         page.get_by_role("heading", name="Insights: Boyle Heights Rapid Response")
     ).to_be_visible()
-    expect(page.locator("svg[role=img]")).to_have_count(7)
+    expect(page.locator("svg[role=img]")).to_have_count(8)
     expect(page.get_by_role("heading", name="Incidents by zone")).to_be_visible()
     expect(page.get_by_text("Boyle Heights").first).to_be_visible()
     assert serious_problems(page) == []
@@ -72,7 +72,7 @@ def test_dashboards_render_on_demo_data(
 
     page.goto(f"{live_server.url}/account")
     page.get_by_role("link", name="Coalition insights").click()
-    expect(page.locator("svg[role=img]")).to_have_count(7)
+    expect(page.locator("svg[role=img]")).to_have_count(8)
     screenshot(page, "insights-coalition")
 
     page.goto(f"{live_server.url}/transparency")

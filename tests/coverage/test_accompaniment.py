@@ -26,7 +26,9 @@ COURT = (34.0537, -118.2427)
 
 @pytest.fixture
 def court(sessions: sessionmaker[Session], cast: Cast, settings: Settings) -> int:
-    site_id = make_site(sessions, cast, settings, "County Courthouse", kind=SiteKind.COURT, at=COURT)
+    site_id = make_site(
+        sessions, cast, settings, "County Courthouse", kind=SiteKind.COURT, at=COURT
+    )
     with transaction(sessions) as db:
         site = db.get(Site, site_id)
         assert site is not None
@@ -124,7 +126,9 @@ def test_a_place_outside_the_service_area_is_refused(
             " [-116.9, 33.0], [-116.9, 33.1], [-117.0, 33.1], [-117.0, 33.0]]]}"
         }
     )
-    site_id = make_site(sessions, cast, settings, "County Courthouse", kind=SiteKind.COURT, at=COURT)
+    site_id = make_site(
+        sessions, cast, settings, "County Courthouse", kind=SiteKind.COURT, at=COURT
+    )
     with transaction(sessions) as tx:
         landmark = tx.get(Site, site_id)
         assert landmark is not None
@@ -154,9 +158,12 @@ def test_requests_are_deleted_after_the_date_plus_the_retention_window(
     court: int,
     db: Session,
 ) -> None:
-    assert dario.post(
-        f"/api/organizations/{cast.eastside}/accompaniments", json=body(court, cast)
-    ).status_code == 201
+    assert (
+        dario.post(
+            f"/api/organizations/{cast.eastside}/accompaniments", json=body(court, cast)
+        ).status_code
+        == 201
+    )
     cast.clock.advance(days=3, hours=settings.accompaniment_retention_hours - 1)
     with transaction(sessions) as tx:
         assert accompaniment.purge(tx, cast.clock.now(), settings) == 0

@@ -33,7 +33,11 @@ def course(
             return found
         fields = service.CourseFields(title, None, valid_days, frozenset({duty}))
         made = service.create_course(
-            db, organization, fields, actor_id=_coordinator(cast, organization), now=cast.clock.now()
+            db,
+            organization,
+            fields,
+            actor_id=_coordinator(cast, organization),
+            now=cast.clock.now(),
         )
         return made.id
 
