@@ -26,6 +26,7 @@ from vecinos.web.templating import render
 router = APIRouter(include_in_schema=False)
 Responder = Annotated[Principal, Depends(AnyOrgRole(Role.RESPONDER))]
 PAGE = "/coverage"
+OPEN_DAYS_SHOWN = 7  # the open slots listed: the coming week, what people plan around
 
 
 def back(anchor: str = "") -> RedirectResponse:
@@ -43,7 +44,7 @@ def volunteer_page(
 ) -> Response:
     now = clock.now()
     organizations = sorted(caller.organizations_where(Role.RESPONDER))
-    horizon = now + timedelta(days=settings.coverage_horizon_days)
+    horizon = now + timedelta(days=OPEN_DAYS_SHOWN)
     mine = calendar.my_places(db, caller.member_id, now)
     early = timedelta(minutes=settings.coverage_check_in_early_minutes)
     shift = shifts.open_shift_of(db, caller.member_id)
@@ -59,7 +60,10 @@ def volunteer_page(
         mine=mine,
         open_slots=calendar.fillable(db, caller.member_id, organizations, now, horizon),
         can_check_in={v.slot.id: v.slot.starts_at - early <= now < v.slot.ends_at for v in mine},
-        can_withdraw={v.slot.id: now < v.slot.starts_at for v in mine},
+        can_withdraw={
+            v.slot.id: now < v.slot.starts_at and not (v.mine and v.mine.checked_in_at)
+            for v in mine
+        },
         on_shift=shift is not None,
         swaps=waiting,
         swap_signups=swap_signups,

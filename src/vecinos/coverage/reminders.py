@@ -34,7 +34,9 @@ from vecinos.i18n import N_, gettext
 from vecinos.training.qualification import qualifies
 from vecinos.worker.claims import rowcount
 
-DAY = N_("{coalition}: reminder, tomorrow you are on {shift}, {day} at {time}. Check in from here: {link}")
+DAY = N_(
+    "{coalition}: reminder, tomorrow you are on {shift}, {day} at {time}. Check in from here: {link}"
+)
 HOUR = N_("{coalition}: {shift} starts at {time}, in an hour or less. Check in from here: {link}")
 LATE = N_(
     "{coalition}: {shift} started at {time} and you have not checked in. Check in from here,"
@@ -120,7 +122,9 @@ def _remind(
     return sent
 
 
-def _on_shift(organization_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+def _on_shift(
+    organization_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ColumnElement[bool]:
     return exists().where(
         Shift.member_id == Signup.member_id,
         Shift.organization_id == organization_id,
@@ -183,7 +187,12 @@ def notify_short(db: Session, now: datetime, settings: Settings) -> int:
         )  # fmt: skip
         told += len(
             messages.tell_members(
-                db, people, compose, purpose="coverage.short", now=now, settings=settings,
+                db,
+                people,
+                compose,
+                purpose="coverage.short",
+                now=now,
+                settings=settings,
                 expires_at=slot.starts_at,
             )  # fmt: skip
         )
