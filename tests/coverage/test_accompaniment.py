@@ -17,8 +17,16 @@ from tests.dispatch.factories import add_responder, client_for
 from tests.training.factories import qualify
 from vecinos.config import Settings
 from vecinos.coverage import accompaniment
-from vecinos.coverage.models import Accompaniment, AccompanimentOffer, SiteKind, Site
+from vecinos.coverage.models import (
+    Accompaniment,
+    AccompanimentKind,
+    AccompanimentOffer,
+    Site,
+    SiteKind,
+)
+from vecinos.crypto import Encryptor
 from vecinos.db import transaction
+from vecinos.errors import InvalidInput
 from vecinos.training.models import Duty
 
 COURT = (34.0537, -118.2427)
@@ -133,7 +141,7 @@ def test_a_place_outside_the_service_area_is_refused(
         landmark = tx.get(Site, site_id)
         assert landmark is not None
         ask = accompaniment.Ask(
-            kind=accompaniment.AccompanimentKind.HEARING,
+            kind=AccompanimentKind.HEARING,
             at=cast.clock.now() + timedelta(days=1),
             place_kind="landmark",
             place_key=str(landmark.landmark_id),
@@ -141,10 +149,10 @@ def test_a_place_outside_the_service_area_is_refused(
             channel="email",
             contact="someone@example.org",
         )
-        with pytest.raises(accompaniment.InvalidInput) as refused:
+        with pytest.raises(InvalidInput) as refused:
             accompaniment.request(
                 tx, ask, organization_id=None, requested_by=None, now=cast.clock.now(),
-                settings=far, sealer=accompaniment.Encryptor(settings.secret, "accompaniment"),
+                settings=far, sealer=Encryptor(settings.secret, "accompaniment"),
             )  # fmt: skip
     assert refused.value.code == "outside_service_area"
     assert count(db) == 0

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
 from tests.coverage.factories import WEEKDAY_MORNINGS, make_schedule, slots_of
 from vecinos.config import Settings
 from vecinos.coverage import recurrence, schedules
+from vecinos.coverage.models import Schedule
 from vecinos.db import transaction
 from vecinos.errors import InvalidInput
 
@@ -112,10 +115,10 @@ def test_bad_schedules_are_refused_and_nothing_is_written(
     cast: Cast,
     settings: Settings,
     db: Session,
-    changes: dict[str, object],
+    changes: dict[str, Any],
     code: str,
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         make_schedule(sessions, cast, settings, WEEKDAY_MORNINGS, **changes)
     assert refused.value.code == code
-    assert db.scalar(schedules.select(schedules.Schedule.id)) is None
+    assert db.scalar(select(Schedule.id)) is None

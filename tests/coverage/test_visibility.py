@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, Person
-from tests.clients import signed_in  # noqa: F401  (fixture)
 from tests.coverage.factories import first_slot, make_schedule, sign_up
 from vecinos.config import Settings
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, Person
-from tests.clients import signed_in  # noqa: F401  (fixture)
 from tests.training.factories import course
 from vecinos.training.models import TrainingRecord
 
@@ -59,7 +59,7 @@ def test_a_record_of_another_organizations_course_or_person_is_refused(
         "completed_at": cast.clock.now().isoformat(),
         "vouched_by_id": cast.elena.member_id,
     }
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"course_id": theirs}, 404, "course_not_in_organization"),
         ({"member_id": cast.wanda.member_id}, 404, "member_not_found"),
         ({"vouched_by_id": cast.nadia.member_id}, 404, "member_not_found"),

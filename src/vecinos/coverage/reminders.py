@@ -35,7 +35,8 @@ from vecinos.training.qualification import qualifies
 from vecinos.worker.claims import rowcount
 
 DAY = N_(
-    "{coalition}: reminder, tomorrow you are on {shift}, {day} at {time}. Check in from here: {link}"
+    "{coalition}: reminder, tomorrow you are on {shift}, {day} at {time}."
+    " Check in from here: {link}"
 )
 HOUR = N_("{coalition}: {shift} starts at {time}, in an hour or less. Check in from here: {link}")
 LATE = N_(
@@ -194,7 +195,7 @@ def notify_short(db: Session, now: datetime, settings: Settings) -> int:
                 now=now,
                 settings=settings,
                 expires_at=slot.starts_at,
-            )  # fmt: skip
+            )
         )
     return told
 
