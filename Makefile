@@ -64,3 +64,6 @@ vendor: ## Refresh the vendored front-end libraries from the npm registry
 	cp var/vendor/package/dist/leaflet.js var/vendor/package/dist/leaflet.css src/vecinos/web/static/vendor/leaflet/
 	cp var/vendor/package/dist/images/*.png src/vecinos/web/static/vendor/leaflet/images/
 	cp var/vendor/package/LICENSE src/vecinos/web/static/vendor/leaflet/LICENSE
+	rm -rf var/vendor/package && cd var/vendor && npm pack --silent protomaps-leaflet@5.1.0 && tar xzf protomaps-leaflet-5.1.0.tgz
+	mkdir -p src/vecinos/web/static/vendor/protomaps-leaflet
+	cp var/vendor/package/dist/protomaps-leaflet.js var/vendor/package/LICENSE src/vecinos/web/static/vendor/protomaps-leaflet/

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from vecinos.accounts.models import Member, Organization, Role, RoleGrant
 from vecinos.cli import app as cli
-from vecinos.config import load_settings
+from vecinos.config import ConfigError, load_settings
 from vecinos.db import make_engine
 from vecinos.demo.seed import DEMO_PASSWORD
-from vecinos.geo.models import Zone
+from vecinos.geo.models import Landmark, Zone
 from vecinos.web.app import create_app
 
 
@@ -48,6 +48,8 @@ def test_demo_seeds_a_realistic_coalition_once(demo_dir: Path) -> None:
         assert len(organizations) >= 3
         zones = {z.name for z in db.scalars(select(Zone))}
         assert {"Boyle Heights", "Alhambra", "San Fernando", "South LA"} <= zones
+        landmarks = {landmark.name for landmark in db.scalars(select(Landmark))}
+        assert {"Mariachi Plaza", "Exposition Park"} <= landmarks  # alerts name them
         responders = db.scalar(
             select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.RESPONDER)
         )
@@ -84,3 +86,27 @@ def test_demo_code_is_refused_on_a_real_deployment(
     monkeypatch.setenv("VECINOS_SECRET_KEY", "x" * 40)
     result = CliRunner().invoke(cli, ["demo", "code", "admin@demo.vecinos.example"])
     assert result.exit_code == 2
+
+
+def test_the_demo_says_where_it_serves_and_what_goes_to_the_inbox(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VECINOS_PUBLIC_URL", raising=False)
+    output = run("demo", "--no-serve", "--host", "0.0.0.0", "--port", "8123")  # noqa: S104
+    assert "curl http://127.0.0.1:8123/api/health" in output
+    for channel in ("SMS (Twilio)", "E-mail (SMTP)", "Web Push (VAPID)"):
+        line = next(line for line in output.splitlines() if channel in line)
+        assert "not configured: to http://127.0.0.1:8123/demo/inbox" in line
+    assert "zones and the service area only" in output
+
+    monkeypatch.setenv("VECINOS_SMTP_HOST", "mail.example.org")
+    monkeypatch.setenv("VECINOS_PUBLIC_URL", "https://vecinos.example.org")
+    output = run("demo", "--no-serve", "--port", "8123")
+    assert "curl https://vecinos.example.org/api/health" in output
+    assert re.search(r"E-mail \(SMTP\) +configured: sent for real", output)
+
+
+def test_the_inbox_is_for_the_demo_only(demo_dir: Path) -> None:
+    settings = load_settings(demo_inbox=True, secret_key="x" * 40)
+    with pytest.raises(ConfigError, match="VECINOS_DEMO_INBOX"):
+        create_app(settings)

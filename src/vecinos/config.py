@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         description="Map tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png; empty: no tiles.",
     )
     map_tile_attribution: str = Field("", description="Credit line the tile provider asks for.")
+    map_pmtiles: str = Field(
+        "basemap.pmtiles",
+        description="A PMTiles basemap the app serves itself (relative to data_dir); used when"
+        " present and no tile URL is set.",
+    )
     rights_overrides: Path | None = Field(
         None,
         description="A YAML file, or a directory of them, with the coalition's own rights material"
@@ -211,6 +216,11 @@ class Settings(BaseSettings):
     )
     vapid_private_key: SecretStr = Field(
         SecretStr(""), description="VAPID private key (PEM or base64url) for Web Push."
+    )
+    demo_inbox: bool = Field(
+        False,
+        description="`vecinos demo` only: texts, e-mails and notifications no provider is"
+        " configured for go to a staff-only inbox page (/demo/inbox).",
     )
     vapid_subject: str = Field(
         "mailto:alerts@vecinos.invalid", description="VAPID contact claim (mailto: or https:)."

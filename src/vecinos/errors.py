@@ -22,9 +22,12 @@ class AppError(Exception):
         status_code: int | None = None,
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        words: dict[str, str] | None = None,
     ) -> None:
         self.template = message  # the msgid, marked with N_() where it is raised
         self.params = params or {}
+        # Params that are codes (a state, an alert kind), by the word table that says them.
+        self.words = words or {}
         self.message = message.format(**self.params)
         super().__init__(self.message)
         self.code = code or type(self).code
@@ -35,7 +38,13 @@ class AppError(Exception):
     def message_in(self, language: str) -> str:
         from vecinos.i18n import gettext
 
-        return gettext(language, self.template).format(**self.params)
+        params = dict(self.params)
+        if self.words:
+            from vecinos.web.words import word  # codes become words where people read them
+
+            for name, table in self.words.items():
+                params[name] = word(language, table, params[name])
+        return gettext(language, self.template).format(**params)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as it stands, whatever a subclass's __init__ asks for: refusals cross from

@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so the metadata (and Alembic) sees them all."""
 
 from vecinos.accounts import models as accounts_models
+from vecinos.alerts import inbox as alerts_inbox_models
 from vecinos.alerts import models as alerts_models
 from vecinos.alerts import outbox_models as alerts_outbox_models
 from vecinos.anchoring import models as anchoring_models
@@ -20,6 +21,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "alerts_inbox_models",
     "alerts_models",
     "alerts_outbox_models",
     "anchoring_models",

@@ -48,7 +48,7 @@ def test_coordinator_admin(page: Page, live_server: LiveServer, cast: Cast, db: 
     expect(page.locator("#zones")).to_contain_text("Boyle Heights")
     zone = db.scalar(select(Zone))
     assert zone is not None and len(zone.geometry["coordinates"][0]) == 5
-    expect(page.locator("#audit")).to_contain_text("member.roles_changed")
+    expect(page.locator("#audit")).to_contain_text("Roles changed")
     screenshot(page, "admin")
 
 

@@ -1,74 +1,167 @@
-"""A dispatcher works the live board: a new report appears without reloading, verification is
-requested, a false alarm is marked unfounded, and a hotline call is recorded."""
+"""A dispatcher works the live board, in Spanish, at a desk and on a phone: new reports appear
+without reloading and only their cards change, the keyboard path holds while reports pour in,
+a new incident sounds and counts in the title, closed incidents fold away, and verification
+is one click. (The hotline form: test_where_without_gps.py.)"""
 
 from __future__ import annotations
 
+import threading
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.fixtures import LiveServer, screenshot
-from tests.cast import PASSWORD, Cast
-from tests.dispatch.factories import SCENE, north, on_shift
+from tests.browser.spanish import no_overflow, sign_in, spanish
+from tests.cast import Cast
+from tests.dispatch.factories import SCENE, make_incident, north, on_shift
 from tests.reports.factories import body
 from vecinos.incidents.models import Incident, IncidentState
-from vecinos.reports.models import Report, Source
 
 pytestmark = pytest.mark.browser
+FAR = (34.10, -118.15)  # far enough from SCENE to open incidents of their own
 
 
 def sign_in_dispatcher(page: Page, live_server: LiveServer, cast: Cast) -> None:
-    page.goto(f"{live_server.url}/signin?next=/dispatch")
-    page.get_by_label("E-mail").fill(cast.dario.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("The 6-digit code").fill(cast.totp_code(cast.dario))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Dispatch", exact=True)).to_be_visible()
+    sign_in(page, live_server, cast, cast.dario, "/dispatch")
+    expect(page.get_by_role("heading", name="Despacho", exact=True)).to_be_visible()
 
 
+def focused_incident(page: Page) -> str | None:
+    found: str | None = page.evaluate(
+        "() => { const li = document.activeElement && document.activeElement.closest('li');"
+        " return li ? li.dataset.incident : null; }"
+    )
+    return found
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
 def test_the_board_is_live_and_verification_is_one_click(
-    page: Page,
+    browser: Browser,
     live_server: LiveServer,
     client: TestClient,
     cast: Cast,
     sessions: sessionmaker[Session],
     db: Session,
+    size: str,
 ) -> None:
+    page = spanish(browser, size).new_page()
     sign_in_dispatcher(page, live_server, cast)
+    expect(page.locator("#live")).to_have_text("En vivo")
     on_shift(sessions, cast, cast.rosa, north(300))
     reported = client.post("/api/reports", json=body(SCENE))
     assert reported.status_code == 201, reported.text
 
     card = page.locator('.cards[data-state="reported"] .card')
     expect(card).to_have_count(1, timeout=10000)  # arrived through the event stream
-    expect(card).to_contain_text("UNVERIFIED")
+    expect(card).to_contain_text("SIN VERIFICAR")
+    expect(card).to_contain_text("Vehículos estacionados")
+    expect(card).to_contain_text("1 reporte · 1 fuente · hace un momento")
     card.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#detail")).to_be_visible()
-    page.get_by_role("button", name="Ask for verification").click()
-    expect(page.locator("#detail-message")).to_contain_text("1 responders asked")
+    expect(page.locator("#detail-timeline")).to_contain_text("Primer reporte")
+    page.get_by_role("button", name="Pedir verificación").click()
+    expect(page.locator("#detail-message")).to_contain_text("se consultó a 1 voluntario(a).")
     expect(page.locator('.cards[data-state="verifying"] .card')).to_have_count(1)
-    expect(page.locator("#detail-offers")).to_contain_text("Rosa")
-    screenshot(page, "dispatch-board")
+    expect(page.locator("#detail-offers")).to_contain_text("Rosa · consultado")
+    expect(page.locator("#detail-timeline")).to_contain_text("reportado → en verificación")
+    no_overflow(page)
+    screenshot(page, f"dispatch-board-{size}")
 
-    page.get_by_role("button", name="Mark unfounded").click()
+    page.get_by_role("button", name="Marcar como falsa alarma").click()
     expect(page.locator('.cards[data-state="unfounded"] .card')).to_have_count(1)
+    expect(page.locator("details.closed summary")).to_contain_text("Cerrados hoy 1")
     incident = db.scalar(select(Incident))
     assert incident is not None and incident.state == IncidentState.UNFOUNDED
 
 
-def test_hotline_intake(page: Page, live_server: LiveServer, cast: Cast, db: Session) -> None:
+def test_the_keyboard_path_holds_while_20_reports_arrive(
+    browser: Browser, live_server: LiveServer, client: TestClient, cast: Cast
+) -> None:
+    page = spanish(browser, "desk").new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    assert client.post("/api/reports", json=body(SCENE)).status_code == 201
     sign_in_dispatcher(page, live_server, cast)
-    page.get_by_role("link", name="Hotline intake").click()
-    page.get_by_label("Checkpoint").check()
-    page.get_by_label("Latitude").fill(str(SCENE[0]))
-    page.get_by_label("Longitude").fill(str(SCENE[1]))
-    page.get_by_label("Cross streets (not a house address)").fill("Broadway & 5th St")
-    page.get_by_role("button", name="Record report").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded as report")
-    report = db.scalar(select(Report))
-    assert report is not None and report.source == Source.HOTLINE
-    assert report.entered_by_id == cast.dario.member_id
+    expect(page.locator("#live")).to_have_text("En vivo")
+    page.locator(".cards > li .card").first.focus()
+    chosen = focused_incident(page)
+    assert chosen is not None
+    first = page.locator(f"#incident-{chosen}")
+
+    def report_twenty() -> None:
+        for n in range(20):
+            # Half join the focused incident, half open incidents of their own, far apart.
+            at = SCENE if n % 2 else (FAR[0] + n * 0.01, FAR[1])
+            assert client.post("/api/reports", json=body(at)).status_code == 201
+
+    sender = threading.Thread(target=report_twenty)
+    sender.start()
+    expect(page.locator(".cards > li")).to_have_count(11, timeout=20000)  # arriving meanwhile
+    sender.join()
+    expect(first).to_contain_text("11 reportes")
+    assert focused_incident(page) == chosen, "the focused card kept its focus"
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-head")).to_contain_text("11 reportes")
+    expect(page.locator("#detail")).to_be_focused()
+    page.keyboard.press("Escape")  # back to the board, to the card it came from
+    assert focused_incident(page) == chosen
+    board_loads = [u for u in asked if "/dispatch/board" in u or "/api/incidents?" in u]
+    assert len(board_loads) <= 1, board_loads  # the whole board once, when the stream is ready
+    assert any("/dispatch/cards?" in u for u in asked)  # then only the cards that changed
+
+
+def test_a_new_incident_sounds_and_counts_in_the_title(
+    browser: Browser, live_server: LiveServer, client: TestClient, cast: Cast
+) -> None:
+    page = spanish(browser, "desk").new_page()
+    sign_in_dispatcher(page, live_server, cast)
+    expect(page.locator("#live")).to_have_text("En vivo")
+    expect(page).to_have_title("Despacho · vecinos")
+    assert client.post("/api/reports", json=body(SCENE)).status_code == 201
+    expect(page).to_have_title("(1) Despacho · vecinos")
+    expect(page.locator("#console")).to_have_attribute("data-chimes", "1")
+    expect(page.locator(".cards > li.new")).to_have_count(1)
+
+    page.get_by_label("Sonido para incidentes nuevos").uncheck()
+    assert client.post("/api/reports", json=body(FAR)).status_code == 201
+    expect(page).to_have_title("(2) Despacho · vecinos")
+    expect(page.locator("#console")).to_have_attribute("data-chimes", "1")  # muted
+    page.locator(".cards > li.new .card").first.click()
+    expect(page).to_have_title("(1) Despacho · vecinos")
+    page.reload()
+    expect(page.get_by_label("Sonido para incidentes nuevos")).not_to_be_checked()
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_closed_incidents_fold_away_and_ages_read_naturally(
+    browser: Browser,
+    live_server: LiveServer,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+    size: str,
+) -> None:
+    now = cast.clock.now()
+    make_incident(sessions, cast, opened_at=now - timedelta(hours=3))
+    make_incident(sessions, cast, state=IncidentState.UNFOUNDED, at=FAR)
+    yesterday = now - timedelta(days=1)
+    make_incident(
+        sessions, cast, state=IncidentState.ENDED, opened_at=yesterday, changed_at=yesterday
+    )
+    page = spanish(browser, size).new_page()
+    sign_in_dispatcher(page, live_server, cast)
+    reported = page.locator('.cards[data-state="reported"] .card')
+    expect(reported).to_contain_text("hace 3 horas")
+    closed = page.locator("details.closed")
+    expect(closed.locator("summary")).to_contain_text("Cerrados hoy 1")
+    expect(page.locator('.cards[data-state="unfounded"] .card')).to_be_hidden()  # folded
+    expect(page.locator(".cards > li")).to_have_count(2)  # yesterday's is gone
+    page.get_by_label("Mostrar").select_option(label="Falsas alarmas")
+    expect(page.locator('.cards[data-state="unfounded"] .card')).to_be_visible()
+    expect(reported).to_be_hidden()
+    no_overflow(page)
+    screenshot(page, f"dispatch-board-closed-{size}")

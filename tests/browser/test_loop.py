@@ -66,12 +66,13 @@ def test_the_whole_loop(
     expect(card).to_have_count(1, timeout=10000)
     card.click()
     dispatcher.get_by_role("button", name="Ask for verification").click()
-    expect(dispatcher.locator("#detail-message")).to_contain_text("responders asked")
+    expect(dispatcher.locator("#detail-message")).to_contain_text("responder asked")
 
     offer = responder.locator(".offer")
     expect(offer).to_be_visible(timeout=10000)
     offer.get_by_role("button", name="Accept").click()
     responder.locator(".offer").get_by_role("button", name="On scene").click()
+    responder.locator(".offer").get_by_label("Confirmed: I see it").check()
     responder.locator(".offer").get_by_role("button", name="Report finding").click()
     expect(responder.locator("#message")).to_contain_text("Your finding was sent")
 

@@ -63,6 +63,7 @@ def test_responder_checks_in_accepts_and_confirms(
     page.locator(".offer").get_by_label("Note (what you saw, no names)").fill(
         "Two black SUVs parked by the market"
     )
+    page.locator(".offer").get_by_label("Confirmed: I see it").check()
     page.locator(".offer").get_by_role("button", name="Report finding").click()
     expect(page.locator("#message")).to_contain_text("Your finding was sent")
     db.expire_all()

@@ -6,6 +6,8 @@ the incident.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -93,9 +95,12 @@ def make_incident(
     organization_id: int | None = -1,
     at: tuple[float, float] = SCENE,
     state: IncidentState = IncidentState.REPORTED,
+    opened_at: datetime | None = None,
+    changed_at: datetime | None = None,
 ) -> int:
-    """An incident as clustering would open it (Eastside's unless told; None for nobody's)."""
-    now = cast.clock.now()
+    """An incident as clustering would open it (Eastside's unless told; None for nobody's),
+    opened and last changed now unless told."""
+    now = opened_at or cast.clock.now()
     with transaction(sessions) as db:
         incident = Incident(
             organization_id=cast.eastside if organization_id == -1 else organization_id,
@@ -111,7 +116,7 @@ def make_incident(
             source_count=1,
             opened_at=now,
             last_seen_at=now,
-            state_changed_at=now,
+            state_changed_at=changed_at or now,
         )
         db.add(incident)
         db.flush()

@@ -43,7 +43,11 @@ def test_every_spanish_topic_has_its_page(client: TestClient, topic: str) -> Non
     assert "Community Legal Aid Clinic" in page
     assert "https://www." in page  # cites its sources by URL
     assert "se muestra en inglés" not in page.lower()
-    assert "(v1, unreviewed)" in page  # the content version, and never a claim of review
+    assert "· v1</p>" in page  # the content version; its review state is the notice above
+    assert "unreviewed" not in page  # no English word on a Spanish page
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert '<span aria-current="page" lang="es" dir="ltr">Español</span>' in page
+    assert '<a href="/rights/fa" lang="fa" hreflang="fa" dir="rtl">' in page  # the language bar
 
 
 def test_at_home_page_explains_judicial_and_administrative_warrants(client: TestClient) -> None:

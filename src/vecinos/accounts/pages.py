@@ -9,10 +9,11 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from vecinos.accounts.models import Organization, Role
-from vecinos.reports.pages import area_center
+from vecinos.maps.view import map_view
 from vecinos.web.deps import DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import Coordinator
 from vecinos.web.templating import render
+from vecinos.web.words import words_json
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +38,6 @@ def admin(
         csrf_token=caller.csrf_token,
         roles=[r.value for r in grantable],
         roles_json=json.dumps([r.value for r in grantable]),
-        center=area_center(settings.service_area_geojson),
-        tile_url=settings.map_tile_url,
-        tile_attribution=settings.map_tile_attribution,
+        map=map_view(settings),
+        words=words_json(language, "role", "audit"),
     )

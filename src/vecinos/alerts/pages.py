@@ -15,7 +15,7 @@ from vecinos.accounts.models import Organization
 from vecinos.alerts import feeds
 from vecinos.geo.models import Zone
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
-from vecinos.reports.pages import area_center
+from vecinos.maps.view import map_view
 from vecinos.web.deps import ContextDep, DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import PUBLIC
 from vecinos.web.templating import render
@@ -61,9 +61,7 @@ def alerts_page(
         alerts=alerts,
         labels=kind_labels(language),
         labels_json=json.dumps(kind_labels(language)),
-        center=area_center(settings.service_area_geojson),
-        tile_url=settings.map_tile_url,
-        tile_attribution=settings.map_tile_attribution,
+        map=map_view(settings),
     )
 
 
@@ -85,9 +83,8 @@ def subscribe_page(
         languages=ALERT_LANGUAGES,
         interface_languages=INTERFACE_LANGUAGES,
         push_key=vapid_public_key(settings.vapid_private_key.get_secret_value()),
-        center=area_center(settings.service_area_geojson),
-        tile_url=settings.map_tile_url,
-        tile_attribution=settings.map_tile_attribution,
+        demo_inbox=settings.demo_inbox,
+        map=map_view(settings),
     )
 
 

@@ -65,12 +65,14 @@ def check_allowed(db: Session, incident: Incident, kind: AlertKind) -> None:
         raise Conflict(
             N_("A {kind} alert cannot be published for an incident that is {state}."),
             params={"kind": kind.value, "state": state.value},
+            words={"kind": "alert", "state": "state"},
             code="alert_kind_not_allowed",
         )
     if kind in ONCE and published(db, incident.id, kind):
         raise Conflict(
             N_("This incident already has a {kind} alert."),
             params={"kind": kind.value},
+            words={"kind": "alert"},
             code="alert_already_published",
         )
 

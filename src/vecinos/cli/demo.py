@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 from rich.console import Console
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from vecinos.demo.seed import DEMO_PASSWORD, DemoLogin, seed
 from vecinos.migrations import upgrade
 
 app = typer.Typer(help="The demo coalition on the embedded database.")
+PUBLIC_URL_VARIABLE = "VECINOS_PUBLIC_URL"
 console = Console()
 
 
@@ -30,6 +33,10 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_or_exit()
+    if PUBLIC_URL_VARIABLE not in os.environ:
+        # Every link the demo prints or sends (invites, opt-in links, alerts) points where it
+        # serves.
+        settings = settings.model_copy(update={"public_url": served_url(host, port)})
     engine = open_engine(settings)
     upgrade(engine)
     with transaction(make_session_factory(engine)) as db:
@@ -38,6 +45,7 @@ def demo(
             now=utcnow(),
             encryptor=_totp_encryptor(settings),
             coalition_name=settings.coalition_name,
+            area=settings.service_area_geojson,
         )
     console.print(
         "[green]Demo coalition seeded.[/green]"
@@ -45,10 +53,13 @@ def demo(
         else "Demo coalition already in place."
     )
     print_logins(result.logins or _existing_logins(settings), settings)
+    print_channels(settings)
     if serve:
         from vecinos.cli import run_server
 
-        console.print(f"Serving on [bold]http://{host}:{port}[/bold] — Ctrl+C stops.")
+        os.environ[PUBLIC_URL_VARIABLE] = settings.public_url  # the server reads its settings
+
+        console.print(f"Serving on [bold]{served_url(host, port)}[/bold] — Ctrl+C stops.")
         run_server(host, port, workers=1, demo_mode=True, log_level=settings.log_level)
 
 
@@ -91,6 +102,44 @@ def print_logins(logins: list[DemoLogin], settings: Settings) -> None:
         soft_wrap=True,
     )
     console.print(f"Health check: curl {settings.public_url}/api/health", soft_wrap=True)
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine opens (a wildcard host is not one)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared, not bound
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}"
+
+
+def print_channels(settings: Settings) -> None:
+    """What the demo sends for real, and what goes to the demo inbox instead."""
+    inbox = f"{settings.public_url.rstrip('/')}/demo/inbox"
+    channels = {
+        "SMS (Twilio)": bool(settings.twilio_account_sid and settings.twilio_from_number),
+        "E-mail (SMTP)": bool(settings.smtp_host),
+        "Web Push (VAPID)": bool(settings.vapid_private_key.get_secret_value()),
+    }
+    console.print("\n[bold]Alerts and opt-in codes[/bold]")
+    for name, configured in channels.items():
+        where = "configured: sent for real" if configured else f"not configured: to {inbox}"
+        console.print(f"    {name:<18} {where}", soft_wrap=True)
+    console.print(f"Read the demo inbox signed in as any demo account: {inbox}", soft_wrap=True)
+    console.print(f"Map: {_map_source(settings)}", soft_wrap=True)
+
+
+def _map_source(settings: Settings) -> str:
+    from vecinos.maps.basemap import basemap_path
+    from vecinos.maps.view import map_view
+
+    view = map_view(settings)
+    if settings.map_tile_url:
+        return f"tiles from {settings.map_tile_url}"
+    if view.tile_url:
+        return f"the self-hosted basemap {basemap_path(settings)} ({view.tile_kind} tiles)"
+    return (
+        f"zones and the service area only; drop a PMTiles extract at {basemap_path(settings)}"
+        " for streets"
+    )
 
 
 def _existing_logins(settings: Settings) -> list[DemoLogin]:

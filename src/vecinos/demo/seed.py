@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from vecinos.accounts import passwords, totp
 from vecinos.accounts.members import create_organization, the_coalition
 from vecinos.accounts.models import Member, Organization, Role, RoleGrant
+from vecinos.config import LA_COUNTY_AREA
 from vecinos.crypto import Encryptor
+from vecinos.geo.landmarks import LandmarkFields, create_landmark
 from vecinos.geo.zones import create_zone
 from vecinos.insights.demo_history import seed_history
 
@@ -32,6 +34,8 @@ class DemoOrganization:
     slug: str
     zone: str
     outline: list[tuple[float, float]]  # (longitude, latitude)
+    # Public places people know, so alerts and pickers name them (approximate points).
+    landmarks: tuple[tuple[str, float, float], ...] = ()
 
 
 ORGANIZATIONS = (
@@ -49,6 +53,10 @@ ORGANIZATIONS = (
             (-118.2290, 34.0350),
             (-118.2235, 34.0545),
         ],
+        (
+            ("Mariachi Plaza", 34.0472, -118.2195),
+            ("El Mercado de Los Ángeles", 34.0383, -118.2050),
+        ),
     ),
     DemoOrganization(
         "San Gabriel Valley Vecinos",
@@ -91,6 +99,7 @@ ORGANIZATIONS = (
             (-118.3100, 33.9800),
             (-118.3090, 34.0180),
         ],
+        (("Exposition Park", 34.0169, -118.2877),),
     ),
 )
 
@@ -175,8 +184,16 @@ def is_seeded(db: Session) -> bool:
     return db.scalar(select(Organization.id).where(Organization.slug == slug)) is not None
 
 
-def seed(db: Session, *, now: datetime, encryptor: Encryptor, coalition_name: str) -> DemoSeed:
-    """Create the demo coalition once; later runs change nothing."""
+def seed(
+    db: Session,
+    *,
+    now: datetime,
+    encryptor: Encryptor,
+    coalition_name: str,
+    area: str = LA_COUNTY_AREA,
+) -> DemoSeed:
+    """Create the demo coalition once; later runs change nothing. `area`: the service area
+    (GeoJSON) that landmarks must lie in."""
     if is_seeded(db):
         return DemoSeed(created=False)
     rng = random.Random(2026)  # noqa: S311 - reproducible names, not secrets
@@ -187,6 +204,9 @@ def seed(db: Session, *, now: datetime, encryptor: Encryptor, coalition_name: st
     for index, spec in enumerate(ORGANIZATIONS):
         org = create_organization(db, coalition, spec.name, spec.slug, now=now)
         create_zone(db, org.id, spec.zone, _polygon(spec.outline), now=now)
+        for name, lat, lon in spec.landmarks:
+            fields = LandmarkFields(name, lat, lon)
+            create_landmark(db, org.id, fields, service_area_geojson=area, now=now)
         staff = [
             (f"coordinator@{spec.slug}.{EMAIL_DOMAIN}", [Role.COORDINATOR]),
             (f"dispatcher@{spec.slug}.{EMAIL_DOMAIN}", [Role.DISPATCHER]),

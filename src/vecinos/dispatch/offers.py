@@ -264,6 +264,7 @@ def _check_active(offer: Offer, allowed: frozenset[OfferState]) -> None:
         raise Conflict(
             N_("That step does not follow from where this assignment is ({state})."),
             params={"state": state.value},
+            words={"state": "offer"},
             code="offer_step_not_allowed",
         )
 

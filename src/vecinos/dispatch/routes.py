@@ -5,25 +5,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
-from sqlalchemy import select
 
-from vecinos.accounts.models import Member, Role
+from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
-from vecinos.dispatch import observer, offers, requests, shifts
-from vecinos.dispatch.models import DispatchRequest, Offer, OfferState
-from vecinos.dispatch.observer_models import ObserverReport
+from vecinos.dispatch import offers, requests, shifts
+from vecinos.dispatch.models import Offer, OfferState, Shift
 from vecinos.dispatch.ranking import Needs
 from vecinos.dispatch.schemas import (
     CheckIn,
     DispatchOut,
     FindingIn,
-    OfferForDispatcher,
     OfferForResponder,
     Position,
     RosterEntry,
     ShiftOut,
     VerificationIn,
 )
+from vecinos.dispatch.views import dispatch_out, names_of
+from vecinos.geo.distance import haversine_m
+from vecinos.geo.gazetteer import public_place
 from vecinos.incidents.models import Incident
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import AnyOrgRole, OrgRole
@@ -57,7 +57,7 @@ def check_in(
 def roster(org_id: int, caller: RosterReader, db: DbDep) -> list[RosterEntry]:
     """Who is on shift now, and where: for this organization's dispatchers and coordinators."""
     open_shifts = shifts.roster(db, org_id)
-    names = _names(db, [s.member_id for s in open_shifts])
+    names = names_of(db, [s.member_id for s in open_shifts])
     return [
         RosterEntry(**ShiftOut.of(s).model_dump(), display_name=names[s.member_id])
         for s in open_shifts
@@ -158,9 +158,15 @@ def finding(
 
 
 def _for_responder(db: DbDep, offer: Offer, language: str) -> OfferForResponder:
+    """The offer with what a volunteer needs to decide: what, where by name, how far."""
     incident = db.get(Incident, offer.incident_id)
     assert incident is not None
-    return OfferForResponder.of(offer, incident, language)
+    named = public_place(db, incident.lat, incident.lon, organization_id=incident.organization_id)
+    shift = db.get(Shift, offer.shift_id) if offer.shift_id else None
+    distance = None
+    if shift is not None and shift.lat is not None and shift.lon is not None:
+        distance = round(haversine_m(shift.lat, shift.lon, incident.lat, incident.lon))
+    return OfferForResponder.of(offer, incident, language, place=named.label(), distance_m=distance)
 
 
 # --- Verification requests, as the dispatcher sees them -----------------------------------
@@ -186,65 +192,15 @@ def request_verification(
         now=clock.now(),
         settings=settings,
     )
-    return _for_dispatcher(db, request)
+    return dispatch_out(db, request)
 
 
 @router.get("/api/incidents/{incident_id}/dispatch")
 def dispatch_status(incident_id: int, caller: Dispatcher, db: DbDep) -> DispatchOut:
-    return _for_dispatcher(db, requests.visible_request(db, caller, incident_id))
+    return dispatch_out(db, requests.visible_request(db, caller, incident_id))
 
 
 @router.post("/api/incidents/{incident_id}/dispatch/cancel")
 def cancel(incident_id: int, caller: Dispatcher, db: DbDep, clock: ClockDep) -> DispatchOut:
     """Call the verification off; offers out and assignments under way are withdrawn."""
-    return _for_dispatcher(db, requests.cancel(db, caller, incident_id, now=clock.now()))
-
-
-def _for_dispatcher(db: DbDep, request: DispatchRequest) -> DispatchOut:
-    all_offers = requests.offers_of(db, request)
-    own = [o.member_id for o in all_offers if o.organization_id == request.organization_id]
-    names = _names(db, own)
-    reports = observer.reports_of(db, request.incident_id)
-    return DispatchOut(
-        incident_id=request.incident_id,
-        organization_id=request.organization_id,
-        state=request.state,
-        stage=request.stage,
-        round=request.round,
-        radius_m=request.radius_m,
-        needed=request.needed,
-        accepted=request.accepted,
-        deadline_at=request.deadline_at,
-        offers=[_offer_row(o, names, reports.get(o.id)) for o in all_offers],
-    )
-
-
-def _offer_row(
-    offer: Offer, names: dict[int, str], report: ObserverReport | None
-) -> OfferForDispatcher:
-    known = offer.member_id in names  # a partner organization's volunteer stays anonymous
-    return OfferForDispatcher(
-        id=offer.id,
-        round=offer.round,
-        rank=offer.rank,
-        state=offer.state,
-        organization_id=offer.organization_id,
-        member_id=offer.member_id if known else None,
-        display_name=names.get(offer.member_id),
-        offered_at=offer.offered_at,
-        expires_at=offer.expires_at,
-        answered_at=offer.answered_at,
-        en_route_at=offer.en_route_at,
-        on_scene_at=offer.on_scene_at,
-        finding=offer.finding,
-        finding_note=offer.finding_note,
-        reported_at=offer.reported_at,
-        observer_report=observer.facts(report) if report else None,
-    )
-
-
-def _names(db: DbDep, member_ids: list[int]) -> dict[int, str]:
-    if not member_ids:
-        return {}
-    rows = db.execute(select(Member.id, Member.display_name).where(Member.id.in_(member_ids)))
-    return {row.id: row.display_name for row in rows}
+    return dispatch_out(db, requests.cancel(db, caller, incident_id, now=clock.now()))

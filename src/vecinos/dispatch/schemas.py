@@ -117,13 +117,23 @@ class OfferForResponder(BaseModel):
     lat: float
     lon: float
     cross_streets: str | None
+    place: str  # the gazetteer's name for the spot: "Mariachi Plaza, Boyle Heights (90033)"
+    distance_m: int | None  # from the responder's last shared location
     offered_at: datetime
     expires_at: datetime
     finding: Finding | None
     guidance: str
 
     @classmethod
-    def of(cls, offer: Offer, incident: Incident, language: str) -> OfferForResponder:
+    def of(
+        cls,
+        offer: Offer,
+        incident: Incident,
+        language: str,
+        *,
+        place: str = "",
+        distance_m: int | None = None,
+    ) -> OfferForResponder:
         return cls(
             id=offer.id,
             incident_id=offer.incident_id,
@@ -132,6 +142,8 @@ class OfferForResponder(BaseModel):
             lat=incident.lat,
             lon=incident.lon,
             cross_streets=incident.cross_streets,
+            place=place,
+            distance_m=distance_m,
             offered_at=offer.offered_at,
             expires_at=offer.expires_at,
             finding=Finding(offer.finding) if offer.finding else None,

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Member
@@ -88,22 +88,39 @@ def findings(db: Session, incident_id: int) -> list[dict[str, Any]]:
         .where(Offer.incident_id == incident_id, Offer.finding.is_not(None))
         .order_by(Offer.reported_at, Offer.id)
     )
-    return [
-        {
-            "offer_id": offer.id,
-            "responder_id": offer.member_id,
-            "responder": name,
-            "finding": offer.finding,
-            "note": offer.finding_note,
-            "on_scene_at": offer.on_scene_at,
-            "reported_at": offer.reported_at,
-            "media_ids": list(
-                db.scalars(select(Media.id).where(Media.offer_id == offer.id).order_by(Media.id))
-            ),
-            "observer_report": observer.facts(reports[offer.id]) if offer.id in reports else None,
-        }
-        for offer, name in db.execute(query)
-    ]
+    found = []
+    for offer, name in db.execute(query):
+        media = finding_media(db, offer)
+        found.append(
+            {
+                "offer_id": offer.id,
+                "responder_id": offer.member_id,
+                "responder": name,
+                "finding": offer.finding,
+                "note": offer.finding_note,
+                "on_scene_at": offer.on_scene_at,
+                "reported_at": offer.reported_at,
+                "media_ids": [m.id for m in media],
+                "media": [{"id": m.id, "kind": m.kind, "sha256": m.sha256} for m in media],
+                "observer_report": observer.facts(reports[offer.id])
+                if offer.id in reports
+                else None,
+            }
+        )
+    return found
+
+
+def finding_media(db: Session, offer: Offer) -> list[Media]:
+    """What documents a finding: media sent for that assignment, and media the same responder
+    sent for the incident without naming one (a recording started in the responder app)."""
+    query = select(Media).where(
+        Media.incident_id == offer.incident_id,
+        or_(
+            Media.offer_id == offer.id,
+            and_(Media.offer_id.is_(None), Media.uploaded_by_id == offer.member_id),
+        ),
+    )
+    return list(db.scalars(query.order_by(Media.id)))
 
 
 def timestamp_entries(

@@ -13,6 +13,7 @@ from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.evidence import access, holds
 from vecinos.evidence.models import LegalHold, Media
+from vecinos.i18n import N_, gettext
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep
 from vecinos.web.policy import AnyOrgRole, SignedInMember
 from vecinos.web.templating import render
@@ -46,6 +47,7 @@ def hold_form(
     caller: Legal,
     db: DbDep,
     clock: ClockDep,
+    language: LanguageDep,
     action: Annotated[str, Form()],
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> RedirectResponse:
@@ -53,7 +55,7 @@ def hold_form(
     assert incident.organization_id is not None  # for_legal refuses incidents nobody owns
     now, actor = clock.now(), caller.member_id
     if action == "place":
-        text = reason.strip() or "legal hold"
+        text = reason.strip() or gettext(language, N_("legal hold"))
         holds.place(db, incident.id, incident.organization_id, text, actor_id=actor, now=now)
     else:
         holds.release(db, incident.id, incident.organization_id, actor_id=actor, now=now)

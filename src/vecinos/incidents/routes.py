@@ -11,21 +11,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
-from sqlalchemy import select
 
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
-from vecinos.incidents import live, service, timeline
-from vecinos.incidents.models import Incident, IncidentState
+from vecinos.incidents import live, service
+from vecinos.incidents.detail import incident_detail
+from vecinos.incidents.models import IncidentState
 from vecinos.incidents.schemas import (
     EventOut,
     IncidentDetail,
     IncidentOut,
-    ReportOut,
     TransitionIn,
     TransitionOut,
 )
-from vecinos.reports.models import Report
 from vecinos.web import sse
 from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
 from vecinos.web.policy import AnyOrgRole
@@ -81,27 +79,7 @@ async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]
 def get_incident(
     incident_id: int, caller: Dispatcher, db: DbDep, context: ContextDep
 ) -> IncidentDetail:
-    incident = service.get_visible(db, caller, incident_id)
-    reports = db.scalars(
-        select(Report).where(Report.incident_id == incident.id).order_by(Report.id)
-    ).all()
-    shown = [_report_for(caller, incident, r, context) for r in reports]
-    events = [EventOut.of(e) for e in timeline.events_of(db, incident.id)]
-    base = IncidentOut.of(incident).model_dump()
-    return IncidentDetail(**base, reports=shown, timeline=events)
-
-
-def _report_for(
-    caller: Principal, incident: Incident, report: Report, context: ContextDep
-) -> ReportOut:
-    out = ReportOut.of(report)
-    if report.contact_ciphertext is None:
-        return out
-    if service.owns(caller, incident):
-        out.callback_contact = context.encryptor("contact").decrypt(report.contact_ciphertext)
-    else:
-        out.contact_withheld = True
-    return out
+    return incident_detail(db, caller, incident_id, context.encryptor("contact"))
 
 
 @router.post("/{incident_id}/transition")

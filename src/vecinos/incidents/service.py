@@ -53,6 +53,7 @@ def transition(
         raise Conflict(
             N_("An incident that is {from_state} cannot become {to_state}."),
             params={"from_state": from_state.value, "to_state": target.value},
+            words={"from_state": "state", "to_state": "state"},
             code="transition_not_allowed",
         )
     incident.state = target

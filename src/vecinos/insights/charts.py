@@ -28,6 +28,13 @@ class Chart:
     headers: list[str]  # the same, in the reader's language: the page's table
     rows: list[list[Cell]]
     svg: str
+    # What the page's table shows for a stable key in the rows (an outcome, a step): its
+    # words in the reader's language. The CSV keeps the keys.
+    words: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shown_rows(self) -> list[list[Cell]]:
+        return [[self.words.get(c, c) if isinstance(c, str) else c for c in r] for r in self.rows]
 
 
 @dataclass
@@ -146,6 +153,7 @@ def _outcomes(incidents: Sequence[data.IncidentFacts], _: Translate) -> Chart:
         [_("outcome"), _("incidents"), _("share")],
         rows,
         picture,
+        words={key: _(name) for key, name in metrics.OUTCOMES},
     )
 
 
@@ -172,7 +180,8 @@ def _stages(stages: Sequence[metrics.StageTime], _: Translate) -> Chart:
     ]
     columns = ["step", "incidents_measured", "median_minutes", "p90_minutes"]
     headers = [_("step"), _("incidents measured"), _("median minutes"), _("p90 minutes")]
-    return Chart("stage-times", title, desc, columns, headers, rows, picture)
+    words = {s.key: _(s.label) for s in stages}
+    return Chart("stage-times", title, desc, columns, headers, rows, picture, words)
 
 
 def _on_shift(spans: Sequence[tuple[datetime, datetime]], window: Window, _: Translate) -> Chart:

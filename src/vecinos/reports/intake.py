@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.errors import AppError, InvalidInput, NotFound
+from vecinos.geo.gazetteer import resolve_place
 from vecinos.geo.models import Zone
 from vecinos.geo.zones import parse_area, prepared_area
 from vecinos.i18n import N_
@@ -42,13 +43,15 @@ class Place:
 
 @dataclass(frozen=True)
 class Spot:
-    """Where, as far as it is known without the database: a checked pin, or a zone to look up."""
+    """Where, as far as it is known without the database: a checked pin, or a zone or a
+    gazetteer place (kind, key) to look up."""
 
     kind: LocationKind
     lat: float | None
     lon: float | None
     cross_streets: str | None
     zone_id: int | None
+    place: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,8 @@ def locate(db: Session, location: LocationIn, settings: Settings) -> Place:
 
 
 def where(location: LocationIn, settings: Settings) -> Spot:
-    """The place as given, checked; a pin must lie in the service area."""
+    """The place as given, checked: a pin (which must lie in the service area) wins; else a
+    gazetteer place; else a zone. Cross streets ride along with any of them."""
     if (location.lat is None) != (location.lon is None):
         raise InvalidInput(N_("Give both latitude and longitude."), code="incomplete_pin")
     cross = check_cross_streets(location.cross_streets)
@@ -233,23 +237,35 @@ def where(location: LocationIn, settings: Settings) -> Spot:
         kind = LocationKind.CROSS_STREETS if cross else LocationKind.PIN
         _check_in_area(location.lat, location.lon, settings)
         return Spot(kind, location.lat, location.lon, cross, location.zone_id)
+    if location.place is not None:
+        kind = LocationKind.CROSS_STREETS if cross else LocationKind(location.place.kind)
+        place = (location.place.kind, location.place.key)
+        return Spot(kind, None, None, cross, location.zone_id, place)
     if location.zone_id is not None:
         kind = LocationKind.CROSS_STREETS if cross else LocationKind.ZONE
         return Spot(kind, None, None, cross, location.zone_id)
     raise InvalidInput(
-        N_("Say where: a pin, or a zone (cross streets go with a pin or a zone)."),
+        N_(
+            "Say where: your location or a point on the map, or a neighbourhood, ZIP code or"
+            " landmark (cross streets go with one of them)."
+        ),
         code="location_required",
     )
 
 
 def _placed(db: Session, spot: Spot, settings: Settings) -> Place:
-    if spot.lat is None or spot.lon is None:
-        assert spot.zone_id is not None  # `where` gives a pin or a zone
-        lat, lon = _zone_point(db, spot.zone_id)
+    zone_id = spot.zone_id
+    if spot.lat is not None and spot.lon is not None:
+        lat, lon = spot.lat, spot.lon
+    elif spot.place is not None:
+        found = resolve_place(db, *spot.place)
+        lat, lon, zone_id = found.lat, found.lon, found.zone_id
         _check_in_area(lat, lon, settings)
     else:
-        lat, lon = spot.lat, spot.lon
-    return Place(spot.kind, round(lat, 6), round(lon, 6), spot.cross_streets, spot.zone_id)
+        assert zone_id is not None  # `where` gives a pin, a place or a zone
+        lat, lon = _zone_point(db, zone_id)
+        _check_in_area(lat, lon, settings)
+    return Place(spot.kind, round(lat, 6), round(lon, 6), spot.cross_streets, zone_id)
 
 
 def _check_in_area(lat: float, lon: float, settings: Settings) -> None:

@@ -70,8 +70,10 @@ class Colour(StrEnum):
 
 class LocationKind(StrEnum):
     PIN = "pin"
-    CROSS_STREETS = "cross_streets"
+    CROSS_STREETS = "cross_streets"  # with a pin or a place to put them
     ZONE = "zone"
+    LANDMARK = "landmark"
+    ZIP = "zip"
 
 
 class Report(Base):

@@ -166,7 +166,8 @@ def _receipt(settings: Settings, report_id: int, state: IncidentState) -> dict[s
     return {
         "report_id": report_id,
         "status_token": token,
-        "status_url": f"{settings.public_url.rstrip('/')}/api/reports/status/{token}",
+        # A page, in the reporter's language; the JSON stays at /api/reports/status/{token}.
+        "status_url": f"{settings.public_url.rstrip('/')}/report/status/{token}",
         "status": state.value,
         "verified": state is IncidentState.CONFIRMED,
     }

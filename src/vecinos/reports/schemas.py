@@ -19,14 +19,25 @@ class VehicleIn(BaseModel):
     colour: Colour = Colour.OTHER
 
 
+class PlaceIn(BaseModel):
+    """A place people know, as the gazetteer's pickers offer it (`GET /api/places?q=`)."""
+
+    model_config = STRICT
+    kind: Literal["zone", "landmark", "zip"]
+    key: str = Field(min_length=1, max_length=16)
+
+
 class LocationIn(BaseModel):
-    """A pin, cross streets (with a pin or a zone to place them), or a zone."""
+    """Where, one way or another: a pin; or a place people know (a neighbourhood, a landmark,
+    a ZIP code) or a zone; with cross streets when known. Cross streets alone cannot be placed
+    (there is no street map to look them up in), so they go with a pin or a place."""
 
     model_config = STRICT
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     cross_streets: str | None = Field(None, min_length=3, max_length=200)
     zone_id: int | None = Field(None, ge=1)
+    place: PlaceIn | None = None
 
 
 class ReportFields(BaseModel):

@@ -32,6 +32,11 @@ class Links:
     def topic(self, code: str, topic: str) -> str:
         return f"{self.root}/{code}/{topic}{self.suffix}"
 
+    @property
+    def online(self) -> bool:
+        """Served by the app (not the offline bundle): the app's manifest and icon exist."""
+        return not self.suffix
+
 
 WEB_LINKS = Links()
 

@@ -11,13 +11,15 @@ from vecinos import __version__
 from vecinos.accounts.pages import router as admin_pages_router
 from vecinos.accounts.routes import router as accounts_router
 from vecinos.alerts.feed_routes import router as alert_feeds_router
+from vecinos.alerts.inbox_routes import router as demo_inbox_router
 from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
 from vecinos.cases.pages import router as case_pages_router
 from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
-from vecinos.config import Settings, load_settings
+from vecinos.config import ConfigError, Settings, load_settings
+from vecinos.console.pages import router as console_pages_router
 from vecinos.coverage.org_pages import router as coverage_org_pages_router
 from vecinos.coverage.pages import router as coverage_pages_router
 from vecinos.coverage.public_pages import router as coverage_public_router
@@ -25,15 +27,17 @@ from vecinos.coverage.routes import router as coverage_router
 from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
+from vecinos.evidence.legal_pages import router as legal_pages_router
 from vecinos.evidence.legal_routes import router as evidence_legal_router
 from vecinos.evidence.pages import router as evidence_pages_router
 from vecinos.evidence.routes import router as evidence_router
 from vecinos.geo.place_routes import places_router
 from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
-from vecinos.incidents.pages import router as console_pages_router
+from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
+from vecinos.maps.routes import router as maps_router
 from vecinos.reports.fastpath import IntakeFastPath
 from vecinos.reports.pages import router as report_pages_router
 from vecinos.reports.photo_routes import router as report_photo_router
@@ -48,6 +52,7 @@ from vecinos.web.errors import install_error_handlers
 from vecinos.web.health import router as health_router
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
+from vecinos.web.private import PrivateWhenSignedIn
 from vecinos.web.servertime import ServerTimeMiddleware
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -68,14 +73,18 @@ ROUTERS: tuple[APIRouter, ...] = (
     alert_feeds_router,
     responder_pages_router,
     console_pages_router,
+    hotline_pages_router,
     admin_pages_router,
     alerts_pages_router,
     evidence_router,
     evidence_legal_router,
     evidence_pages_router,
+    legal_pages_router,
     cases_router,
     case_pages_router,
     insights_router,
+    maps_router,
+    demo_inbox_router,
     training_router,
     training_me_router,
     training_pages_router,
@@ -103,6 +112,8 @@ def create_app(
     settings = settings or load_settings()
     if not allow_placeholder_secret:
         settings.require_real_secrets()
+        if settings.demo_inbox:
+            raise ConfigError("VECINOS_DEMO_INBOX is for `vecinos demo` only.")
     engine = engine or make_engine(settings.effective_database_url)
     app = FastAPI(
         title="vecinos",
@@ -126,6 +137,7 @@ def create_app(
     app.add_middleware(IntakeFastPath)
     # Cheap phones on weak connections: compress everything worth compressing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(PrivateWhenSignedIn)
     app.add_middleware(ServerTimeMiddleware, clock=app.state.context.clock)
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")

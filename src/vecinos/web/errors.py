@@ -83,10 +83,19 @@ def _field_problem(error: Any) -> dict[str, str]:
     return {"field": ".".join(location) or "body", "problem": str(error.get("msg", "invalid"))}
 
 
-async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
+async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
-    translated = gettext(_language(request), message)
+    language = _language(request)
+    translated = gettext(language, message)
+    if wants_page(request) and request.method == "GET":
+        # A mistyped or stale link: a page that says so, in the reader's language.
+        from vecinos.web.templating import render
+
+        page = render(
+            request, "error.html", language, status_code=exc.status_code, message=translated
+        )
+        return page
     return JSONResponse(
         error_body(code, translated),
         status_code=exc.status_code,

@@ -208,7 +208,13 @@ def totp_submit(
 
 
 @router.get("/account")
-def account(request: Request, caller: SignedInMember, db: DbDep, language: LanguageDep) -> Response:
+def account(
+    request: Request,
+    caller: SignedInMember,
+    db: DbDep,
+    language: LanguageDep,
+    settings: SettingsDep,
+) -> Response:
     names = {
         o.id: o.name
         for o in db.scalars(
@@ -226,6 +232,7 @@ def account(request: Request, caller: SignedInMember, db: DbDep, language: Langu
         name=caller.display_name,
         memberships=memberships,
         csrf_token=caller.csrf_token,
+        demo_inbox=settings.demo_inbox,
     )
 
 
@@ -246,6 +253,17 @@ def service_worker() -> Response:
         script,
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@router.get("/favicon.ico", dependencies=[PUBLIC.dependency()], include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for it at the root whatever the page says."""
+    icon = (resources.files("vecinos.web") / "static" / "icons" / "favicon.ico").read_bytes()
+    return Response(
+        icon,
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
     )
 
 

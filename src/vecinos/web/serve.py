@@ -15,7 +15,8 @@ def production_app() -> FastAPI:
 
 
 def demo_app() -> FastAPI:
-    settings = load_settings()
+    # Texts, e-mails and notifications no provider is configured for go to the demo inbox.
+    settings = load_settings().model_copy(update={"demo_inbox": True})
     if settings.public_url.startswith("http://"):
         # A laptop demo over plain HTTP: a Secure cookie would never come back.
         settings = settings.model_copy(update={"cookie_secure": False})

@@ -1,17 +1,35 @@
-"""Server-rendered pages: one Jinja2 environment with Babel's gettext for the request's
-language. Templates mark strings with `_()` and `ngettext()`; `make messages` extracts them."""
+"""Server-rendered pages: Jinja2 with its i18n extension, one environment per interface language.
+
+Templates translate with `_()`, `gettext()`, `ngettext()` or `{% trans %}` blocks, all backed by
+the Babel catalogs (`make messages` extracts them). Codes become words with the `word` filter
+(`vecinos.web.words`), times read naturally with `age` ("hace 5 minutos"). Each language has its
+own environment, so macros imported without context translate too.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_time, format_timedelta
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
-from vecinos.i18n import INTERFACE_LANGUAGES, translations
+from vecinos.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, translations
+from vecinos.web import words
 
 LANGUAGE_COOKIE = "vecinos_lang"
 TEMPLATE_PACKAGES = (
@@ -23,15 +41,17 @@ TEMPLATE_PACKAGES = (
     "alerts",
     "insights",
     "evidence",
+    "console",
     "geo",
     "cases",
     "training",
     "coverage",
 )
+JUST_NOW = N_("just now")
 
 
 @cache
-def environment() -> Environment:
+def environment(language: str = SOURCE_LANGUAGE) -> Environment:
     env = Environment(
         # The shell's templates, then each domain's own pages.
         loader=ChoiceLoader(
@@ -41,30 +61,55 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["interface_languages"] = INTERFACE_LANGUAGES
+    env.filters["word"] = lambda code, table: words.word(language, table, code)
+    env.filters["age"] = _age_in(language)
+    env.filters["local_time"] = _local_time_in(language)
+    env.filters["number"] = lambda value: format_decimal(value, locale=language)
     return env
 
 
+def _age_in(language: str) -> Any:
+    @pass_context
+    def age(context: Context, when: datetime) -> str:
+        """How long ago, in words: "hace 5 minutos", "3 hours ago"."""
+        elapsed = context["now"] - when
+        if elapsed < timedelta(minutes=1):
+            return translations(language).gettext(JUST_NOW)
+        return format_timedelta(-elapsed, add_direction=True, granularity="minute", locale=language)
+
+    return age
+
+
+def _local_time_in(language: str) -> Any:
+    @pass_context
+    def local_time(context: Context, when: datetime) -> str:
+        """The time of day in the coalition's time zone, as the language writes it."""
+        return format_time(when, "short", tzinfo=ZoneInfo(context["timezone"]), locale=language)
+
+    return local_time
+
+
 def render(
-    request: Request, template: str, language: str, status_code: int = 200, **context: Any
+    request: Request,
+    template: str,
+    language: str,
+    status_code: int = 200,
+    **context: Any,
 ) -> HTMLResponse:
-    catalog = translations(language)
-
-    def gettext(message: str, **values: Any) -> str:
-        translated = catalog.gettext(message)
-        return translated % values if values else translated
-
-    # The catalog travels with the render call; the shared environment stays language-free.
+    app_context = request.app.state.context
     page = (
-        environment()
+        environment(language)
         .get_template(template)
         .render(
             request=request,
             language=language,
             path=request.url.path,
-            _=gettext,
-            gettext=gettext,
+            now=app_context.clock.now(),
+            timezone=app_context.settings.alert_timezone,
             **context,
         )
     )

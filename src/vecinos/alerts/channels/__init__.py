@@ -6,6 +6,7 @@ from __future__ import annotations
 from vecinos.alerts.channels.base import Channel
 from vecinos.alerts.channels.email import EmailChannel
 from vecinos.alerts.channels.http import Http
+from vecinos.alerts.channels.inbox import InboxChannel
 from vecinos.alerts.channels.log import LogChannel
 from vecinos.alerts.channels.push import PushChannel
 from vecinos.alerts.channels.sms import SmsChannel
@@ -14,11 +15,15 @@ from vecinos.alerts.models import ChannelKind
 from vecinos.clock import Clock
 from vecinos.config import Settings
 
+# What the demo inbox stands in for when no provider is configured.
+DEMO_INBOX_CHANNELS = (ChannelKind.SMS, ChannelKind.EMAIL, ChannelKind.PUSH)
+
 
 def channels_for(
     settings: Settings, clock: Clock, http: Http | None = None
 ) -> dict[ChannelKind, Channel]:
-    """Every channel the settings configure; the log channel always."""
+    """Every channel the settings configure; the log channel always; in the demo, the inbox
+    for SMS, e-mail and push when they are not configured."""
     http = http or Http(settings.outbound_timeout_seconds)
     found: dict[ChannelKind, Channel] = {
         ChannelKind.LOG: LogChannel(),
@@ -30,4 +35,7 @@ def channels_for(
         found[ChannelKind.EMAIL] = EmailChannel(settings)
     if settings.vapid_private_key.get_secret_value():
         found[ChannelKind.PUSH] = PushChannel(settings, http, clock)
+    if settings.demo_inbox:
+        for kind in DEMO_INBOX_CHANNELS:
+            found.setdefault(kind, InboxChannel(kind, settings, clock))
     return found

@@ -1,8 +1,8 @@
 """coverage you can plan: training, vetting, schedules, sites, accompaniment (issue 17)
 
 Revision ID: 0016
-Revises: 0013
-Create Date: 2026-12-01 23:19:17.220330
+Revises: 0011
+Create Date: 2026-12-02 00:23:51.144216
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import vecinos.db
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

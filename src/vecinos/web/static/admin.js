@@ -7,9 +7,10 @@
   const text = root.dataset;
   const base = "/api/organizations/" + text.org;
   const roles = JSON.parse(text.roles);
+  const words = JSON.parse(text.words);
   const message = document.getElementById("admin-message");
   let outline = [];
-  let map = null;
+  let view = null;
   let drawn = null;
 
   const api = window.vecinos.api;
@@ -30,7 +31,7 @@
       input.type = "checkbox";
       input.value = role;
       input.checked = member.roles.includes(role);
-      label.append(input, role);
+      label.append(input, words.role[role] || role);
       box.append(label);
     });
     return box;
@@ -72,7 +73,6 @@
       remove.textContent = text.msgRemove;
       remove.addEventListener("click", () => act(() => api("DELETE", base + "/zones/" + zone.id)));
       item.append(remove);
-      if (map) window.L.geoJSON(zone.geometry).addTo(map);
       return item;
     }));
   }
@@ -81,7 +81,7 @@
     const events = await api("GET", base + "/audit");
     document.getElementById("audit").replaceChildren(...events.map((event) => {
       const item = document.createElement("li");
-      item.textContent = new Date(event.at).toLocaleString() + " · " + event.action;
+      item.textContent = new Date(event.at).toLocaleString(document.documentElement.lang) + " · " + (words.audit[event.action] || event.action);
       return item;
     }));
   }
@@ -94,7 +94,7 @@
     } catch (error) {
       message.textContent = error.message;
     }
-    await Promise.all([loadMembers(), loadZones(), loadAudit()]);
+    await Promise.all([loadMembers(), loadZones(), loadAudit(), view ? view.reload() : null]);
   }
 
   const radioPlan = document.getElementById("radio-plan");
@@ -107,7 +107,8 @@
       input.name = field;
       input.value = channel[field] || "";
       input.maxLength = field === "purpose" ? 120 : 40;
-      input.setAttribute("aria-label", field + " " + (index + 1));
+      const names = { name: text.msgFieldName, channel: text.msgFieldChannel, purpose: text.msgFieldPurpose };
+      input.setAttribute("aria-label", names[field] + " " + (index + 1));
       row.append(cell(input));
     });
     const remove = document.createElement("button");
@@ -156,7 +157,7 @@
         email: form.elements.email.value,
         roles: [...form.querySelectorAll("input[name=roles]:checked")].map((i) => i.value),
       });
-      const when = new Date(invite.expires_at).toLocaleString();
+      const when = new Date(invite.expires_at).toLocaleString(document.documentElement.lang);
       document.getElementById("invite-link").textContent = text.msgInviteLink.replace("{when}", when) + " " + invite.invite_url;
       form.reset();
     });
@@ -164,9 +165,9 @@
 
   function redraw() {
     document.getElementById("zone-points").textContent = outline.length ? text.msgPoints.replace("{n}", outline.length) : "";
-    if (!map) return;
+    if (!view) return;
     if (drawn) drawn.remove();
-    drawn = outline.length ? window.L.polygon(outline.map(([lon, lat]) => [lat, lon])).addTo(map) : null;
+    drawn = outline.length ? window.L.polygon(outline.map(([lon, lat]) => [lat, lon]), { color: "#b3261e", interactive: false }).addTo(view.map) : null;
   }
 
   async function geometryFromForm(form) {
@@ -193,17 +194,17 @@
   });
 
   function startMap() {
-    if (!window.L) return;
-    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
-    map = window.L.map("map").setView(text.center.split(",").map(Number), 10);
-    if (text.tileUrl) window.L.tileLayer(text.tileUrl, { attribution: text.attribution }).addTo(map);
-    map.on("click", (event) => {
+    // The organization's own zones stand out (and the map fits them); the others stay faint.
+    view = window.vecinos.makeMap(document.getElementById("map"), { organization: Number(text.org) });
+    if (!view) return;
+    view.ready.then(() => view.fit([]));
+    view.map.on("click", (event) => {
       outline.push([Number(event.latlng.lng.toFixed(6)), Number(event.latlng.lat.toFixed(6))]);
       redraw();
     });
-    loadZones();
   }
 
+  loadZones();
   loadMembers();
   loadAudit();
   loadSettings();

@@ -8,13 +8,23 @@
   const labels = JSON.parse(live.dataset.labels);
   const mapBox = document.getElementById("map");
   const language = document.documentElement.lang;
-  let map = null;
+  let view = null;
   let layer = null;
   const colours = { confirmed: "#b3261e", update: "#b3261e", unconfirmed: "#7a4d00", rumour_control: "#4a4a4a", all_clear: "#1e6b32" };
 
   function plot(kind, lat, lon) {
     if (!layer) return;
     window.L.circle([lat, lon], { radius: 600, color: colours[kind] || "#000", dashArray: kind === "unconfirmed" ? "6" : null }).addTo(layer);
+  }
+
+  // Every alert's whole circle in view; with none, the coalition's zones.
+  function fit() {
+    const points = [];
+    layer.eachLayer((circle) => {
+      const bounds = circle.getBounds();
+      [bounds.getSouthWest(), bounds.getNorthEast()].forEach((p) => points.push([p.lat, p.lng]));
+    });
+    view.fit(points);
   }
 
   function item(alert) {
@@ -29,22 +39,22 @@
     body.textContent = alert.text;
     const time = document.createElement("time");
     time.dateTime = alert.published_at;
-    time.textContent = new Date(alert.published_at).toLocaleString();
+    time.textContent = new Date(alert.published_at).toLocaleString(language);
     entry.append(label, body, time);
     return entry;
   }
 
   function startMap() {
-    if (!window.L) return;
-    map = window.L.map("map").setView(mapBox.dataset.center.split(",").map(Number), 10);
-    if (mapBox.dataset.tileUrl) window.L.tileLayer(mapBox.dataset.tileUrl, { attribution: mapBox.dataset.attribution }).addTo(map);
-    layer = window.L.layerGroup().addTo(map);
+    view = window.vecinos.makeMap(mapBox);
+    if (!view) return;
+    layer = window.L.featureGroup().addTo(view.map);
     list.querySelectorAll(".alert").forEach((entry) => {
       plot([...entry.classList].find((c) => colours[c]), Number(entry.dataset.lat), Number(entry.dataset.lon));
     });
+    view.ready.then(fit);
   }
 
-  list.querySelectorAll("time").forEach((time) => { time.textContent = new Date(time.dateTime).toLocaleString(); });
+  list.querySelectorAll("time").forEach((time) => { time.textContent = new Date(time.dateTime).toLocaleString(language); });
 
   function show(alert) {
     if (list.querySelector('[data-alert="' + alert.id + '"]')) return;
@@ -52,6 +62,7 @@
     if (empty) empty.remove();
     list.prepend(item(alert));
     plot(alert.kind, alert.location.lat, alert.location.lon);
+    if (view) fit();
     live.textContent = live.dataset.msgNew + ": " + (labels[alert.kind] || alert.label);
   }
 

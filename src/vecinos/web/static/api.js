@@ -2,7 +2,7 @@
 // language, the server's clock (X-Server-Time) and errors as readable messages.
 "use strict";
 
-window.vecinos = (function () {
+window.vecinos = Object.assign(window.vecinos || {}, (function () {
   const meta = document.querySelector('meta[name="csrf-token"]');
   const state = { skewMs: 0 };
 
@@ -32,4 +32,4 @@ window.vecinos = (function () {
   }
 
   return { api: api, serverNow: serverNow };
-})();
+})());

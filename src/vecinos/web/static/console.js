@@ -1,126 +1,263 @@
-// Dispatcher console: the board follows the incident stream (Server-Sent Events) and redraws
-// from the API, so what a dispatcher sees is always what the server holds.
+// Dispatcher console. The board arrives whole from the server; the incident stream (Server-Sent
+// Events) then names what changed and only those cards are fetched again, as server-rendered
+// fragments, and updated in place: the focused card keeps its focus while reports pour in.
+// The whole board is fetched again only when the stream (re)connects, and once a minute so ages
+// stay true.
 "use strict";
 
 (function () {
   const root = document.getElementById("console");
   if (!root) return;
   const text = root.dataset;
-  const activities = JSON.parse(text.activities);
+  const words = JSON.parse(text.words);
   const organizations = JSON.parse(text.organizations);
   const detail = document.getElementById("detail");
   const message = document.getElementById("detail-message");
+  const live = document.getElementById("live");
+  const sound = document.getElementById("sound");
+  const api = window.vecinos.api;
+  const colours = { reported: "#7a4d00", verifying: "#0b5394", confirmed: "#b3261e", unfounded: "#4a4a4a", ended: "#1e6b32", expired: "#4a4a4a" };
+  const SOUND_KEY = "vecinos.console.sound";
+  const pageTitle = document.title;
+  const unseen = new Set(); // new incidents nobody has opened yet: the title counts them
+  // Incidents this page has shown or announced: a new one is announced once, whether its
+  // "opened" event or a reload of the board brings it first.
+  const known = new Set([...root.querySelectorAll(".cards > li[data-incident]")].map((c) => Number(c.dataset.incident)));
+  const markers = new Map();
   let selected = null;
   let drafted = null; // incident and state of the draft in the form: keep edits on refresh
-  let map = null;
-  let layer = null;
+  let view = null;
+  let incidentLayer = null;
+  let shiftLayer = null;
 
-  const api = window.vecinos.api;
-
-  function element(tag, className, content) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (content !== undefined) node.textContent = content;
-    return node;
+  function plural(n, one, other) {
+    return (n === 1 ? one : other).replace("{n}", n);
   }
 
-  function badge(incident) {
-    const kind = incident.label; // "unverified" until a responder confirms it
-    const words = { unverified: text.msgUnverified, confirmed: text.msgConfirmed, unfounded: text.msgUnfounded };
-    return element("span", "badge " + kind, words[kind] || kind);
+  // ---- fragments ------------------------------------------------------------------------
+
+  async function fragment(path) {
+    const answer = await fetch(path, { headers: { Accept: "text/html" }, cache: "no-store" });
+    if (!answer.ok) throw new Error(String(answer.status));
+    const holder = document.createElement("template");
+    holder.innerHTML = await answer.text();
+    return holder.content;
   }
 
-  function place(incident) {
-    return incident.cross_streets || incident.public_lat.toFixed(3) + ", " + incident.public_lon.toFixed(3);
+  function cardOf(id) {
+    return document.getElementById("incident-" + id);
   }
 
-  function minutesAgo(iso) {
-    return Math.max(0, Math.round((window.vecinos.serverNow() - Date.parse(iso)) / 60000));
+  function listFor(state) {
+    return root.querySelector('.cards[data-state="' + state + '"]');
   }
 
-  function card(incident) {
-    const item = element("li");
-    const button = element("button", "card");
-    button.type = "button";
-    button.dataset.incident = incident.id;
-    button.setAttribute("aria-pressed", String(incident.id === selected));
-    const title = element("strong", "", (activities[incident.activity] || incident.activity) + " · " + place(incident));
-    const meta = element("span", "meta",
-      text.msgReports.replace("{n}", incident.report_count).replace("{s}", incident.source_count) +
-      " · " + text.msgAge.replace("{m}", minutesAgo(incident.opened_at)));
-    button.append(badge(incident), title, meta);
-    button.addEventListener("click", () => select(incident.id));
-    item.append(button);
-    return item;
+  // Newest first, as the server orders them: by opening time (ISO times of one time zone sort
+  // as text), then by number.
+  function newer(a, b) {
+    if (a.dataset.opened !== b.dataset.opened) return a.dataset.opened > b.dataset.opened;
+    return Number(a.dataset.incident) > Number(b.dataset.incident);
   }
 
-  async function loadBoard() {
-    const incidents = await api("GET", "/api/incidents?limit=200");
-    document.querySelectorAll(".cards").forEach((list) => {
-      const here = incidents.filter((i) => i.state === list.dataset.state);
-      list.replaceChildren(...here.map(card));
+  function insert(list, item) {
+    const before = [...list.children].find((other) => other !== item && newer(item, other));
+    list.insertBefore(item, before || null);
+  }
+
+  function drop(card) {
+    const focused = card.contains(document.activeElement);
+    const marker = markers.get(card.dataset.incident);
+    if (marker) marker.remove();
+    markers.delete(card.dataset.incident);
+    card.remove();
+    if (focused) document.getElementById("board-title").focus();
+  }
+
+  // Puts a fresh card where it belongs. An existing card keeps its <button> (and with it the
+  // focus and any key press on its way): only the button's content and the card's data change.
+  function place(item) {
+    const current = cardOf(item.dataset.incident);
+    const list = item.dataset.gone ? null : listFor(item.dataset.state);
+    if (!list) {
+      if (current) drop(current);
+      return;
+    }
+    if (!current) {
+      insert(list, item);
+      drawMarker(item);
+      return;
+    }
+    const button = current.querySelector(".card");
+    const fresh = item.querySelector(".card");
+    if (button.innerHTML !== fresh.innerHTML) button.replaceChildren(...fresh.childNodes);
+    ["state", "opened", "lat", "lon", "title"].forEach((key) => { current.dataset[key] = item.dataset[key]; });
+    if (current.parentElement !== list) {
+      const focused = button === document.activeElement;
+      insert(list, current);
+      if (focused) button.focus({ preventScroll: true });
+    }
+    drawMarker(current);
+  }
+
+  function afterChanges() {
+    root.querySelectorAll(".cards > li[data-incident]").forEach((card) => {
+      const id = Number(card.dataset.incident);
+      card.querySelector(".card").setAttribute("aria-pressed", String(id === selected));
+      card.classList.toggle("new", unseen.has(id));
     });
-    drawMap(incidents);
+    root.querySelectorAll("section.lane").forEach((lane) => {
+      lane.querySelector(".count").textContent = lane.querySelectorAll(".cards > li").length;
+    });
+    const closed = root.querySelector("details.closed");
+    closed.querySelector("summary .count").textContent = closed.querySelectorAll(".cards > li").length;
+    document.title = (unseen.size ? "(" + unseen.size + ") " : "") + pageTitle;
   }
 
-  async function drawMap(incidents) {
-    if (!map) return;
-    layer.clearLayers();
-    const colours = { reported: "#7a4d00", verifying: "#0b5394", confirmed: "#b3261e", unfounded: "#4a4a4a", ended: "#1e6b32" };
-    incidents.forEach((incident) => {
-      window.L.circleMarker([incident.lat, incident.lon], { radius: 9, color: colours[incident.state] || "#000" })
-        .bindTooltip(activities[incident.activity] || incident.activity)
-        .on("click", () => select(incident.id))
-        .addTo(layer);
-    });
-    for (const organization of organizations) {
-      const shifts = await api("GET", "/api/organizations/" + organization + "/shifts").catch(() => []);
-      shifts.filter((s) => s.lat !== null).forEach((shift) => {
-        window.L.circleMarker([shift.lat, shift.lon], { radius: 5, color: "#1e6b32", fillOpacity: 0.9 })
-          .bindTooltip(shift.display_name).addTo(layer);
-      });
+  const pending = new Set();
+  let timer = null;
+
+  // Events come in bursts: the cards they name are asked for together, once each.
+  function refresh(id) {
+    pending.add(id);
+    if (!timer) timer = setTimeout(fetchPending, 50);
+  }
+
+  async function fetchPending() {
+    const ids = [...pending];
+    pending.clear();
+    try {
+      const query = ids.map((id) => "incident=" + encodeURIComponent(id)).join("&");
+      (await fragment("/dispatch/cards?" + query)).querySelectorAll("li[data-incident]").forEach(place);
+      afterChanges();
+      keepInView(ids);
+    } catch (_) {
+      /* the next reconnection or the minute's reload brings the board back in line */
+    } finally {
+      timer = pending.size ? setTimeout(fetchPending, 50) : null;
     }
   }
 
-  function listItems(target, items, describe) {
-    document.getElementById(target).replaceChildren(...items.map((item) => element("li", "", describe(item))));
+  async function reloadBoard() {
+    const content = await fragment("/dispatch/board");
+    const kept = new Set();
+    content.querySelectorAll("li[data-incident]").forEach((item) => {
+      kept.add(item.dataset.incident);
+      if (!item.closest("details")) announce(Number(item.dataset.incident)); // missed its event
+      place(item);
+    });
+    root.querySelectorAll(".cards > li[data-incident]").forEach((card) => {
+      if (!kept.has(card.dataset.incident)) drop(card);
+    });
+    afterChanges();
+  }
+
+  // ---- a new incident: sound and title ---------------------------------------------------
+
+  function announce(id) {
+    if (known.has(id)) return;
+    known.add(id);
+    unseen.add(id);
+    chime();
+  }
+
+  let audio = null;
+
+  function soundOn() {
+    return sound.checked;
+  }
+
+  function chime() {
+    if (!soundOn()) return;
+    text.chimes = String(Number(text.chimes) + 1);
+    if (!audio || audio.state !== "running") return; // the browser allows sound after a first gesture
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.setValueAtTime(0.2, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.5);
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.5);
+  }
+
+  function wakeAudio() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    audio = audio || new Context();
+    if (audio.state === "suspended") audio.resume().catch(() => {});
+  }
+
+  sound.checked = localStorage.getItem(SOUND_KEY) !== "off";
+  sound.addEventListener("change", () => localStorage.setItem(SOUND_KEY, sound.checked ? "on" : "off"));
+  document.addEventListener("pointerdown", wakeAudio, { passive: true });
+  document.addEventListener("keydown", wakeAudio);
+
+  // ---- filter ------------------------------------------------------------------------------
+
+  const filter = document.getElementById("board-filter");
+
+  function applyFilter() {
+    const wanted = filter.value;
+    const closed = root.querySelector("details.closed");
+    root.querySelectorAll("section.lane").forEach((lane) => {
+      lane.hidden = Boolean(wanted) && lane.dataset.lane !== wanted;
+    });
+    const closedShown = !wanted || Boolean(closed.querySelector('section.lane[data-lane="' + wanted + '"]'));
+    closed.hidden = !closedShown;
+    if (wanted && closedShown) closed.open = true;
+  }
+
+  filter.addEventListener("change", applyFilter);
+  applyFilter(); // a choice made before this script ran (or kept by the back button) holds too
+
+  // ---- detail ------------------------------------------------------------------------------
+
+  async function showDetail(id, focus) {
+    const content = await fragment("/dispatch/incidents/" + id + "/detail");
+    if (id !== selected) return; // another incident was opened meanwhile
+    const head = content.querySelector('[data-part="head"]');
+    document.getElementById("detail-head").replaceChildren(...head.childNodes);
+    document.getElementById("detail-lists").replaceChildren(...content.querySelector('[data-part="lists"]').childNodes);
+    detail.hidden = false;
+    if (drafted !== id + ":" + head.dataset.state) {
+      drafted = id + ":" + head.dataset.state; // a new state deserves a new draft
+      fillDraft({ id: id, state: head.dataset.state });
+    }
+    if (focus) detail.focus();
   }
 
   async function select(id) {
     selected = id;
-    document.querySelectorAll(".card").forEach((b) => b.setAttribute("aria-pressed", String(Number(b.dataset.incident) === id)));
-    const incident = await api("GET", "/api/incidents/" + id);
-    detail.hidden = false;
-    document.getElementById("detail-title").textContent = (activities[incident.activity] || incident.activity) + " · " + place(incident);
-    document.getElementById("detail-label").replaceChildren(badge(incident));
-    listItems("detail-reports", incident.reports, (r) =>
-      [r.source, r.agency, r.agents !== null ? r.agents + " ×" : "", r.cross_streets || "", r.description || "",
-       r.low_trust ? "⚠ " + text.msgLowTrust : "", r.callback_contact ? text.msgContact + ": " + r.callback_contact : ""]
-        .filter(Boolean).join(" · "));
-    listItems("detail-timeline", incident.timeline, (e) => new Date(e.at).toLocaleTimeString() + " " + e.kind);
-    let offers = [];
+    unseen.delete(id);
+    afterChanges();
+    message.textContent = "";
     try {
-      offers = (await api("GET", "/api/incidents/" + id + "/dispatch")).offers;
+      await showDetail(id, true);
     } catch (error) {
-      if (error.status !== 404) throw error;
+      message.textContent = error.message;
     }
-    if (drafted !== id + ":" + incident.state) {
-      drafted = id + ":" + incident.state; // a new state deserves a new draft
-      fillDraft(incident);
-    }
-    listItems("detail-offers", offers, (o) => (o.display_name || "#" + o.rank) + " · " + o.state + (o.finding ? " · " + o.finding : ""));
-    detail.focus();
   }
+
+  // Escape in the detail goes back to the incident's card on the board.
+  detail.addEventListener("keydown", (event) => {
+    const card = selected === null ? null : cardOf(selected);
+    if (event.key === "Escape" && card) card.querySelector(".card").focus();
+  });
+
+  root.querySelector(".board").addEventListener("click", (event) => {
+    const button = event.target.closest(".card");
+    if (button) select(Number(button.closest("li").dataset.incident));
+  });
 
   async function run(action) {
     message.textContent = "";
     try {
       await action();
-      await select(selected);
-      await loadBoard();
     } catch (error) {
       message.textContent = error.message;
     }
+    refresh(selected);
+    await showDetail(selected, false).catch(() => {});
   }
 
   document.getElementById("ask").addEventListener("click", () => run(async () => {
@@ -129,12 +266,14 @@
       car: document.getElementById("need-car").checked,
     });
     const asked = answer.offers.length;
-    message.textContent = asked ? text.msgAsked.replace("{n}", asked) : text.msgNobody;
+    message.textContent = asked ? plural(asked, text.msgAskedOne, text.msgAskedOther) : text.msgNobody;
   }));
   document.getElementById("mark-unfounded").addEventListener("click", () =>
     run(() => api("POST", "/api/incidents/" + selected + "/transition", { to: "unfounded" })));
   document.getElementById("mark-ended").addEventListener("click", () =>
     run(() => api("POST", "/api/incidents/" + selected + "/transition", { to: "ended" })));
+
+  // ---- alert composer ------------------------------------------------------------------------
 
   const kindFor = { confirmed: "confirmed", unfounded: "rumour_control", ended: "all_clear" };
 
@@ -148,11 +287,11 @@
   }
 
   function describePreview(preview) {
-    const parts = [text.msgRecipients.replace("{n}", preview.recipients)];
-    Object.entries(preview.by_channel).forEach(([k, v]) => parts.push(k + ": " + v));
-    Object.entries(preview.by_language).forEach(([k, v]) => parts.push(k + ": " + v));
+    const parts = [plural(preview.recipients, text.msgRecipientsOne, text.msgRecipientsOther)];
+    Object.entries(preview.by_channel).forEach(([k, v]) => parts.push((words.channel[k] || k) + ": " + v));
+    Object.entries(preview.by_language).forEach(([k, v]) => parts.push((words.language[k] || k) + ": " + v));
     if (!preview.publishable) {
-      const found = Object.values(preview.findings).flat().map((f) => f.kind + " “" + f.text + "”");
+      const found = Object.values(preview.findings).flat().map((f) => (words.scrubbed[f.kind] || f.kind) + " “" + f.text + "”");
       parts.push(text.msgRefused.replace("{what}", found.join(", ")));
     }
     return parts.join(" · ");
@@ -183,31 +322,101 @@
     const verdict = document.getElementById("alert-verdict");
     try {
       const alert = await api("POST", "/api/incidents/" + selected + "/alerts", alertBody());
-      verdict.textContent = text.msgPublished.replace("{n}", alert.recipients);
+      verdict.textContent = plural(alert.recipients, text.msgPublishedOne, text.msgPublishedOther);
     } catch (error) {
       verdict.textContent = error.message;
     }
   });
 
-  function startMap() {
-    if (!window.L) return;
-    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
-    map = window.L.map("map").setView(text.center.split(",").map(Number), 10);
-    if (text.tileUrl) window.L.tileLayer(text.tileUrl, { attribution: text.attribution }).addTo(map);
-    layer = window.L.layerGroup().addTo(map);
-    loadBoard();
+  // ---- map ---------------------------------------------------------------------------------
+
+  function drawMarker(card) {
+    if (!incidentLayer) return;
+    const id = card.dataset.incident;
+    const at = [Number(card.dataset.lat), Number(card.dataset.lon)];
+    const style = { radius: 9, color: colours[card.dataset.state] || "#000" };
+    let marker = markers.get(id);
+    if (!marker) {
+      marker = window.L.circleMarker(at, style).on("click", () => select(Number(id))).addTo(incidentLayer);
+      markers.set(id, marker);
+    }
+    marker.setLatLng(at).setStyle(style).bindTooltip(card.dataset.title);
   }
 
+  async function drawShifts() {
+    const shown = [];
+    for (const organization of organizations) {
+      const shifts = await api("GET", "/api/organizations/" + organization + "/shifts").catch(() => []);
+      shifts.filter((s) => s.lat !== null).forEach((s) => shown.push(s));
+    }
+    shiftLayer.clearLayers();
+    shown.forEach((shift) => {
+      window.L.circleMarker([shift.lat, shift.lon], { radius: 5, color: "#1e6b32", fillOpacity: 0.9 })
+        .bindTooltip(shift.display_name).addTo(shiftLayer);
+    });
+  }
+
+  function openPoints() {
+    return [...root.querySelectorAll(".cards > li[data-incident]")]
+      .filter((card) => !card.closest("details.closed"))
+      .map((card) => [Number(card.dataset.lat), Number(card.dataset.lon)]);
+  }
+
+  let fittedToIncidents = false;
+
+  function fitIncidents() {
+    const points = openPoints();
+    view.fit(points);
+    fittedToIncidents = points.length > 0;
+  }
+
+  // The first open incident, or one that changed where the map does not look: show every open
+  // incident again.
+  function keepInView(ids) {
+    if (!view) return;
+    const shown = view.map.getBounds();
+    const outside = ids.some((id) => {
+      const card = cardOf(id);
+      return card && !card.closest("details.closed") && !shown.contains([Number(card.dataset.lat), Number(card.dataset.lon)]);
+    });
+    if (outside || !fittedToIncidents) fitIncidents();
+  }
+
+  function startMap() {
+    view = window.vecinos.makeMap(document.getElementById("map"));
+    if (!view) return;
+    incidentLayer = window.L.layerGroup().addTo(view.map);
+    shiftLayer = window.L.layerGroup().addTo(view.map);
+    root.querySelectorAll(".cards > li[data-incident]").forEach(drawMarker);
+    view.ready.then(fitIncidents);
+    drawShifts();
+    setInterval(drawShifts, 30000);
+  }
+
+  // ---- the stream ----------------------------------------------------------------------------
+
   const stream = new EventSource("/api/incidents/stream");
-  // Sent once the server listens, on every (re)connection: what changed before is in the list.
-  stream.addEventListener("ready", () => loadBoard());
+  // Sent once the server listens, on every (re)connection: what changed before is in the board.
+  stream.addEventListener("ready", () => {
+    live.textContent = text.msgLive;
+    reloadBoard().catch(() => {});
+  });
+  stream.addEventListener("error", () => {
+    live.textContent = text.msgReconnecting;
+  });
   stream.addEventListener("incident", (event) => {
     const change = JSON.parse(event.data);
-    loadBoard();
-    if (selected !== null && change.incident_id === selected) select(selected);
+    if (change.kind === "opened") announce(change.incident_id);
+    refresh(change.incident_id);
+    if (change.incident_id === selected) showDetail(selected, false).catch(() => {});
   });
+  setInterval(() => reloadBoard().catch(() => {}), 60000);
 
-  loadBoard();
+  afterChanges();
+  // A card clicked while this script was still loading has the focus (a click focuses a
+  // button) but no handler saw the click: open it now.
+  const early = document.activeElement && document.activeElement.closest(".cards .card");
+  if (early) select(Number(early.closest("li").dataset.incident));
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);
 })();

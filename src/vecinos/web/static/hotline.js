@@ -5,6 +5,12 @@
   const form = document.getElementById("hotline");
   if (!form) return;
   const result = document.getElementById("result");
+  const picker = window.vecinos.placePicker(document.getElementById("place"));
+
+  function say(message, kind) {
+    result.textContent = message;
+    result.className = "result " + kind;
+  }
 
   function value(name) {
     const v = form.elements[name].value.trim();
@@ -13,8 +19,17 @@
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const location = { lat: Number(value("lat")), lon: Number(value("lon")) };
+    // The same location contract as the public form: a point wins, else the place named.
+    const location = {};
+    if (value("lat") !== null || value("lon") !== null) {
+      location.lat = value("lat") === null ? null : Number(value("lat"));
+      location.lon = value("lon") === null ? null : Number(value("lon"));
+    } else if (picker.value()) {
+      location.place = picker.value();
+    }
     if (value("cross_streets")) location.cross_streets = value("cross_streets");
+    if (!form.elements.activity.value) return say(form.dataset.msgActivity, "error");
+    if (location.lat === undefined && !location.place) return say(form.dataset.msgWhere, "error");
     const body = {
       activity: form.elements.activity.value,
       agency: form.elements.agency.value,
@@ -28,12 +43,11 @@
     };
     try {
       const data = await window.vecinos.api("POST", "/api/reports/hotline", body);
-      result.textContent = form.dataset.msgSent.replace("{id}", data.report_id).replace("{incident}", data.incident_id);
-      result.className = "result sent";
+      say(form.dataset.msgSent.replace("{id}", data.report_id).replace("{incident}", data.incident_id), "sent");
       form.reset();
+      picker.clear();
     } catch (error) {
-      result.textContent = error.message;
-      result.className = "result error";
+      say(error.message, "error");
     }
   });
 })();

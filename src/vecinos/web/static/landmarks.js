@@ -11,7 +11,7 @@
   const form = document.getElementById("landmark");
   const field = (name) => document.getElementById("landmark-" + name);
   const message = document.getElementById("landmark-message");
-  let map = null;
+  let view = null;
   let pins = null;
   let chosen = null;
 
@@ -28,9 +28,9 @@
     const lat = field("lat").value, lon = field("lon").value;
     field("point").textContent = lat && lon
       ? text.msgPoint.replace("{lat}", lat).replace("{lon}", lon) : text.msgNoPoint;
-    if (!map) return;
+    if (!view) return;
     if (chosen) chosen.remove();
-    chosen = lat && lon ? window.L.marker([Number(lat), Number(lon)]).addTo(map) : null;
+    chosen = lat && lon ? window.L.marker([Number(lat), Number(lon)]).addTo(view.map) : null;
   }
 
   function edit(landmark) {
@@ -41,6 +41,7 @@
     field("save").textContent = landmark ? text.msgSaveChanges : text.msgAdd;
     field("cancel").hidden = !landmark;
     describePoint();
+    if (landmark && view) view.show(landmark.lat, landmark.lon);
     if (landmark) field("name").focus();
   }
 
@@ -90,12 +91,11 @@
   ["lat", "lon"].forEach((name) => field(name).addEventListener("change", describePoint));
 
   function startMap() {
-    if (!window.L) return;
-    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
-    map = window.L.map("landmark-map").setView(admin.dataset.center.split(",").map(Number), 10);
-    if (admin.dataset.tileUrl) window.L.tileLayer(admin.dataset.tileUrl, { attribution: admin.dataset.attribution }).addTo(map);
-    pins = window.L.layerGroup().addTo(map);
-    map.on("click", (event) => {
+    view = window.vecinos.makeMap(document.getElementById("landmark-map"), { organization: Number(admin.dataset.org) });
+    if (!view) return;
+    view.ready.then(() => view.fit([]));
+    pins = window.L.layerGroup().addTo(view.map);
+    view.map.on("click", (event) => {
       field("lat").value = event.latlng.lat.toFixed(6);
       field("lon").value = event.latlng.lng.toFixed(6);
       describePoint();

@@ -13,7 +13,9 @@
   const lat = document.getElementById("lat");
   const lon = document.getElementById("lon");
   let marker = null;
-  let map = null;
+  let view = null;
+  let area = null; // the chosen neighbourhood, ZIP code or landmark, drawn on the map
+  const picker = window.vecinos.placePicker(document.getElementById("place"), showPlace);
 
   function deviceToken() {
     let token = localStorage.getItem(DEVICE);
@@ -51,11 +53,15 @@
     return value === "" ? null : value;
   }
 
+  // One location contract with the server: a pin wins; else the place chosen; cross streets
+  // go with either.
   function payload() {
     const location = {};
     if (lat.value && lon.value) {
       location.lat = Number(lat.value);
       location.lon = Number(lon.value);
+    } else if (picker.value()) {
+      location.place = picker.value();
     }
     const cross = textOrNull("cross_streets");
     if (cross) location.cross_streets = cross;
@@ -136,9 +142,19 @@
     saveOutbox(outbox().filter((other) => other.idempotency_key !== item.idempotency_key));
   }
 
+  // "Sent … Status: {link}", the link as a link: the status page, in the reporter's language.
+  function sayWithLink(message, url) {
+    const [before, after] = message.split("{link}");
+    const link = document.createElement("a");
+    link.href = url;
+    link.textContent = url;
+    result.replaceChildren(before, link, after || "");
+    result.className = "result sent";
+  }
+
   function tell(outcome) {
     if (outcome.state === "sent") {
-      say(form.dataset.msgSent.replace("{link}", outcome.body.status_url), "sent");
+      sayWithLink(form.dataset.msgSent, outcome.body.status_url);
     } else if (outcome.state === "refused") {
       say(form.dataset.msgError.replace("{reason}", outcome.reason), "error");
     } else {
@@ -164,8 +180,14 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const item = payload();
-    if (!item.location.lat && !item.location.cross_streets) {
+    if (!item.activity) {
+      say(form.dataset.msgActivity, "error");
+      form.querySelector("input[name=activity]").focus();
+      return;
+    }
+    if (item.location.lat === undefined && !item.location.place) {
       say(form.dataset.msgWhere, "error");
+      document.getElementById("place-search").focus();
       return;
     }
     const photo = form.elements.photo.files[0];
@@ -177,40 +199,51 @@
     if (outcome.state === "sent") {
       await sendPhoto(item, outcome.body);
       form.reset();
+      picker.clear();
     }
   });
 
   window.addEventListener("online", flush);
   if (outbox().length && navigator.onLine) flush();
 
+  function showPlace(place) {
+    if (!view) return;
+    if (area) area.remove();
+    area = null;
+    if (!place) return;
+    area = window.L.circleMarker([place.lat, place.lon], { radius: 14, color: "#0b5394", dashArray: "4 4", interactive: false }).addTo(view.map);
+    view.show(place.lat, place.lon);
+  }
+
   function placePin(latitude, longitude) {
     lat.value = latitude.toFixed(6);
     lon.value = longitude.toFixed(6);
     pinStatus.textContent = lat.value + ", " + lon.value;
-    if (map) {
+    if (view) {
       if (marker) marker.setLatLng([latitude, longitude]);
-      else marker = window.L.marker([latitude, longitude]).addTo(map);
+      else marker = window.L.marker([latitude, longitude]).addTo(view.map);
     }
   }
 
   document.getElementById("use-location").addEventListener("click", () => {
     if (!navigator.geolocation) return;
     navigator.geolocation.getCurrentPosition(
-      (position) => placePin(position.coords.latitude, position.coords.longitude),
+      (position) => {
+        placePin(position.coords.latitude, position.coords.longitude);
+        if (view) view.show(position.coords.latitude, position.coords.longitude);
+      },
       () => say(form.dataset.msgWhere, "error"),
       { enableHighAccuracy: true, timeout: 10000 },
     );
   });
 
   function startMap() {
-    if (!window.L) return;
-    const center = form.dataset.center.split(",").map(Number);
-    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
-    map = window.L.map("map").setView(center, 11);
-    if (form.dataset.tileUrl) {
-      window.L.tileLayer(form.dataset.tileUrl, { attribution: form.dataset.attribution }).addTo(map);
-    }
-    map.on("click", (event) => placePin(event.latlng.lat, event.latlng.lng));
+    view = window.vecinos.makeMap(document.getElementById("map"));
+    if (!view) return;
+    view.ready.then(() => {
+      if (!lat.value) view.fit([]);
+    });
+    view.map.on("click", (event) => placePin(event.latlng.lat, event.latlng.lng));
   }
 
   if (document.readyState === "complete") startMap();

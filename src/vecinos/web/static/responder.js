@@ -16,6 +16,7 @@
   let pollTimer = null;
   let tickTimer = null;
   let lastSent = 0;
+  const picked = {}; // finding chosen per offer: a redraw keeps the volunteer's choice
 
   const api = window.vecinos.api;
 
@@ -121,6 +122,7 @@
   function findingForm(offer) {
     const form = document.createElement("form");
     form.className = "stack";
+    form.noValidate = true; // our own message, in the page's language
     const choices = [
       ["confirmed", text.msgConfirmed],
       ["not_found", text.msgNotFound],
@@ -130,14 +132,16 @@
     const legend = document.createElement("legend");
     legend.textContent = text.msgReport;
     fieldset.append(legend);
-    choices.forEach(([value, label], index) => {
+    choices.forEach(([value, label]) => {
       const wrapper = document.createElement("label");
       wrapper.className = "choice";
       const input = document.createElement("input");
       input.type = "radio";
       input.name = "finding-" + offer.id;
-      input.value = value;
-      input.checked = index === 0;
+      input.value = value; // nothing chosen for them: "confirmed" alerts on its own
+      input.required = true;
+      input.checked = picked[offer.id] === value;
+      input.addEventListener("change", () => { picked[offer.id] = value; });
       wrapper.append(input, " " + label);
       fieldset.append(wrapper);
     });
@@ -154,8 +158,12 @@
     form.append(fieldset, ...(report ? [report] : []), noteLabel, send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const chosen = form.querySelector("input[type=radio]:checked").value;
-      const body = { finding: chosen, note: note.value || null };
+      const chosen = form.querySelector('input[name="finding-' + offer.id + '"]:checked');
+      if (!chosen) {
+        message.textContent = text.msgChooseFinding;
+        return;
+      }
+      const body = { finding: chosen.value, note: note.value || null };
       if (report) body.observer_report = observer.collect(report);
       act(offer, "finding", body)();
     });
@@ -167,9 +175,18 @@
     box.className = "offer";
     box.dataset.offer = offer.id;
     const title = document.createElement("h3");
-    const activity = activities[offer.activity] || offer.activity;
-    title.textContent = activity + (offer.cross_streets ? " · " + offer.cross_streets : "");
-    box.append(title);
+    title.textContent = activities[offer.activity] || offer.activity;
+    const where = document.createElement("p");
+    where.className = "where";
+    where.textContent = [offer.place, offer.cross_streets].filter(Boolean).join(" · ");
+    box.append(title, where);
+    if (offer.distance_m !== null) {
+      const away = document.createElement("p");
+      away.className = "distance";
+      const km = new Intl.NumberFormat(document.documentElement.lang, { maximumFractionDigits: 1 }).format(offer.distance_m / 1000);
+      away.textContent = text.msgAway.replace("{d}", km + " km");
+      box.append(away);
+    }
     const buttons = document.createElement("div");
     buttons.className = "buttons";
     if (offer.state === "offered") {

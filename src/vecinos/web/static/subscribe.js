@@ -8,22 +8,32 @@
   const result = document.getElementById("result");
   const lat = document.getElementById("lat");
   const lon = document.getElementById("lon");
-  let map = null;
+  let view = null;
   let marker = null;
+  let circle = null;
   let handle = null;
 
   function post(path, body) {
     return window.vecinos.api("POST", path, body);
   }
 
+  // The pin and the circle of the chosen radius around it: the area alerts will cover.
   function place(latitude, longitude) {
     lat.value = latitude.toFixed(5);
     lon.value = longitude.toFixed(5);
     document.getElementById("pin-status").textContent = lat.value + ", " + lon.value;
-    if (!map) return;
-    if (marker) marker.setLatLng([latitude, longitude]);
-    else marker = window.L.marker([latitude, longitude]).addTo(map);
+    if (!view) return;
+    const at = [latitude, longitude];
+    const radius = Number(form.elements.radius.value);
+    if (marker) marker.setLatLng(at);
+    else marker = window.L.marker(at).addTo(view.map);
+    if (circle) circle.setLatLng(at).setRadius(radius);
+    else circle = window.L.circle(at, { radius: radius, color: "#0b5394", interactive: false }).addTo(view.map);
   }
+
+  form.elements.radius.addEventListener("change", () => {
+    if (lat.value) place(Number(lat.value), Number(lon.value));
+  });
 
   function area() {
     const zones = [...form.querySelectorAll("input[name=zone]:checked")].map((i) => Number(i.value));
@@ -88,15 +98,17 @@
 
   document.getElementById("use-location").addEventListener("click", () => {
     if (!navigator.geolocation) return;
-    navigator.geolocation.getCurrentPosition((p) => place(p.coords.latitude, p.coords.longitude));
+    navigator.geolocation.getCurrentPosition((p) => {
+      place(p.coords.latitude, p.coords.longitude);
+      if (view) view.show(p.coords.latitude, p.coords.longitude);
+    });
   });
 
   function startMap() {
-    if (!window.L) return;
-    window.L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
-    map = window.L.map("map").setView(form.dataset.center.split(",").map(Number), 10);
-    if (form.dataset.tileUrl) window.L.tileLayer(form.dataset.tileUrl, { attribution: form.dataset.attribution }).addTo(map);
-    map.on("click", (event) => place(event.latlng.lat, event.latlng.lng));
+    view = window.vecinos.makeMap(document.getElementById("map"));
+    if (!view) return;
+    view.ready.then(() => view.fit([]));
+    view.map.on("click", (event) => place(event.latlng.lat, event.latlng.lng));
   }
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);

@@ -1,19 +1,35 @@
-// Service worker: the report page and its assets open with no connection at all.
-// Pages are fetched network-first (fresh when online), assets cache-first (they are versioned
-// with the app). API calls are never cached: the page's own outbox handles those.
+// Service worker: the report page and its assets open with no connection at all, and the
+// other public pages (alerts, rights, transparency) are there when the network is not.
+// Only those: never a signed-in page (evidence, rosters, the account page) nor an API answer.
+// On a shared or seized phone, what is in this cache is readable without signing in.
 "use strict";
 
-const CACHE = "vecinos-v1";
+const CACHE = "vecinos-v2";
 const SHELL = [
   "/report",
   "/static/app.css",
   "/static/report.js",
+  "/static/places.js",
+  "/static/map.js",
   "/static/vendor/leaflet/leaflet.js",
   "/static/vendor/leaflet/leaflet.css",
   "/static/vendor/leaflet/images/marker-icon.png",
   "/static/vendor/leaflet/images/marker-icon-2x.png",
   "/static/vendor/leaflet/images/marker-shadow.png",
 ];
+// Pages that are the same for everyone, signed in or not.
+const PUBLIC_PAGES = ["/", "/report", "/alerts", "/alerts/subscribe", "/transparency", "/join"];
+const PUBLIC_PREFIXES = ["/rights"];
+
+function isPublicPage(path) {
+  return PUBLIC_PAGES.includes(path) || PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(p + "/"));
+}
+
+// A response that says it is private or not to be stored is never kept, whatever its path.
+function keepable(response) {
+  const control = response.headers.get("Cache-Control") || "";
+  return response.ok && response.type === "basic" && !/no-store|private/.test(control);
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -27,19 +43,40 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+function clearAll() {
+  return caches.keys().then((names) => Promise.all(names.map((n) => caches.delete(n))));
+}
+
+function keep(request, response) {
+  if (!keepable(response)) return;
+  const copy = response.clone();
+  caches.open(CACHE).then((cache) => cache.put(request, copy));
+}
+
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/api/")) return;
-  if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request)));
+  if (url.origin !== self.location.origin) return;
+  if (event.request.method === "POST" && url.pathname === "/signout") {
+    // Signing out empties every cache first, then goes on as usual: a shared or seized phone
+    // keeps nothing of the session.
+    event.respondWith(clearAll().then(() => fetch(event.request)));
     return;
   }
+  if (event.request.method !== "GET") return;
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(
+      caches.match(event.request).then((hit) => hit || fetch(event.request).then((response) => {
+        keep(event.request, response);
+        return response;
+      })),
+    );
+    return;
+  }
+  if (!isPublicPage(url.pathname)) return; // signed-in pages and the API: the network, only
   event.respondWith(
     fetch(event.request)
       .then((response) => {
-        const copy = response.clone();
-        caches.open(CACHE).then((cache) => cache.put(event.request, copy));
+        keep(event.request, response);
         return response;
       })
       .catch(() => caches.match(event.request, { ignoreSearch: true })),

@@ -1,0 +1,80 @@
+"""What the dispatcher's board shows: every open incident, and those closed today.
+
+Closed incidents (unfounded, ended, expired) fold away at the end of the coalition's local
+day, so a board opened next week is not a list of last week's false alarms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from vecinos.accounts.principal import Principal
+from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
+from vecinos.incidents.service import visible_organizations
+
+CLOSED_STATES = (IncidentState.UNFOUNDED, IncidentState.ENDED, IncidentState.EXPIRED)
+ORDER = (IncidentState.REPORTED, IncidentState.VERIFYING, IncidentState.CONFIRMED, *CLOSED_STATES)
+MOST = 500  # a board is for what is happening; older incidents are in the exports
+
+
+@dataclass(frozen=True)
+class Board:
+    lists: dict[IncidentState, list[Incident]]
+
+    @property
+    def closed_count(self) -> int:
+        return sum(len(self.lists[state]) for state in CLOSED_STATES)
+
+
+def start_of_day(now: datetime, timezone: str) -> datetime:
+    """Midnight of `now`'s local day, as an aware instant."""
+    tz = ZoneInfo(timezone)
+    return datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
+
+
+def on_board(now: datetime, timezone: str) -> ColumnElement[bool]:
+    """Open, or closed since local midnight."""
+    return or_(
+        Incident.state.in_([s.value for s in OPEN_STATES]),
+        and_(
+            Incident.state.in_([s.value for s in CLOSED_STATES]),
+            Incident.state_changed_at >= start_of_day(now, timezone),
+        ),
+    )
+
+
+def _visible(principal: Principal) -> ColumnElement[bool]:
+    mine = visible_organizations(principal)
+    return Incident.organization_id.in_(mine) | Incident.organization_id.is_(None)
+
+
+def board(db: Session, principal: Principal, *, now: datetime, timezone: str) -> Board:
+    found = db.scalars(
+        select(Incident)
+        .where(_visible(principal), on_board(now, timezone))
+        .order_by(Incident.opened_at.desc(), Incident.id.desc())
+        .limit(MOST)
+    ).all()
+    return Board({state: [i for i in found if i.state == state] for state in ORDER})
+
+
+def shown(incident: Incident, now: datetime, timezone: str) -> bool:
+    """Whether the board still shows this incident (closed before today: folded away)."""
+    if incident.state in OPEN_STATES:
+        return True
+    return incident.state_changed_at >= start_of_day(now, timezone)
+
+
+def cards(db: Session, principal: Principal, ids: Iterable[int]) -> Sequence[Incident]:
+    """The incidents among `ids` the caller sees, as they stand; `shown` says which the board
+    keeps."""
+    wanted = sorted(set(ids))[:MOST]
+    if not wanted:
+        return []
+    return db.scalars(select(Incident).where(_visible(principal), Incident.id.in_(wanted))).all()

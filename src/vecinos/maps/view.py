@@ -1,0 +1,41 @@
+"""How a page's map is set up: which tiles (a tile URL, the self-hosted basemap, or none) and
+where it starts. Templates put it on the map element with the `map` macro."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vecinos.config import Settings
+from vecinos.maps.base_layer import area_bounds
+from vecinos.maps.basemap import basemap_of
+
+TILE_PATH = "/map/tiles/{z}/{x}/{y}"
+BASE_LAYER_PATH = "/map/base.geojson"
+
+
+@dataclass(frozen=True)
+class MapView:
+    tile_url: str  # empty: the base layer alone
+    tile_kind: str  # "raster" or "vector"
+    attribution: str
+    max_zoom: int
+    bounds: str  # the service area's, "south,west,north,east"
+    base_url: str = BASE_LAYER_PATH
+
+    @property
+    def vector(self) -> bool:
+        return bool(self.tile_url) and self.tile_kind == "vector"
+
+
+def map_view(settings: Settings) -> MapView:
+    """A configured tile URL wins; else the PMTiles file in the data directory, if any."""
+    bounds = area_bounds(settings.service_area_geojson)
+    if settings.map_tile_url:
+        return MapView(settings.map_tile_url, "raster", settings.map_tile_attribution, 19, bounds)
+    basemap = basemap_of(settings)
+    if basemap is None:
+        return MapView("", "", "", 19, bounds)
+    attribution = settings.map_tile_attribution or basemap.attribution
+    # Raster tiles are only drawn up to the archive's zoom; vector ones scale beyond it.
+    max_zoom = 19 if basemap.kind == "vector" else basemap.max_zoom
+    return MapView(TILE_PATH, basemap.kind, attribution, max_zoom, bounds)
