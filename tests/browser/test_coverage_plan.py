@@ -9,36 +9,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.fixtures import LiveServer, screenshot
-from tests.cast import PASSWORD, Cast, Person
+from tests.browser.spanish import no_overflow, sign_in, spanish
+from tests.cast import Cast, Person
 from tests.coverage.factories import first_slot, make_schedule, make_site, sign_up
 from vecinos.config import Settings
 from vecinos.coverage.models import Accompaniment, Schedule, SiteKind
 from vecinos.training.models import TrainingRecord, Vetting
 
 pytestmark = pytest.mark.browser
+WIDE = 800  # wider than this is a desk
 
 
 def signed_in(
     browser: Browser, live_server: LiveServer, cast: Cast, person: Person, width: int, to: str
 ) -> Page:
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, is_mobile=width < 800, locale="es-MX"
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/signin?next={to}")
-    page.get_by_label("Correo electrónico").fill(person.email)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
-    if person.totp_secret:
-        page.get_by_label("El código de 6 dígitos").fill(cast.totp_code(person))
-        page.get_by_role("button", name="Continuar").click()
-        cast.clock.advance(seconds=30)
+    page = spanish(browser, "phone" if width < WIDE else "desk").new_page()
+    sign_in(page, live_server, cast, person, to)
     return page
-
-
-def no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"the page is {overflow}px wider than the screen"
 
 
 @pytest.mark.parametrize("width", [390, 1366])
@@ -68,7 +55,7 @@ def test_a_coordinator_reads_the_calendar_and_plans_a_shift(
     expect(first_row).to_contain_text("1 de 2: faltan personas")
     expect(first_row).to_contain_text("Rosa")
     expect(page.get_by_role("status").first).to_contain_text("todavía le faltan")
-    no_sideways_scroll(page)
+    no_overflow(page)
     screenshot(page, f"coverage-calendar-es-{width}")
 
     page.get_by_label("Título").fill("   ")  # spaces only: the browser lets it through
@@ -123,7 +110,7 @@ def test_a_coordinator_records_training_and_vetting(
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(TrainingRecord)) == 1
     assert db.scalar(select(Vetting.level)) == "vetted"
-    no_sideways_scroll(page)
+    no_overflow(page)
     screenshot(page, f"training-es-{width}")
     page.context.close()
 
@@ -141,9 +128,7 @@ def test_a_resident_asks_for_accompaniment_without_an_account(
     make_site(
         sessions, cast, settings, "County Courthouse", kind=SiteKind.COURT, at=(34.0537, -118.2427)
     )
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, is_mobile=width < 800, locale="es-MX"
-    )
+    context = spanish(browser, "phone" if width < WIDE else "desk")
     page = context.new_page()
     page.goto(f"{live_server.url}/accompaniment")
     expect(page.get_by_role("heading", name="Pedir acompañamiento")).to_be_visible()
@@ -168,7 +153,7 @@ def test_a_resident_asks_for_accompaniment_without_an_account(
         "Recibimos su pedido para el jueves 4 de junio, 09:00 en County Courthouse."
         " Le escribiremos en cuanto un voluntario confirme."
     )
-    no_sideways_scroll(page)
+    no_overflow(page)
     screenshot(page, f"accompaniment-es-{width}")
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Accompaniment)) == 1

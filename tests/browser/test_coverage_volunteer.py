@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.fixtures import LiveServer, screenshot
-from tests.browser.test_coverage_plan import no_sideways_scroll, signed_in
+from tests.browser.spanish import no_overflow
+from tests.browser.test_coverage_plan import signed_in
 from tests.cast import Cast
 from tests.coverage.factories import SCHOOL, make_schedule, make_site, slots_of
 from vecinos.config import Settings
@@ -62,7 +63,7 @@ def test_a_volunteer_signs_up_and_checks_in_from_the_shift(
     db.expire_all()
     contact = db.scalar(select(MemberContact).where(MemberContact.member_id == cast.rosa.member_id))
     assert contact is not None and b"2135550199" not in contact.contact_encrypted
-    no_sideways_scroll(page)
+    no_overflow(page)
     screenshot(page, f"coverage-volunteer-es-{width}")
 
     cast.clock.set(monday.starts_at - timedelta(minutes=10))

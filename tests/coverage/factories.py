@@ -64,7 +64,8 @@ def make_schedule(
     with transaction(sessions) as db:
         made = schedules.create_schedule(
             db, organization_id or cast.eastside, chosen,
-            actor_id=cast.elena.member_id, now=cast.clock.now(), settings=settings,
+            actor_id=cast.elena.member_id, now=cast.clock.now(),
+            horizon_days=settings.coverage_horizon_days, default_timezone=settings.alert_timezone,
         )  # fmt: skip
         return made.id
 

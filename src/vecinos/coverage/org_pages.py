@@ -133,8 +133,9 @@ def schedule_form(
         min_level=min_level,
     )
     schedules.create_schedule(
-        db, org_id, fields, actor_id=caller.member_id, now=clock.now(), settings=settings
-    )
+        db, org_id, fields, actor_id=caller.member_id, now=clock.now(),
+        horizon_days=settings.coverage_horizon_days, default_timezone=settings.alert_timezone,
+    )  # fmt: skip
     return back(org_id)
 
 

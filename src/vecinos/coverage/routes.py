@@ -106,8 +106,9 @@ def create_schedule(
     settings: SettingsDep,
 ) -> ScheduleOut:
     schedule = schedules.create_schedule(
-        db, org_id, body.fields(), actor_id=caller.member_id, now=clock.now(), settings=settings
-    )
+        db, org_id, body.fields(), actor_id=caller.member_id, now=clock.now(),
+        horizon_days=settings.coverage_horizon_days, default_timezone=settings.alert_timezone,
+    )  # fmt: skip
     return _schedule_out(schedule)
 
 

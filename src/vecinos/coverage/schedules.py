@@ -96,10 +96,13 @@ def create_schedule(
     *,
     actor_id: int | None,
     now: datetime,
-    settings: Settings,
+    horizon_days: int,
+    default_timezone: str,
 ) -> Schedule:
+    """`horizon_days` (`coverage_horizon_days`): slots are made that far ahead at once;
+    `default_timezone` (`alert_timezone`): the schedule's local time, unless it names one."""
     rule = _check(db, organization_id, fields)
-    tz_name = fields.timezone or settings.alert_timezone
+    tz_name = fields.timezone or default_timezone
     recurrence.zone(tz_name)  # an unknown zone is refused here, not at the first slot
     schedule = Schedule(
         organization_id=organization_id,
@@ -121,7 +124,7 @@ def create_schedule(
     )
     db.add(schedule)
     db.flush()
-    make_slots(db, schedule, until=now + timedelta(days=settings.coverage_horizon_days))
+    make_slots(db, schedule, until=now + timedelta(days=horizon_days))
     return schedule
 
 
