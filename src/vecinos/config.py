@@ -227,6 +227,13 @@ class Settings(BaseSettings):
     )
 
     # Alerts: publishing and the delivery worker (issue 4, fan-out half).
+    place_landmark_radius_m: int = Field(
+        800,
+        ge=50,
+        le=5000,
+        description="Alerts name a landmark only when it lies within this distance of the"
+        " incident.",
+    )
     alert_hold_seconds: int = Field(
         120,
         ge=0,
@@ -257,6 +264,31 @@ class Settings(BaseSettings):
     )
     alert_webhook_per_second: float = Field(
         20.0, gt=0, description="Most partner webhook calls sent per second, by each worker."
+    )
+    alert_approval_recipients: int = Field(
+        10_000,
+        ge=0,
+        description="An alert that would reach more people than this needs a second staff"
+        " member's approval (unconfirmed notices always do).",
+    )
+    alert_approval_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="How long a second person has to approve an alert."
+    )
+    alert_alarm_window_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="The window the alert-volume alarm counts over."
+    )
+    alert_alarm_alerts: int = Field(
+        20, ge=1, description="More alerts than this in the window pause every delivery."
+    )
+    alert_alarm_recipients: int = Field(
+        200_000,
+        ge=1,
+        description="More recipients than this in the window pause every delivery.",
+    )
+    alert_sms_form: Literal["full", "short"] = Field(
+        "full",
+        description="Which form of an alert an SMS carries: the full text (up to 360"
+        " characters, several segments) or the short one (up to 90).",
     )
 
     @field_validator("service_area_geojson")

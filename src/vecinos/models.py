@@ -4,6 +4,7 @@ from vecinos.accounts import models as accounts_models
 from vecinos.alerts import inbox as alerts_inbox_models
 from vecinos.alerts import models as alerts_models
 from vecinos.alerts import outbox_models as alerts_outbox_models
+from vecinos.alerts import safety_models as alerts_safety_models
 from vecinos.anchoring import models as anchoring_models
 from vecinos.cases import models as cases_models
 from vecinos.coverage import models as coverage_models
@@ -24,6 +25,7 @@ __all__ = [
     "alerts_inbox_models",
     "alerts_models",
     "alerts_outbox_models",
+    "alerts_safety_models",
     "anchoring_models",
     "cases_models",
     "coverage_models",

@@ -15,7 +15,7 @@ from vecinos.alerts.contacts import Contact
 from vecinos.alerts.delivery import deliver_due
 from vecinos.alerts.models import AlertKind, ChannelKind, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery
-from vecinos.alerts.publishing import publish
+from vecinos.alerts.publishing import NO_EDITS, publish
 from vecinos.alerts.subscriptions import Wants
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
@@ -83,7 +83,7 @@ def publish_now(
         found = db.get(Incident, incident_id)
         assert found is not None
         now = clock.now()
-        alert = publish(db, found, kind, {}, now=now, settings=settings, actor_id=actor_id)
+        alert = publish(db, found, kind, NO_EDITS, now=now, settings=settings, actor_id=actor_id)
         return alert.id
 
 

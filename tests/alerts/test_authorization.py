@@ -98,4 +98,5 @@ def test_the_scrubber_check_is_for_dispatchers_and_coordinators(
         error = refused.json()["error"]
         assert error["code"] == "text_refused"
         assert [f["kind"] for f in error["findings"]] == ["name", "address"]
-        assert error["findings"][1] == {"kind": "address", "start": 17, "end": 30}
+        address = {"kind": "address", "start": 17, "end": 30, "text": "1234 E 1st St"}
+        assert error["findings"][1] == address

@@ -15,7 +15,7 @@ from tests.cast import Cast
 from vecinos.alerts.matching import Recipient
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
-from vecinos.alerts.publishing import publish, write_deliveries
+from vecinos.alerts.publishing import NO_EDITS, publish, write_deliveries
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
@@ -39,7 +39,7 @@ def publish_then(
         assert found is not None
         now = clock.now()
         alert = publish(
-            db, found, AlertKind.CONFIRMED, {}, now=now, settings=settings, actor_id=None
+            db, found, AlertKind.CONFIRMED, NO_EDITS, now=now, settings=settings, actor_id=None
         )
         write_deliveries(db, alert, extra, now + timedelta(minutes=5))
         # Visible at once to the ORM in the same transaction: it is the same connection.
@@ -92,7 +92,13 @@ def test_bulk_rows_roll_back_with_the_alert(
             assert found is not None
             now = clock.now()
             publish(
-                writer, found, AlertKind.CONFIRMED, {}, now=now, settings=settings, actor_id=None
+                writer,
+                found,
+                AlertKind.CONFIRMED,
+                NO_EDITS,
+                now=now,
+                settings=settings,
+                actor_id=None,
             )
             raise Abandoned  # anything failing later in the same transaction
 

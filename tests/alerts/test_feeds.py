@@ -50,6 +50,8 @@ def test_the_json_feed_shows_active_alerts_with_coarse_places_only(
     assert alert["kind"] == "confirmed" and alert["unconfirmed"] is False
     assert alert["language"] == "es" and "CONFIRMADO" in alert["text"]
     assert alert["location"] == {"lat": COARSE[0], "lon": COARSE[1], "precision": "coarse"}
+    assert alert["place"] and alert["place"] in alert["text"]  # a name, never coordinates
+    assert alert["links"] == ["https://vecinos.test/rights/es"] and alert["status"] == "current"
     raw = feed.text
     assert str(SCENE[0]) not in raw and str(SCENE[1]) not in raw  # never the exact place
     assert "published_by" not in raw and "recipient" not in raw and "dario" not in raw
@@ -76,9 +78,14 @@ def test_unconfirmed_is_labelled_and_a_rumour_control_replaces_it(
         assert found is not None
         found.state, found.verdict = IncidentState.UNFOUNDED, "unfounded"
     clock.advance(minutes=5)
-    publish_now(sessions, settings, clock, incident_id, AlertKind.RUMOUR_CONTROL)
+    rumour = publish_now(sessions, settings, clock, incident_id, AlertKind.RUMOUR_CONTROL)
     shown = client.get("/api/alerts/feed.json?lang=en").json()["alerts"]
-    assert [a["kind"] for a in shown] == ["rumour_control"]
+    assert [(a["kind"], a["status"]) for a in shown] == [
+        ("rumour_control", "current"),
+        ("unconfirmed", "cancelled"),
+    ]
+    assert shown[1]["replaced_by"] == rumour and shown[0]["supersedes"] == [notice["id"]]
+    assert shown[0]["thread"] == shown[1]["thread"] == notice["id"]
 
 
 def test_the_confirmed_alert_replaces_the_unconfirmed_notice(
@@ -96,7 +103,10 @@ def test_the_confirmed_alert_replaces_the_unconfirmed_notice(
         found.state, found.verdict = IncidentState.CONFIRMED, "confirmed"
     publish_now(sessions, settings, clock, incident_id)
     shown = client.get("/api/alerts/feed.json").json()["alerts"]
-    assert [a["kind"] for a in shown] == ["confirmed"]
+    assert [(a["kind"], a["status"]) for a in shown] == [
+        ("confirmed", "current"),
+        ("unconfirmed", "superseded"),
+    ]
 
 
 def test_atom_and_geojson_carry_the_same_alerts(
@@ -122,6 +132,10 @@ def test_atom_and_geojson_carry_the_same_alerts(
         str(first),
     ]
     assert entries[0].findtext(f"{ATOM}title", "").startswith("[unconfirmed: being checked]")
+    statuses = [c.get("term") for c in entries[0].findall(f"{ATOM}category")]
+    assert statuses == ["unconfirmed", "current"]
+    (rights,) = entries[1].findall(f"{ATOM}link")
+    assert rights.get("href") == "https://vecinos.test/rights/en"
 
     geo = client.get("/api/alerts/feed.geojson?lang=es")
     assert geo.headers["content-type"].startswith("application/geo+json")

@@ -92,7 +92,8 @@ def test_alto_stops_in_spanish(client: TestClient, db: Session, settings: Settin
 
 
 @pytest.mark.parametrize(
-    ("word", "expected"), [("HELP", "verified alerts"), ("ayuda", "alertas verificadas")]
+    ("word", "expected"),
+    [("HELP", "notices marked UNCONFIRMED"), ("ayuda", "avisos marcados SIN CONFIRMAR")],
 )
 def test_help_in_both_languages(client: TestClient, word: str, expected: str) -> None:
     code, twiml = text(client, word)

@@ -17,6 +17,7 @@ from tests.alerts.outbox_factories import (
 )
 from tests.cast import Cast
 from tests.dispatch.factories import SCENE, timeline_kinds
+from vecinos.alerts.composing import Edits
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 from vecinos.alerts.outgoing import text_for
@@ -101,7 +102,7 @@ def test_refused_text_writes_nothing(
 ) -> None:
     subscriber(sessions, settings, clock, north(100))
     incident_id = incident(sessions, cast)
-    texts = {"en": "Agents at 1234 E 1st St, call 213-555-0142", "es": "Agentes"}
+    texts = Edits({"en": "Agents at 1234 E 1st St, call 213-555-0142", "es": "Agentes"})
 
     def refused() -> None:
         with transaction(sessions) as writer:
@@ -155,13 +156,13 @@ def test_every_reader_has_a_text_and_an_edit_speaks_for_its_regional_variants(
             found = writer.get(Incident, incident_id)
             assert found is not None
             now, dario = clock.now(), cast.dario.member_id
-            edits = {"es": edited}
+            edits = Edits({"es": edited})
             publish(writer, found, CONFIRMED, edits, now=now, settings=settings, actor_id=dario)
 
     publish_edited()
     (alert,) = alerts(db)
     assert alert.texts["es"] == edited and "es-MX" not in alert.texts  # the edit covers it
-    assert "ko" in alert.texts and "CONFIRMED" in alert.texts["ko"]  # English, marked
+    assert "ko" in alert.texts and "자원봉사자 확인" in alert.texts["ko"]  # its own template
     assert alert.texts["ko"] != alert.texts["en"]
     assert text_for(alert, "es-MX") == ("es", edited)
     assert set(alert.subjects) >= {"en", "es", "ko"}

@@ -189,7 +189,7 @@ def test_confirmed_alert_reaches_exactly_the_inside_subscribers_in_their_languag
     (envelope,) = mailbox.messages
     assert isinstance(envelope.content, bytes)
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-    assert message["To"] == "inside@example.org" and message["Subject"].startswith("Confirmed")
+    assert message["To"] == "inside@example.org" and message["Subject"].startswith("CONFIRMED")
     assert "CONFIRMED" in message.get_content()
     assert inbox.problems == []
     (notice,) = inbox.received

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,12 +24,6 @@ from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import transition
-
-
-@pytest.fixture
-def dario(app: FastAPI, cast: Cast) -> Iterator[TestClient]:
-    with client_for(app, cast, cast.dario) as client:
-        yield client
 
 
 def url(incident_id: int, preview: bool = False) -> str:
@@ -99,14 +90,18 @@ def test_refused_text_is_a_422_that_says_what_was_found(
 
 
 def test_an_unconfirmed_notice_is_always_labelled(
-    dario: TestClient, sessions: sessionmaker[Session], cast: Cast
+    app: FastAPI, dario: TestClient, sessions: sessionmaker[Session], cast: Cast
 ) -> None:
     incident_id = incident(sessions, cast, IncidentState.VERIFYING)
     texts = {
         "en": "Report of agents near the market.",
         "es": "Reporte de agentes cerca del mercado.",
     }
-    made = dario.post(url(incident_id), json={"kind": "unconfirmed", "texts": texts})
+    asked = dario.post(url(incident_id), json={"kind": "unconfirmed", "texts": texts})
+    assert asked.status_code == 202, asked.text  # a second person approves notices
+    assert asked.json()["shown"]["en"].startswith("UNCONFIRMED, being checked:")
+    with client_for(app, cast, cast.elena) as elena:
+        made = elena.post(f"/api/alerts/approvals/{asked.json()['id']}/approve")
     assert made.status_code == 201, made.text
     out = made.json()
     assert out["unconfirmed"] is True
@@ -169,3 +164,83 @@ def test_a_dispatcher_who_published_first_is_not_doubled_and_old_news_stays_quie
         assert publish_due(writer, clock.now(), settings) == 0
     assert [(a.incident_id, a.kind) for a in alerts(db)] == [(first, AlertKind.CONFIRMED)]
     assert unfounded not in [a.incident_id for a in alerts(db)]
+
+
+def test_the_preview_shows_each_language_and_channel_and_vouches_for_its_draft(
+    dario: TestClient,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+    db: Session,
+) -> None:
+    subscriber(sessions, settings, clock, north(100), language="es-MX")
+    first, second = incident(sessions, cast), incident(sessions, cast)
+    body = {"kind": "confirmed", "texts": {"es": "Agentes confirmados. No abra la puerta."}}
+    seen = dario.post(url(first, preview=True), json=body).json()
+    (mexican,) = [m for m in seen["messages"] if m["language"] == "es-MX"]
+    assert mexican["channel"] == "log" and mexican["recipients"] == 1
+    assert mexican["text"] == "Agentes confirmados. No abra la puerta."
+    assert mexican["subject"] == seen["short_texts"]["es"]
+    english = next(m for m in seen["messages"] if m["language"] == "en")
+    assert english["recipients"] == 0 and english["channel"] == "sms"
+    assert english["encoding"] == "GSM-7" and english["segments"] in (1, 2, 3)
+    assert seen["languages"]["es"] == {"template": "es", "review": "reviewed", "fell_back": False}
+
+    # The key vouches for this incident, this kind and these texts, and nothing else.
+    key = seen["draft_key"]
+    for target, sent in (
+        (second, body),
+        (first, {**body, "texts": {"es": "Otro texto."}}),
+        (first, {**body, "kind": "update"}),
+    ):
+        refused = dario.post(url(target), json={**sent, "draft_key": key})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "draft_not_previewed"
+    assert alerts(db) == []
+    published = dario.post(url(first), json={**body, "draft_key": key})
+    assert published.status_code == 201, published.text
+
+
+def test_the_kinds_an_incident_may_get_follow_its_state_and_history(
+    dario: TestClient,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+) -> None:
+    verifying = incident(sessions, cast, IncidentState.VERIFYING)
+    assert dario.get(f"{url(verifying)}/kinds").json()["allowed"] == ["unconfirmed"]
+    confirmed = incident(sessions, cast)
+    assert dario.get(f"{url(confirmed)}/kinds").json()["allowed"] == ["confirmed", "update"]
+    publish_now(sessions, settings, clock, confirmed)
+    assert dario.get(f"{url(confirmed)}/kinds").json()["allowed"] == ["update"]
+    unfounded = incident(sessions, cast, IncidentState.UNFOUNDED)
+    assert dario.get(f"{url(unfounded)}/kinds").json()["allowed"] == ["rumour_control"]
+
+
+def test_bad_texts_and_cross_streets_are_refused_and_nothing_is_written(
+    dario: TestClient, sessions: sessionmaker[Session], cast: Cast, db: Session
+) -> None:
+    incident_id = incident(sessions, cast)
+    cases: list[tuple[dict[str, object], int, str]] = [
+        ({"cross_streets": "1234 E 1st St"}, 422, "text_refused"),  # a house, not streets
+        ({"cross_streets": "la casa de Juan Perez"}, 422, "text_refused"),
+        ({"cross_streets": "  "}, 422, "invalid_cross_streets"),  # an empty place
+        ({"texts": {"en": "x" * 361}}, 422, "alert_text_too_long"),
+        ({"short_texts": {"es": "y" * 91}}, 422, "alert_text_too_long"),
+        ({"texts": {"en": "   "}}, 422, "alert_text_empty"),
+    ]
+    for change, status, code in cases:
+        answer = dario.post(url(incident_id), json={"kind": "confirmed", **change})
+        assert answer.status_code == status, (change, answer.text)
+        assert answer.json()["error"]["code"] == code, change
+    refused = dario.post(url(incident_id), json={"kind": "confirmed", **cases[0][0]})
+    assert refused.json()["error"]["field"] == "cross_streets"
+    assert refused.json()["error"]["findings"][0]["text"] == "1234 E 1st St"
+    assert alerts(db) == [] and deliveries(db) == []
+    chosen = dario.post(
+        url(incident_id), json={"kind": "confirmed", "cross_streets": "Soto St & 1st St"}
+    )
+    assert chosen.status_code == 201, chosen.text
+    assert "Soto St & 1st St" in chosen.json()["texts"]["en"]

@@ -82,9 +82,10 @@ def test_the_whole_loop(
     dispatcher.locator('.cards[data-state="confirmed"] .card').click()
     expect(dispatcher.locator("#alert-kind")).to_have_value("confirmed")
     expect(dispatcher.locator("#alert-text-es")).not_to_have_value("")
-    dispatcher.get_by_role("button", name="Preview recipients").click()
-    expect(dispatcher.locator("#alert-verdict")).to_contain_text("recipients")
-    dispatcher.get_by_role("button", name="Publish alert").click()
+    expect(dispatcher.locator("#alert-verdict")).to_contain_text("Ready to publish")
+    dispatcher.get_by_role("button", name="Publish alert…").click()
+    expect(dispatcher.get_by_role("alertdialog")).to_contain_text("Publish a Confirmed alert")
+    dispatcher.get_by_role("button", name="Yes, publish it").click()
     expect(dispatcher.locator("#alert-verdict")).to_contain_text("Published")
     screenshot(dispatcher, "loop-dispatcher")
 

@@ -13,7 +13,7 @@ from tests.reports.factories import EASTSIDE_PIN, submit
 from vecinos.accounts.models import Member
 from vecinos.accounts.principal import Principal
 from vecinos.alerts.models import AlertKind
-from vecinos.alerts.publishing import publish
+from vecinos.alerts.publishing import NO_EDITS, publish
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.dispatch import offers, shifts
@@ -85,7 +85,7 @@ def play(
                 db,
                 incident,
                 AlertKind.CONFIRMED,
-                {},
+                NO_EDITS,
                 now=minutes(plan.alert),
                 settings=settings,
                 actor_id=dario.member_id,

@@ -130,10 +130,19 @@ def refused(answer: Any, status: int, code: str) -> None:
         ({"location": {"lat": 34.05}}, 422, "incomplete_pin"),
         ({"location": {"cross_streets": "Main St & 3rd St"}}, 422, "location_required"),
         ({"location": {"zone_id": 999999}}, 404, "zone_not_found"),
-        (
-            {"location": {"lat": 34.05, "lon": -118.25, "cross_streets": "1234 Main St"}},
-            422,
-            "address_not_allowed",
+        *(
+            (
+                {"location": {"lat": 34.05, "lon": -118.25, "cross_streets": typed}},
+                422,
+                "address_not_allowed",
+            )
+            for typed in (
+                "1234 Main St",
+                "near 1187 brooklyn ave",
+                "frente a la casa de Juan Perez",
+                "by the blue house of Sra garcia, 2nd and soto",
+                "call 323 555 0142",
+            )
         ),
         ({"badge_number": "1234"}, 422, "invalid_input"),
         ({"officer_name": "x"}, 422, "invalid_input"),

@@ -36,6 +36,7 @@ def admin(
         language,
         organization=organization,
         csrf_token=caller.csrf_token,
+        member_id=caller.member_id,
         roles=[r.value for r in grantable],
         roles_json=json.dumps([r.value for r in grantable]),
         map=map_view(settings),

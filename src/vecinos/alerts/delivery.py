@@ -48,7 +48,7 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import bulk, outgoing, subscriptions
+from vecinos.alerts import bulk, holds, outgoing, subscriptions
 from vecinos.alerts.channels.base import Channel, SendError
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
@@ -121,6 +121,8 @@ def rate_of(channel: ChannelKind, settings: Settings) -> float | None:
 def deliver_due(db: Session, now: datetime, settings: Settings) -> int:
     """Claim this round's due deliveries; they are sent once the worker's transaction commits."""
     expire_stale(db, now)
+    if not holds.may_deliver(db):
+        return 0  # halted: everything waits, queued, for `resume`
     token = secrets.token_hex(16)
     ids = [i for channel in ChannelKind for i in claim_ids(db, channel, token, now, settings)]
     if ids:
@@ -226,6 +228,8 @@ def _claim_more(bind: Engine | Connection, first: Round, elapsed: float) -> Roun
     now = first.now + timedelta(seconds=elapsed)
     token = secrets.token_hex(16)
     with Session(bind=bind) as db, db.begin():
+        if not holds.may_deliver(db):
+            return None
         ids = [i for c in ChannelKind for i in claim_ids(db, c, token, now, first.settings)]
     return Round(token, now, first.settings, tuple(ids)) if ids else None
 
@@ -234,6 +238,9 @@ def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
     """Send every delivery this round claimed; returns how many the channels accepted."""
     rows = _claimed(db, round_)
     messages = outgoing.Messages(_alerts(db, {row.alert_id for row in rows}), round_.settings)
+    if rows and not holds.may_deliver(db):  # halted since the claim: send none of them
+        _hand_back(db, round_, rows)
+        rows = []
     db.rollback()  # no transaction stays open while messages are on the wire
     if not rows:
         db.close()
@@ -243,21 +250,37 @@ def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
     opener = _encryptor(round_.settings.secret, tuple(round_.settings.old_secrets))
     pending: list[Outcome] = []
     flushed_at = time.monotonic()
-    accepted = 0
+    accepted = done = 0
     try:
         for row in rows:
             pace.wait(ChannelKind(row.channel))
             outcome = send_one(channels, row, messages, opener)
             accepted += outcome.error is None
+            done += 1
             pending.append(outcome)
             if len(pending) >= RECORD_EVERY or time.monotonic() - flushed_at > RECORD_SECONDS:
                 record(db, pending, round_)
                 pending, flushed_at = [], time.monotonic()
+                if _halted(db):  # a halt mid-round: the rest waits for resume
+                    break
     finally:
         if pending:
             record(db, pending, round_)
+        _hand_back(db, round_, rows[done:])
         db.close()
     return accepted
+
+
+def _halted(db: Session) -> bool:
+    paused = not holds.may_deliver(db)
+    db.rollback()  # no transaction stays open while messages are on the wire
+    return paused
+
+
+def _hand_back(db: Session, round_: Round, rows: Sequence[Claimed]) -> None:
+    if rows:
+        with _transaction(db):
+            holds.release_unsent(db, round_.token, [row.id for row in rows])
 
 
 class Claimed(NamedTuple):
@@ -323,7 +346,7 @@ def send_one(
         outcome.error = "channel_not_configured"
         return outcome
     contact = opener.decrypt(row.contact_encrypted)
-    message = messages.to(row.alert_id, row.language, contact, row.idempotency_key)
+    message = messages.to(row.alert_id, row.language, contact, row.idempotency_key, row.channel)
     try:
         result = channel.send(message)
     except SendError as exc:

@@ -14,7 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from vecinos.alerts import feeds
+from vecinos.alerts import cap, feeds
+from vecinos.errors import NotFound
+from vecinos.i18n import N_
 from vecinos.web import sse
 from vecinos.web.deps import ContextDep, DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import PUBLIC
@@ -49,6 +51,23 @@ def feed_geojson(db: DbDep, context: ContextDep, language: LanguageDep) -> Respo
     return Response(json.dumps(body), media_type="application/geo+json", headers=CACHE)
 
 
+@router.get("/feed.cap")
+def feed_cap(db: DbDep, context: ContextDep) -> Response:
+    """Active alerts in OASIS CAP 1.2, one per Atom entry, every language of each."""
+    now = context.clock.now()
+    body = cap.feed(feeds.active(db, now), context.settings, now)
+    return Response(body, media_type="application/atom+xml", headers=CACHE)
+
+
+@router.get("/{alert_id}.cap")
+def alert_cap(alert_id: int, db: DbDep, context: ContextDep) -> Response:
+    """One alert as a CAP 1.2 document (the address `<references>` and feed entries use)."""
+    found = feeds.one(db, alert_id)
+    if found is None:
+        raise NotFound(N_("No alert has this number."), code="alert_not_found")
+    return Response(cap.document(found, context.settings), media_type=cap.MEDIA_TYPE, headers=CACHE)
+
+
 @router.get("/stream")
 async def stream(settings: SettingsDep, language: LanguageDep) -> StreamingResponse:
     """One `alert` event per alert published after the reader connected."""
@@ -71,6 +90,6 @@ async def _events(language: str, seconds: float) -> AsyncIterator[str]:
                 yield ": keep-alive\n\n"
             else:
                 data = json.dumps(feeds.public_dict(alert, language))
-                yield f"id: {alert.id}\nevent: alert\ndata: {data}\n\n"
+                yield f"id: {alert.alert.id}\nevent: alert\ndata: {data}\n\n"
     finally:
         feeds.broadcaster.forget(listener)

@@ -40,8 +40,8 @@ STOPPED = N_("{coalition}: you will receive no more alerts. Text START to resume
 NOT_SUBSCRIBED = N_("{coalition}: this number has no alerts to stop.")
 STARTED = N_("{coalition}: alerts to this number are back on. Text STOP to end them.")
 HELP = N_(
-    "{coalition} sends verified alerts only. Text STOP to end, START to resume, "
-    "RIGHTS for your rights."
+    "{coalition}: alerts volunteers confirmed, notices marked UNCONFIRMED, and their "
+    "corrections. Text STOP to end, START to resume, RIGHTS for your rights."
 )
 
 

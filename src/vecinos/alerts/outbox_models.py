@@ -48,7 +48,11 @@ class Alert(Base):
     kind: Mapped[AlertKind] = mapped_column(String(16))
     # {"en": "...", "es": "..."}: every text has passed the scrubber before it is stored.
     texts: Mapped[dict[str, str]] = mapped_column(JSON)
-    subjects: Mapped[dict[str, str]] = mapped_column(JSON)  # e-mail subject, push title
+    # The short forms (≤ 90 characters): e-mail subject, push title, SMS where set short.
+    subjects: Mapped[dict[str, str]] = mapped_column(JSON)
+    # The named place: {"landmark", "zone", "zip_code", "city", "cross_streets"} (gazetteer
+    # names; cross streets only when a dispatcher chose them). None on alerts made before.
+    place: Mapped[dict[str, str | None] | None] = mapped_column(JSON)
     activity: Mapped[str] = mapped_column(String(32))
     # Coarse place only: the centre of the incident's public cell, as the public board shows it.
     public_cell: Mapped[str] = mapped_column(String(16))

@@ -8,7 +8,7 @@ English, the language every alert has. The channels themselves are `vecinos.aler
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from vecinos.alerts import texts
@@ -22,24 +22,50 @@ from vecinos.config import Settings
 
 def text_for(alert: Alert, language: str) -> tuple[str, str]:
     """(language, text): the subscriber's own, else its base language, else English."""
+    used = language_for(alert.texts, language)
+    return used, alert.texts[used]
+
+
+def language_for(found: Mapping[str, str], language: str) -> str:
     base = language.split("-")[0].lower()
     for candidate in (language, base, "en"):
-        if candidate in alert.texts:
-            return candidate, alert.texts[candidate]
-    first = sorted(alert.texts)[0]  # pragma: no cover - publishing requires English
-    return first, alert.texts[first]
+        if candidate in found:
+            return candidate
+    return sorted(found)[0]  # pragma: no cover - publishing requires English
+
+
+@dataclass(frozen=True)
+class ChannelParts:
+    """What one channel carries of an alert: a title or subject, and the text."""
+
+    subject: str
+    text: str
+
+
+def parts_for(channel: ChannelKind, full: str, short: str, settings: Settings) -> ChannelParts:
+    """The one place that decides which form goes where: SMS the full form (or the short one,
+    `alert_sms_form`), push and e-mail the short form as title/subject and the full as body."""
+    if channel is ChannelKind.SMS:
+        return ChannelParts("", short if settings.alert_sms_form == "short" else full)
+    return ChannelParts(short, full)
 
 
 def message_for(
-    alert: Alert, language: str, to: str, idempotency_key: str, settings: Settings
+    alert: Alert,
+    language: str,
+    to: str,
+    idempotency_key: str,
+    settings: Settings,
+    channel: ChannelKind = ChannelKind.LOG,
 ) -> OutboundMessage:
-    used, text = text_for(alert, language)
-    subject = alert.subjects.get(used) or alert.subjects.get("en", "")
+    used, full = text_for(alert, language)
+    short = alert.subjects.get(used) or alert.subjects.get("en", "")
+    parts = parts_for(channel, full, short, settings)
     data = {"alert_id": alert.id, "kind": str(alert.kind), "unconfirmed": _unconfirmed(alert)}
     return OutboundMessage(
         to=to,
-        text=text,
-        subject=subject,
+        text=parts.text,
+        subject=parts.subject,
         language=used,
         idempotency_key=idempotency_key,
         expires_at=alert.expires_at,
@@ -49,18 +75,22 @@ def message_for(
 
 
 class Messages:
-    """Each alert's message made once per language; a delivery adds its contact and key."""
+    """Each alert's message made once per language and channel; a delivery adds its contact
+    and key."""
 
     def __init__(self, alerts: Mapping[int, Alert], settings: Settings) -> None:
         self.alerts = alerts
         self.settings = settings
-        self.made: dict[tuple[int, str], OutboundMessage] = {}
+        self.made: dict[tuple[int, str, str], OutboundMessage] = {}
 
-    def to(self, alert_id: int, language: str, contact: str, key: str) -> OutboundMessage:
-        made = self.made.get((alert_id, language))
+    def to(
+        self, alert_id: int, language: str, contact: str, key: str, channel: str = "log"
+    ) -> OutboundMessage:
+        made = self.made.get((alert_id, language, channel))
         if made is None:
-            made = message_for(self.alerts[alert_id], language, "", "", self.settings)
-            self.made[(alert_id, language)] = made
+            alert, kind = self.alerts[alert_id], ChannelKind(channel)
+            made = message_for(alert, language, "", "", self.settings, kind)
+            self.made[(alert_id, language, channel)] = made
         # Its own copy of the structured fields, so no channel can change another's message.
         return replace(made, to=contact, idempotency_key=key, data={**made.data})
 

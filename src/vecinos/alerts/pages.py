@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 from urllib.parse import quote
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from vecinos.accounts.models import Organization
@@ -48,20 +50,60 @@ def kind_labels(language: str) -> dict[str, str]:
     return {kind: gettext(language, label) for kind, label in KIND_LABELS.items()}
 
 
+STATUS_LABELS = {
+    feeds.SUPERSEDED: N_("replaced by a later message"),
+    feeds.CANCELLED: N_("withdrawn by a later message"),
+}
+
+
+def status_labels(language: str) -> dict[str, str]:
+    return {status: gettext(language, label) for status, label in STATUS_LABELS.items()}
+
+
+def linkify(text: str) -> Markup:
+    """The text, escaped, with its web addresses as links people can follow."""
+    out, last = [], 0
+    for match in feeds.LINK.finditer(text):
+        out += [escape(text[last : match.start()]), _anchor(match.group())]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def _anchor(url: str) -> Markup:
+    return Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(url)
+
+
+def threads(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per incident: its current alert, with the earlier ones (newest first)."""
+    history: dict[int, list[dict[str, Any]]] = {}
+    for item in items:
+        if item["status"] != feeds.CURRENT:
+            history.setdefault(item["thread"], []).append(item)
+    return [
+        {**item, "history": history.get(item["thread"], [])}
+        for item in items
+        if item["status"] == feeds.CURRENT
+    ]
+
+
 @router.get("/alerts")
 def alerts_page(
     request: Request, db: DbDep, context: ContextDep, language: LanguageDep
 ) -> Response:
-    alerts = [feeds.public_dict(a, language) for a in feeds.active(db, context.clock.now())]
+    items = [feeds.public_dict(a, language) for a in feeds.active(db, context.clock.now())]
     settings = context.settings
     return render(
         request,
         "alerts.html",
         language,
-        alerts=alerts,
+        alerts=threads(items),
+        linkify=linkify,
         labels=kind_labels(language),
         labels_json=json.dumps(kind_labels(language)),
         map=map_view(settings),
+        statuses=status_labels(language),
+        statuses_json=json.dumps(status_labels(language)),
     )
 
 
@@ -111,7 +153,7 @@ def confirm_page(request: Request, language: LanguageDep, token: str = "") -> Re
         endpoint="/api/alerts/subscriptions/confirm-link",
         title=gettext(language, N_("Confirm your alerts")),
         button=gettext(language, N_("Yes, send me alerts")),
-        done=gettext(language, N_("Confirmed. You will receive verified alerts.")),
+        done=gettext(language, N_("Confirmed. Alerts for the area you chose will come here.")),
     )
 
 

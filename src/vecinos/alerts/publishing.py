@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
@@ -19,10 +19,11 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import bulk, composing, feeds
+from vecinos.alerts import alarm, bulk, composing, feeds, lifecycle, outgoing
 from vecinos.alerts.matching import Recipient, match_subscribers
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
+from vecinos.alerts.segments import sms_segments
 from vecinos.config import Settings
 from vecinos.errors import Conflict
 from vecinos.i18n import N_
@@ -48,6 +49,10 @@ class Preview:
     """What publishing would do, written nowhere: who would hear it, and the scrubber's say."""
 
     texts: dict[str, str]
+    short_texts: dict[str, str]
+    place: str
+    languages: dict[str, dict[str, object]]  # per language: the template used, its review
+    messages: list[dict[str, object]]  # per language and channel: exactly what goes out
     recipients: int
     by_channel: dict[str, int]
     by_language: dict[str, int]
@@ -56,6 +61,18 @@ class Preview:
     @property
     def publishable(self) -> bool:
         return not self.findings
+
+
+def allowed_kinds(db: Session, incident: Incident) -> list[AlertKind]:
+    """The kinds this incident may be given now, in the order a dispatcher needs them."""
+    done = set(db.scalars(select(Alert.kind).where(Alert.incident_id == incident.id)))
+    return [
+        kind
+        for kind in AlertKind
+        if IncidentState(incident.state) in ALLOWED_STATES[kind]
+        and _verdict_fits(incident, kind)
+        and not (kind in ONCE and kind.value in done)
+    ]
 
 
 def check_allowed(db: Session, incident: Incident, kind: AlertKind) -> None:
@@ -96,28 +113,78 @@ def preview(
     db: Session,
     incident: Incident,
     kind: AlertKind,
-    edits: Mapping[str, str],
+    edits: composing.Edits,
     *,
     settings: Settings,
     now: datetime,
 ) -> Preview:
-    recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    recipients = lifecycle.with_earlier_recipients(
+        db, incident.id, kind, match_subscribers(db, incident.lat, incident.lon, kind=kind), now
+    )
     languages = {r.language for r in recipients}
-    made = composing.compose(incident, kind, languages, edits, settings=settings, now=now)
+    made = composing.compose(db, incident, kind, languages, edits, settings=settings, now=now)
+    found = composing.findings(made.texts)
+    for lang, hits in composing.findings(made.short_texts).items():
+        found.setdefault(lang, []).extend(hits)
     return Preview(
         texts=made.texts,
+        short_texts=made.short_texts,
+        place=made.place.label(),
+        languages={
+            lang: {"template": t.template_language, "review": t.review, "fell_back": t.fell_back}
+            for lang, t in made.rendered.items()
+        },
+        messages=channel_messages(made, recipients, settings),
         recipients=len(recipients),
         by_channel=dict(Counter(str(r.channel) for r in recipients)),
         by_language=dict(Counter(r.language for r in recipients)),
-        findings=composing.findings(made.texts),
+        findings=found,
     )
+
+
+def recipient_count(db: Session, incident: Incident, kind: AlertKind, now: datetime) -> int:
+    """How many would get it: the area's subscribers who want `kind`, and for a follow-up,
+    everyone the incident's earlier alerts reached."""
+    matched = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    return len(lifecycle.with_earlier_recipients(db, incident.id, kind, matched, now))
+
+
+def channel_messages(
+    made: composing.Composed, recipients: Sequence[Recipient], settings: Settings
+) -> list[dict[str, object]]:
+    """Per subscriber language and channel: how many recipients, and the subject and text
+    each will get (the same choice the worker makes, `outgoing.parts_for`), with the SMS
+    segments it costs. English and Spanish are shown even with nobody to read them."""
+    counted = Counter((r.language, r.channel) for r in recipients)
+    for language in composing.ALWAYS:
+        if not any(lang == language for lang, _ in counted):
+            counted[(language, ChannelKind.SMS)] += 0
+    shown: list[dict[str, object]] = []
+    for (language, channel), count in sorted(counted.items()):
+        used = outgoing.language_for(made.texts, language)
+        short = made.short_texts[outgoing.language_for(made.short_texts, language)]
+        parts = outgoing.parts_for(channel, made.texts[used], short, settings)
+        sms = sms_segments(parts.text) if channel is ChannelKind.SMS else None
+        shown.append(
+            {
+                "language": language,
+                "text_language": used,
+                "channel": channel.value,
+                "recipients": count,
+                "subject": parts.subject,
+                "text": parts.text,
+                "segments": sms.count if sms else None,
+                "encoding": sms.encoding if sms else None,
+            }
+        )
+    return shown
 
 
 def publish(
     db: Session,
     incident: Incident,
     kind: AlertKind,
-    edits: Mapping[str, str],
+    edits: composing.Edits,
     *,
     now: datetime,
     settings: Settings,
@@ -125,23 +192,32 @@ def publish(
 ) -> Alert:
     """Write the alert and one queued delivery per matching subscriber; nothing is sent here.
 
-    `edits` (language → text) replace the templates' texts. `actor_id` None means the worker
-    published it on its own, which an unconfirmed notice never is.
+    `edits` replace the templates' texts by language and may name cross streets. `actor_id`
+    None means the worker published it on its own, which an unconfirmed notice never is.
     """
     if kind is AlertKind.UNCONFIRMED and actor_id is None:
         raise Conflict(N_("Only a dispatcher may publish an unconfirmed notice."), code="not_auto")
     db.refresh(incident, with_for_update=True)  # two publishers of one incident queue here
     check_allowed(db, incident, kind)
-    recipients = match_subscribers(db, incident.lat, incident.lon, kind=kind)
+    cancelled = lifecycle.cancel_superseded(db, incident.id, now)
+    recipients = lifecycle.with_earlier_recipients(
+        db, incident.id, kind, match_subscribers(db, incident.lat, incident.lon, kind=kind), now
+    )
     languages = {r.language for r in recipients}
-    made = composing.compose(incident, kind, languages, edits, settings=settings, now=now)
-    composing.validate(made.texts)
+    made = composing.compose(db, incident, kind, languages, edits, settings=settings, now=now)
+    composing.validate(made)
     alert = _alert_row(incident, kind, made, now, settings, actor_id)
     alert.recipient_count = len(recipients)
     db.add(alert)
     db.flush()
     write_deliveries(db, alert, recipients, now)
-    payload = {"alert_id": alert.id, "kind": kind.value, "recipients": len(recipients)}
+    alarm.check(db, now, settings)  # a burst pauses every delivery; nothing is lost
+    payload = {
+        "alert_id": alert.id,
+        "kind": kind.value,
+        "recipients": len(recipients),
+        "superseded_deliveries": cancelled,
+    }
     timeline.append(db, incident.id, "alert.published", payload, actor_id=actor_id, now=now)
     feeds.note_published(db, alert)
     return alert
@@ -159,7 +235,8 @@ def _alert_row(
         incident_id=incident.id,
         kind=kind,
         texts=made.texts,
-        subjects=made.subjects,
+        subjects=made.short_texts,
+        place=made.place.as_dict() | {"cross_streets": made.cross_streets},
         activity=incident.activity,
         public_cell=incident.public_cell,
         public_lat=incident.public_lat,
@@ -197,7 +274,9 @@ def write_deliveries(
     bulk.insert_rows(db, cast(Table, Delivery.__table__), shared, columns, rows)
 
 
-# The worker's side: what nobody published by hand goes out on its own after the hold.
+# The worker's side: what nobody published by hand goes out on its own after the hold, in the
+# templates' words and the gazetteer's place only (no edits, no cross streets).
+NO_EDITS = composing.Edits()
 AUTOMATIC: dict[AlertKind, IncidentState] = {
     AlertKind.CONFIRMED: S.CONFIRMED,
     AlertKind.RUMOUR_CONTROL: S.UNFOUNDED,
@@ -220,7 +299,7 @@ def publish_due(db: Session, now: datetime, settings: Settings) -> int:
         for incident in _due(db, kind, state, held, stale, settings.worker_batch_size):
             if kind is AlertKind.ALL_CLEAR and not _was_announced(db, incident.id):
                 continue  # nobody was told about it, so there is nothing to clear
-            publish(db, incident, kind, {}, now=now, settings=settings, actor_id=None)
+            publish(db, incident, kind, NO_EDITS, now=now, settings=settings, actor_id=None)
             done += 1
     return done
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from vecinos.alerts import cli as alerts_cli
 from vecinos.cli import admin, demo, rights, worker
 from vecinos.cli.common import open_engine, settings_or_exit
 from vecinos.evidence import cli as evidence_cli
@@ -25,6 +26,7 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(incidents_cli.app, name="incidents")
 app.add_typer(rights.app, name="rights")
 app.add_typer(evidence_cli.app, name="export")
+app.add_typer(alerts_cli.app, name="alerts")
 app.command("worker")(worker.worker)
 console = Console()
 

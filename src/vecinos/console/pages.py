@@ -26,11 +26,12 @@ from vecinos.i18n import N_, gettext
 from vecinos.incidents import board as boards
 from vecinos.incidents.detail import incident_detail
 from vecinos.incidents.models import Incident, IncidentState
+from vecinos.incidents.service import ALLOWED
 from vecinos.maps.view import map_view
 from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
-from vecinos.web.words import words_json
+from vecinos.web.words import words
 
 router = APIRouter(include_in_schema=False)
 Dispatcher = Annotated[Principal, Depends(AnyOrgRole(Role.DISPATCHER))]
@@ -78,8 +79,14 @@ def console(
         "console.html",
         language,
         csrf_token=caller.csrf_token,
+        member_id=caller.member_id,  # the approvals panel: nobody approves their own request
+        # The composer names the incident it drafts for by its activity, in words.
+        activity_labels=json.dumps(words(language, "activity")["activity"], ensure_ascii=False),
         organizations=json.dumps(sorted(caller.organizations_where(Role.DISPATCHER))),
-        words=words_json(language, "channel", "language", "scrubbed"),
+        # The composer enables only the buttons of the moves a state allows.
+        transitions_json=json.dumps(
+            {s.value: sorted(t.value for t in to) for s, to in ALLOWED.items()}
+        ),
         map=map_view(context.settings),
         **_board(db, caller, context, language),
     )

@@ -9,7 +9,9 @@ once per process, on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
 from math import cos, radians
@@ -56,6 +58,20 @@ def _by_code() -> dict[str, ZipCode]:
 @cache
 def _tree() -> STRtree:
     return STRtree(points([(z.lon, z.lat) for z in _all()]))
+
+
+def warm() -> None:
+    """Load the codes and build the index now (about two seconds, once per process), so the
+    first alert a process names a place for does not wait for it."""
+    _by_code()
+    _tree()
+
+
+@asynccontextmanager
+async def warmed() -> AsyncIterator[None]:
+    """For the app's lifespan: ready before the first request."""
+    await asyncio.to_thread(warm)
+    yield
 
 
 def by_code(code: str) -> ZipCode | None:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from vecinos.accounts.models import Member, Role, RoleGrant
 from vecinos.accounts.principal import Principal
 from vecinos.alerts.models import AlertKind
-from vecinos.alerts.publishing import publish
+from vecinos.alerts.publishing import NO_EDITS, publish
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.dispatch import offers, shifts
@@ -249,7 +249,7 @@ class Story:
                 self.db,
                 incident,
                 AlertKind.CONFIRMED,
-                {},
+                NO_EDITS,
                 now=sent,
                 settings=self.settings,
                 actor_id=dispatcher.member_id,

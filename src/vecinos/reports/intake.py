@@ -6,7 +6,6 @@ transaction, so a report, its incident and its timeline event land together or n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -15,6 +14,7 @@ import shapely
 from sqlalchemy import Connection, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
+from vecinos import scrubber
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.errors import AppError, InvalidInput, NotFound
@@ -29,7 +29,6 @@ from vecinos.reports.schemas import LocationIn, ReportFields
 
 CLOCK_SKEW = timedelta(minutes=2)  # phones whose clocks run a little fast are not liars
 # "1234 Main St": digits, a space, then a word: a house number, which public text never carries.
-HOUSE_NUMBER = re.compile(r"(^|[&/,@]|\band\b|\by\b|\bat\b)\s*\d+\s+\w", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -279,7 +278,9 @@ def _check_in_area(lat: float, lon: float, settings: Settings) -> None:
 def check_cross_streets(value: str | None) -> str | None:
     if not value:
         return None
-    if HOUSE_NUMBER.search(value):
+    # The scrubber's test, wherever a number or a name stands: cross streets are for staff
+    # eyes, but a house address or "the house of…" is more than anyone needs to keep.
+    if scrubber.scan(value):
         raise InvalidInput(
             N_("Give cross streets (such as 'Main St & 3rd St'), not a house address."),
             code="address_not_allowed",

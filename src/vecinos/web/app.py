@@ -15,6 +15,7 @@ from vecinos.alerts.inbox_routes import router as demo_inbox_router
 from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
+from vecinos.alerts.safety_routes import router as alert_safety_router
 from vecinos.cases.pages import router as case_pages_router
 from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
@@ -31,6 +32,7 @@ from vecinos.evidence.legal_pages import router as legal_pages_router
 from vecinos.evidence.legal_routes import router as evidence_legal_router
 from vecinos.evidence.pages import router as evidence_pages_router
 from vecinos.evidence.routes import router as evidence_router
+from vecinos.geo import postal
 from vecinos.geo.place_routes import places_router
 from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
@@ -50,6 +52,7 @@ from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.health import router as health_router
+from vecinos.web.lifespan import run_beside
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
 from vecinos.web.private import PrivateWhenSignedIn
@@ -70,6 +73,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     report_photo_router,
     alerts_router,
     alert_publish_router,
+    alert_safety_router,
     alert_feeds_router,
     responder_pages_router,
     console_pages_router,
@@ -141,5 +145,6 @@ def create_app(
     app.add_middleware(ServerTimeMiddleware, clock=app.state.context.clock)
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
+    run_beside(app, postal.warmed)  # alerts name places from ZIP codes: loaded before serving
     check_every_route_has_a_policy(app)
     return app

@@ -48,6 +48,8 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("reports.purge_contacts", "vecinos.reports.intake:purge_expired_contacts", 300),
     # Confirmed, unfounded and ended incidents nobody announced by hand alert after the hold.
     JobSpec("alerts.publish_due", "vecinos.alerts.publishing:publish_due", 1),
+    # Alerts waiting for a second person's approval expire at their deadline.
+    JobSpec("alerts.expire_approvals", "vecinos.alerts.approvals:expire_due", 15),
     # The outbox: claim due alert deliveries and send them through their channels.
     JobSpec("alerts.deliver", "vecinos.alerts.delivery:deliver_due", 1),
     # Opt-in codes (SMS) and confirmation links (e-mail) waiting to be sent, each claimed once.

@@ -3,7 +3,7 @@
 The table stays empty outside the demo (the app refuses VECINOS_DEMO_INBOX there).
 
 Revision ID: 0011
-Revises: 0013
+Revises: 0010b
 Create Date: 2026-12-01 22:09:43.550680
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import vecinos.db
 
 revision: str = "0011"
-down_revision: str | None = "0013"
+down_revision: str | None = "0010b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,6 @@
 // Active alerts, live: new ones arrive over Server-Sent Events without reloading the page.
+// Each incident shows once: its newest alert, with the earlier ones folded under it, marked as
+// replaced (an update) or withdrawn (rumour control, all clear).
 "use strict";
 
 (function () {
@@ -6,8 +8,11 @@
   if (!list) return;
   const live = document.getElementById("live");
   const labels = JSON.parse(live.dataset.labels);
+  const statuses = JSON.parse(live.dataset.statuses);
   const mapBox = document.getElementById("map");
   const language = document.documentElement.lang;
+  const LINK = /https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g;
+  const CLOSING = ["rumour_control", "all_clear"];
   let view = null;
   let layer = null;
   const colours = { confirmed: "#b3261e", update: "#b3261e", unconfirmed: "#7a4d00", rumour_control: "#4a4a4a", all_clear: "#1e6b32" };
@@ -27,51 +32,123 @@
     view.fit(points);
   }
 
-  function item(alert) {
-    const entry = document.createElement("li");
-    entry.className = "alert fresh " + alert.kind;
-    entry.dataset.alert = alert.id;
+  // The text with its web addresses as links; everything else stays plain text.
+  function linked(text) {
+    const paragraph = document.createElement("p");
+    let last = 0;
+    for (const match of text.matchAll(LINK)) {
+      paragraph.append(text.slice(last, match.index));
+      const anchor = document.createElement("a");
+      anchor.href = match[0];
+      anchor.rel = "noopener noreferrer";
+      anchor.textContent = match[0];
+      paragraph.append(anchor);
+      last = match.index + match[0].length;
+    }
+    paragraph.append(text.slice(last));
+    return paragraph;
+  }
+
+  function body(alert) {
     const label = document.createElement("strong");
     label.className = "alert-label";
     label.textContent = labels[alert.kind] || alert.label;
-    const body = document.createElement("p");
-    body.lang = alert.language;
-    body.textContent = alert.text;
+    const paragraph = linked(alert.text);
+    paragraph.lang = alert.language;
     const time = document.createElement("time");
     time.dateTime = alert.published_at;
     time.textContent = new Date(alert.published_at).toLocaleString(language);
-    entry.append(label, body, time);
-    return entry;
+    return [label, paragraph, time];
+  }
+
+  function history(entry) {
+    let details = entry.querySelector("details.history");
+    if (!details) {
+      details = document.createElement("details");
+      details.className = "history";
+      details.append(document.createElement("summary"), document.createElement("ol"));
+      entry.append(details);
+    }
+    return details;
+  }
+
+  // The thread's current alert goes under "earlier", marked by what replaced it.
+  function fold(entry, replacedBy) {
+    const status = CLOSING.includes(replacedBy) ? "cancelled" : "superseded";
+    const earlier = document.createElement("li");
+    earlier.className = "earlier " + entry.dataset.kind + " " + status;
+    earlier.dataset.alert = entry.dataset.alert;
+    const mark = document.createElement("span");
+    mark.className = "status";
+    mark.textContent = statuses[status];
+    earlier.append(mark, ...[...entry.children].filter((c) => !c.matches("details.history")));
+    const details = history(entry);
+    details.querySelector("ol").prepend(earlier);
+    details.querySelector("summary").textContent =
+      live.dataset.msgEarlier.replace("{n}", details.querySelectorAll("ol > li").length);
+  }
+
+  function addEarlier(entry, alert) {
+    const earlier = document.createElement("li");
+    earlier.className = "earlier " + alert.kind + " " + alert.status;
+    earlier.dataset.alert = alert.id;
+    const mark = document.createElement("span");
+    mark.className = "status";
+    mark.textContent = statuses[alert.status];
+    earlier.append(mark, ...body(alert));
+    const details = history(entry);
+    details.querySelector("ol").append(earlier);
+    details.querySelector("summary").textContent =
+      live.dataset.msgEarlier.replace("{n}", details.querySelectorAll("ol > li").length);
+  }
+
+  function show(alert) {
+    if (list.querySelector('[data-alert="' + alert.id + '"]')) return;
+    const empty = list.querySelector(".empty");
+    if (empty) empty.remove();
+    let entry = list.querySelector(':scope > [data-thread="' + alert.thread + '"]');
+    if (entry && alert.status && alert.status !== "current") {
+      addEarlier(entry, alert); // an older message the page missed: under the current one
+      return;
+    }
+    if (entry) {
+      fold(entry, alert.kind);
+    } else {
+      entry = document.createElement("li");
+      entry.dataset.thread = alert.thread;
+    }
+    entry.className = "alert fresh " + alert.kind;
+    entry.dataset.alert = alert.id;
+    entry.dataset.kind = alert.kind;
+    entry.prepend(...body(alert));
+    list.prepend(entry); // the newest news on top
+    plot(alert.kind, alert.location.lat, alert.location.lon);
+    if (view) fit();
+    live.textContent = live.dataset.msgNew + ": " + (labels[alert.kind] || alert.label);
   }
 
   function startMap() {
     view = window.vecinos.makeMap(mapBox);
     if (!view) return;
     layer = window.L.featureGroup().addTo(view.map);
-    list.querySelectorAll(".alert").forEach((entry) => {
+    list.querySelectorAll(":scope > .alert").forEach((entry) => {
       plot([...entry.classList].find((c) => colours[c]), Number(entry.dataset.lat), Number(entry.dataset.lon));
     });
     view.ready.then(fit);
   }
 
+  list.querySelectorAll(":scope > .alert").forEach((entry) => {
+    entry.dataset.kind = [...entry.classList].find((c) => colours[c]) || "";
+  });
   list.querySelectorAll("time").forEach((time) => { time.textContent = new Date(time.dateTime).toLocaleString(language); });
 
-  function show(alert) {
-    if (list.querySelector('[data-alert="' + alert.id + '"]')) return;
-    const empty = list.querySelector(".empty");
-    if (empty) empty.remove();
-    list.prepend(item(alert));
-    plot(alert.kind, alert.location.lat, alert.location.lon);
-    if (view) fit();
-    live.textContent = live.dataset.msgNew + ": " + (labels[alert.kind] || alert.label);
-  }
-
-  // Alerts published while the stream was not listening yet (or was cut): the feed has them.
+  // Alerts published while the stream was not listening yet (or was cut): the feed has them,
+  // newest first; shown oldest first, each thread ends with its current alert on top.
   async function catchUp() {
     const answer = await fetch("/api/alerts/feed.json?lang=" + encodeURIComponent(language), { cache: "no-store" });
     if (!answer.ok) return;
     const feed = await answer.json();
-    feed.alerts.slice().reverse().forEach(show);  // newest first in the feed, and on top here
+    feed.alerts.slice().reverse().forEach(show);
   }
 
   const stream = new EventSource("/api/alerts/stream?lang=" + encodeURIComponent(language));

@@ -9,7 +9,6 @@
   const root = document.getElementById("console");
   if (!root) return;
   const text = root.dataset;
-  const words = JSON.parse(text.words);
   const organizations = JSON.parse(text.organizations);
   const detail = document.getElementById("detail");
   const message = document.getElementById("detail-message");
@@ -25,7 +24,6 @@
   const known = new Set([...root.querySelectorAll(".cards > li[data-incident]")].map((c) => Number(c.dataset.incident)));
   const markers = new Map();
   let selected = null;
-  let drafted = null; // incident and state of the draft in the form: keep edits on refresh
   let view = null;
   let incidentLayer = null;
   let shiftLayer = null;
@@ -219,10 +217,11 @@
     document.getElementById("detail-head").replaceChildren(...head.childNodes);
     document.getElementById("detail-lists").replaceChildren(...content.querySelector('[data-part="lists"]').childNodes);
     detail.hidden = false;
-    if (drafted !== id + ":" + head.dataset.state) {
-      drafted = id + ":" + head.dataset.state; // a new state deserves a new draft
-      fillDraft({ id: id, state: head.dataset.state });
-    }
+    // The composer keeps one draft per incident (composer.js); it is told whenever the
+    // incident is shown again, with what it needs to decide.
+    const incident = { id: id, state: head.dataset.state, activity: head.dataset.activity };
+    const offers = (head.dataset.findings || "").split(",").filter(Boolean).map((f) => ({ finding: f }));
+    window.vecinos.composer.show(incident, offers);
     if (focus) detail.focus();
   }
 
@@ -272,61 +271,6 @@
     run(() => api("POST", "/api/incidents/" + selected + "/transition", { to: "unfounded" })));
   document.getElementById("mark-ended").addEventListener("click", () =>
     run(() => api("POST", "/api/incidents/" + selected + "/transition", { to: "ended" })));
-
-  // ---- alert composer ------------------------------------------------------------------------
-
-  const kindFor = { confirmed: "confirmed", unfounded: "rumour_control", ended: "all_clear" };
-
-  function alertBody() {
-    const texts = {};
-    ["en", "es"].forEach((code) => {
-      const value = document.getElementById("alert-text-" + code).value.trim();
-      if (value) texts[code] = value;
-    });
-    return { kind: document.getElementById("alert-kind").value, texts: texts };
-  }
-
-  function describePreview(preview) {
-    const parts = [plural(preview.recipients, text.msgRecipientsOne, text.msgRecipientsOther)];
-    Object.entries(preview.by_channel).forEach(([k, v]) => parts.push((words.channel[k] || k) + ": " + v));
-    Object.entries(preview.by_language).forEach(([k, v]) => parts.push((words.language[k] || k) + ": " + v));
-    if (!preview.publishable) {
-      const found = Object.values(preview.findings).flat().map((f) => (words.scrubbed[f.kind] || f.kind) + " “" + f.text + "”");
-      parts.push(text.msgRefused.replace("{what}", found.join(", ")));
-    }
-    return parts.join(" · ");
-  }
-
-  async function fillDraft(incident) {
-    const kind = kindFor[incident.state] || "unconfirmed";
-    document.getElementById("alert-kind").value = kind;
-    try {
-      const preview = await api("POST", "/api/incidents/" + incident.id + "/alerts/preview", { kind: kind, texts: {} });
-      document.getElementById("alert-text-en").value = preview.texts.en || "";
-      document.getElementById("alert-text-es").value = preview.texts.es || "";
-      document.getElementById("alert-verdict").textContent = describePreview(preview);
-    } catch (error) {
-      document.getElementById("alert-verdict").textContent = error.message;
-    }
-  }
-
-  document.getElementById("alert-preview").addEventListener("click", async () => {
-    const verdict = document.getElementById("alert-verdict");
-    try {
-      verdict.textContent = describePreview(await api("POST", "/api/incidents/" + selected + "/alerts/preview", alertBody()));
-    } catch (error) {
-      verdict.textContent = error.message;
-    }
-  });
-  document.getElementById("alert-publish").addEventListener("click", async () => {
-    const verdict = document.getElementById("alert-verdict");
-    try {
-      const alert = await api("POST", "/api/incidents/" + selected + "/alerts", alertBody());
-      verdict.textContent = plural(alert.recipients, text.msgPublishedOne, text.msgPublishedOther);
-    } catch (error) {
-      verdict.textContent = error.message;
-    }
-  });
 
   // ---- map ---------------------------------------------------------------------------------
 

@@ -1,0 +1,96 @@
+"""Stopping every outgoing delivery at once, and starting again, losing nothing.
+
+A coordinator (or `vecinos alerts halt`) halts; the volume alarm pauses on its own. While a
+hold lasts the worker claims nothing, and a round already under way stops at its next check
+and hands its unsent deliveries back unspent (`release_unsent`): resuming sends them as if
+nothing had happened, and nothing is sent twice.
+
+`may_deliver` is the one question the delivery code asks, before it claims and between sends;
+keep it that small, so any delivery design (issue 14 makes it concurrent) can ask it too.
+(Approvals need no check there: an alert waiting for approval has no deliveries yet.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from vecinos.accounts import audit
+from vecinos.accounts.models import Organization
+from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
+from vecinos.alerts.safety_models import DeliveryHold, HoldReason
+from vecinos.errors import Conflict
+from vecinos.i18n import N_
+
+NOTE_MAX = 200
+
+
+def may_deliver(db: Session) -> bool:
+    """False while any hold lasts (a halt or the volume alarm): send nothing more."""
+    query = select(DeliveryHold.id).where(DeliveryHold.ended_at.is_(None)).limit(1)
+    return db.scalar(query) is None
+
+
+def active_hold(db: Session) -> DeliveryHold | None:
+    query = select(DeliveryHold).where(DeliveryHold.ended_at.is_(None))
+    return db.scalars(query.order_by(DeliveryHold.started_at)).first()
+
+
+def halt(
+    db: Session,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    note: str | None = None,
+    reason: HoldReason = HoldReason.HALT,
+) -> DeliveryHold:
+    """Stop all outgoing deliveries; every organization's audit log says who and when."""
+    if active_hold(db) is not None:
+        raise Conflict(N_("Outgoing alerts are already stopped."), code="already_halted")
+    text = " ".join((note or "").split())[:NOTE_MAX] or None
+    hold = DeliveryHold(reason=reason, started_at=now, started_by=actor_id, note=text)
+    db.add(hold)
+    db.flush()
+    _audit_everywhere(db, f"alerts.{reason.value}", now, actor_id, hold_id=hold.id, note=text)
+    return hold
+
+
+def resume(db: Session, *, now: datetime, actor_id: int | None) -> list[DeliveryHold]:
+    """End every hold: the deliveries that waited go out, oldest first."""
+    holding = list(db.scalars(select(DeliveryHold).where(DeliveryHold.ended_at.is_(None))))
+    if not holding:
+        raise Conflict(N_("Outgoing alerts are not stopped."), code="not_halted")
+    for hold in holding:
+        hold.ended_at, hold.ended_by = now, actor_id
+    _audit_everywhere(db, "alerts.resumed", now, actor_id, holds=[h.id for h in holding])
+    return holding
+
+
+def _audit_everywhere(
+    db: Session, action: str, now: datetime, actor_id: int | None, **detail: object
+) -> None:
+    # A halt stops every organization's alerts: each coordinator's log shows it.
+    for organization_id in db.scalars(select(Organization.id)):
+        audit.record(
+            db, action, at=now, actor_id=actor_id, organization_id=organization_id, **detail
+        )
+
+
+def release_unsent(db: Session, token: str, ids: Sequence[int]) -> None:
+    """Hand back deliveries a round claimed but did not send: due again at once, and the
+    attempt the claim counted is given back (the caller commits)."""
+    if not ids:
+        return
+    db.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(ids),
+            Delivery.claim_token == token,
+            Delivery.status == DeliveryStatus.QUEUED.value,
+        )
+        .values(claim_token=None, claimed_until=None, attempts=Delivery.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )

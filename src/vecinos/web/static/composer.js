@@ -1,0 +1,324 @@
+// The alert composer in the incident detail of the dispatcher console.
+//
+// It cannot publish the wrong thing:
+// - one draft per incident, kept by incident id; a draft is cleared when its incident's state
+//   changes or its preview fails, so another incident's text never stays in the boxes;
+// - Publish is enabled only after a successful preview of exactly the text in the boxes, and
+//   sends the preview's key, which the server checks against the incident and the text;
+// - a confirmation step names the incident, the kind and the number of recipients;
+// - only the kinds and transitions the incident's state allows are enabled;
+// - a responder's "not found" proposes the rumour-control path.
+"use strict";
+
+window.vecinos.composer = (function () {
+  const root = document.getElementById("composer");
+  if (!root) return null;
+  const text = root.dataset;
+  const api = window.vecinos.api;
+  const transitions = JSON.parse(text.transitions);
+  const drafts = new Map(); // incident id -> draft
+  const LANGUAGES = ["en", "es"];
+  let current = null; // the draft on screen
+  const board = document.getElementById("console");
+  const activities = board ? JSON.parse(board.dataset.activities) : {};
+
+  const $ = (id) => document.getElementById(id);
+  const kindSelect = $("alert-kind");
+  const publishButton = $("alert-publish");
+  const verdict = $("alert-verdict");
+  const confirmBox = $("alert-confirm");
+
+  function field(form, language) {
+    return $("alert-" + (form === "full" ? "text" : "short") + "-" + language);
+  }
+
+  function describe(incident) {
+    return (activities[incident.activity] || incident.activity);
+  }
+
+  // ---- the draft on screen ------------------------------------------------------------------
+
+  function newDraft(incident, allowed) {
+    return {
+      incidentId: incident.id,
+      state: incident.state,
+      what: describe(incident),
+      allowed: allowed,
+      kind: allowed[0] || null,
+      texts: {}, shorts: {}, cross: null,
+      edited: false,
+      preview: null, // the last good preview of exactly this draft
+    };
+  }
+
+  function readBoxes() {
+    if (!current) return;
+    LANGUAGES.forEach((language) => {
+      current.texts[language] = field("full", language).value;
+      current.shorts[language] = field("short", language).value;
+    });
+    current.kind = kindSelect.value;
+    current.cross = $("alert-cross").checked ? $("alert-cross-streets").value : null;
+  }
+
+  function showDraft() {
+    confirmBox.hidden = true;
+    const draft = current;
+    $("compose-for").textContent = draft
+      ? text.msgFor.replace("{id}", draft.incidentId).replace("{what}", draft.what) : "";
+    [...kindSelect.options].forEach((option) => {
+      option.disabled = !draft || !draft.allowed.includes(option.value);
+    });
+    kindSelect.disabled = !draft || !draft.allowed.length;
+    if (draft && draft.kind) kindSelect.value = draft.kind;
+    LANGUAGES.forEach((language) => {
+      field("full", language).value = draft ? draft.texts[language] || "" : "";
+      field("short", language).value = draft ? draft.shorts[language] || "" : "";
+    });
+    $("alert-cross").checked = Boolean(draft && draft.cross !== null);
+    $("alert-cross-streets").disabled = !$("alert-cross").checked;
+    $("alert-cross-streets").value = draft && draft.cross !== null ? draft.cross : "";
+    $("alert-preview").disabled = !draft || !(draft.kind || draft.cleared);
+    publishButton.disabled = !(draft && draft.preview);
+    if (!draft || !draft.preview) $("alert-messages").hidden = true;
+  }
+
+  // Nothing of a refused draft stays: empty boxes, no kind, Publish disabled. Opening the
+  // incident again starts a new one from the server's state.
+  function clear(why) {
+    if (!current) return;
+    drafts.delete(current.incidentId);
+    current = { ...current, texts: {}, shorts: {}, cross: null, preview: null, kind: null, allowed: [], cleared: true };
+    showDraft();
+    verdict.textContent = text.msgCleared.replace("{why}", why);
+  }
+
+  // Any edit makes the last preview stale: Publish waits for a new one.
+  function edited() {
+    if (!current) return;
+    readBoxes();
+    current.edited = true;
+    current.preview = null;
+    publishButton.disabled = true;
+    confirmBox.hidden = true;
+    verdict.textContent = text.msgPreviewFirst;
+  }
+
+  // ---- preview ------------------------------------------------------------------------------
+
+  function body(draft) {
+    const edits = { texts: {}, short_texts: {} };
+    LANGUAGES.forEach((language) => {
+      if (draft.edited && draft.texts[language]) edits.texts[language] = draft.texts[language].trim();
+      if (draft.edited && draft.shorts[language]) edits.short_texts[language] = draft.shorts[language].trim();
+    });
+    const sent = { kind: draft.kind, texts: edits.texts, short_texts: edits.short_texts };
+    if (draft.cross !== null) sent.cross_streets = draft.cross;
+    return sent;
+  }
+
+  function findingWords(preview) {
+    return Object.values(preview.findings).flat()
+      .map((f) => (text["found" + f.kind[0].toUpperCase() + f.kind.slice(1)] || f.kind) + " “" + f.text + "”");
+  }
+
+  async function preview(draft) {
+    const sent = body(draft);
+    try {
+      const seen = await api("POST", "/api/incidents/" + draft.incidentId + "/alerts/preview", sent);
+      if (current !== draft) return; // the dispatcher moved on meanwhile
+      if (!draft.edited) {
+        LANGUAGES.forEach((language) => {
+          draft.texts[language] = seen.texts[language] || "";
+          draft.shorts[language] = seen.short_texts[language] || "";
+        });
+      }
+      draft.preview = seen.publishable
+        ? { key: seen.draft_key, body: sent, recipients: seen.recipients, approval: seen.needs_approval } : null;
+      showDraft();
+      showMessages(seen);
+      const notes = [];
+      if (seen.needs_approval) notes.push(text.msgNeedsApproval);
+      if (seen.deliveries_paused) notes.push(text.msgPaused);
+      verdict.textContent = (seen.publishable
+        ? text.msgReady.replace("{n}", seen.recipients)
+        : text.msgRefused.replace("{what}", findingWords(seen).join(", "))) + (notes.length ? " " + notes.join(" ") : "");
+    } catch (error) {
+      if (current === draft) clear(error.message); // never leave a text the server refused
+    }
+  }
+
+  function showMessages(seen) {
+    const items = seen.messages.map((message) => {
+      const item = document.createElement("li");
+      const details = seen.languages[message.text_language] || {};
+      const fellBack = details.fell_back ? " → " + text.msgFallback : "";
+      const channel = text["channel" + message.channel[0].toUpperCase() + message.channel.slice(1)] || message.channel;
+      const head = document.createElement("p");
+      head.className = "message-head";
+      head.textContent = text.msgRow.replace("{language}", message.language + fellBack)
+        .replace("{channel}", channel).replace("{n}", message.recipients);
+      const notes = [];
+      if (details.review === "unreviewed") notes.push(text.msgUnreviewed);
+      if (message.segments) notes.push(text.msgSegments.replace("{n}", message.segments).replace("{encoding}", message.encoding));
+      if (notes.length) head.append(" · " + notes.join(" · "));
+      const body = document.createElement("p");
+      body.lang = message.text_language;
+      if (message.subject) {
+        const subject = document.createElement("strong");
+        subject.textContent = message.subject;
+        body.append(subject, document.createElement("br"));
+      }
+      body.append(message.text);
+      item.append(head, body);
+      return item;
+    });
+    $("alert-messages").querySelector("ol").replaceChildren(...items);
+    $("alert-messages").hidden = false;
+  }
+
+  // ---- publish, after a confirmation that names what and where ------------------------------
+
+  function askToConfirm() {
+    const draft = current;
+    if (!draft || !draft.preview) return;
+    const kind = kindSelect.options[kindSelect.selectedIndex].textContent;
+    $("alert-confirm-text").textContent = text.msgConfirm.replace("{kind}", kind)
+      .replace("{id}", draft.incidentId).replace("{what}", draft.what).replace("{n}", draft.preview.recipients) +
+      (draft.preview.approval ? " " + text.msgNeedsApproval : "");
+    confirmBox.hidden = false;
+    $("alert-confirm-yes").focus();
+  }
+
+  async function publish() {
+    const draft = current;
+    confirmBox.hidden = true;
+    if (!draft || !draft.preview) return;
+    const sent = { ...draft.preview.body, draft_key: draft.preview.key };
+    try {
+      const alert = await api("POST", "/api/incidents/" + draft.incidentId + "/alerts", sent);
+      drafts.delete(draft.incidentId);
+      if (window.vecinos.approvals) window.vecinos.approvals.refresh().catch(() => {});
+      const published = alert.deadline // 202: a request for a second person, not an alert
+        ? text.msgAsked.replace("{until}", new Date(alert.deadline).toLocaleTimeString())
+        : text.msgPublished.replace("{n}", alert.recipients);
+      verdict.textContent = published;
+      if (current !== draft) return;
+      // What this incident may get next (an update after the alert), from a new draft.
+      await open({ id: draft.incidentId, state: draft.state, activity: null, whatText: draft.what }, true);
+      verdict.textContent = published;
+    } catch (error) {
+      if (current === draft) clear(error.message);
+    }
+  }
+
+  // ---- opening an incident ------------------------------------------------------------------
+
+  // The detail's move buttons, enabled only for what the state allows (absent ones skipped).
+  function allowMoves(incident) {
+    const allowed = transitions[incident.state] || [];
+    const moves = {
+      ask: !allowed.includes("verifying") && incident.state !== "verifying",
+      "mark-unfounded": !allowed.includes("unfounded"),
+      "mark-ended": !allowed.includes("ended"),
+    };
+    Object.entries(moves).forEach(([id, disabled]) => {
+      if ($(id)) $(id).disabled = disabled;
+    });
+  }
+
+  function proposeRumourControl(incident, offers) {
+    const nothing = (offers || []).some((offer) => offer.finding === "not_found");
+    const confirmed = (offers || []).some((offer) => offer.finding === "confirmed");
+    $("compose-proposal").hidden = !(nothing && !confirmed && incident.state === "verifying");
+  }
+
+  async function open(incident, fresh) {
+    if (current) readBoxes();
+    allowMoves(incident);
+    const kept = drafts.get(incident.id);
+    if (kept && kept.state === incident.state && !fresh) {
+      current = kept; // the same incident, unchanged: its own draft, as the dispatcher left it
+      showDraft();
+      verdict.textContent = kept.preview
+        ? text.msgReady.replace("{n}", kept.preview.recipients) : text.msgPreviewFirst;
+      return;
+    }
+    // Nothing of the incident shown before stays on screen while this one loads.
+    current = newDraft(incident, []);
+    if (incident.whatText) current.what = incident.whatText;
+    showDraft();
+    const loading = current;
+    let kinds;
+    try {
+      kinds = await api("GET", "/api/incidents/" + incident.id + "/alerts/kinds");
+    } catch (error) {
+      if (current === loading) clear(error.message);
+      return;
+    }
+    if (current !== loading) return; // another incident was opened meanwhile
+    const draft = newDraft({ ...incident, state: kinds.state }, kinds.allowed);
+    if (incident.whatText) draft.what = incident.whatText;
+    drafts.set(incident.id, draft);
+    current = draft;
+    showDraft();
+    verdict.textContent = draft.kind ? "" : text.msgNoneAllowed;
+    if (draft.kind) await preview(draft);
+  }
+
+  // ---- wiring -------------------------------------------------------------------------------
+
+  LANGUAGES.forEach((language) => {
+    field("full", language).addEventListener("input", edited);
+    field("short", language).addEventListener("input", edited);
+  });
+  $("alert-cross-streets").addEventListener("input", edited);
+  $("alert-cross").addEventListener("change", () => {
+    $("alert-cross-streets").disabled = !$("alert-cross").checked;
+    edited();
+  });
+  kindSelect.addEventListener("change", () => {
+    if (!current) return;
+    // Another kind has other words: start from its template, keep nothing of the old one.
+    current.kind = kindSelect.value;
+    current.edited = false;
+    current.preview = null;
+    preview(current);
+  });
+  $("alert-preview").addEventListener("click", () => {
+    if (!current) return;
+    if (current.cleared) { // start again from what the server says now
+      open({ id: current.incidentId, state: current.state, whatText: current.what }, true);
+      return;
+    }
+    readBoxes();
+    preview(current);
+  });
+  publishButton.addEventListener("click", askToConfirm);
+  $("alert-confirm-yes").addEventListener("click", publish);
+  $("alert-confirm-no").addEventListener("click", () => { confirmBox.hidden = true; });
+  $("compose-rumour").addEventListener("click", async () => {
+    if (!current) return;
+    const incidentId = current.incidentId;
+    try {
+      await api("POST", "/api/incidents/" + incidentId + "/transition", { to: "unfounded" });
+      $("compose-proposal").hidden = true;
+      const incident = await api("GET", "/api/incidents/" + incidentId);
+      allowMoves(incident);
+      await open(incident, true);
+    } catch (error) {
+      verdict.textContent = error.message;
+    }
+  });
+
+  return {
+    // The console calls this whenever it shows an incident, again and again as it changes:
+    // the same incident in the same state keeps its draft; anything else opens another.
+    show: function (incident, offers) {
+      proposeRumourControl(incident, offers);
+      allowMoves(incident);
+      if (current && current.incidentId === incident.id && current.state === incident.state) return null;
+      return open(incident, false);
+    },
+  };
+})();
