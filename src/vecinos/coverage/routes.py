@@ -32,7 +32,7 @@ from vecinos.coverage.schemas import (
 )
 from vecinos.crypto import Encryptor
 from vecinos.dispatch.schemas import ShiftOut
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.web.deps import ClockDep, ContextDep, DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(tags=["coverage"])
@@ -70,9 +70,9 @@ def create_site(
 
 
 @router.get("/api/sites", dependencies=[PUBLIC.dependency()])
-def public_sites(db: DbDep) -> list[SiteOut]:
+def public_sites(db: DbDep, language: LanguageDep) -> list[SiteOut]:
     """Every site: public places (a school, a court) residents may subscribe to."""
-    return [SiteOut.of(v) for v in sites.all_sites(db)]
+    return [SiteOut.of(v, language) for v in sites.all_sites(db)]
 
 
 def _schedule_out(schedule: Schedule) -> ScheduleOut:

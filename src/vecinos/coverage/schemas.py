@@ -10,6 +10,8 @@ from vecinos.coverage.calendar import SlotView
 from vecinos.coverage.models import AccompanimentKind, SiteKind
 from vecinos.coverage.schedules import ScheduleFields
 from vecinos.coverage.sites import SiteView
+from vecinos.coverage.wording import SITE_KINDS
+from vecinos.i18n import gettext
 from vecinos.training.models import Duty, VettingLevel
 
 STRICT = ConfigDict(extra="forbid")
@@ -30,10 +32,12 @@ class SiteOut(BaseModel):
     lat: float
     lon: float
     radius_m: int
+    kind_name: str  # the kind in the caller's language
 
     @classmethod
-    def of(cls, view: SiteView) -> SiteOut:
+    def of(cls, view: SiteView, language: str = "en") -> SiteOut:
         return cls(
+            kind_name=gettext(language, SITE_KINDS[SiteKind(view.site.kind)]),
             id=view.site.id,
             organization_id=view.site.organization_id,
             kind=SiteKind(view.site.kind),

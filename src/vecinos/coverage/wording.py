@@ -13,7 +13,7 @@ from babel.dates import format_date, format_time
 from vecinos.coverage.models import AccompanimentKind, SiteKind
 from vecinos.coverage.recurrence import to_utc
 from vecinos.i18n import N_, gettext
-from vecinos.training.pages import DUTY_WORDS, LEVEL_WORDS
+from vecinos.training.words import DUTY_WORDS, LEVEL_WORDS
 
 Code = TypeVar("Code", bound=str)
 

@@ -12,25 +12,16 @@ from sqlalchemy import select
 
 from vecinos.accounts.members import roster
 from vecinos.accounts.models import Organization
-from vecinos.i18n import N_, gettext
+from vecinos.i18n import gettext
 from vecinos.training import service
 from vecinos.training.models import Duty, VettingLevel
+from vecinos.training.words import DUTY_WORDS, LEVEL_WORDS
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep
 from vecinos.web.policy import Coordinator
 from vecinos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/organizations/{org_id}/training"
-DUTY_WORDS = {
-    Duty.LEGAL_OBSERVER: N_("Legal observer (arrests, observer requests)"),
-    Duty.ACCOMPANIMENT: N_("Accompaniment to hearings and check-ins"),
-    Duty.SITE_WATCH: N_("Watch at a fixed post"),
-}
-LEVEL_WORDS = {
-    VettingLevel.NEW: N_("New"),
-    VettingLevel.VETTED: N_("Vetted"),
-    VettingLevel.TRUSTED: N_("Trusted"),
-}
 
 
 def back(org_id: int, anchor: str = "") -> RedirectResponse:
