@@ -253,17 +253,32 @@ class Settings(BaseSettings):
     alert_claim_seconds: int = Field(
         120, ge=5, description="A delivery a crashed worker had claimed is retried after this."
     )
+    # Rates are the provider accounts' limits: every worker of the deployment shares them.
     alert_sms_per_second: float = Field(
-        10.0, gt=0, description="Most alert texts sent per second, by each worker."
+        10.0, gt=0, description="Most texts sent per second, all workers together."
     )
     alert_email_per_second: float = Field(
-        20.0, gt=0, description="Most alert e-mails sent per second, by each worker."
+        20.0, gt=0, description="Most e-mails sent per second, all workers together."
     )
     alert_push_per_second: float = Field(
-        100.0, gt=0, description="Most Web Push alerts sent per second, by each worker."
+        500.0, gt=0, description="Most Web Push messages sent per second, all workers together."
     )
     alert_webhook_per_second: float = Field(
-        20.0, gt=0, description="Most partner webhook calls sent per second, by each worker."
+        50.0, gt=0, description="Most partner webhook calls per second, all workers together."
+    )
+    # How many messages of a channel one worker keeps on the wire at once: at a provider's
+    # latency L seconds, a channel sends at most in_flight / L messages a second per worker.
+    alert_sms_in_flight: int = Field(
+        64, ge=1, le=1000, description="Texts one worker has on the wire at once."
+    )
+    alert_email_in_flight: int = Field(
+        4, ge=1, le=100, description="SMTP sessions one worker keeps open and sends through."
+    )
+    alert_push_in_flight: int = Field(
+        64, ge=1, le=1000, description="Web Push requests one worker has on the wire at once."
+    )
+    alert_webhook_in_flight: int = Field(
+        16, ge=1, le=1000, description="Partner webhook calls one worker has on the wire at once."
     )
     alert_approval_recipients: int = Field(
         10_000,

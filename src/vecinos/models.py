@@ -1,5 +1,6 @@
 """Every domain's models, imported in one place so the metadata (and Alembic) sees them all."""
 
+from vecinos import limits as limits_models
 from vecinos.accounts import models as accounts_models
 from vecinos.alerts import inbox as alerts_inbox_models
 from vecinos.alerts import models as alerts_models
@@ -34,6 +35,7 @@ __all__ = [
     "evidence_models",
     "geo_models",
     "incidents_models",
+    "limits_models",
     "metadata",
     "reports_models",
     "training_models",

@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vecinos.alerts.models import OptInMessage, Subscription, SubscriptionCell
-from vecinos.alerts.optin import open_message
+from vecinos.alerts.models import Subscription, SubscriptionCell
+from vecinos.alerts.outbox import open_message
+from vecinos.alerts.outbox_models import Delivery
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 
@@ -43,10 +44,15 @@ def subscribe(client: TestClient, **fields: Any) -> dict[str, Any]:
     return result
 
 
+OPT_INS = Delivery.alert_id.is_(None)  # the outbox's direct messages: opt-in codes and links
+
+
 def opt_in_text(db: Session, settings: Settings) -> str:
-    row = db.scalars(select(OptInMessage).order_by(OptInMessage.id.desc())).first()
-    assert row is not None
-    return open_message(row, subscriber_encryptor(settings)).text
+    db.rollback()  # a fresh snapshot on PostgreSQL
+    query = select(Delivery.message_encrypted).where(OPT_INS).order_by(Delivery.id.desc())
+    sealed = db.scalars(query).first()
+    assert sealed is not None
+    return open_message(sealed, subscriber_encryptor(settings)).text
 
 
 def sms_code(db: Session, settings: Settings) -> str:
@@ -67,5 +73,5 @@ def counts(db: Session) -> tuple[int, int, int]:
     return (
         db.scalar(select(func.count()).select_from(Subscription)) or 0,
         db.scalar(select(func.count()).select_from(SubscriptionCell)) or 0,
-        db.scalar(select(func.count()).select_from(OptInMessage)) or 0,
+        db.scalar(select(func.count()).select_from(Delivery).where(OPT_INS)) or 0,
     )

@@ -1,5 +1,5 @@
 """Helpers for publishing, outbox and feed tests: subscribers on the log channel, incidents,
-one worker round of deliveries."""
+the delivery engine sending what is due."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from tests.cast import Cast
 from tests.dispatch.factories import SCENE, make_incident
 from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.contacts import Contact
-from vecinos.alerts.delivery import deliver_due
 from vecinos.alerts.models import AlertKind, ChannelKind, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery
 from vecinos.alerts.publishing import NO_EDITS, publish
+from vecinos.alerts.sending import DeliveryEngine
 from vecinos.alerts.subscriptions import Wants
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
@@ -88,16 +88,17 @@ def publish_now(
 
 
 def deliver_round(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> int:
-    """One worker round of the delivery job: claim, commit, then the sends."""
-    with transaction(sessions) as db:
-        return deliver_due(db, clock.now(), settings)
+    """The delivery engine sends what is due now; returns how many the channels accepted."""
+    return DeliveryEngine(sessions, settings, clock).drain_now()
 
 
 def deliveries(db: Session, alert_id: int | None = None) -> list[Delivery]:
+    """Deliveries of alerts (of one alert), not the outbox's opt-in messages."""
     db.rollback()  # a fresh snapshot
     query = select(Delivery).order_by(Delivery.subscription_id)
-    if alert_id is not None:
-        query = query.where(Delivery.alert_id == alert_id)
+    query = query.where(
+        Delivery.alert_id.is_not(None) if alert_id is None else Delivery.alert_id == alert_id
+    )
     return list(db.scalars(query))
 
 

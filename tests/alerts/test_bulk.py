@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts.outbox_factories import alerts, deliveries, incident, north, subscriber
 from tests.cast import Cast
-from vecinos.alerts.matching import Recipient
+from vecinos.alerts.matching import Listed
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 from vecinos.alerts.publishing import NO_EDITS, publish, write_deliveries
@@ -31,7 +31,7 @@ def publish_then(
     settings: Settings,
     clock: FrozenClock,
     incident_id: int,
-    extra: list[Recipient],
+    extra: list[Listed],
 ) -> int:
     """Publish, then write `extra` deliveries for the same alert in the same transaction."""
     with transaction(sessions) as db:
@@ -54,7 +54,7 @@ def test_bulk_rows_read_back_as_the_orm_would_have_written_them(
     near = subscriber(sessions, settings, clock, north(100), language="es-MX")
     far = subscriber(sessions, settings, clock, north(9000), channel=ChannelKind.LOG)
     alert_id = publish_then(
-        sessions, settings, clock, incident(sessions, cast), [Recipient(far, ChannelKind.LOG, "ko")]
+        sessions, settings, clock, incident(sessions, cast), [Listed(far, ChannelKind.LOG, "ko")]
     )
 
     rows = deliveries(db, alert_id)
@@ -117,6 +117,6 @@ def test_a_duplicate_recipient_is_the_database_s_integrity_error(
             settings,
             clock,
             incident(sessions, cast),
-            [Recipient(again, ChannelKind.LOG, "en")],
+            [Listed(again, ChannelKind.LOG, "en")],
         )
     assert alerts(db) == [] and deliveries(db) == []

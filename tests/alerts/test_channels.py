@@ -16,8 +16,9 @@ from pydantic import SecretStr
 
 from tests.alerts import servers
 from tests.alerts.servers import HttpStandIn, PushInbox, json_reply
+from tests.asyncio_helpers import run_soon
 from vecinos.alerts.channels import channels_for
-from vecinos.alerts.channels.base import OutboundMessage, SendError
+from vecinos.alerts.channels.base import Channel, OutboundMessage, SendError, SendResult
 from vecinos.alerts.channels.email import EmailChannel
 from vecinos.alerts.channels.http import Http
 from vecinos.alerts.channels.log import LogChannel
@@ -37,10 +38,22 @@ TEXT = "vecinos CONFIRMED by volunteers: activity near Soto St & 1st St. Más: h
 
 
 @pytest.fixture
-def http(settings: Settings) -> Iterator[Http]:
-    client = Http(settings.outbound_timeout_seconds)
-    yield client
-    client.close()
+def http(settings: Settings) -> Http:
+    return Http(settings.outbound_timeout_seconds)
+
+
+def send(channel: Channel, message: OutboundMessage) -> SendResult:
+    """One message on an event loop of its own, then the channel's connections closed."""
+
+    async def sending() -> SendResult:
+        try:
+            return await channel.send(message)
+        finally:
+            await channel.aclose()
+            if (http := getattr(channel, "http", None)) is not None:
+                await http.aclose()
+
+    return run_soon(sending())
 
 
 # --- SMS ----------------------------------------------------------------------------------
@@ -67,7 +80,7 @@ def test_sms_goes_through_the_official_client_to_the_configured_base_url(
     settings: Settings, http: Http, twilio: HttpStandIn
 ) -> None:
     channel = SmsChannel(sms_settings(settings, twilio.url), http)
-    result = channel.send(OutboundMessage(to="+12135550142", text=TEXT))
+    result = send(channel, OutboundMessage(to="+12135550142", text=TEXT))
     assert result.provider_id.startswith("SM") and result.status == "queued"
     (seen,) = twilio.seen
     form = {
@@ -101,7 +114,7 @@ def test_sms_errors_say_whether_the_number_is_dead(
 ) -> None:
     channel = SmsChannel(sms_settings(settings, twilio.url, token), http)
     with pytest.raises(SendError) as failed:
-        channel.send(OutboundMessage(to=to, text=TEXT))
+        send(channel, OutboundMessage(to=to, text=TEXT))
     assert failed.value.permanent is permanent and failed.value.code == code
 
 
@@ -109,7 +122,7 @@ def test_an_unreachable_provider_is_transient(settings: Settings, http: Http) ->
     port = servers.free_port()  # nothing listens there
     channel = SmsChannel(sms_settings(settings, f"http://127.0.0.1:{port}"), http)
     with pytest.raises(SendError) as failed:
-        channel.send(OutboundMessage(to="+12135550142", text=TEXT))
+        send(channel, OutboundMessage(to="+12135550142", text=TEXT))
     assert failed.value.permanent is False and failed.value.code == "network"
 
 
@@ -144,7 +157,7 @@ def test_email_uses_starttls_and_auth_on_a_real_smtp_server(
             idempotency_key="d-42",
             data={"unsubscribe_url": "https://vecinos.test/alerts/unsubscribe?token=su_x"},
         )
-        result = channel.send(message)
+        result = send(channel, message)
     (envelope,) = mailbox.messages
     assert mailbox.logins == [servers.SMTP_USER.encode()]
     assert envelope.rcpt_tos == ["resident@example.org"]
@@ -164,14 +177,15 @@ def test_a_refused_mailbox_is_permanent_a_refused_login_is_not(
 ) -> None:
     with servers.smtp_server(tmp_path) as (mailbox, port, ca):
         with pytest.raises(SendError) as bounced:
-            EmailChannel(smtp_settings(settings, port, ca)).send(
-                OutboundMessage(to=servers.BOUNCE, text=TEXT)
+            send(
+                EmailChannel(smtp_settings(settings, port, ca)),
+                OutboundMessage(to=servers.BOUNCE, text=TEXT),
             )
         # aiosmtpd stalls after a failed AUTH; a short time-out keeps the test quick.
         wrong = smtp_settings(settings, port, ca, password="wrong")
         wrong_login = EmailChannel(wrong.model_copy(update={"outbound_timeout_seconds": 1.0}))
         with pytest.raises(SendError) as refused:
-            wrong_login.send(OutboundMessage(to="resident@example.org", text=TEXT))
+            send(wrong_login, OutboundMessage(to="resident@example.org", text=TEXT))
     assert bounced.value.permanent is True and bounced.value.code == "smtp_recipient"
     assert refused.value.permanent is False
     assert mailbox.messages == []
@@ -183,7 +197,7 @@ def test_email_refuses_a_server_whose_certificate_it_cannot_verify(
     with servers.smtp_server(tmp_path) as (mailbox, port, _ca):
         unverified = smtp_settings(settings, port, _ca).model_copy(update={"smtp_ca_file": None})
         with pytest.raises(SendError) as failed:
-            EmailChannel(unverified).send(OutboundMessage(to="resident@example.org", text=TEXT))
+            send(EmailChannel(unverified), OutboundMessage(to="resident@example.org", text=TEXT))
     assert failed.value.permanent is False and mailbox.messages == []
 
 
@@ -217,7 +231,7 @@ def test_web_push_is_encrypted_to_the_subscription_and_vapid_signed(
             expires_at=clock.now() + timedelta(hours=2),
             data={"kind": "confirmed"},
         )
-        result = PushChannel(vapid_settings, http, clock).send(message)
+        result = send(PushChannel(vapid_settings, http, clock), message)
     assert inbox.problems == []
     assert inbox.received == [
         {
@@ -239,8 +253,9 @@ def test_a_push_signed_with_another_key_is_refused_by_the_service(
         inbox.origin = "http://elsewhere.example"  # the token's audience no longer matches
         subscription = inbox.subscription(f"{push_service.url}/push/abc")
         with pytest.raises(SendError) as failed:
-            PushChannel(vapid_settings, http, clock).send(
-                OutboundMessage(to=json.dumps(subscription), text=TEXT)
+            send(
+                PushChannel(vapid_settings, http, clock),
+                OutboundMessage(to=json.dumps(subscription), text=TEXT),
             )
     assert inbox.received == [] and inbox.problems and failed.value.code == "http_401"
 
@@ -252,8 +267,9 @@ def test_an_expired_push_subscription_is_permanent(
     with HttpStandIn(inbox) as push_service:
         subscription = inbox.subscription(f"{push_service.url}/gone/abc")
         with pytest.raises(SendError) as failed:
-            PushChannel(vapid_settings, http, clock).send(
-                OutboundMessage(to=json.dumps(subscription), text=TEXT)
+            send(
+                PushChannel(vapid_settings, http, clock),
+                OutboundMessage(to=json.dumps(subscription), text=TEXT),
             )
     assert failed.value.permanent is True and failed.value.code == "gone"
 
@@ -283,10 +299,10 @@ def test_webhooks_are_signed_and_the_partner_can_verify_them(
         message = OutboundMessage(
             to=target, text=TEXT, idempotency_key="d-7", data={"kind": "confirmed"}
         )
-        WebhookChannel(http, clock).send(message)
+        send(WebhookChannel(http, clock), message)
         forged = json.dumps({"url": f"{server.url}/hook", "secret": "not-the-secret"})
         with pytest.raises(SendError) as refused:
-            WebhookChannel(http, clock).send(OutboundMessage(to=forged, text=TEXT))
+            send(WebhookChannel(http, clock), OutboundMessage(to=forged, text=TEXT))
     assert verdicts == [True, False] and refused.value.code == "http_401"
     body = json.loads(server.seen[0].body)
     assert body == {"text": TEXT, "language": "en", "kind": "confirmed"}
@@ -312,8 +328,8 @@ def test_the_log_channel_logs_the_text_but_never_the_contact(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.INFO, logger="vecinos.alerts.log_channel"):
-        result = LogChannel().send(
-            OutboundMessage(to="+12135550142", text=TEXT, idempotency_key="d-1")
+        result = send(
+            LogChannel(), OutboundMessage(to="+12135550142", text=TEXT, idempotency_key="d-1")
         )
     assert result.provider_id == "log-d-1" and TEXT in caplog.text and "5550142" not in caplog.text
 

@@ -40,7 +40,7 @@ def move(sessions: sessionmaker[Session], incident_id: int, state: IncidentState
 
 
 def receivers(db: Session, alert_id: int) -> list[int]:
-    return [d.subscription_id for d in deliveries(db, alert_id)]
+    return [d.subscription_id or 0 for d in deliveries(db, alert_id)]
 
 
 def test_an_all_clear_reaches_everyone_the_alert_reached_whatever_they_asked_for(

@@ -1,8 +1,8 @@
 """A worker killed with SIGKILL in the middle of a fan-out loses nothing and doubles nothing.
 
-The worker runs in a subprocess with a channel that records every send to a file and then
-stalls; the test kills it after some sends, and a restarted worker (here, in the test process)
-finishes the job once the dead worker's claim has lapsed. Every recipient ends with exactly
+The delivery engine runs in a subprocess with a channel that records every send to a file and
+then stalls; the test kills it after some sends, and a restarted engine (here, in the test
+process) finishes the job once the dead worker's claim has lapsed. Every recipient ends with exactly
 one delivery, marked sent, and every recipient's message went out on the wire.
 """
 
@@ -16,17 +16,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.alerts.outbox_factories import deliver_round, deliveries, incident, north, publish_now
+from tests.alerts.outbox_factories import deliveries, incident, north, publish_now
 from tests.alerts.outbox_factories import subscriber as add_subscriber
 from tests.cast import Cast
 from tests.conftest import TEST_SECRET
-from vecinos.alerts import outgoing
+from vecinos.alerts.channels import Channels
 from vecinos.alerts.channels.base import OutboundMessage, SendResult
 from vecinos.alerts.models import ChannelKind
 from vecinos.alerts.outbox_models import DeliveryStatus
+from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 
@@ -34,40 +34,41 @@ RECIPIENTS = 40
 SENDS_BEFORE_KILL = 15
 
 WORKER = """
-import os, sys, time
+import asyncio, os, sys
 from datetime import datetime
-from vecinos.alerts import outgoing
+from vecinos.alerts.channels import Channels
 from vecinos.alerts.channels.base import SendResult
 from vecinos.alerts.models import ChannelKind
+from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import make_engine, make_session_factory
-from vecinos.worker.registry import JobSpec, resolve
-from vecinos.worker.runner import Worker
 
 wire, stall_after = sys.argv[1], int(sys.argv[2])
 
 class Stalling:
     kind = ChannelKind.LOG
     sent = 0
-    def send(self, message):
+    async def send(self, message):
         with open(wire, "a") as out:
             out.write(message.idempotency_key + "\\n")
             out.flush()
             os.fsync(out.fileno())
         Stalling.sent += 1
         if Stalling.sent >= stall_after:
-            time.sleep(3600)  # the provider hangs; the test kills us here
-        time.sleep(0.03)
+            await asyncio.sleep(3600)  # the provider hangs; the test kills us here
+        await asyncio.sleep(0.03)
         return SendResult(provider_id="stall-" + message.idempotency_key)
+    async def aclose(self):
+        pass
 
-outgoing.build_channels = lambda settings, now: {ChannelKind.LOG: Stalling()}
+# One message on the wire at a time, so outcomes are written while later ones still go.
 settings = Settings(database_url=os.environ["CRASH_DB"], secret_key=os.environ["CRASH_SECRET"],
-                    data_dir=os.environ["CRASH_DIR"])
+                    data_dir=os.environ["CRASH_DIR"], alert_push_in_flight=1)
 clock = FrozenClock(datetime.fromisoformat(os.environ["CRASH_NOW"]))
 sessions = make_session_factory(make_engine(settings.effective_database_url))
-job = resolve(JobSpec("alerts.deliver", "vecinos.alerts.delivery:deliver_due", 1))
-Worker(sessions, settings, clock, jobs=[job]).tick()
+channels = Channels({ChannelKind.LOG: Stalling()})
+DeliveryEngine(sessions, settings, clock, channels).drain_now()
 """
 
 
@@ -79,10 +80,13 @@ class Recording:
     def __init__(self, wire: Path) -> None:
         self.wire = wire
 
-    def send(self, message: OutboundMessage) -> SendResult:
+    async def send(self, message: OutboundMessage) -> SendResult:
         with self.wire.open("a") as out:
             out.write(message.idempotency_key + "\n")
         return SendResult(provider_id=f"rec-{message.idempotency_key}")
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
 
 
 def lines(path: Path) -> list[str]:
@@ -116,7 +120,6 @@ def test_a_killed_worker_loses_and_doubles_nothing(
     cast: Cast,
     db: Session,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ids = [add_subscriber(sessions, settings, clock, north(10 * n)) for n in range(RECIPIENTS)]
     alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
@@ -133,16 +136,17 @@ def test_a_killed_worker_loses_and_doubles_nothing(
     assert 0 < len(recorded_before) < SENDS_BEFORE_KILL  # some outcomes were written, not all
 
     # The restart: the dead worker's claim lapses, the rest goes out.
-    monkeypatch.setattr(
-        outgoing, "build_channels", lambda s, now: {ChannelKind.LOG: Recording(wire)}
+    restarted = DeliveryEngine(
+        sessions, settings, clock, Channels({ChannelKind.LOG: Recording(wire)})
     )
-    assert deliver_round(sessions, settings, clock) == 0  # still claimed by the dead worker
+    never_claimed = restarted.drain_now()  # the dead worker claimed only what it had in hand
+    assert never_claimed > 0
     clock.advance(seconds=settings.alert_claim_seconds)
-    while deliver_round(sessions, settings, clock):
-        pass
+    lapsed = restarted.drain_now()  # what it held, unrecorded, is sent again once its lease lapsed
+    assert lapsed > 0 and never_claimed + lapsed == RECIPIENTS - len(recorded_before)
 
     rows = deliveries(db, alert_id)
-    assert sorted(d.subscription_id for d in rows) == sorted(ids)  # one row per recipient
+    assert sorted(d.subscription_id or 0 for d in rows) == sorted(ids)  # one row per recipient
     assert {d.status for d in rows} == {DeliveryStatus.SENT}
     assert all(d.claim_token is None for d in rows)
     on_the_wire = Counter(lines(wire))

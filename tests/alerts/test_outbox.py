@@ -1,4 +1,4 @@
-"""The delivery worker: claims, sends through the real channels, retries, fails, paces."""
+"""The delivery engine: claims, sends through the real channels, retries, fails, paces."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from tests.alerts.outbox_factories import (
 )
 from tests.alerts.servers import HttpStandIn
 from tests.cast import Cast
+from vecinos import limits
 from vecinos.alerts import delivery
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.outbox_models import DeliveryStatus
@@ -71,16 +72,16 @@ def test_each_delivery_goes_out_once_in_its_language(
     assert deliver_round(sessions, settings, clock) == 0  # nothing is sent twice
 
 
-def test_one_round_drains_the_fan_out_batch_after_batch(
+def test_a_fan_out_larger_than_the_lane_goes_out_whole(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, cast: Cast, db: Session
 ) -> None:
-    small = settings.model_copy(update={"worker_batch_size": 2})
+    small = settings.model_copy(update={"alert_push_in_flight": 2})  # the log channel's slots
     for metres in range(100, 600, 100):
         subscriber(sessions, small, clock, north(metres))
     alert_id = publish_now(sessions, small, clock, incident(sessions, cast))
-    assert deliver_round(sessions, small, clock) == 2  # the first batch the job claimed …
+    assert deliver_round(sessions, small, clock) == 5  # claim after claim, two at a time
     rows = deliveries(db, alert_id)
-    assert len(rows) == 5 and {d.status for d in rows} == {DeliveryStatus.DELIVERED}  # … all
+    assert len(rows) == 5 and {d.status for d in rows} == {DeliveryStatus.DELIVERED}
 
 
 def test_sms_goes_to_twilio_and_a_dead_number_ends_its_subscription(
@@ -139,9 +140,9 @@ def test_an_unconfigured_channel_keeps_its_deliveries_queued(
 ) -> None:
     subscriber(sessions, settings, clock, north(100), channel=ChannelKind.SMS, contact=GOOD_NUMBER)
     alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
-    deliver_round(sessions, settings, clock)
+    assert deliver_round(sessions, settings, clock) == 0
     (row,) = deliveries(db, alert_id)
-    assert (row.status, row.last_error) == ("queued", "channel_not_configured")
+    assert (row.status, row.attempts, row.claim_token) == ("queued", 0, None)  # never claimed
 
 
 def test_an_alert_that_expired_is_never_sent_late(
@@ -150,6 +151,8 @@ def test_an_alert_that_expired_is_never_sent_late(
     subscriber(sessions, settings, clock, north(100))
     alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
     clock.advance(minutes=settings.alert_expiry_minutes)
+    with transaction(sessions) as writer:  # the worker job, before the engine's next claim
+        assert delivery.expire_stale(writer, clock.now(), settings) == 1
     assert deliver_round(sessions, settings, clock) == 0
     (row,) = deliveries(db, alert_id)
     assert (row.status, row.last_error, row.attempts) == ("failed", "expired", 0)
@@ -175,14 +178,16 @@ def test_a_claim_is_exclusive_until_its_lease_runs_out(
     for metres in (100, 200, 300):
         subscriber(sessions, settings, clock, north(metres))
     publish_now(sessions, settings, clock, incident(sessions, cast))
-    log = ChannelKind.LOG
-    with transaction(sessions) as db:
-        assert delivery.claim(db, log, "a" * 32, clock.now(), settings) == 3
-    with transaction(sessions) as db:
-        assert delivery.claim(db, log, "b" * 32, clock.now(), settings) == 0
+
+    def claim(token: str) -> int:
+        with transaction(sessions) as db:
+            now = clock.now()
+            return len(delivery.claim_ids(db, ChannelKind.LOG, token, now, settings, limit=10))
+
+    assert claim("a" * 32) == 3
+    assert claim("b" * 32) == 0
     clock.advance(seconds=settings.alert_claim_seconds)  # the first claimer died
-    with transaction(sessions) as db:
-        assert delivery.claim(db, log, "b" * 32, clock.now(), settings) == 3
+    assert claim("b" * 32) == 3
 
 
 def test_a_late_outcome_does_not_overwrite_the_next_claimers_work(
@@ -192,26 +197,33 @@ def test_a_late_outcome_does_not_overwrite_the_next_claimers_work(
     alert_id = publish_now(sessions, settings, clock, incident(sessions, cast))
     slow, fast = "a" * 32, "b" * 32
     with transaction(sessions) as writer:
-        delivery.claim(writer, ChannelKind.LOG, slow, clock.now(), settings)
+        delivery.claim_ids(writer, ChannelKind.LOG, slow, clock.now(), settings, limit=1)
     clock.advance(seconds=settings.alert_claim_seconds)
     with transaction(sessions) as writer:
-        delivery.claim(writer, ChannelKind.LOG, fast, clock.now(), settings)
+        delivery.claim_ids(writer, ChannelKind.LOG, fast, clock.now(), settings, limit=1)
     (row,) = deliveries(db, alert_id)
     late = delivery.Outcome(row.id, row.subscription_id, 1, provider_id="late")
-    with sessions() as writer:
-        delivery.record(writer, [late], delivery.Round(slow, clock.now(), settings))
+    with transaction(sessions) as writer:
+        delivery.record(writer, [late], token=slow, now=clock.now(), settings=settings)
     (row,) = deliveries(db, alert_id)
     assert (row.status, row.claim_token, row.provider_id) == ("queued", fast, None)
 
 
-def test_each_channel_is_paced_to_its_rate(settings: Settings) -> None:
-    paced = settings.model_copy(update={"alert_sms_per_second": 2.0, "worker_poll_seconds": 5.0})
-    assert delivery.per_round(ChannelKind.SMS, paced) == 10
-    assert delivery.per_round(ChannelKind.LOG, paced) == paced.worker_batch_size
-    slept: list[float] = []
-    pacer = delivery.Pacer(paced, sleep=slept.append)
-    for _ in range(3):
-        pacer.wait(ChannelKind.SMS)
-    pacer.wait(ChannelKind.LOG)
-    # Three texts at 2 a second: at 0, 0.5 and 1.0 s (this fake sleep does not move time).
-    assert [round(s, 1) for s in slept] == [0.5, 1.0]
+def test_a_rate_is_shared_by_every_worker_and_refills_with_time(
+    sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
+    """Two workers take from one bucket: together they never pass the channel's rate."""
+
+    def take(want: int) -> tuple[int, float]:
+        with transaction(sessions) as db:
+            return limits.take(db, "alerts.sms", rate=10, burst=10, want=want, now=clock.now())
+
+    assert take(6) == (6, 0.0)  # worker one
+    granted, wait = take(6)  # worker two, the same second: what is left
+    assert granted == 4 and wait == pytest.approx(0.1)
+    granted, wait = take(1)
+    assert granted == 0 and wait == pytest.approx(0.1)
+    clock.advance(seconds=0.5)
+    assert take(10)[0] == 5
+    clock.advance(seconds=60)
+    assert take(100)[0] == 10  # never more than a second's burst

@@ -31,6 +31,7 @@ from tests.dispatch.factories import client_for, on_shift
 from tests.reports.factories import add_zones
 from tests.reports.factories import body as report_body
 from vecinos.alerts.outbox_models import DeliveryStatus
+from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.reports.models import Report
@@ -153,7 +154,8 @@ def verify_on_scene(app: FastAPI, cast: Cast, dario: TestClient, incident_id: in
 
 def run_worker(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> None:
     clock.advance(seconds=settings.alert_hold_seconds)  # nobody published by hand
-    Worker(sessions, settings, clock).tick()
+    Worker(sessions, settings, clock).tick()  # publishes
+    DeliveryEngine(sessions, settings, clock).drain_now()  # sends
 
 
 def texts_sent(twilio: HttpStandIn) -> dict[str, str]:

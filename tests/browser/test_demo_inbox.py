@@ -82,7 +82,9 @@ def test_a_subscriber_confirms_through_the_demo_inbox_and_receives_an_alert(
 
     resident.get_by_label("Código del mensaje de texto").fill(found.group(1))
     resident.get_by_role("button", name="Confirmar").click()
-    expect(resident.get_by_role("status")).to_contain_text("Confirmado. Recibirá alertas")
+    expect(resident.get_by_role("status")).to_contain_text(
+        "Confirmado. Recibirá lo que indica esta página"
+    )
     screenshot(resident, "demo-subscribe-confirmed-phone")
 
     make_incident(sessions, cast, state=IncidentState.CONFIRMED)
@@ -105,7 +107,9 @@ def publish_from_the_console(staff: Page, server: LiveServer) -> None:
     staff.goto(f"{server.url}/dispatch")
     staff.locator('.cards[data-state="confirmed"] .card').click()
     expect(staff.locator("#alert-text-es")).not_to_have_value("")
-    staff.get_by_role("button", name="Publicar alerta").click()
+    expect(staff.locator("#alert-verdict")).to_contain_text("Lista para publicar a 1 destinatario.")
+    staff.get_by_role("button", name="Publicar alerta…").click()
+    staff.get_by_role("alertdialog").get_by_role("button", name="Sí, publicarla").click()
     expect(staff.locator("#alert-verdict")).to_contain_text("Publicada para 1 destinatario.")
 
 

@@ -18,8 +18,8 @@ from vecinos.dispatch.ranking import (
     RESPONDER_RESOLUTION,
     Needs,
     ShiftRow,
-    disk_cells,
     order_candidates,
+    search_cells,
     select_candidates,
 )
 from vecinos.geo.cells import cell_of
@@ -96,7 +96,7 @@ def test_the_cell_disk_holds_every_point_within_the_radius(
     )
     point = math.degrees(phi2), (math.degrees(lambda2) + 540) % 360 - 180
     assert haversine_m(lat, lon, *point) <= radius + 1e-6
-    cells = disk_cells(lat, lon, radius)
+    cells = search_cells(lat, lon, radius)
     if cells is not None:  # None means "too wide: scan without the index"
         assert cell_of(*point, RESPONDER_RESOLUTION) in cells
 
@@ -144,6 +144,35 @@ def test_the_database_search_keeps_only_available_responders(
 
     assert search([cast.eastside]) == {cast.rosa.member_id, fresh.member_id}
     assert search(None) == {cast.rosa.member_id, fresh.member_id, walter.member_id}
+
+
+def test_the_database_decides_the_radius_to_the_metre(
+    sessions: sessionmaker[Session], cast: Cast, db: Session
+) -> None:
+    """The exact haversine test runs in SQL: just inside comes back, just outside does not,
+    on both databases (wide and narrow searches alike)."""
+    inside = add_responder(sessions, cast, "inside")
+    on_shift(sessions, cast, inside, north(2995))
+    outside = add_responder(sessions, cast, "outside")
+    on_shift(sessions, cast, outside, north(3005))
+    make_incident(sessions, cast)
+
+    def search(radius_m: float) -> set[int]:
+        rows = select_candidates(
+            db,
+            lat=SCENE[0],
+            lon=SCENE[1],
+            radius_m=radius_m,
+            organization_ids=None,
+            now=cast.clock.now(),
+            location_max_age=timedelta(minutes=60),
+        )
+        return {r.member_id for r in rows}
+
+    assert search(3000) == {inside.member_id}
+    assert search(3010) == {inside.member_id, outside.member_id}
+    assert search(2990) == set()
+    assert search(200_000) == {inside.member_id, outside.member_id}  # no cells: a plain scan
 
 
 def _busy_with_an_offer(

@@ -108,7 +108,7 @@ def test_forgotten_shifts_are_closed_and_their_locations_deleted(
     assert db.scalar(remaining) == 0
 
 
-def test_serve_runs_a_worker_thread_for_the_lifetime_of_the_app(
+def test_serve_runs_the_background_work_for_the_lifetime_of_the_app(
     settings: Settings, engine: Engine, cast: Cast
 ) -> None:
     quick = settings.model_copy(
@@ -117,13 +117,13 @@ def test_serve_runs_a_worker_thread_for_the_lifetime_of_the_app(
     app = served(create_app(quick, engine=engine, clock=cast.clock))
     with TestClient(app, base_url="https://testserver") as client:
         assert client.get("/api/health").status_code == 200
-        thread = app.state.worker_thread
-        assert thread.is_alive()
+        threads = app.state.background._threads
+        assert all(thread.is_alive() for thread in threads)  # periodic jobs, delivery engine
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not _scheduled(app):
             time.sleep(0.05)
         assert _scheduled(app)  # it ran its jobs against the app's database
-    assert not thread.is_alive()
+    assert not any(thread.is_alive() for thread in threads)
 
 
 def _scheduled(app: FastAPI) -> bool:
@@ -137,7 +137,7 @@ def test_serve_can_leave_the_worker_to_separate_processes(
     off = settings.model_copy(update={"worker_in_process": False, "intake_writer_process": False})
     app = served(create_app(off, engine=engine))
     with TestClient(app, base_url="https://testserver"):
-        assert not hasattr(app.state, "worker_thread")
+        assert not hasattr(app.state, "background")
 
 
 def test_the_worker_command_exits_cleanly_on_sigterm(

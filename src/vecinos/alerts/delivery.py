@@ -1,13 +1,13 @@
-"""The delivery worker: claim due deliveries, send them through their channel, record the outcome.
+"""The outbox's rows: which deliveries are due, claiming them, sending one, recording outcomes.
 
-Two phases, so no database lock is held while a message is on the wire:
+The delivery engine (`sending.py`) drives these, channel by channel, many at a time:
 
-1. `deliver_due` (a worker job, inside the worker's transaction) claims a batch: each due
-   delivery gets this round's token and a lease (`alert_claim_seconds`). On PostgreSQL the
-   candidates are read `FOR UPDATE SKIP LOCKED`, so two workers never take the same rows; on
-   both databases the claim is a conditional UPDATE that only takes rows still unclaimed.
-2. When that transaction commits, `_send_claimed` sends the batch and records every outcome in
-   short transactions of its own (a few sends each), guarded by the claim token.
+1. `claim_ids` takes due deliveries of one channel in a short transaction: each gets the
+   claim's token and a lease (`alert_claim_seconds`). On PostgreSQL the candidates are read
+   `FOR UPDATE SKIP LOCKED`, so two workers never take the same rows; on both databases the
+   claim is a conditional UPDATE that only takes rows still unclaimed.
+2. `send_one` sends one claimed delivery through its channel, outside any transaction.
+3. `record` writes outcomes in short transactions of their own, guarded by the claim token.
 
 A worker killed between the two leaves claimed rows whose lease runs out: the next worker takes
 them again, so nothing is lost. A worker killed mid-send loses at most the outcomes not yet
@@ -19,11 +19,7 @@ unique constraint), and a sent one is never claimed again.
 from __future__ import annotations
 
 import logging
-import math
-import secrets
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -31,8 +27,6 @@ from typing import NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
-    Engine,
     Integer,
     Select,
     Table,
@@ -48,36 +42,24 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import bulk, holds, outgoing, subscriptions
-from vecinos.alerts.channels.base import Channel, SendError
+from vecinos.alerts import bulk, outbox, outgoing, subscriptions
+from vecinos.alerts.channels.base import Channel, OutboundMessage, SendError
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
+from vecinos.alerts.optin import OPTIN_PURPOSE
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
-from vecinos.db import AtTransactionEnd
 from vecinos.worker.claims import rowcount
 
 log = logging.getLogger("vecinos.alerts.delivery")
 
-# Outcomes are written every RECORD_SECONDS (or RECORD_EVERY of them, for a fast channel):
-# a killed worker re-sends at most what it sent in that last moment.
-RECORD_EVERY = 500
-RECORD_SECONDS = 0.25
 SUBSCRIBER_PURPOSE = "subscriber"
-
-
-@dataclass(frozen=True)
-class Round:
-    token: str
-    now: datetime
-    settings: Settings
-    ids: tuple[int, ...] = ()  # the deliveries this round claimed
 
 
 @dataclass
 class Outcome:
     delivery_id: int
-    subscription_id: int
+    subscription_id: int | None
     attempts: int
     provider_id: str | None = None
     error: str | None = None
@@ -100,14 +82,6 @@ def due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def per_round(channel: ChannelKind, settings: Settings) -> int:
-    """Claim no more than a round can send within the channel's rate (per worker)."""
-    rate = rate_of(channel, settings)
-    if rate is None:
-        return settings.worker_batch_size
-    return max(1, min(settings.worker_batch_size, math.ceil(rate * settings.worker_poll_seconds)))
-
-
 def rate_of(channel: ChannelKind, settings: Settings) -> float | None:
     rates = {
         ChannelKind.SMS: settings.alert_sms_per_second,
@@ -118,37 +92,34 @@ def rate_of(channel: ChannelKind, settings: Settings) -> float | None:
     return rates.get(channel)  # the log channel has no provider to protect
 
 
-def deliver_due(db: Session, now: datetime, settings: Settings) -> int:
-    """Claim this round's due deliveries; they are sent once the worker's transaction commits."""
-    expire_stale(db, now)
-    if not holds.may_deliver(db):
-        return 0  # halted: everything waits, queued, for `resume`
-    token = secrets.token_hex(16)
-    ids = [i for channel in ChannelKind for i in claim_ids(db, channel, token, now, settings)]
-    if ids:
-        _rounds.add(db, Round(token, now, settings, tuple(ids)))
-    return len(ids)
-
-
-def candidates(channel: ChannelKind, now: datetime, limit: int) -> Select[int]:
+def candidates(
+    channel: ChannelKind, now: datetime, limit: int, sending: Collection[int] = ()
+) -> Select[int]:
     """The oldest due deliveries of a channel: the partial due index answers it, in order."""
-    return (
+    query = (
         select(Delivery.id)
         .where(Delivery.channel == channel.value, due(now))
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
-
-
-def claim(db: Session, channel: ChannelKind, token: str, now: datetime, settings: Settings) -> int:
-    return len(claim_ids(db, channel, token, now, settings))
+    return query.where(Delivery.id.not_in(sending)) if sending else query
 
 
 def claim_ids(
-    db: Session, channel: ChannelKind, token: str, now: datetime, settings: Settings
+    db: Session,
+    channel: ChannelKind,
+    token: str,
+    now: datetime,
+    settings: Settings,
+    *,
+    limit: int,
+    sending: Collection[int] = (),
 ) -> list[int]:
-    """Take up to a round's worth of `channel`'s due deliveries; returns the ids won."""
-    query = candidates(channel, now, per_round(channel, settings))
+    """Take up to `limit` of `channel`'s due deliveries; returns the ids won. `sending`: what
+    the caller has on the wire already, never taken twice even if its lease ran out."""
+    if limit <= 0:
+        return []
+    query = candidates(channel, now, limit, sending)
     lease = now + timedelta(seconds=settings.alert_claim_seconds)
     claimed = {"claim_token": token, "claimed_until": lease, "attempts": Delivery.attempts + 1}
     if db.get_bind().dialect.name == "postgresql":
@@ -186,173 +157,88 @@ def claim_ids(
     return list(db.scalars(mine.order_by(Delivery.id)))
 
 
-def expire_stale(db: Session, now: datetime) -> None:
-    """Deliveries of alerts that expired before they could go are failed, never sent late."""
+def expire_stale(db: Session, now: datetime, _settings: Settings) -> int:
+    """A worker job: deliveries of alerts that expired before they could go are failed, never
+    sent late."""
     expired = select(Alert.id).where(Alert.expires_at <= now)
-    db.execute(
+    return rowcount(
+        db,
         update(Delivery)
         .where(Delivery.alert_id.in_(expired), due(now))
         .values(status=DeliveryStatus.FAILED.value, last_error="expired", finished_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
 
 
-# ---- phase 2: sending, after the claim committed --------------------------------------------
-
-
-def _send_after_commit(session: Session, rounds: list[Round]) -> None:
-    for round_ in rounds:
-        drain(session.get_bind(), round_)
-
-
-_rounds = AtTransactionEnd[Round]("delivery_rounds", on_commit=_send_after_commit)
-
-
-def drain(bind: Engine | Connection, first: Round) -> int:
-    """Send the claimed batch, then claim and send more while work is due, for up to one poll
-    interval: a fan-out then runs at the channels' pace, not at the worker's poll rate, and
-    the worker's other jobs still get their turn."""
-    started = time.monotonic()
-    budget = max(1.0, first.settings.worker_poll_seconds)
-    pace = Pacer(first.settings)
-    round_: Round | None = first
-    sent = 0
-    while round_ is not None:
-        sent += send_round(Session(bind=bind), round_, pace)
-        elapsed = time.monotonic() - started
-        round_ = _claim_more(bind, first, elapsed) if elapsed < budget else None
-    return sent
-
-
-def _claim_more(bind: Engine | Connection, first: Round, elapsed: float) -> Round | None:
-    now = first.now + timedelta(seconds=elapsed)
-    token = secrets.token_hex(16)
-    with Session(bind=bind) as db, db.begin():
-        if not holds.may_deliver(db):
-            return None
-        ids = [i for c in ChannelKind for i in claim_ids(db, c, token, now, first.settings)]
-    return Round(token, now, first.settings, tuple(ids)) if ids else None
-
-
-def send_round(db: Session, round_: Round, pace: Pacer | None = None) -> int:
-    """Send every delivery this round claimed; returns how many the channels accepted."""
-    rows = _claimed(db, round_)
-    messages = outgoing.Messages(_alerts(db, {row.alert_id for row in rows}), round_.settings)
-    if rows and not holds.may_deliver(db):  # halted since the claim: send none of them
-        _hand_back(db, round_, rows)
-        rows = []
-    db.rollback()  # no transaction stays open while messages are on the wire
-    if not rows:
-        db.close()
-        return 0
-    channels = outgoing.build_channels(round_.settings, round_.now)
-    pace = pace or Pacer(round_.settings)
-    opener = _encryptor(round_.settings.secret, tuple(round_.settings.old_secrets))
-    pending: list[Outcome] = []
-    flushed_at = time.monotonic()
-    accepted = done = 0
-    try:
-        for row in rows:
-            pace.wait(ChannelKind(row.channel))
-            outcome = send_one(channels, row, messages, opener)
-            accepted += outcome.error is None
-            done += 1
-            pending.append(outcome)
-            if len(pending) >= RECORD_EVERY or time.monotonic() - flushed_at > RECORD_SECONDS:
-                record(db, pending, round_)
-                pending, flushed_at = [], time.monotonic()
-                if _halted(db):  # a halt mid-round: the rest waits for resume
-                    break
-    finally:
-        if pending:
-            record(db, pending, round_)
-        _hand_back(db, round_, rows[done:])
-        db.close()
-    return accepted
-
-
-def _halted(db: Session) -> bool:
-    paused = not holds.may_deliver(db)
-    db.rollback()  # no transaction stays open while messages are on the wire
-    return paused
-
-
-def _hand_back(db: Session, round_: Round, rows: Sequence[Claimed]) -> None:
-    if rows:
-        with _transaction(db):
-            holds.release_unsent(db, round_.token, [row.id for row in rows])
+# ---- sending one, recording outcomes ---------------------------------------------------
 
 
 class Claimed(NamedTuple):
     """One claimed delivery as plain values: what sending it needs, and nothing more."""
 
     id: int
-    alert_id: int
-    subscription_id: int
+    alert_id: int | None  # None: a direct message (outbox.queue_direct)
+    message_encrypted: bytes | None
+    purpose: str
+    expires_at: datetime | None
+    subscription_id: int | None  # None: a direct message to someone who is not a subscriber
     channel: str
     language: str
     attempts: int
     idempotency_key: str
-    subscription_status: str
-    contact_encrypted: bytes
+    subscription_status: str | None
+    contact_encrypted: bytes | None  # the subscriber's, else the one sealed on the delivery
 
 
-def _claimed(db: Session, round_: Round) -> list[Claimed]:
-    # Plain columns, not ORM objects: a round may hold thousands of rows. By id (the primary
-    # key), still held by this round's token, not yet recorded.
+def claimed_rows(db: Session, ids: Sequence[int], token: str) -> list[Claimed]:
+    """What sending the claimed deliveries needs. Plain columns, not ORM objects; by id (the
+    primary key), still held by the claim's token, not yet recorded."""
+    if not ids:
+        return []
     query = (
         select(
             Delivery.id,
             Delivery.alert_id,
+            Delivery.message_encrypted,
+            Delivery.purpose,
+            Delivery.expires_at,
             Delivery.subscription_id,
             Delivery.channel,
             Delivery.language,
             Delivery.attempts,
             Delivery.idempotency_key,
             Subscription.status,
-            Subscription.contact_encrypted,
+            func.coalesce(Subscription.contact_encrypted, Delivery.contact_encrypted),
         )
-        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .outerjoin(Subscription, Subscription.id == Delivery.subscription_id)
         .where(
-            bulk.among(db, Delivery.id, round_.ids),
-            Delivery.claim_token == round_.token,
+            bulk.among(db, Delivery.id, ids),
+            Delivery.claim_token == token,
             Delivery.status == DeliveryStatus.QUEUED.value,
         )
         .order_by(Delivery.id)
     )
-    return [Claimed(*row) for row in db.execute(query)] if round_.ids else []
+    return [Claimed._make(row) for row in db.execute(query)]
 
 
-def _alerts(db: Session, ids: set[int]) -> dict[int, Alert]:
-    if not ids:
-        return {}
-    found = db.scalars(select(Alert).where(Alert.id.in_(ids))).all()
-    db.expunge_all()  # detached: nothing to expire or refresh at the commits that follow
-    return {alert.id: alert for alert in found}
-
-
-def send_one(
-    channels: Mapping[ChannelKind, Channel],
-    row: Claimed,
-    messages: outgoing.Messages,
-    opener: Encryptor,
+async def send_one(
+    channel: Channel, row: Claimed, messages: outgoing.Messages, settings: Settings, now: datetime
 ) -> Outcome:
     outcome = Outcome(row.id, row.subscription_id, row.attempts)
-    if row.subscription_status != SubscriptionStatus.ACTIVE:
-        outcome.error, outcome.permanent = "not_subscribed", True  # STOP after publishing
+    if refusal := _refusal(row, now):
+        outcome.error, outcome.permanent = refusal, True
         return outcome
-    channel = channels.get(ChannelKind(row.channel))
-    if channel is None:  # not configured (yet): keep it queued for when it is
-        outcome.error = "channel_not_configured"
-        return outcome
+    assert row.contact_encrypted is not None  # a subscriber's, or sealed on the delivery
+    opener = _encryptor(settings.secret, tuple(settings.old_secrets))
     contact = opener.decrypt(row.contact_encrypted)
-    message = messages.to(row.alert_id, row.language, contact, row.idempotency_key, row.channel)
+    message = _message(row, contact, messages, opener)
     try:
-        result = channel.send(message)
+        result = await channel.send(message)
     except SendError as exc:
         outcome.error = exc.code or type(exc).__name__
         # A permanent error is about the contact (a dead number, a dropped push subscription).
-        outcome.permanent = outcome.disable = exc.permanent
+        outcome.permanent = exc.permanent
+        outcome.disable = exc.permanent and row.subscription_id is not None
     except Exception as exc:  # a bug in an adapter must not stop the round: retry later
         log.exception("delivery %s: unexpected error", row.id)
         outcome.error = type(exc).__name__
@@ -362,26 +248,57 @@ def send_one(
     return outcome
 
 
-def record(db: Session, outcomes: Sequence[Outcome], round_: Round) -> None:
-    """Write outcomes in one short transaction, one UPDATE per kind of outcome.
+def _refusal(row: Claimed, now: datetime) -> str | None:
+    """Why this delivery must not go at all, if it must not (a permanent failure)."""
+    if row.expires_at is not None and row.expires_at <= now:
+        return "expired"  # an opt-in code that lapsed, a reminder for a shift that began
+    if row.subscription_id is None:
+        return None
+    # Alerts go to active subscribers; an opt-in only while its subscription waits for it.
+    wanted = (
+        SubscriptionStatus.PENDING if row.purpose == OPTIN_PURPOSE else SubscriptionStatus.ACTIVE
+    )
+    return None if row.subscription_status == wanted else "not_subscribed"
+
+
+def _message(
+    row: Claimed, contact: str, messages: outgoing.Messages, opener: Encryptor
+) -> OutboundMessage:
+    if row.alert_id is not None:
+        return messages.to(row.alert_id, row.language, contact, row.idempotency_key, row.channel)
+    assert row.message_encrypted is not None  # a direct message carries its own text
+    text = outbox.open_message(row.message_encrypted, opener)
+    return OutboundMessage(
+        to=contact,
+        text=text.text,
+        subject=text.subject,
+        language=row.language,
+        idempotency_key=row.idempotency_key,
+        data={"purpose": row.purpose},
+    )
+
+
+def record(
+    db: Session, outcomes: Sequence[Outcome], *, token: str, now: datetime, settings: Settings
+) -> None:
+    """Write one claim's outcomes in the caller's transaction, one UPDATE per kind of outcome.
 
     The claim token is part of the WHERE: a row whose lease ran out and that another worker
     took since is left to that worker.
     """
     groups: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
     for outcome in outcomes:
-        values = _values(outcome, round_)
+        values = _values(outcome, now, settings)
         keys = tuple(sorted(values))
         groups.setdefault(keys, []).append((outcome.delivery_id, *(values[k] for k in keys)))
     table = cast(Table, Delivery.__table__)
     released = {"claim_token": None, "claimed_until": None}
-    mine = {"claim_token": round_.token}
-    with _transaction(db):
-        for keys, rows in groups.items():
-            bulk.update_by_id(db, table, keys, rows, also=released, guard=mine)
-        for outcome in outcomes:
-            if outcome.disable:
-                subscriptions.disable(db, outcome.subscription_id, now=round_.now)
+    mine = {"claim_token": token}
+    for keys, rows in groups.items():
+        bulk.update_by_id(db, table, keys, rows, also=released, guard=mine)
+    for outcome in outcomes:
+        if outcome.disable and outcome.subscription_id is not None:
+            subscriptions.disable(db, outcome.subscription_id, now=now)
 
 
 @cache
@@ -389,27 +306,21 @@ def _encryptor(secret: str, old_secrets: tuple[str, ...]) -> Encryptor:
     return Encryptor(secret, SUBSCRIBER_PURPOSE, old_secrets)
 
 
-@contextmanager
-def _transaction(db: Session) -> Iterator[None]:
-    try:
-        yield
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
+# What a settled delivery no longer needs: a direct message's contact and text.
+ERASED = {"contact_encrypted": None, "message_encrypted": None}
 
 
-def _values(outcome: Outcome, round_: Round) -> dict[str, object]:
-    now, settings = round_.now, round_.settings
+def _values(outcome: Outcome, now: datetime, settings: Settings) -> dict[str, object]:
     if outcome.error is None:
         status = DeliveryStatus.DELIVERED if outcome.delivered else DeliveryStatus.SENT
         done: dict[str, object] = {
             "status": status.value,
             "provider_id": outcome.provider_id,
             "sent_at": now,
+            **ERASED,
         }
         return {**done, "finished_at": now} if outcome.delivered else done
-    failed = {"status": DeliveryStatus.FAILED.value, "finished_at": now}
+    failed = {"status": DeliveryStatus.FAILED.value, "finished_at": now, **ERASED}
     if outcome.permanent or outcome.attempts >= settings.alert_max_attempts:
         return {**failed, "last_error": outcome.error[:120]}
     return {"last_error": outcome.error[:120], "next_attempt_at": now + backoff(outcome, settings)}
@@ -419,22 +330,3 @@ def backoff(outcome: Outcome, settings: Settings) -> timedelta:
     """15 s, 30 s, 1 min, 2 min … capped: a provider that is down is not hammered."""
     seconds = settings.alert_retry_base_seconds * 2 ** max(0, outcome.attempts - 1)
     return timedelta(seconds=min(seconds, settings.alert_retry_max_seconds))
-
-
-class Pacer:
-    """Spaces one worker's sends so no channel goes past its configured rate."""
-
-    def __init__(self, settings: Settings, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.settings = settings
-        self.sleep = sleep
-        self.next_at: dict[ChannelKind, float] = {}
-
-    def wait(self, channel: ChannelKind) -> None:
-        rate = rate_of(channel, self.settings)
-        if rate is None:
-            return
-        now = time.monotonic()
-        at = self.next_at.get(channel, now)
-        if at > now:
-            self.sleep(at - now)
-        self.next_at[channel] = max(at, now) + 1.0 / rate

@@ -1,26 +1,24 @@
 """Stopping every outgoing delivery at once, and starting again, losing nothing.
 
 A coordinator (or `vecinos alerts halt`) halts; the volume alarm pauses on its own. While a
-hold lasts the worker claims nothing, and a round already under way stops at its next check
-and hands its unsent deliveries back unspent (`release_unsent`): resuming sends them as if
-nothing had happened, and nothing is sent twice.
+hold lasts the delivery engine claims nothing: deliveries stay queued, unclaimed and unspent,
+and resuming sends them as if nothing had happened, none twice.
 
-`may_deliver` is the one question the delivery code asks, before it claims and between sends;
-keep it that small, so any delivery design (issue 14 makes it concurrent) can ask it too.
+`may_deliver` is the one question the delivery engine asks, before every claim: what is
+already on the wire finishes, nothing more goes until `resume`.
 (Approvals need no check there: an alert waiting for approval has no deliveries yet.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vecinos import events
 from vecinos.accounts import audit
 from vecinos.accounts.models import Organization
-from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 from vecinos.alerts.safety_models import DeliveryHold, HoldReason
 from vecinos.errors import Conflict
 from vecinos.i18n import N_
@@ -66,6 +64,7 @@ def resume(db: Session, *, now: datetime, actor_id: int | None) -> list[Delivery
     for hold in holding:
         hold.ended_at, hold.ended_by = now, actor_id
     _audit_everywhere(db, "alerts.resumed", now, actor_id, holds=[h.id for h in holding])
+    events.emit(db, events.Topic.OUTBOX, {"resumed": True})  # sleeping workers start at once
     return holding
 
 
@@ -77,20 +76,3 @@ def _audit_everywhere(
         audit.record(
             db, action, at=now, actor_id=actor_id, organization_id=organization_id, **detail
         )
-
-
-def release_unsent(db: Session, token: str, ids: Sequence[int]) -> None:
-    """Hand back deliveries a round claimed but did not send: due again at once, and the
-    attempt the claim counted is given back (the caller commits)."""
-    if not ids:
-        return
-    db.execute(
-        update(Delivery)
-        .where(
-            Delivery.id.in_(ids),
-            Delivery.claim_token == token,
-            Delivery.status == DeliveryStatus.QUEUED.value,
-        )
-        .values(claim_token=None, claimed_until=None, attempts=Delivery.attempts - 1)
-        .execution_options(synchronize_session=False)
-    )

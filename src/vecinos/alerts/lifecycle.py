@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from vecinos.alerts.matching import CHANNELS, Recipient
-from vecinos.alerts.models import AlertKind, Subscription, SubscriptionStatus
+from vecinos.alerts.matching import Listed, Recipient
+from vecinos.alerts.models import AlertKind, ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 
 # What follows an alert and must reach whoever got it.
@@ -47,7 +47,7 @@ def cancel_superseded(db: Session, incident_id: int, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def earlier_recipients(db: Session, incident_id: int, now: datetime) -> list[Recipient]:
+def earlier_recipients(db: Session, incident_id: int, now: datetime) -> list[Listed]:
     """Active subscribers who received an alert of the incident, or are receiving one now."""
     received = or_(
         Delivery.status.in_([DeliveryStatus.SENT.value, DeliveryStatus.DELIVERED.value]),
@@ -65,7 +65,7 @@ def earlier_recipients(db: Session, incident_id: int, now: datetime) -> list[Rec
         .distinct()
     )
     return [
-        Recipient(id_, CHANNELS[channel], language) for id_, channel, language in db.execute(query)
+        Listed(id_, ChannelKind(channel), language) for id_, channel, language in db.execute(query)
     ]
 
 
@@ -83,4 +83,4 @@ def with_earlier_recipients(
     merged = {r.subscription_id: r for r in matched}
     for recipient in earlier_recipients(db, incident_id, now):
         merged.setdefault(recipient.subscription_id, recipient)
-    return sorted(merged.values())
+    return list(merged.values())

@@ -8,19 +8,20 @@ haversine test runs in the same query, in the database's C, not in Python. Zones
 their zones touch, asked at every resolution a deployment may have used (5–9), so changing
 `alert_h3_resolution` later does not lose the zones stored under the old one.
 
-Rows come back as plain tuples, not ORM objects: a fan-out at a million subscribers returns
-tens of thousands of them, and identity-map bookkeeping would cost more than the query.
+Rows come back as the database driver's rows, not ORM objects nor tuples of our own: a fan-out
+at a million subscribers returns tens of thousands of them, and building a Python object per
+row cost more than the query itself (bench/fanout).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from math import cos, radians
-from typing import NamedTuple, cast
+from functools import cache
+from typing import NamedTuple, Protocol
 
 from shapely.geometry import Point, shape
 from shapely.prepared import PreparedGeometry, prep
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from vecinos.alerts.areas import DECIMALS
@@ -34,19 +35,28 @@ from vecinos.alerts.models import (
     SubscriptionStatus,
 )
 from vecinos.geo.cells import cell_of, cells_reaching, resolution_for_radius
-from vecinos.geo.distance import EARTH_RADIUS_M
+from vecinos.geo.distance import point_params, within_m_sql
 from vecinos.geo.models import Zone
 
 ZONE_RESOLUTIONS = range(5, 10)  # the bounds of the alert_h3_resolution setting
 
 S = Subscription
 ACTIVE = SubscriptionStatus.ACTIVE.value
-CHANNELS = {channel.value: channel for channel in ChannelKind}  # faster than ChannelKind(v)
-CircleRow = tuple[int, str, str, str]
 
 
-class Recipient(NamedTuple):
-    """A named tuple: a fan-out builds tens of thousands, and tuples are built fastest."""
+class Recipient(Protocol):
+    """Whom to send to: a row of the circle query, or a `Listed` recipient."""
+
+    @property
+    def subscription_id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...  # a ChannelKind value
+    @property
+    def language(self) -> str: ...
+
+
+class Listed(NamedTuple):
+    """A recipient built in Python: zone subscribers, tests, benchmarks."""
 
     subscription_id: int
     channel: ChannelKind
@@ -68,41 +78,41 @@ def match_subscribers(db: Session, lat: float, lon: float, *, kind: AlertKind) -
     Decided to the centimetre: the point is rounded as circle centres are (areas.DECIMALS).
     """
     lat, lon = round(lat, DECIMALS), round(lon, DECIMALS)
-    found = [*_in_circles(db, lat, lon, kind), *_in_zones(db, lat, lon, kind)]
-    return sorted(found)  # by subscription id, the first field
+    return [*_in_circles(db, lat, lon, kind), *_in_zones(db, lat, lon, kind)]  # in no order
 
 
-def _in_circles(db: Session, lat: float, lon: float, kind: AlertKind) -> Iterable[Recipient]:
-    inside = _haversine_within(lat, lon)
+def _in_circles(db: Session, lat: float, lon: float, kind: AlertKind) -> list[Recipient]:
+    point = point_params(lat, lon)
+    connection = db.connection()  # Core rows: no ORM identity map for tens of thousands
+    found: list[Recipient] = []
     lower = 0
     for upper in RADII_M:
         cells = cells_reaching(lat, lon, upper, resolution_for_radius(upper))
-        # Every column read is in the home-cell index, so the table itself is never touched.
-        query = select(S.id, S.channel, S.language, S.status).where(
-            S.home_cell.in_(cells), S.radius_m > lower, S.radius_m <= upper, inside, wanted(kind)
-        )
-        # The status is tested here, not in SQL: SQLite without statistics would rather walk
-        # the status index (every active subscriber) than the home-cell one.
-        rows = cast(list[CircleRow], db.connection().execute(query).all())  # Core: no ORM rows
-        for id_, channel, language, status in rows:
-            if status == ACTIVE:
-                yield Recipient(id_, CHANNELS[channel], language)
+        found += connection.execute(
+            _band_query(lower, upper, kind), {"cells": cells, **point}
+        ).all()
         lower = upper
+    return found
 
 
-def _haversine_within(lat: float, lon: float) -> ColumnElement[bool]:
-    """The exact test in SQL, evaluated in C on every candidate: haversine's
-    `2R·asin(√a) ≤ radius` as `a ≤ sin²(radius / 2R)`, with a the haversine of the angle
-    between the subscriber's centre and (lat, lon)."""
-    phi = radians(lat)
-    s_phi = func.radians(S.lat)
-    a = func.power(func.sin((s_phi - phi) / 2), 2) + cos(phi) * func.cos(s_phi) * func.power(
-        func.sin(func.radians(S.lon - lon) / 2), 2
+@cache
+def _band_query(lower: int, upper: int, kind: AlertKind) -> Select[int, str, str]:
+    """Active circles of one band of radii that cover the bound point, built once per band and
+    kind: a fan-out only binds the cells and the point. Every column read is in the home-cell
+    index, so the table itself is never touched."""
+    return select(S.id.label("subscription_id"), S.channel, S.language).where(
+        S.home_cell.in_(bindparam("cells", expanding=True)),
+        S.radius_m > lower,
+        S.radius_m <= upper,
+        # `status || ''`, not `status`: a bare status test would let SQLite without statistics
+        # walk the status index (every active subscriber) instead of the home-cell one.
+        S.status.concat("") == ACTIVE,
+        within_m_sql(S.lat, S.lon, S.radius_m),  # the exact test, in the database's C
+        wanted(kind),
     )
-    return a <= func.power(func.sin(S.radius_m / (2 * EARTH_RADIUS_M)), 2)
 
 
-def _in_zones(db: Session, lat: float, lon: float, kind: AlertKind) -> Iterable[Recipient]:
+def _in_zones(db: Session, lat: float, lon: float, kind: AlertKind) -> Iterable[Listed]:
     cells = [cell_of(lat, lon, resolution) for resolution in ZONE_RESOLUTIONS]
     # A semi-join (IN) rather than JOIN + DISTINCT: PostgreSQL cannot compare JSON columns.
     in_cells = select(SubscriptionCell.subscription_id).where(SubscriptionCell.cell.in_(cells))
@@ -118,7 +128,7 @@ def _in_zones(db: Session, lat: float, lon: float, kind: AlertKind) -> Iterable[
     point = Point(lon, lat)
     for id_, channel, language, zone_ids in rows:
         if any(zones[z].covers(point) for z in zone_ids or () if z in zones):
-            yield Recipient(id_, ChannelKind(channel), language)
+            yield Listed(id_, ChannelKind(channel), language)
 
 
 def _zones_of(db: Session, zone_lists: Iterable[list[int] | None]) -> dict[int, PreparedGeometry]:

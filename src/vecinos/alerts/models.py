@@ -1,4 +1,4 @@
-"""Subscribers (no account), the H3 cells that find them, and opt-in messages waiting to go.
+"""Subscribers (no account) and the H3 cells that find them.
 
 A subscriber's contact (phone, e-mail, push subscription, webhook) is stored only encrypted,
 next to a keyed blind index that finds a duplicate without the raw value. Nothing here records
@@ -118,20 +118,3 @@ class SubscriptionCell(Base):
     subscription_id: Mapped[int] = mapped_column(
         ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-
-
-class OptInMessage(Base):
-    """A confirmation code or link waiting for the worker to send it (never sent in a request).
-
-    The text holds a secret (the code), so it is encrypted like the contact it goes to.
-    """
-
-    __tablename__ = "alert_optin_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True
-    )
-    message_encrypted: Mapped[bytes] = mapped_column(LargeBinary)  # JSON: subject, text
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

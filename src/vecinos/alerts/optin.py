@@ -1,22 +1,24 @@
 """The opt-in message (SMS code or e-mail link), written for the worker to send.
 
-A request never sends: it writes this row in its own transaction and the worker delivers it
+A request never sends: it writes a delivery in its own transaction and the worker sends it
 through the subscriber's channel, like any alert. The text carries a secret, so it is sealed.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from vecinos.alerts.models import ChannelKind, OptInMessage, Subscription
+from vecinos.alerts import outbox
+from vecinos.alerts.models import ChannelKind, Subscription
+from vecinos.alerts.outbox_models import Delivery
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, gettext
 
+OPTIN_PURPOSE = "optin"
 CONFIRM_PATH = "/alerts/confirm"
 UNSUBSCRIBE_PATH = "/alerts/unsubscribe"
 
@@ -67,13 +69,17 @@ def compose(
 
 def enqueue(
     db: Session, subscription: Subscription, message: OptInText, encryptor: Encryptor, now: datetime
-) -> OptInMessage:
-    sealed = encryptor.encrypt(json.dumps({"subject": message.subject, "text": message.text}))
-    row = OptInMessage(subscription_id=subscription.id, message_encrypted=sealed, created_at=now)
-    db.add(row)
-    return row
-
-
-def open_message(row: OptInMessage, encryptor: Encryptor) -> OptInText:
-    data = json.loads(encryptor.decrypt(row.message_encrypted))
-    return OptInText(subject=str(data["subject"]), text=str(data["text"]))
+) -> Delivery:
+    """A delivery of `message` to the (pending) subscription, in the caller's transaction; not
+    sent once its code has lapsed."""
+    return outbox.queue_direct(
+        db,
+        channel=ChannelKind(subscription.channel),
+        message=outbox.DirectMessage(text=message.text, subject=message.subject),
+        language=subscription.language,
+        purpose=OPTIN_PURPOSE,
+        sealer=encryptor,
+        now=now,
+        subscription_id=subscription.id,
+        expires_at=subscription.confirm_expires_at,
+    )

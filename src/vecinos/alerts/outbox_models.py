@@ -1,9 +1,11 @@
-"""Published alerts and their outbox: one delivery row per (alert, subscription).
+"""Published alerts and the one outbox: a delivery row per message owed to a subscriber.
 
 An alert keeps only what the public may see: the kind, the scrubbed texts per language and the
 coarse place of the incident (the centre of a coarse H3 cell), never the exact position. A
 delivery is the durable promise to send that alert to one subscriber; publishing writes the
-alert and all its deliveries in one transaction, and the worker works them off.
+alert and all its deliveries in one transaction, and the worker works them off. A subscriber's
+opt-in code or link is a delivery too, with its own sealed text instead of an alert: one
+outbox, one worker, one set of retries and rates.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     text,
@@ -85,10 +88,21 @@ class Delivery(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
-    subscription_id: Mapped[int] = mapped_column(
+    # None for a direct message (an opt-in code or link), whose text is `message_encrypted`.
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    # JSON {"subject", "text"}, sealed like contacts: an opt-in text carries its secret code.
+    message_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Whom to: a subscriber, or (a direct message to someone who is not one: a texter's
+    # status reply, a volunteer's reminder) a contact sealed on the row itself. Both are
+    # erased from the row once the delivery is settled (`delivery.record`).
+    subscription_id: Mapped[int | None] = mapped_column(
         ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True
     )
+    contact_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What it is for: "alert", "optin", or the purpose a direct message's sender names.
+    purpose: Mapped[str] = mapped_column(String(24), default="alert")
+    # A direct message not worth sending any more after this (an opt-in code that lapsed).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     channel: Mapped[ChannelKind] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(35))
     status: Mapped[DeliveryStatus] = mapped_column(String(16))

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from vecinos.alerts import texts
-from vecinos.alerts.channels import channels_for
-from vecinos.alerts.channels.base import Channel, OutboundMessage
+from vecinos.alerts.channels.base import OutboundMessage
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Alert
-from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 
 
@@ -97,8 +94,3 @@ class Messages:
 
 def _unconfirmed(alert: Alert) -> bool:
     return AlertKind(alert.kind) is AlertKind.UNCONFIRMED
-
-
-def build_channels(settings: Settings, now: datetime) -> dict[ChannelKind, Channel]:
-    """The configured channels for one round; their clock is the round's (signatures, TTLs)."""
-    return channels_for(settings, FrozenClock(now))

@@ -238,7 +238,7 @@ def apply_status(db: Session, form: Mapping[str, str], *, now: datetime) -> None
     elif state in FAILED_STATES:
         code = form.get("ErrorCode", "") or state
         _finish(db, delivery, DeliveryStatus.FAILED, f"twilio_{code}"[:120], now)
-        if code in DEAD_NUMBER_CODES:
+        if code in DEAD_NUMBER_CODES and delivery.subscription_id is not None:
             subscriptions.disable(db, delivery.subscription_id, now=now)
 
 

@@ -19,6 +19,7 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from vecinos import events
 from vecinos.alerts import alarm, bulk, composing, feeds, lifecycle, outgoing
 from vecinos.alerts.matching import Recipient, match_subscribers
 from vecinos.alerts.models import AlertKind, ChannelKind
@@ -155,7 +156,7 @@ def channel_messages(
     """Per subscriber language and channel: how many recipients, and the subject and text
     each will get (the same choice the worker makes, `outgoing.parts_for`), with the SMS
     segments it costs. English and Spanish are shown even with nobody to read them."""
-    counted = Counter((r.language, r.channel) for r in recipients)
+    counted = Counter((r.language, ChannelKind(r.channel)) for r in recipients)
     for language in composing.ALWAYS:
         if not any(lang == language for lang, _ in counted):
             counted[(language, ChannelKind.SMS)] += 0
@@ -260,18 +261,22 @@ def write_deliveries(
     prefix = f"va-{secrets.token_hex(8)}-{alert.id}-"
     shared = {
         "alert_id": alert.id,
+        "purpose": "alert",
         "status": DeliveryStatus.QUEUED.value,
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
     }
-    value = {kind: kind.value for kind in ChannelKind}
+    # Plain strings for the driver (COPY), whether a recipient holds a str or a ChannelKind.
+    value: dict[str, str] = {kind.value: kind.value for kind in ChannelKind}
     rows = (
         (r.subscription_id, value[r.channel], r.language, prefix + str(r.subscription_id))
         for r in recipients
     )
     columns = ("subscription_id", "channel", "language", "idempotency_key")
     bulk.insert_rows(db, cast(Table, Delivery.__table__), shared, columns, rows)
+    # Wakes the delivery workers when this commits: the first messages leave at once.
+    events.emit(db, events.Topic.OUTBOX, {"alert_id": alert.id})
 
 
 # The worker's side: what nobody published by hand goes out on its own after the hold, in the

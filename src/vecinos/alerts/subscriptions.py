@@ -256,11 +256,16 @@ def restart_sms(db: Session, e164: str, *, now: datetime, settings: Settings) ->
 
 
 def disable(db: Session, subscription_id: int, *, now: datetime) -> None:
-    """A channel's permanent failure (an invalid number): stop sending there."""
+    """A channel's permanent failure (an invalid number): stop sending there. A subscription
+    whose opt-in could not be delivered goes altogether: its contact is of no use."""
     subscription = db.get(Subscription, subscription_id)
-    if subscription is not None and subscription.status == SubscriptionStatus.ACTIVE:
+    if subscription is None:
+        return
+    if subscription.status == SubscriptionStatus.ACTIVE:
         subscription.status = SubscriptionStatus.DISABLED
         subscription.ended_at = now
+    elif subscription.status == SubscriptionStatus.PENDING:
+        db.delete(subscription)  # its deliveries and cells go with it (ON DELETE CASCADE)
 
 
 def purge_lapsed(db: Session, *, now: datetime) -> int:

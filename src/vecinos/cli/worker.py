@@ -1,4 +1,5 @@
-"""`vecinos worker`: the background jobs (offer time-outs, expiry, purges) as a process."""
+"""`vecinos worker`: the background work (alert deliveries, offer time-outs, expiry, purges)
+as a process of its own."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from types import FrameType
 import typer
 from rich.console import Console
 
+from vecinos.alerts.sending import DeliveryEngine
+from vecinos.background import Background
 from vecinos.cli.common import open_engine, settings_or_exit
 from vecinos.clock import SystemClock
 from vecinos.db import make_session_factory
@@ -31,19 +34,25 @@ def worker(
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    sessions = make_session_factory(open_engine(settings))
-    runner = Worker(sessions, settings, SystemClock())
+    engine = open_engine(settings)
+    sessions = make_session_factory(engine)
     if once:
-        for name, count in runner.tick().items():
+        for name, count in Worker(sessions, settings, SystemClock()).tick().items():
             console.print(f"{name}: {count}")
+        sent = DeliveryEngine(sessions, settings, SystemClock()).drain_now()
+        console.print(f"alerts.deliveries: {sent}")
         return
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
-        # Only a flag: the round under way finishes its transaction, then the loop ends.
+        # Only a flag: what is under way finishes (transactions, messages on the wire).
         log.info("worker: %s received, stopping", signal.Signals(signum).name)
         stop.set()
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    runner.run(stop)
+    running = Background(engine, sessions, settings, SystemClock(), listen=True).start()
+    log.info("worker started")
+    stop.wait()
+    running.stop()
+    log.info("worker stopped")

@@ -1,10 +1,11 @@
 """Who should verify an incident: checked-in, available responders, nearest and best suited.
 
 Two steps. `select_candidates` asks the database for open, recently located shifts in the H3
-cells that can hold a point within the radius (an indexed `IN`), skipping busy responders.
-`order_candidates` then keeps those within the exact haversine radius and sorts them by
-distance plus a penalty for each wanted capability they lack, so a legal observer a little
-farther away comes before a closer responder without one, but not one across the county.
+cells that can hold a point within the radius (an indexed `IN`), skipping busy responders and
+testing the exact haversine radius in the same query, so only the responders inside come
+back. `order_candidates` then sorts them by distance plus a penalty for each wanted
+capability they lack, so a legal observer a little farther away comes before a closer
+responder without one, but not one across the county.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from sqlalchemy.sql.selectable import Exists
 from vecinos.accounts.models import Role, RoleGrant
 from vecinos.db import UTCDateTime
 from vecinos.dispatch.models import ACTIVE_STATES, PENDING_STATES, Offer, Shift
-from vecinos.geo.cells import cell_of, cells_within, ring_for_radius
-from vecinos.geo.distance import haversine_m
+from vecinos.geo.cells import cell_of, cells_reaching, ring_for_radius
+from vecinos.geo.distance import haversine_m, point_params, within_m_sql
 from vecinos.training.qualification import LEGAL_OBSERVER, qualified_clause
 
 # Resolution of responders' cells: edges of ~1.2 km keep a 3 km disk to 37 cells and the
@@ -113,12 +114,12 @@ def _still_a_responder() -> Exists:
     )
 
 
-def disk_cells(lat: float, lon: float, radius_m: float) -> list[str] | None:
+def search_cells(lat: float, lon: float, radius_m: float) -> list[str] | None:
     """The responder cells to look in, or None when the disk is too wide to be worth it."""
     origin = cell_of(lat, lon, RESPONDER_RESOLUTION)
     if ring_for_radius(origin, radius_m) > MAX_DISK_RINGS:
         return None
-    return cells_within(lat, lon, radius_m, RESPONDER_RESOLUTION)
+    return cells_reaching(lat, lon, radius_m, RESPONDER_RESOLUTION)
 
 
 def select_candidates(
@@ -134,9 +135,9 @@ def select_candidates(
     location_max_age: timedelta,
     trained_observers_only: bool = False,
 ) -> list[ShiftRow]:
-    """Open, recently located, available shifts that may be within `radius_m`; with
+    """Open, recently located, available shifts within `radius_m`; with
     `trained_observers_only`, only volunteers vetted and trained as legal observers now."""
-    cells = disk_cells(lat, lon, radius_m)
+    cells = search_cells(lat, lon, radius_m)
     query = _candidate_query(
         cells is not None,
         organization_ids is not None,
@@ -151,15 +152,11 @@ def select_candidates(
         "orgs": list(organization_ids or ()),
         "other_orgs": list(exclude_organization_ids),
         "members": list(exclude_members),
+        "radius_m": radius_m,
+        **point_params(lat, lon),
     }
-    # Core, not the ORM: these are plain columns, and ranking runs on every dispatch. The cell
-    # disk covers several times the circle, so the corners go before any row is built.
-    rows = db.connection().execute(query, params).all()
-    return [
-        _row(*r)
-        for r in rows
-        if r.lat is not None and haversine_m(lat, lon, r.lat, r.lon) <= radius_m
-    ]
+    # Core, not the ORM: these are plain columns, and ranking runs on every dispatch.
+    return [_row(*r) for r in db.connection().execute(query, params)]
 
 
 @cache
@@ -180,6 +177,9 @@ def _candidate_query(
     ).where(
         Shift.ended_at.is_(None),
         Shift.located_at >= bindparam("cutoff"),  # also: located at all
+        # The exact radius, in the database: the cells hold more than the circle, and in a
+        # dense neighbourhood that is hundreds of rows no one should build.
+        within_m_sql(Shift.lat, Shift.lon, bindparam("radius_m")),
         ~_busy_member(),
         _still_a_responder(),
     )

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vecinos.errors import AppError, NotAuthenticated
@@ -103,6 +104,22 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+# A database that cannot be reached (restarting, failing over, out of connections) or, on
+# SQLite, one still locked after the busy timeout: the request may be sent again shortly.
+RETRY_AFTER_SECONDS = 5
+
+
+async def handle_database_unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OperationalError | InterfaceError)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    language = _language(request)
+    message = gettext(language, N_("The service is busy for a moment. Try again shortly."))
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    return JSONResponse(
+        error_body("service_unavailable", message), status_code=503, headers=headers
+    )
+
+
 async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     message = gettext(_language(request), N_("Something went wrong on our side. Try again."))
@@ -113,4 +130,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, handle_app_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(OperationalError, handle_database_unavailable)
+    app.add_exception_handler(InterfaceError, handle_database_unavailable)
     app.add_exception_handler(Exception, handle_unexpected_error)

@@ -50,10 +50,9 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("alerts.publish_due", "vecinos.alerts.publishing:publish_due", 1),
     # Alerts waiting for a second person's approval expire at their deadline.
     JobSpec("alerts.expire_approvals", "vecinos.alerts.approvals:expire_due", 15),
-    # The outbox: claim due alert deliveries and send them through their channels.
-    JobSpec("alerts.deliver", "vecinos.alerts.delivery:deliver_due", 1),
-    # Opt-in codes (SMS) and confirmation links (e-mail) waiting to be sent, each claimed once.
-    JobSpec("alerts.send_opt_ins", "vecinos.alerts.optin_sender:send_opt_ins_after_commit", 1),
+    # Deliveries of alerts that expired before they could go are failed, never sent late.
+    # (Sending itself is the delivery engine's, beside these jobs: vecinos.alerts.sending.)
+    JobSpec("alerts.expire_deliveries", "vecinos.alerts.delivery:expire_stale", 60),
     # Subscriptions nobody confirmed in time: their encrypted contacts are deleted.
     JobSpec("alerts.purge_lapsed", "vecinos.alerts.subscriptions:purge_lapsed_job", 300),
     # Browser recordings whose phone went silent are sealed: their hash goes on the timeline.

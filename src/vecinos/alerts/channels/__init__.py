@@ -1,5 +1,6 @@
 """Delivery channels behind one interface (`base.Channel`): SMS, e-mail, Web Push, partner
-webhooks and the demo's log. `channels_for(settings)` builds the ones the settings enable."""
+webhooks and the demo's log. `channels_for(settings)` builds the ones the settings enable,
+sharing one HTTP connection pool, as `Channels`: a mapping by kind that closes them all."""
 
 from __future__ import annotations
 
@@ -19,9 +20,21 @@ from vecinos.config import Settings
 DEMO_INBOX_CHANNELS = (ChannelKind.SMS, ChannelKind.EMAIL, ChannelKind.PUSH)
 
 
-def channels_for(
-    settings: Settings, clock: Clock, http: Http | None = None
-) -> dict[ChannelKind, Channel]:
+class Channels(dict[ChannelKind, Channel]):
+    """The configured channels by kind, and the connection pool they share."""
+
+    def __init__(self, found: dict[ChannelKind, Channel], http: Http | None = None) -> None:
+        super().__init__(found)
+        self.http = http
+
+    async def aclose(self) -> None:
+        for channel in self.values():
+            await channel.aclose()
+        if self.http is not None:
+            await self.http.aclose()
+
+
+def channels_for(settings: Settings, clock: Clock, http: Http | None = None) -> Channels:
     """Every channel the settings configure; the log channel always; in the demo, the inbox
     for SMS, e-mail and push when they are not configured."""
     http = http or Http(settings.outbound_timeout_seconds)
@@ -32,10 +45,10 @@ def channels_for(
     if settings.twilio_account_sid and settings.twilio_from_number:
         found[ChannelKind.SMS] = SmsChannel(settings, http)
     if settings.smtp_host:
-        found[ChannelKind.EMAIL] = EmailChannel(settings)
+        found[ChannelKind.EMAIL] = EmailChannel(settings, settings.alert_email_in_flight)
     if settings.vapid_private_key.get_secret_value():
         found[ChannelKind.PUSH] = PushChannel(settings, http, clock)
     if settings.demo_inbox:
         for kind in DEMO_INBOX_CHANNELS:
             found.setdefault(kind, InboxChannel(kind, settings, clock))
-    return found
+    return Channels(found, http)

@@ -1,6 +1,10 @@
 """One delivery interface for every channel: a message in, a provider id out, or an error that
 says whether trying again could ever help (healthchecks' transports, in spirit).
 
+Channels are asynchronous: the delivery engine keeps many messages on the wire at once, so a
+provider's latency, not our CPU, sets the pace. A channel is built once per engine and keeps
+its connections (HTTP keep-alive, SMTP sessions) until `aclose`.
+
 `permanent` is about the *contact*: a number that does not exist, a push subscription the
 browser dropped. The worker disables the subscription then. A misconfigured server, a time-out
 or a provider outage is transient: the delivery is retried and the subscriber kept.
@@ -55,4 +59,8 @@ class TransientSendError(SendError):
 class Channel(Protocol):
     kind: ChannelKind
 
-    def send(self, message: OutboundMessage) -> SendResult: ...
+    async def send(self, message: OutboundMessage) -> SendResult: ...
+
+    async def aclose(self) -> None:
+        """Close the connections the channel keeps."""
+        ...

@@ -1,4 +1,9 @@
-"""E-mail over SMTP with STARTTLS (certificate checked) and AUTH, through `smtplib`.
+"""E-mail over SMTP with STARTTLS (certificate checked) and AUTH, through `aiosmtplib`.
+
+A few SMTP sessions are opened once and reused for message after message (a new session per
+message costs a TCP handshake, a TLS handshake and a login); each session carries one message
+at a time, so the pool's size is how many messages are on the wire at once. A session that
+fails is closed and the next message opens a fresh one.
 
 A refused recipient (5xx to RCPT) is permanent; a refused login, a 4xx or a dropped
 connection is transient: the server or our settings are at fault, not the subscriber.
@@ -6,10 +11,12 @@ connection is transient: the server or our settings are at fault, not the subscr
 
 from __future__ import annotations
 
-import smtplib
+import asyncio
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+
+import aiosmtplib
 
 from vecinos.alerts.channels.base import (
     OutboundMessage,
@@ -24,8 +31,10 @@ from vecinos.config import Settings
 class EmailChannel:
     kind = ChannelKind.EMAIL
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, sessions: int = 4) -> None:
         self.settings = settings
+        self._idle: asyncio.Queue[aiosmtplib.SMTP | None] | None = None
+        self._size = sessions
 
     def tls_context(self) -> ssl.SSLContext:
         ca_file = self.settings.smtp_ca_file
@@ -46,24 +55,57 @@ class EmailChannel:
         email.set_content(message.text)
         return email
 
-    def send(self, message: OutboundMessage) -> SendResult:
+    async def send(self, message: OutboundMessage) -> SendResult:
         email = self.compose(message)
+        idle = self._pool()
+        session = await idle.get()  # waits while every session carries a message
         try:
-            self._deliver(email)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            if all(code >= 500 for code in codes):
+            session = session or await self._open()
+            await session.send_message(email)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            await idle.put(session)  # the session itself is fine
+            if all(refused.code >= 500 for refused in exc.recipients):
                 raise PermanentSendError("recipient refused", code="smtp_recipient") from exc
             raise TransientSendError("recipient deferred", code="smtp_deferred") from exc
-        except (smtplib.SMTPException, OSError) as exc:
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await _close(session)
+            await idle.put(None)  # the next message opens a fresh session
             raise TransientSendError(f"{type(exc).__name__}: {exc}", code="smtp") from exc
+        await idle.put(session)
         return SendResult(provider_id=str(email["Message-ID"]))
 
-    def _deliver(self, email: EmailMessage) -> None:
+    def _pool(self) -> asyncio.Queue[aiosmtplib.SMTP | None]:
+        if self._idle is None:  # on the loop that sends: None stands for "not open yet"
+            self._idle = asyncio.Queue()
+            for _ in range(self._size):
+                self._idle.put_nowait(None)
+        return self._idle
+
+    async def _open(self) -> aiosmtplib.SMTP:
         s = self.settings
-        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.outbound_timeout_seconds) as smtp:
-            if s.smtp_starttls:
-                smtp.starttls(context=self.tls_context())
-            if s.smtp_username:
-                smtp.login(s.smtp_username, s.smtp_password.get_secret_value())
-            smtp.send_message(email)
+        session = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            timeout=s.outbound_timeout_seconds,
+            start_tls=s.smtp_starttls,
+            tls_context=self.tls_context() if s.smtp_starttls else None,
+        )
+        await session.connect()
+        if s.smtp_username:
+            await session.login(s.smtp_username, s.smtp_password.get_secret_value())
+        return session
+
+    async def aclose(self) -> None:
+        if self._idle is None:
+            return
+        while not self._idle.empty():
+            await _close(self._idle.get_nowait())
+        self._idle = None
+
+
+async def _close(session: aiosmtplib.SMTP | None) -> None:
+    if session is not None and session.is_connected:
+        try:
+            await session.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            session.close()

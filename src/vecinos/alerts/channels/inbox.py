@@ -3,6 +3,7 @@ message goes to the demo inbox (`vecinos.alerts.inbox`), where staff read it."""
 
 from __future__ import annotations
 
+import asyncio
 from functools import cache
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,10 +28,19 @@ class InboxChannel:
         self.settings = settings
         self.clock = clock
 
-    def send(self, message: OutboundMessage) -> SendResult:
-        # Opt-in messages are keyed "optin-<id>" (optin_sender); everything else is an alert.
-        is_opt_in = message.idempotency_key.startswith("optin-")
-        kind = inbox.InboxKind.OPT_IN if is_opt_in else inbox.InboxKind.ALERT
+    async def send(self, message: OutboundMessage) -> SendResult:
+        return await asyncio.to_thread(self._record, message)
+
+    async def aclose(self) -> None:
+        """Nothing to close: the inbox is a table."""
+
+    def _record(self, message: OutboundMessage) -> SendResult:
+        # An alert's message carries its id; a direct message says what it is for.
+        purpose = message.data.get("purpose", "alert")
+        kind = {
+            "optin": inbox.InboxKind.OPT_IN,
+            "alert": inbox.InboxKind.ALERT,
+        }.get(purpose, inbox.InboxKind.REPLY)
         with transaction(_sessions(self.settings.effective_database_url)) as db:
             row = inbox.record(
                 db,

@@ -50,7 +50,7 @@ class PushChannel:
         left = (expires_at - self.clock.now()) if expires_at else DEFAULT_TTL
         return max(0, int(left.total_seconds()))
 
-    def send(self, message: OutboundMessage) -> SendResult:
+    async def send(self, message: OutboundMessage) -> SendResult:
         try:
             subscription = json.loads(message.to)
             endpoint = str(subscription["endpoint"])
@@ -64,8 +64,11 @@ class PushChannel:
             "TTL": str(self.ttl(message.expires_at)),
             "Urgency": "high",
         }
-        response = check_status(self.http.post(endpoint, content=body, headers=headers))
-        return SendResult(provider_id=response.headers.get("location", message.idempotency_key))
+        reply = check_status(await self.http.post(endpoint, content=body, headers=headers))
+        return SendResult(provider_id=reply.headers.get("location", message.idempotency_key))
+
+    async def aclose(self) -> None:
+        """The connections are the shared `Http`'s, closed with it."""
 
     def vapid_headers(self, endpoint: str) -> dict[str, str]:
         parts = urlsplit(endpoint)

@@ -1,8 +1,9 @@
 """SMS through Twilio's REST API with the official client, its HTTP going through `Http`.
 
-`TwilioTransport` is a twilio `HttpClient`: the client builds Twilio's own URLs and form bodies,
-and the transport moves them to `twilio_base_url` (a stand-in server in tests, a regional
-edge or proxy in production) over the one outbound wrapper, with its time-out.
+`TwilioTransport` is a twilio `AsyncHttpClient`: the client builds Twilio's own URLs and form
+bodies, and the transport moves them to `twilio_base_url` (a stand-in server in tests, a
+regional edge or proxy in production) over the one outbound wrapper, with its time-out and
+its kept-alive connections.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from twilio.base.exceptions import TwilioRestException
-from twilio.http import HttpClient
+from twilio.http import AsyncHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
@@ -32,9 +33,9 @@ from vecinos.config import Settings
 DEAD_NUMBER_CODES = frozenset({21211, 21214, 21610, 21612, 21614, 21408})
 
 
-class TwilioTransport(HttpClient):  # type: ignore[misc]  # twilio ships no type hints
+class TwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # twilio ships no type hints
     def __init__(self, http: Http, base_url: str) -> None:
-        super().__init__(logger=logging.getLogger("vecinos.alerts.twilio"), is_async=False)
+        super().__init__(logger=logging.getLogger("vecinos.alerts.twilio"), is_async=True)
         self.http = http
         self.base = urlsplit(base_url.rstrip("/"))
 
@@ -43,7 +44,7 @@ class TwilioTransport(HttpClient):  # type: ignore[misc]  # twilio ships no type
         path = self.base.path + parts.path
         return urlunsplit((self.base.scheme, self.base.netloc, path, parts.query, ""))
 
-    def request(
+    async def request(
         self,
         method: str,
         uri: str,
@@ -54,16 +55,17 @@ class TwilioTransport(HttpClient):  # type: ignore[misc]  # twilio ships no type
         timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> TwilioResponse:
-        response = self.http.request(
+        reply = await self.http.request(
             method, self.rebase(uri), params=params, data=data, headers=headers, auth=auth
         )
-        return TwilioResponse(response.status_code, response.text, response.headers)
+        return TwilioResponse(reply.status, reply.text, reply.headers)
 
 
 class SmsChannel:
     kind = ChannelKind.SMS
 
     def __init__(self, settings: Settings, http: Http) -> None:
+        self.http = http
         self.sender = settings.twilio_from_number
         # Twilio reports delivered / failed to this address (alerts/publish_routes.py).
         self.status_callback = settings.public_url.rstrip("/") + "/api/alerts/sms/status"
@@ -73,9 +75,9 @@ class SmsChannel:
             http_client=TwilioTransport(http, settings.twilio_base_url),
         )
 
-    def send(self, message: OutboundMessage) -> SendResult:
+    async def send(self, message: OutboundMessage) -> SendResult:
         try:
-            sent = self.client.messages.create(
+            sent = await self.client.messages.create_async(
                 to=message.to,
                 from_=self.sender,
                 body=message.text,
@@ -84,6 +86,9 @@ class SmsChannel:
         except TwilioRestException as exc:
             raise classify(exc) from exc
         return SendResult(provider_id=str(sent.sid), status=str(sent.status or "queued"))
+
+    async def aclose(self) -> None:
+        """The connections are the shared `Http`'s, closed with it."""
 
 
 def classify(exc: TwilioRestException) -> PermanentSendError | TransientSendError:

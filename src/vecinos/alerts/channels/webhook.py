@@ -51,7 +51,7 @@ class WebhookChannel:
         self.http = http
         self.clock = clock
 
-    def send(self, message: OutboundMessage) -> SendResult:
+    async def send(self, message: OutboundMessage) -> SendResult:
         try:
             target = json.loads(message.to)
             url, secret = str(target["url"]), str(target["secret"])
@@ -69,5 +69,8 @@ class WebhookChannel:
             SIGNATURE_HEADER: signature(secret, timestamp, body),
             "Idempotency-Key": message.idempotency_key,
         }
-        check_status(self.http.post(url, content=body, headers=headers))
+        check_status(await self.http.post(url, content=body, headers=headers))
         return SendResult(provider_id=message.idempotency_key or str(timestamp))
+
+    async def aclose(self) -> None:
+        """The connections are the shared `Http`'s, closed with it."""

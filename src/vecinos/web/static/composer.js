@@ -23,6 +23,10 @@ window.vecinos.composer = (function () {
   const activities = board ? JSON.parse(board.dataset.activities) : {};
 
   const $ = (id) => document.getElementById(id);
+  const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+  // A message about n recipients, in the form the page's language uses for n.
+  const counted = (name, n) =>
+    (plurals.select(n) === "one" ? text[name + "One"] : text[name + "Other"]).replace("{n}", n);
   const kindSelect = $("alert-kind");
   const publishButton = $("alert-publish");
   const verdict = $("alert-verdict");
@@ -141,7 +145,7 @@ window.vecinos.composer = (function () {
       if (seen.needs_approval) notes.push(text.msgNeedsApproval);
       if (seen.deliveries_paused) notes.push(text.msgPaused);
       verdict.textContent = (seen.publishable
-        ? text.msgReady.replace("{n}", seen.recipients)
+        ? counted("msgReady", seen.recipients)
         : text.msgRefused.replace("{what}", findingWords(seen).join(", "))) + (notes.length ? " " + notes.join(" ") : "");
     } catch (error) {
       if (current === draft) clear(error.message); // never leave a text the server refused
@@ -156,8 +160,8 @@ window.vecinos.composer = (function () {
       const channel = text["channel" + message.channel[0].toUpperCase() + message.channel.slice(1)] || message.channel;
       const head = document.createElement("p");
       head.className = "message-head";
-      head.textContent = text.msgRow.replace("{language}", message.language + fellBack)
-        .replace("{channel}", channel).replace("{n}", message.recipients);
+      head.textContent = counted("msgRow", message.recipients)
+        .replace("{language}", message.language + fellBack).replace("{channel}", channel);
       const notes = [];
       if (details.review === "unreviewed") notes.push(text.msgUnreviewed);
       if (message.segments) notes.push(text.msgSegments.replace("{n}", message.segments).replace("{encoding}", message.encoding));
@@ -183,8 +187,8 @@ window.vecinos.composer = (function () {
     const draft = current;
     if (!draft || !draft.preview) return;
     const kind = kindSelect.options[kindSelect.selectedIndex].textContent;
-    $("alert-confirm-text").textContent = text.msgConfirm.replace("{kind}", kind)
-      .replace("{id}", draft.incidentId).replace("{what}", draft.what).replace("{n}", draft.preview.recipients) +
+    $("alert-confirm-text").textContent = counted("msgConfirm", draft.preview.recipients)
+      .replace("{kind}", kind).replace("{id}", draft.incidentId).replace("{what}", draft.what) +
       (draft.preview.approval ? " " + text.msgNeedsApproval : "");
     confirmBox.hidden = false;
     $("alert-confirm-yes").focus();
@@ -201,7 +205,7 @@ window.vecinos.composer = (function () {
       if (window.vecinos.approvals) window.vecinos.approvals.refresh().catch(() => {});
       const published = alert.deadline // 202: a request for a second person, not an alert
         ? text.msgAsked.replace("{until}", new Date(alert.deadline).toLocaleTimeString())
-        : text.msgPublished.replace("{n}", alert.recipients);
+        : counted("msgPublished", alert.recipients);
       verdict.textContent = published;
       if (current !== draft) return;
       // What this incident may get next (an update after the alert), from a new draft.
@@ -241,7 +245,7 @@ window.vecinos.composer = (function () {
       current = kept; // the same incident, unchanged: its own draft, as the dispatcher left it
       showDraft();
       verdict.textContent = kept.preview
-        ? text.msgReady.replace("{n}", kept.preview.recipients) : text.msgPreviewFirst;
+        ? counted("msgReady", kept.preview.recipients) : text.msgPreviewFirst;
       return;
     }
     // Nothing of the incident shown before stays on screen while this one loads.

@@ -1,0 +1,203 @@
+"""Live events between the processes of one deployment, through the database they share.
+
+A service *emits* an event inside its transaction; every process that listens hears it once
+that transaction commits, and nobody hears it if it rolls back:
+
+- on PostgreSQL, `emit` is a `NOTIFY` in the caller's transaction (PostgreSQL itself delivers
+  notifications at commit and drops them at rollback), and each process runs one `Listener`
+  thread on a connection of its own that `LISTEN`s and hands what arrives to its `Hub`;
+- on SQLite, one process serves (the worker runs in it as a thread), so the session hands the
+  event to the process's hub when it commits.
+
+The `Hub` fans events out inside a process: to asyncio queues (a board's or an alerts page's
+event stream) and to thread waiters (the worker waking up for new deliveries). A payload is
+a small JSON object: PostgreSQL caps a notification at 8,000 bytes, so events carry ids and
+counts, and a reader loads the rest once per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from vecinos.db import AtTransactionEnd
+
+log = logging.getLogger("vecinos.events")
+
+QUEUE_LIMIT = 1000  # a reader that stops reading loses events rather than memory
+MAX_PAYLOAD_BYTES = 7900  # PostgreSQL refuses notifications of 8,000 bytes and more
+RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)
+
+
+class Topic(StrEnum):
+    """What happened; each is one PostgreSQL notification channel."""
+
+    INCIDENTS = "vecinos_incidents"  # an incident opened or changed: dispatcher boards
+    ALERTS = "vecinos_alerts"  # an alert was published: public pages and feeds
+    OUTBOX = "vecinos_outbox"  # deliveries are due: the delivery worker wakes up
+
+
+# Sent to every local reader when the listener had to reconnect: events may have been lost
+# in between, so readers reload what they show (the pages do that on an SSE `ready`).
+RESYNC: dict[str, Any] = {"resync": True}
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: Topic
+    payload: dict[str, Any]
+
+
+def emit(db: Session, topic: Topic, payload: Mapping[str, Any]) -> None:
+    """Tell every process about `payload` once `db`'s transaction commits."""
+    text = json.dumps(payload, separators=(",", ":"))
+    if len(text.encode()) > MAX_PAYLOAD_BYTES:
+        raise ValueError(f"event payload of {len(text)} bytes: send ids, not documents")
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(select(func.pg_notify(topic.value, text)))
+    else:
+        _local.add(db, Event(topic, json.loads(text)))
+
+
+def _deliver_locally(_: Session, events: list[Event]) -> None:
+    for event in events:
+        hub.deliver(event.topic, event.payload)
+
+
+_local = AtTransactionEnd[Event]("events", on_commit=_deliver_locally)
+
+
+class Subscription:
+    """One reader's events, in order, read from the event loop that subscribed."""
+
+    def __init__(self, owner: Hub, topics: frozenset[Topic]) -> None:
+        self.topics = topics
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
+        self.loop = asyncio.get_running_loop()
+        self._owner = owner
+
+    async def get(self, timeout: float) -> Event | None:
+        """The next event, or None when `timeout` seconds pass without one."""
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+    def push(self, event: Event) -> None:
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(_offer, self.queue, event)
+
+    def close(self) -> None:
+        self._owner.forget(self)
+
+
+def _offer(queue: asyncio.Queue[Event], event: Event) -> None:
+    if not queue.full():
+        queue.put_nowait(event)
+
+
+class Hub:
+    """Fans a process's events out to its readers, from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscriptions: set[Subscription] = set()
+        self._wakers: dict[Topic, set[threading.Event]] = {}
+
+    def subscribe(self, *topics: Topic) -> Subscription:
+        """Start listening; call from the event loop that will read the subscription."""
+        subscription = Subscription(self, frozenset(topics))
+        with self._lock:
+            self._subscriptions.add(subscription)
+        return subscription
+
+    def forget(self, subscription: Subscription) -> None:
+        with self._lock:
+            self._subscriptions.discard(subscription)
+
+    def wake_on(self, topic: Topic, waker: threading.Event) -> None:
+        """Set `waker` whenever `topic` is heard (a thread waiting for work)."""
+        with self._lock:
+            self._wakers.setdefault(topic, set()).add(waker)
+
+    def deliver(self, topic: Topic, payload: dict[str, Any]) -> None:
+        event = Event(topic, payload)
+        with self._lock:
+            readers = [s for s in self._subscriptions if topic in s.topics]
+            wakers = list(self._wakers.get(topic, ()))
+        for reader in readers:
+            reader.push(event)
+        for waker in wakers:
+            waker.set()
+
+    def resync(self) -> None:
+        for topic in Topic:
+            self.deliver(topic, RESYNC)
+
+    @property
+    def readers(self) -> int:
+        with self._lock:
+            return len(self._subscriptions)
+
+
+hub = Hub()  # this process's
+
+
+class Listener:
+    """One thread per process that LISTENs on PostgreSQL and hands what it hears to the hub.
+
+    On its own connection, outside the pool: a listening connection stays open for the life of
+    the process. SQLAlchemy has no LISTEN of its own, so the driver's connection is used, as
+    SQLAlchemy's documentation shows for it. A lost connection is made again with back-off,
+    and readers are told to reload (`RESYNC`), since events may have gone by meanwhile.
+    """
+
+    def __init__(self, engine: Engine, target: Hub = hub) -> None:
+        self.url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.hub = target
+        self.ready = threading.Event()  # set once LISTEN is in place
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="vecinos-events", daemon=True)
+
+    def start(self) -> Listener:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self._listen(reconnected=failures > 0)
+                failures = 0
+            except psycopg.Error as exc:
+                self.ready.clear()
+                pause = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
+                log.warning("event listener lost its connection (%s); again in %s s", exc, pause)
+                failures += 1
+                self._stop.wait(pause)
+
+    def _listen(self, *, reconnected: bool) -> None:
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            for topic in Topic:
+                connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(topic.value)))
+            self.ready.set()
+            if reconnected:
+                self.hub.resync()
+            while not self._stop.is_set():
+                for note in connection.notifies(timeout=1.0):
+                    self.hub.deliver(Topic(note.channel), json.loads(note.payload))

@@ -1,0 +1,53 @@
+"""Rates that hold across every process of a deployment: token buckets kept in the database.
+
+A bucket fills at `rate` tokens a second up to `burst`; `take` hands out as many of the tokens
+asked for as it holds. Every process takes from the same row, in a short transaction of its
+own (`FOR UPDATE` on PostgreSQL; SQLite's write lock does the same), so two workers sending
+texts share the provider account's rate instead of each using all of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from math import floor
+
+from sqlalchemy import Float, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from vecinos.db import Base, UTCDateTime
+
+
+class RateBucket(Base):
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def take(
+    db: Session, key: str, *, rate: float, burst: float, want: int, now: datetime
+) -> tuple[int, float]:
+    """Up to `want` tokens of bucket `key`, and the seconds until the next one if short.
+
+    Runs in the caller's transaction; keep that transaction short, others wait for the row.
+    """
+    bucket = db.scalar(select(RateBucket).where(RateBucket.key == key).with_for_update())
+    if bucket is None:
+        bucket = RateBucket(key=key, tokens=burst, refreshed_at=now)
+        db.add(bucket)
+    elapsed = max(0.0, (now - bucket.refreshed_at).total_seconds())
+    tokens = min(burst, bucket.tokens + elapsed * rate)
+    granted = max(0, min(want, floor(tokens)))
+    bucket.tokens, bucket.refreshed_at = tokens - granted, now
+    db.flush()
+    short = granted < want
+    return granted, ((1 - (bucket.tokens % 1)) / rate if short else 0.0)
+
+
+def give_back(db: Session, key: str, tokens: int, *, burst: float) -> None:
+    """Return tokens taken but not used, in the transaction that took them."""
+    bucket = db.get(RateBucket, key)
+    if bucket is not None and tokens > 0:
+        bucket.tokens = min(burst, bucket.tokens + tokens)
+        db.flush()

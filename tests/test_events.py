@@ -1,0 +1,114 @@
+"""Live events: heard by every listening process once the emitting transaction commits, never
+when it rolls back, and a listener that loses its connection comes back and says so."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from vecinos import events
+from vecinos.db import is_sqlite, make_engine, transaction
+from vecinos.events import Hub, Listener, Topic
+
+
+class Heard(Hub):
+    """A hub that keeps what it is given, for the test to read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heard: list[tuple[Topic, dict[str, Any]]] = []
+        self.arrived = threading.Condition()
+
+    def deliver(self, topic: Topic, payload: dict[str, Any]) -> None:
+        with self.arrived:
+            self.heard.append((topic, payload))
+            self.arrived.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[tuple[Topic, dict[str, Any]]]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.heard) >= count, timeout)
+            return list(self.heard)
+
+
+@pytest.fixture
+def heard(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Heard]:
+    """This process's hub, replaced by one that records; on PostgreSQL fed by a listener
+    thread on its own connection, as in a process that did not emit the event."""
+    target = Heard()
+    monkeypatch.setattr(events, "hub", target)
+    if is_sqlite(str(engine.url)):
+        yield target
+        return
+    listener = Listener(engine, target).start()
+    assert listener.ready.wait(10)
+    yield target
+    listener.stop()
+
+
+def test_an_event_is_heard_after_commit_and_never_after_rollback(
+    sessions: sessionmaker[Session], heard: Heard
+) -> None:
+    def failing() -> None:
+        with transaction(sessions) as db:
+            events.emit(db, Topic.INCIDENTS, {"incident_id": 1})
+            raise RuntimeError("the transaction fails")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    with transaction(sessions) as db:
+        events.emit(db, Topic.INCIDENTS, {"incident_id": 2})
+        events.emit(db, Topic.ALERTS, {"alert_id": 7})
+        assert heard.heard == []  # not before the commit
+    assert heard.wait_for(2) == [
+        (Topic.INCIDENTS, {"incident_id": 2}),
+        (Topic.ALERTS, {"alert_id": 7}),
+    ]
+
+
+def test_a_payload_too_large_for_a_notification_is_refused(
+    sessions: sessionmaker[Session],
+) -> None:
+    with transaction(sessions) as db, pytest.raises(ValueError, match="send ids"):
+        events.emit(db, Topic.ALERTS, {"texts": "x" * 8000})
+
+
+def test_readers_wait_on_their_topics_only() -> None:
+    hub = Hub()
+    outbox, alerts = threading.Event(), threading.Event()
+    hub.wake_on(Topic.OUTBOX, outbox)
+    hub.wake_on(Topic.ALERTS, alerts)
+    hub.deliver(Topic.OUTBOX, {"alert_id": 3})
+    assert outbox.is_set() and not alerts.is_set()
+
+
+def test_a_listener_that_loses_its_connection_listens_again_and_asks_for_a_resync(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    if is_sqlite(str(engine.url)):
+        pytest.skip("SQLite: one process, no listener")
+    target = Heard()
+    listener = Listener(engine, target).start()
+    try:
+        assert listener.ready.wait(10)
+        admin = make_engine(str(engine.url.render_as_string(hide_password=False)))
+        with admin.begin() as connection:  # what a restart or a failover does to it
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+                )
+            )
+        admin.dispose()
+        resyncs = target.wait_for(len(Topic))
+        assert {topic for topic, payload in resyncs if payload == events.RESYNC} == set(Topic)
+        assert listener.ready.wait(10)
+        with transaction(sessions) as db:
+            events.emit(db, Topic.OUTBOX, {"alert_id": 9})
+        assert (Topic.OUTBOX, {"alert_id": 9}) in target.wait_for(len(Topic) + 1)
+    finally:
+        listener.stop()
