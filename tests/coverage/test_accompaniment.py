@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.alerts.servers import HttpStandIn
 from tests.cast import Cast
 from tests.coverage.factories import make_site
+from tests.coverage.sent import deliver, texts_to
 from tests.dispatch.factories import add_responder, client_for
 from tests.training.factories import qualify
 from vecinos.config import Settings
@@ -181,3 +183,37 @@ def test_requests_are_deleted_after_the_date_plus_the_retention_window(
         assert accompaniment.purge(tx, cast.clock.now(), settings) == 1
     assert count(db) == 0
     assert db.scalar(select(func.count()).select_from(AccompanimentOffer)) == 0
+
+
+def test_the_requester_hears_it_arrived_and_once_that_it_is_confirmed(
+    dario: TestClient,
+    app: FastAPI,
+    sessions: sessionmaker[Session],
+    cast: Cast,
+    court: int,
+    wired: Settings,
+    twilio: HttpStandIn,
+) -> None:
+    qualify(sessions, cast, cast.rosa, Duty.ACCOMPANIMENT)
+    rosa = client_for(app, cast, cast.rosa)
+    mine = {"contact": "(213) 555-0199", "language": "es"}
+    assert rosa.put("/api/me/contacts/sms", json=mine).status_code == 204
+    made = dario.post(f"/api/organizations/{cast.eastside}/accompaniments", json=body(court, cast))
+    assert made.status_code == 201, made.text
+    assert deliver(sessions, wired, cast.clock) == 2
+    (received,) = texts_to(twilio, "+12135550142")
+    assert "recibimos su pedido de acompañamiento para el jueves 4 de junio a las 10:00" in received
+    assert "County Courthouse" in received
+    (offer,) = texts_to(twilio, "+12135550199")
+    assert "¿puede acompañar a alguien (una audiencia en la corte)" in offer
+    assert "en español?" in offer
+
+    (offered,) = rosa.get("/api/me/accompaniment-offers").json()
+    assert rosa.post(f"/api/accompaniment-offers/{offered['id']}/accept").status_code == 200
+    again = rosa.post(f"/api/accompaniment-offers/{offered['id']}/accept")
+    assert again.status_code == 409
+    assert deliver(sessions, wired, cast.clock) == 1
+    assert deliver(sessions, wired, cast.clock) == 0
+    _, confirmed = texts_to(twilio, "+12135550142")
+    assert "un voluntario le acompañará el jueves 4 de junio a las 10:00" in confirmed
+    rosa.close()

@@ -23,6 +23,7 @@ from vecinos.accounts.principal import Principal
 from vecinos.alerts import contacts as checked
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
+from vecinos.coverage import messages
 from vecinos.coverage.models import (
     Accompaniment,
     AccompanimentKind,
@@ -146,8 +147,29 @@ def request(
     )
     db.add(row)
     db.flush()
-    offer_to_qualified(db, row, now=now)
+    offers = offer_to_qualified(db, row, now=now)
+    _tell_of_request(db, row, [o.member_id for o in offers], now=now, settings=settings,
+                     opener=sealer)  # fmt: skip
     return row
+
+
+def _tell_of_request(
+    db: Session,
+    row: Accompaniment,
+    offered: Sequence[int],
+    *,
+    now: datetime,
+    settings: Settings,
+    opener: Encryptor,
+) -> None:
+    """The requester hears that the request arrived; each volunteer offered it, that it waits."""
+    received = messages.about_request(row, messages.RECEIVED, settings)
+    messages.tell_requester(db, row, received, opener=opener, now=now, settings=settings)
+    offer = messages.about_request(row, messages.OFFERED, settings)
+    messages.tell_members(
+        db, offered, offer, purpose="coverage.offer", now=now, settings=settings,
+        expires_at=row.at,
+    )  # fmt: skip
 
 
 def qualified_volunteers(db: Session, row: Accompaniment) -> list[int]:
@@ -225,7 +247,17 @@ def _my_offer(db: Session, member_id: int, offer_id: int) -> AccompanimentOffer:
     return offer
 
 
-def accept(db: Session, member_id: int, offer_id: int, *, now: datetime) -> Accompaniment:
+def accept(
+    db: Session,
+    member_id: int,
+    offer_id: int,
+    *,
+    now: datetime,
+    settings: Settings,
+    opener: Encryptor,
+) -> Accompaniment:
+    """Take one place; the acceptance that fills the last one confirms to the requester (once:
+    only one transaction's conditional UPDATE reaches the headcount)."""
     offer = _my_offer(db, member_id, offer_id)
     row = db.get(Accompaniment, offer.accompaniment_id)
     assert row is not None
@@ -264,6 +296,8 @@ def accept(db: Session, member_id: int, offer_id: int, *, now: datetime) -> Acco
             .values(state=OfferState.WITHDRAWN.value, answered_at=now)
             .execution_options(synchronize_session=False)
         )
+        confirmed = messages.about_request(row, messages.CONFIRMED, settings)
+        messages.tell_requester(db, row, confirmed, opener=opener, now=now, settings=settings)
     return row
 
 

@@ -9,6 +9,7 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vecinos.accounts.models import Organization
 from vecinos.config import Settings
 from vecinos.coverage import messages
 from vecinos.coverage.messages import Text
@@ -70,7 +71,6 @@ def recipients(
 def send(
     db: Session,
     organization_id: int,
-    organization_name: str,
     text: str,
     *,
     sender_id: int,
@@ -79,6 +79,7 @@ def send(
     now: datetime,
     settings: Settings,
 ) -> Broadcast:
+    """Queue the text for everyone reached, in the caller's transaction; the row keeps how many."""
     body = " ".join(text.split())
     if not 1 <= len(body) <= TEXT_MAX:
         raise InvalidInput(
@@ -87,6 +88,9 @@ def send(
             code="invalid_message",
         )
     people = recipients(db, organization_id, zone_id=zone_id, site_id=site_id, now=now)
+    organization_name = db.scalar(
+        select(Organization.name).where(Organization.id == organization_id)
+    )
 
     def compose(language: str) -> Text:
         subject = gettext(language, N_("Message to volunteers on shift"))

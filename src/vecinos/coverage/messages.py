@@ -16,6 +16,7 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from vecinos.alerts import outbox
+from vecinos.alerts.delivery import SUBSCRIBER_PURPOSE
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
 from vecinos.coverage import contacts, wording
@@ -23,8 +24,8 @@ from vecinos.coverage.models import Accompaniment
 from vecinos.crypto import Encryptor
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
 
-# The outbox opens contacts and texts with the subscribers' key (alerts.delivery).
-OUTBOX_PURPOSE = "subscriber"
+# The delivery engine opens direct messages' contacts and texts with the subscribers' key.
+OUTBOX_PURPOSE = SUBSCRIBER_PURPOSE
 Compose = Callable[[str], "Text"]
 
 
@@ -101,7 +102,7 @@ def tell_requester(
         channel=ChannelKind(row.channel),
         message=outbox.DirectMessage(text=text.body, subject=text.subject),
         language=language,
-        purpose="accompaniment",
+        purpose="coverage.accompaniment",
         sealer=outbox_sealer(settings),
         now=now,
         contact=opener.decrypt(row.contact_encrypted),
@@ -126,6 +127,7 @@ OFFERED = N_(
 
 
 def about_request(row: Accompaniment, template: str, settings: Settings) -> Compose:
+    """The texts about one request, in the reader's language (the requester's, a volunteer's)."""
     zone = settings.alert_timezone
 
     def compose(language: str) -> Text:
@@ -137,7 +139,7 @@ def about_request(row: Accompaniment, template: str, settings: Settings) -> Comp
             time=wording.clock_time(row.at, zone, language),
             place=row.place_name,
             kind=gettext(language, wording.ACCOMPANIMENT_KINDS[row.kind]).lower(),
-            language=row.language,
+            language=wording.language_name(row.language, language),
             link=link(settings, "/coverage#accompaniment"),
         )
         return Text(gettext(language, N_("Accompaniment")), body)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from vecinos.accounts.models import Organization, Role
 from vecinos.accounts.principal import Principal
-from vecinos.coverage import accompaniment, calendar, schedules, sites, wording
+from vecinos.coverage import accompaniment, broadcast, calendar, schedules, sites, wording
 from vecinos.coverage.models import AccompanimentKind, SiteKind
 from vecinos.coverage.routes import sealer_of
 from vecinos.coverage.schedules import ScheduleFields
@@ -150,6 +150,26 @@ def site_form(
 ) -> RedirectResponse:
     sites.create_site(db, org_id, landmark_id, kind, now=clock.now())
     return back(org_id, "sites")
+
+
+@router.post(PAGE + "/broadcasts")
+def broadcast_form(
+    org_id: int,
+    caller: Dispatcher,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    place: Annotated[str, Form(max_length=24)],
+    text: Annotated[str, Form(max_length=broadcast.TEXT_MAX * 2)],
+) -> RedirectResponse:
+    kind, _, key = place.partition(":")
+    number = int(key) if key.isdigit() else 0
+    broadcast.send(
+        db, org_id, text, sender_id=caller.member_id,
+        zone_id=number if kind == "zone" else None, site_id=number if kind == "site" else None,
+        now=clock.now(), settings=settings,
+    )  # fmt: skip
+    return back(org_id, "broadcast")
 
 
 @router.post(PAGE + "/accompaniments")

@@ -15,7 +15,7 @@ from vecinos.accounts.models import Member, Role
 from vecinos.accounts.principal import Principal
 from vecinos.coverage import accompaniment, calendar, contacts, signups, swaps, wording
 from vecinos.coverage.models import Signup
-from vecinos.coverage.routes import contact_sealer
+from vecinos.coverage.routes import contact_sealer, sealer_of
 from vecinos.crypto import Encryptor
 from vecinos.dispatch import shifts
 from vecinos.i18n import INTERFACE_LANGUAGES
@@ -168,10 +168,18 @@ def answer_swap_form(
 
 @router.post(PAGE + "/accompaniment-offers/{offer_id}/{answer}")
 def answer_accompaniment_form(
-    offer_id: int, answer: str, caller: Responder, db: DbDep, clock: ClockDep
+    offer_id: int,
+    answer: str,
+    caller: Responder,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    opener: Annotated[Encryptor, Depends(sealer_of)],
 ) -> RedirectResponse:
     if answer == "accept":
-        accompaniment.accept(db, caller.member_id, offer_id, now=clock.now())
+        accompaniment.accept(
+            db, caller.member_id, offer_id, now=clock.now(), settings=settings, opener=opener
+        )
     else:
         accompaniment.decline(db, caller.member_id, offer_id, now=clock.now())
     return back("accompaniment")

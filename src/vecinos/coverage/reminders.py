@@ -34,9 +34,10 @@ from vecinos.i18n import N_, gettext
 from vecinos.training.qualification import qualifies
 from vecinos.worker.claims import rowcount
 
+# "The day before": between 24 and 1 hours ahead, so maybe later the same day; the text
+# names the day rather than saying "tomorrow".
 DAY = N_(
-    "{coalition}: reminder, tomorrow you are on {shift}, {day} at {time}."
-    " Check in from here: {link}"
+    "{coalition}: reminder, you are on {shift} on {day} at {time}. Check in from here: {link}"
 )
 HOUR = N_("{coalition}: {shift} starts at {time}, in an hour or less. Check in from here: {link}")
 LATE = N_(
@@ -45,7 +46,7 @@ LATE = N_(
 )
 SHORT = N_("{coalition}: {shift} on {day} at {time} needs {n} more. Sign up here: {link}")
 SUBJECTS = {
-    "day": N_("Your shift tomorrow"),
+    "day": N_("Your next shift"),
     "hour": N_("Your shift starts soon"),
     "late": N_("You have not checked in"),
     "short": N_("A shift needs people"),

@@ -10,7 +10,16 @@ from fastapi import APIRouter, Depends, Query, status
 
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
-from vecinos.coverage import accompaniment, calendar, contacts, schedules, signups, sites, swaps
+from vecinos.coverage import (
+    accompaniment,
+    broadcast,
+    calendar,
+    contacts,
+    schedules,
+    signups,
+    sites,
+    swaps,
+)
 from vecinos.coverage.accompaniment import Ask
 from vecinos.coverage.models import Accompaniment, Schedule, Signup, Swap
 from vecinos.coverage.schemas import (
@@ -18,6 +27,8 @@ from vecinos.coverage.schemas import (
     AccompanimentIn,
     AccompanimentOfferOut,
     AccompanimentOut,
+    BroadcastIn,
+    BroadcastOut,
     CheckInIn,
     ContactIn,
     PreferencesIn,
@@ -40,6 +51,7 @@ InOrg = Annotated[Principal, Depends(OrgRole(*Role))]
 ResponderHere = Annotated[Principal, Depends(OrgRole(Role.RESPONDER))]
 Responder = Annotated[Principal, Depends(AnyOrgRole(Role.RESPONDER))]
 Dispatcher = Annotated[Principal, Depends(OrgRole(Role.DISPATCHER))]
+Reaching = Annotated[Principal, Depends(OrgRole(Role.DISPATCHER, Role.COORDINATOR))]
 MAX_CALENDAR_DAYS = 42
 
 
@@ -301,6 +313,24 @@ def _detail(row: Accompaniment, opener: Encryptor) -> AccompanimentDetail:
     )
 
 
+@router.post("/api/organizations/{org_id}/broadcasts", status_code=status.HTTP_201_CREATED)
+def send_broadcast(
+    org_id: int,
+    body: BroadcastIn,
+    caller: Reaching,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> BroadcastOut:
+    """A short text to everyone on shift in a zone or signed up for a site now, queued in the
+    outbox (sent by the delivery engine, never from here)."""
+    row = broadcast.send(
+        db, org_id, body.text, sender_id=caller.member_id, zone_id=body.zone_id,
+        site_id=body.site_id, now=clock.now(), settings=settings,
+    )  # fmt: skip
+    return BroadcastOut(id=row.id, recipients=row.recipients, created_at=row.created_at)
+
+
 @router.post("/api/organizations/{org_id}/accompaniments", status_code=status.HTTP_201_CREATED)
 def request_for_someone(
     org_id: int,
@@ -355,9 +385,13 @@ def accept_accompaniment(
     caller: Responder,
     db: DbDep,
     clock: ClockDep,
+    settings: SettingsDep,
     sealer: Annotated[Encryptor, Depends(sealer_of)],
 ) -> AccompanimentDetail:
-    return _detail(accompaniment.accept(db, caller.member_id, offer_id, now=clock.now()), sealer)
+    row = accompaniment.accept(
+        db, caller.member_id, offer_id, now=clock.now(), settings=settings, opener=sealer
+    )
+    return _detail(row, sealer)
 
 
 @router.post("/api/accompaniment-offers/{offer_id}/decline")

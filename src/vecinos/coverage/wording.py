@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 
 from vecinos.coverage.models import AccompanimentKind, SiteKind
@@ -66,3 +67,12 @@ def span(start: datetime, end: datetime, zone: str, language: str) -> str:
 
 def words(table: Mapping[Code, str], language: str) -> dict[str, str]:
     return {str(code): gettext(language, label) for code, label in table.items()}
+
+
+def language_name(code: str, language: str) -> str:
+    """ "Spanish" / "español" for "es"; the code itself when Babel does not know it."""
+    try:
+        named = Locale.parse(code.replace("-", "_")).get_display_name(language)
+    except (ValueError, UnknownLocaleError):
+        return code
+    return named or code

@@ -151,6 +151,7 @@ INBOX = {
     "alert": N_("Alert"),
     "texted": N_("Sent from this phone"),
     "reply": N_("Answer"),
+    "notice": N_("Notice"),
 }
 LANGUAGE = {
     "en": N_("English"),
