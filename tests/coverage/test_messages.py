@@ -4,6 +4,7 @@ and the volunteer broadcast; each exactly once, in the reader's language, contac
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -105,10 +106,11 @@ def test_reminders_go_once_each_through_the_real_channels_in_the_members_languag
     cast.clock.set(at_local(slot, -50))
     assert run_reminders(sessions, wired, cast.clock) == 1
     assert run_reminders(sessions, wired, cast.clock) == 0
+    assert deliver(sessions, wired, cast.clock) == 2  # (one round each: lanes keep no order)
     cast.clock.set(at_local(slot, wired.coverage_late_minutes + 1))
     assert run_reminders(sessions, wired, cast.clock) == 1
     assert run_reminders(sessions, wired, cast.clock) == 0
-    assert deliver(sessions, wired, cast.clock) == 4
+    assert deliver(sessions, wired, cast.clock) == 2
     _, hour_text, late_text = texts_to(twilio, ROSA_PHONE)
     assert "empieza a las 14:00, en una hora o menos" in hour_text
     assert "empezó a las 14:00 y usted no registró su entrada" in late_text
@@ -211,3 +213,33 @@ def test_a_broadcast_needs_a_zone_or_a_site_and_a_text(
     )
     assert other.status_code == 403
     assert queued(db, "coverage.broadcast") == []
+
+
+def test_workers_running_the_reminders_at_once_send_each_one_once(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    cast: Cast,
+    signed_in: Clients,
+    db: Session,
+) -> None:
+    slot = school_watch_at_two(sessions, cast, settings)
+    sign_up(sessions, cast, cast.rosa, slot.id)
+    leave_contacts(signed_in(cast.rosa), ("(213) 555-0199", "es"), (ROSA_MAIL, "en"))
+    ana = add_responder(sessions, cast, "ana")
+    leave_contacts(signed_in(ana), ("(213) 555-0177", "es"), None)
+    workers = 4
+    start = threading.Barrier(workers)
+    handled: list[int] = []
+
+    def worker() -> None:
+        start.wait()
+        handled.append(run_reminders(sessions, settings, cast.clock))
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(handled) == 2 and len(handled) == workers  # Rosa's day before, Ana's short slot
+    assert len(queued(db, "coverage.day")) == 2  # her two channels, once each
+    assert len(queued(db, "coverage.short")) == 1
