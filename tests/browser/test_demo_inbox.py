@@ -16,6 +16,7 @@ from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
 from tests.dispatch.factories import SCENE, make_incident
+from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.incidents.models import IncidentState
@@ -43,9 +44,11 @@ def demo_server(
 
 
 def worker_round(sessions: sessionmaker[Session], settings: Settings, cast: Cast) -> None:
-    """What the demo's worker does every few seconds: send what is waiting."""
+    """What the demo's worker does every few seconds: the jobs, then the delivery engine
+    sends what is waiting."""
     cast.clock.advance(seconds=30)
     Worker(sessions, settings, cast.clock).tick()
+    DeliveryEngine(sessions, settings, cast.clock).drain_now()
 
 
 def test_a_subscriber_confirms_through_the_demo_inbox_and_receives_an_alert(
