@@ -1,7 +1,10 @@
-"""Coordinators plan coverage and training, residents ask for accompaniment: in Spanish, on a
-phone (390 px) and a desktop (1366 px), asserting what a person reads."""
+"""Coordinators plan coverage and training, dispatchers text the volunteers on shift, residents
+ask for accompaniment: in Spanish, on a phone (390 px) and a desktop (1366 px), asserting what a
+person reads."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -11,9 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast, Person
-from tests.coverage.factories import first_slot, make_schedule, make_site, sign_up
+from tests.coverage.factories import first_slot, leave_number, make_schedule, make_site, sign_up
+from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 from vecinos.config import Settings
-from vecinos.coverage.models import Accompaniment, Schedule, SiteKind
+from vecinos.coverage.models import Accompaniment, Schedule, SiteKind, Slot
+from vecinos.db import transaction
 from vecinos.training.models import TrainingRecord, Vetting
 
 pytestmark = pytest.mark.browser
@@ -158,3 +163,43 @@ def test_a_resident_asks_for_accompaniment_without_an_account(
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Accompaniment)) == 1
     context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_dispatcher_texts_the_volunteers_at_a_school_when_radios_do_not_reach(
+    browser: Browser,
+    live_server: LiveServer,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    db: Session,
+    width: int,
+) -> None:
+    site = make_site(sessions, cast, settings)
+    schedule = make_schedule(sessions, cast, settings, site_id=site)
+    slot = first_slot(sessions, schedule, cast.clock.now())
+    sign_up(sessions, cast, cast.rosa, slot)
+    leave_number(sessions, cast, settings, cast.rosa, "213 555 0199")
+    with transaction(sessions) as tx:
+        starts = tx.get(Slot, slot)
+        assert starts is not None
+        cast.clock.set(starts.starts_at - timedelta(minutes=20))
+    page = signed_in(
+        browser, live_server, cast, cast.dario, width, f"/organizations/{cast.eastside}/coverage"
+    )
+    section = page.locator("#broadcast")
+    expect(
+        section.get_by_role("heading", name="Mensaje a los voluntarios de turno")
+    ).to_be_visible()
+    section.get_by_label("Para").select_option(label="Escuela: Ninth Street School")
+    section.get_by_label("Mensaje (sin nombres)").fill("La radio no llega: usen el canal 5.")
+    section.get_by_role("button", name="Enviar").click()
+    expect(page.locator("#broadcast").get_by_role("status")).to_have_text(
+        "Mensaje en camino a 1 voluntario."
+    )
+    db.expire_all()
+    (queued,) = db.scalars(select(Delivery).where(Delivery.purpose == "coverage.broadcast"))
+    assert queued.language == "es" and queued.status == DeliveryStatus.QUEUED
+    no_overflow(page)
+    screenshot(page, f"coverage-broadcast-es-{width}")
+    page.context.close()

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, Person
 from vecinos.config import Settings
-from vecinos.coverage import schedules, signups, sites
+from vecinos.coverage import contacts, schedules, signups, sites
 from vecinos.coverage.models import SiteKind, Slot
+from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.geo.landmarks import LandmarkFields, create_landmark
 from vecinos.training.models import Duty, VettingLevel
@@ -91,3 +92,19 @@ def sign_up(sessions: sessionmaker[Session], cast: Cast, person: Person, slot_id
     with transaction(sessions) as db:
         slot = signups.slot_in(db, cast.eastside, slot_id)
         return signups.sign_up(db, person.member_id, slot, now=cast.clock.now()).id
+
+
+def leave_number(
+    sessions: sessionmaker[Session],
+    cast: Cast,
+    settings: Settings,
+    person: Person,
+    phone: str,
+    language: str = "es",
+) -> None:
+    """`person`'s phone for reminders and broadcasts, sealed as the page seals it."""
+    sealer = Encryptor(settings.secret, contacts.PURPOSE, settings.old_secrets)
+    with transaction(sessions) as db:
+        contacts.set_contact(
+            db, person.member_id, "sms", phone, language, sealer=sealer, now=cast.clock.now()
+        )

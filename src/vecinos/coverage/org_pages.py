@@ -50,6 +50,7 @@ def coverage_page(
     settings: SettingsDep,
     language: LanguageDep,
     start: Annotated[date | None, Query()] = None,
+    sent: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     zone = settings.alert_timezone
     today = wording.local(clock.now(), zone).date()
@@ -88,6 +89,7 @@ def coverage_page(
         fmt=wording,
         local_zone=zone,
         today=today.isoformat(),
+        sent=sent,
         csrf_token=caller.csrf_token,
     )
 
@@ -164,12 +166,13 @@ def broadcast_form(
 ) -> RedirectResponse:
     kind, _, key = place.partition(":")
     number = int(key) if key.isdigit() else 0
-    broadcast.send(
+    row = broadcast.send(
         db, org_id, text, sender_id=caller.member_id,
         zone_id=number if kind == "zone" else None, site_id=number if kind == "site" else None,
         now=clock.now(), settings=settings,
     )  # fmt: skip
-    return back(org_id, "broadcast")
+    where = f"{PAGE.format(org_id=org_id)}?sent={row.recipients}#broadcast"
+    return RedirectResponse(where, status_code=303)
 
 
 @router.post(PAGE + "/accompaniments")
