@@ -12,17 +12,16 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser.demo_day import worker_round
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
 from tests.coverage.factories import SCHOOL, make_schedule, make_site, slots_of
-from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.coverage.models import Signup
 from vecinos.dispatch.models import Shift
 from vecinos.web.app import create_app
-from vecinos.worker.runner import Worker
 
 pytestmark = pytest.mark.browser
 THREAD = "Mensaje de texto: +12135550199"
@@ -40,12 +39,6 @@ def demo_server(
     app = create_app(demo_settings, engine=engine, clock=clock, allow_placeholder_secret=True)
     with LiveServer(app) as server:
         yield server
-
-
-def worker_round(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> None:
-    """What `vecinos demo` runs beside the pages: the jobs, then the delivery engine."""
-    Worker(sessions, settings, clock).tick()
-    DeliveryEngine(sessions, settings, clock).drain_now()
 
 
 def test_the_reminder_reaches_the_phone_in_the_demo_inbox_and_she_checks_in_from_it(

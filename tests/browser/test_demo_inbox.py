@@ -12,16 +12,15 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser.demo_day import worker_round as jobs_then_delivery
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
 from tests.dispatch.factories import SCENE, make_incident
-from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.incidents.models import IncidentState
 from vecinos.web.app import create_app
-from vecinos.worker.runner import Worker
 
 pytestmark = pytest.mark.browser
 PHONE_NUMBER = "+1 213 555 0142"
@@ -47,8 +46,7 @@ def worker_round(sessions: sessionmaker[Session], settings: Settings, cast: Cast
     """What the demo's worker does every few seconds: the jobs, then the delivery engine
     sends what is waiting."""
     cast.clock.advance(seconds=30)
-    Worker(sessions, settings, cast.clock).tick()
-    DeliveryEngine(sessions, settings, cast.clock).drain_now()
+    jobs_then_delivery(sessions, settings, cast.clock)
 
 
 def test_a_subscriber_confirms_through_the_demo_inbox_and_receives_an_alert(
