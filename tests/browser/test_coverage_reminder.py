@@ -4,12 +4,11 @@ the link in the reminder opens her shift, and she checks in from it with one tap
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import time, timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.demo_day import worker_round
@@ -17,28 +16,12 @@ from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
 from tests.coverage.factories import SCHOOL, make_schedule, make_site, slots_of
-from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.coverage.models import Signup
 from vecinos.dispatch.models import Shift
-from vecinos.web.app import create_app
 
 pytestmark = pytest.mark.browser
 THREAD = "Mensaje de texto: +12135550199"
-
-
-@pytest.fixture
-def demo_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"demo_inbox": True, "cookie_secure": False})
-
-
-@pytest.fixture
-def demo_server(
-    demo_settings: Settings, engine: Engine, clock: FrozenClock
-) -> Iterator[LiveServer]:
-    app = create_app(demo_settings, engine=engine, clock=clock, allow_placeholder_secret=True)
-    with LiveServer(app) as server:
-        yield server
 
 
 def test_the_reminder_reaches_the_phone_in_the_demo_inbox_and_she_checks_in_from_it(

@@ -36,9 +36,7 @@ from vecinos.worker.claims import rowcount
 
 # "The day before": between 24 and 1 hours ahead, so maybe later the same day; the text
 # names the day rather than saying "tomorrow".
-DAY = N_(
-    "{coalition}: reminder, you are on {shift} on {day} at {time}. Check in from here: {link}"
-)
+DAY = N_("{coalition}: reminder, you are on {shift} on {day} at {time}. Check in from here: {link}")
 HOUR = N_("{coalition}: {shift} starts at {time}, in an hour or less. Check in from here: {link}")
 LATE = N_(
     "{coalition}: {shift} started at {time} and you have not checked in. Check in from here,"
