@@ -16,7 +16,6 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from vecinos.alerts import outbox
-from vecinos.alerts.delivery import SUBSCRIBER_PURPOSE
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
 from vecinos.coverage import contacts, wording
@@ -24,8 +23,6 @@ from vecinos.coverage.models import Accompaniment
 from vecinos.crypto import Encryptor
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
 
-# The delivery engine opens direct messages' contacts and texts with the subscribers' key.
-OUTBOX_PURPOSE = SUBSCRIBER_PURPOSE
 Compose = Callable[[str], "Text"]
 
 
@@ -38,10 +35,6 @@ class Text:
 @cache
 def _encryptor(secret: str, old: tuple[str, ...], purpose: str) -> Encryptor:
     return Encryptor(secret, purpose, old)
-
-
-def outbox_sealer(settings: Settings) -> Encryptor:
-    return _encryptor(settings.secret, tuple(settings.old_secrets), OUTBOX_PURPOSE)
 
 
 def contact_opener(settings: Settings) -> Encryptor:
@@ -68,7 +61,6 @@ def tell_members(
 ) -> set[int]:
     """One message per contact each member chose; returns the members reached."""
     reached: set[int] = set()
-    sealer = outbox_sealer(settings)
     for person in contacts.reachable(db, member_ids, contact_opener(settings)):
         text = compose(person.language)
         outbox.queue_direct(
@@ -77,7 +69,7 @@ def tell_members(
             message=outbox.DirectMessage(text=text.body, subject=text.subject),
             language=person.language,
             purpose=purpose,
-            sealer=sealer,
+            settings=settings,
             now=now,
             contact=person.contact,
             expires_at=expires_at,
@@ -103,7 +95,7 @@ def tell_requester(
         message=outbox.DirectMessage(text=text.body, subject=text.subject),
         language=language,
         purpose="coverage.accompaniment",
-        sealer=outbox_sealer(settings),
+        settings=settings,
         now=now,
         contact=opener.decrypt(row.contact_encrypted),
         expires_at=row.at,

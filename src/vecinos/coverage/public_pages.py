@@ -14,6 +14,7 @@ from vecinos.coverage.models import AccompanimentKind, SiteKind
 from vecinos.coverage.routes import sealer_of
 from vecinos.crypto import Encryptor
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC
 from vecinos.web.templating import render
 
@@ -43,6 +44,7 @@ def request_form(
     settings: SettingsDep,
     language: LanguageDep,
     sealer: Annotated[Encryptor, Depends(sealer_of)],
+    limit: Annotated[Limit, Depends(RateLimited("accompaniment"))],
     kind: Annotated[AccompanimentKind, Form()],
     on: Annotated[date, Form()],
     at: Annotated[time, Form()],
@@ -51,6 +53,7 @@ def request_form(
     contact: Annotated[str, Form(max_length=320)],
     spoken: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
+    limit.check(_comparable(contact))
     site = sites.site_view(db, site_id)
     ask = accompaniment.Ask(
         kind=kind, at=wording.instant(on, at, settings.alert_timezone), place_kind="landmark",
@@ -74,3 +77,8 @@ def request_form(
             "place": row.place_name,
         },
     )
+
+
+def _comparable(contact: str) -> str:
+    """One contact however it is typed ("(213) 555-0142", "2135550142"): the limit's source."""
+    return "".join(c for c in contact.lower() if c.isalnum() or c in "@.")
