@@ -38,6 +38,7 @@ def wired(settings: Settings, twilio: HttpStandIn, mailbox: tuple[Mailbox, int, 
     settings.twilio_auth_token = SecretStr(servers.TWILIO_TOKEN)
     settings.twilio_from_number = "+12135550100"
     settings.outbound_allow_http = True
+    settings.outbound_allow_private = True  # the stand-ins live on 127.0.0.1
     settings.alert_sms_per_second = 1000.0  # the frozen clock refills no bucket
     settings.smtp_host, settings.smtp_port, settings.smtp_ca_file = "127.0.0.1", port, ca
     settings.smtp_username = servers.SMTP_USER

@@ -23,7 +23,7 @@ from vecinos.geo.models import Landmark
 from vecinos.geo.zones import zones_of
 from vecinos.i18n import INTERFACE_LANGUAGES
 from vecinos.training.models import Duty, VettingLevel
-from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import Coordinator, OrgRole
 from vecinos.web.templating import render
 
@@ -42,7 +42,7 @@ def back(org_id: int, anchor: str = "") -> RedirectResponse:
 
 @router.get(PAGE)
 def coverage_page(
-    org_id: int,
+    org_id: PathId,
     request: Request,
     caller: InOrg,
     db: DbDep,
@@ -106,7 +106,7 @@ def _landmarks_without_site(
 
 @router.post(PAGE + "/schedules")
 def schedule_form(
-    org_id: int,
+    org_id: PathId,
     caller: Coordinator,
     db: DbDep,
     clock: ClockDep,
@@ -143,7 +143,7 @@ def schedule_form(
 
 @router.post(PAGE + "/sites")
 def site_form(
-    org_id: int,
+    org_id: PathId,
     caller: Coordinator,
     db: DbDep,
     clock: ClockDep,
@@ -156,7 +156,7 @@ def site_form(
 
 @router.post(PAGE + "/broadcasts")
 def broadcast_form(
-    org_id: int,
+    org_id: PathId,
     caller: Dispatcher,
     db: DbDep,
     clock: ClockDep,
@@ -177,7 +177,7 @@ def broadcast_form(
 
 @router.post(PAGE + "/accompaniments")
 def accompaniment_form(
-    org_id: int,
+    org_id: PathId,
     caller: Annotated[Principal, Depends(OrgRole(Role.DISPATCHER))],
     db: DbDep,
     clock: ClockDep,

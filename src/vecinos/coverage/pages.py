@@ -19,7 +19,7 @@ from vecinos.coverage.routes import contact_sealer, sealer_of
 from vecinos.crypto import Encryptor
 from vecinos.dispatch import shifts
 from vecinos.i18n import INTERFACE_LANGUAGES
-from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
 
@@ -99,7 +99,7 @@ def _colleagues(db: DbDep, organizations: list[int], me: int) -> dict[int, str]:
 
 @router.post(PAGE + "/slots/{slot_id}/signup")
 def sign_up_form(
-    slot_id: int,
+    slot_id: PathId,
     caller: Responder,
     db: DbDep,
     clock: ClockDep,
@@ -109,7 +109,7 @@ def sign_up_form(
     return back(f"signup-{signup.id}")
 
 
-def _organization_of_slot(db: DbDep, slot_id: int, caller: Principal) -> int:
+def _organization_of_slot(db: DbDep, slot_id: PathId, caller: Principal) -> int:
     """The slot's organization if the caller volunteers there (else the slot is not found)."""
     from vecinos.coverage.models import Slot
 
@@ -120,7 +120,7 @@ def _organization_of_slot(db: DbDep, slot_id: int, caller: Principal) -> int:
 
 @router.post(PAGE + "/signups/{signup_id}/withdraw")
 def withdraw_form(
-    signup_id: int, caller: Responder, db: DbDep, clock: ClockDep
+    signup_id: PathId, caller: Responder, db: DbDep, clock: ClockDep
 ) -> RedirectResponse:
     signups.withdraw(db, caller.member_id, signup_id, now=clock.now())
     return back()
@@ -128,7 +128,7 @@ def withdraw_form(
 
 @router.post(PAGE + "/signups/{signup_id}/check-in")
 def check_in_form(
-    signup_id: int,
+    signup_id: PathId,
     caller: Responder,
     db: DbDep,
     clock: ClockDep,
@@ -145,7 +145,7 @@ def check_in_form(
 
 @router.post(PAGE + "/signups/{signup_id}/swap")
 def swap_form(
-    signup_id: int,
+    signup_id: PathId,
     caller: Responder,
     db: DbDep,
     clock: ClockDep,
@@ -157,7 +157,7 @@ def swap_form(
 
 @router.post(PAGE + "/swaps/{swap_id}/{answer}")
 def answer_swap_form(
-    swap_id: int, answer: str, caller: Responder, db: DbDep, clock: ClockDep
+    swap_id: PathId, answer: str, caller: Responder, db: DbDep, clock: ClockDep
 ) -> RedirectResponse:
     if answer == "accept":
         swaps.accept(db, caller.member_id, swap_id, now=clock.now())
@@ -168,7 +168,7 @@ def answer_swap_form(
 
 @router.post(PAGE + "/accompaniment-offers/{offer_id}/{answer}")
 def answer_accompaniment_form(
-    offer_id: int,
+    offer_id: PathId,
     answer: str,
     caller: Responder,
     db: DbDep,

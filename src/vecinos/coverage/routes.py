@@ -43,7 +43,7 @@ from vecinos.coverage.schemas import (
 )
 from vecinos.crypto import Encryptor
 from vecinos.dispatch.schemas import ShiftOut
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ClockDep, ContextDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(tags=["coverage"])
@@ -67,13 +67,13 @@ def contact_sealer(context: ContextDep) -> Encryptor:
 
 
 @router.get("/api/organizations/{org_id}/sites")
-def list_sites(org_id: int, caller: InOrg, db: DbDep) -> list[SiteOut]:
+def list_sites(org_id: PathId, caller: InOrg, db: DbDep) -> list[SiteOut]:
     return [SiteOut.of(v) for v in sites.sites_of(db, org_id)]
 
 
 @router.post("/api/organizations/{org_id}/sites", status_code=status.HTTP_201_CREATED)
 def create_site(
-    org_id: int, body: SiteIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, body: SiteIn, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> SiteOut:
     site = sites.create_site(
         db, org_id, body.landmark_id, body.kind, radius_m=body.radius_m, now=clock.now()
@@ -104,13 +104,13 @@ def _schedule_out(schedule: Schedule) -> ScheduleOut:
 
 
 @router.get("/api/organizations/{org_id}/schedules")
-def list_schedules(org_id: int, caller: InOrg, db: DbDep) -> list[ScheduleOut]:
+def list_schedules(org_id: PathId, caller: InOrg, db: DbDep) -> list[ScheduleOut]:
     return [_schedule_out(s) for s in schedules.schedules(db, org_id)]
 
 
 @router.post("/api/organizations/{org_id}/schedules", status_code=status.HTTP_201_CREATED)
 def create_schedule(
-    org_id: int,
+    org_id: PathId,
     body: ScheduleIn,
     caller: Coordinator,
     db: DbDep,
@@ -128,14 +128,14 @@ def create_schedule(
     "/api/organizations/{org_id}/schedules/{schedule_id}", status_code=status.HTTP_204_NO_CONTENT
 )
 def retire_schedule(
-    org_id: int, schedule_id: int, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, schedule_id: PathId, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> None:
     schedules.retire(db, schedules.schedule_of(db, org_id, schedule_id), now=clock.now())
 
 
 @router.get("/api/organizations/{org_id}/calendar")
 def coverage_calendar(
-    org_id: int,
+    org_id: PathId,
     caller: InOrg,
     db: DbDep,
     clock: ClockDep,
@@ -165,20 +165,20 @@ def _signup_out(signup: Signup) -> SignupOut:
     "/api/organizations/{org_id}/slots/{slot_id}/signups", status_code=status.HTTP_201_CREATED
 )
 def sign_up(
-    org_id: int, slot_id: int, caller: ResponderHere, db: DbDep, clock: ClockDep
+    org_id: PathId, slot_id: PathId, caller: ResponderHere, db: DbDep, clock: ClockDep
 ) -> SignupOut:
     slot = signups.slot_in(db, org_id, slot_id)
     return _signup_out(signups.sign_up(db, caller.member_id, slot, now=clock.now()))
 
 
 @router.delete("/api/signups/{signup_id}", status_code=status.HTTP_204_NO_CONTENT)
-def withdraw(signup_id: int, caller: Responder, db: DbDep, clock: ClockDep) -> None:
+def withdraw(signup_id: PathId, caller: Responder, db: DbDep, clock: ClockDep) -> None:
     signups.withdraw(db, caller.member_id, signup_id, now=clock.now())
 
 
 @router.post("/api/signups/{signup_id}/check-in")
 def check_in(
-    signup_id: int,
+    signup_id: PathId,
     body: CheckInIn,
     caller: Responder,
     db: DbDep,
@@ -205,7 +205,7 @@ def _swap_out(swap: Swap) -> SwapOut:
 
 @router.post("/api/signups/{signup_id}/swaps", status_code=status.HTTP_201_CREATED)
 def propose_swap(
-    signup_id: int, body: SwapIn, caller: Responder, db: DbDep, clock: ClockDep
+    signup_id: PathId, body: SwapIn, caller: Responder, db: DbDep, clock: ClockDep
 ) -> SwapOut:
     swap = swaps.propose(
         db, caller.member_id, signup_id, body.to_member_id, body.exchange_signup_id,
@@ -215,12 +215,12 @@ def propose_swap(
 
 
 @router.post("/api/swaps/{swap_id}/accept")
-def accept_swap(swap_id: int, caller: Responder, db: DbDep, clock: ClockDep) -> SwapOut:
+def accept_swap(swap_id: PathId, caller: Responder, db: DbDep, clock: ClockDep) -> SwapOut:
     return _swap_out(swaps.accept(db, caller.member_id, swap_id, now=clock.now()))
 
 
 @router.post("/api/swaps/{swap_id}/decline")
-def decline_swap(swap_id: int, caller: Responder, db: DbDep, clock: ClockDep) -> SwapOut:
+def decline_swap(swap_id: PathId, caller: Responder, db: DbDep, clock: ClockDep) -> SwapOut:
     return _swap_out(swaps.decline(db, caller.member_id, swap_id, now=clock.now()))
 
 
@@ -315,7 +315,7 @@ def _detail(row: Accompaniment, opener: Encryptor) -> AccompanimentDetail:
 
 @router.post("/api/organizations/{org_id}/broadcasts", status_code=status.HTTP_201_CREATED)
 def send_broadcast(
-    org_id: int,
+    org_id: PathId,
     body: BroadcastIn,
     caller: Reaching,
     db: DbDep,
@@ -333,7 +333,7 @@ def send_broadcast(
 
 @router.post("/api/organizations/{org_id}/accompaniments", status_code=status.HTTP_201_CREATED)
 def request_for_someone(
-    org_id: int,
+    org_id: PathId,
     body: AccompanimentIn,
     caller: Dispatcher,
     db: DbDep,
@@ -351,7 +351,7 @@ def request_for_someone(
 
 @router.get("/api/organizations/{org_id}/accompaniments")
 def list_accompaniments(
-    org_id: int,
+    org_id: PathId,
     caller: Dispatcher,
     db: DbDep,
     sealer: Annotated[Encryptor, Depends(sealer_of)],
@@ -361,7 +361,7 @@ def list_accompaniments(
 
 @router.get("/api/accompaniments/{accompaniment_id}")
 def one_accompaniment(
-    accompaniment_id: int,
+    accompaniment_id: PathId,
     caller: SignedInMember,
     db: DbDep,
     sealer: Annotated[Encryptor, Depends(sealer_of)],
@@ -381,7 +381,7 @@ def my_accompaniment_offers(
 
 @router.post("/api/accompaniment-offers/{offer_id}/accept")
 def accept_accompaniment(
-    offer_id: int,
+    offer_id: PathId,
     caller: Responder,
     db: DbDep,
     clock: ClockDep,
@@ -396,7 +396,7 @@ def accept_accompaniment(
 
 @router.post("/api/accompaniment-offers/{offer_id}/decline")
 def decline_accompaniment(
-    offer_id: int, caller: Responder, db: DbDep, clock: ClockDep
+    offer_id: PathId, caller: Responder, db: DbDep, clock: ClockDep
 ) -> dict[str, str]:
     offer = accompaniment.decline(db, caller.member_id, offer_id, now=clock.now())
     return {"state": offer.state}

@@ -16,7 +16,7 @@ from vecinos.i18n import gettext
 from vecinos.training import service
 from vecinos.training.models import Duty, VettingLevel
 from vecinos.training.words import DUTY_WORDS, LEVEL_WORDS
-from vecinos.web.deps import ClockDep, DbDep, LanguageDep
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId
 from vecinos.web.policy import Coordinator
 from vecinos.web.templating import render
 
@@ -24,14 +24,14 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/organizations/{org_id}/training"
 
 
-def back(org_id: int, anchor: str = "") -> RedirectResponse:
+def back(org_id: PathId, anchor: str = "") -> RedirectResponse:
     where = PAGE.format(org_id=org_id) + (f"#{anchor}" if anchor else "")
     return RedirectResponse(where, status_code=303)
 
 
 @router.get(PAGE)
 def training_page(
-    org_id: int,
+    org_id: PathId,
     request: Request,
     caller: Coordinator,
     db: DbDep,
@@ -71,7 +71,7 @@ def training_page(
 
 @router.post(PAGE + "/courses")
 def course_form(
-    org_id: int,
+    org_id: PathId,
     caller: Coordinator,
     db: DbDep,
     clock: ClockDep,
@@ -87,7 +87,7 @@ def course_form(
 
 @router.post(PAGE + "/records")
 def record_form(
-    org_id: int,
+    org_id: PathId,
     caller: Coordinator,
     db: DbDep,
     clock: ClockDep,
@@ -106,8 +106,8 @@ def record_form(
 
 @router.post(PAGE + "/members/{member_id}/level")
 def level_form(
-    org_id: int,
-    member_id: int,
+    org_id: PathId,
+    member_id: PathId,
     caller: Coordinator,
     db: DbDep,
     clock: ClockDep,

@@ -15,7 +15,7 @@ from vecinos.accounts.principal import Principal
 from vecinos.training import service
 from vecinos.training.models import Course, Duty, TrainingRecord, VettingLevel
 from vecinos.training.qualification import level_of
-from vecinos.web.deps import ClockDep, DbDep
+from vecinos.web.deps import ClockDep, DbDep, PathId
 from vecinos.web.policy import Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(prefix="/api/organizations/{org_id}/training", tags=["training"])
@@ -58,16 +58,16 @@ class CourseOut(BaseModel):
 
 class RecordIn(BaseModel):
     model_config = STRICT
-    course_id: int
-    member_id: int
+    course_id: PathId
+    member_id: PathId
     completed_at: datetime
-    vouched_by_id: int
+    vouched_by_id: PathId
 
 
 class RecordOut(BaseModel):
     id: int
-    course_id: int
-    member_id: int
+    course_id: PathId
+    member_id: PathId
     completed_at: datetime
     expires_at: datetime | None
     vouched_by_id: int | None
@@ -92,7 +92,7 @@ class LevelIn(BaseModel):
 
 
 class StandingOut(BaseModel):
-    organization_id: int
+    organization_id: PathId
     level: VettingLevel
     records: list[RecordOut]
 
@@ -102,7 +102,7 @@ def _course_out(db: DbDep, course: Course) -> CourseOut:
 
 
 @router.get("/courses")
-def list_courses(org_id: int, caller: Member_, db: DbDep) -> list[CourseOut]:
+def list_courses(org_id: PathId, caller: Member_, db: DbDep) -> list[CourseOut]:
     found = service.courses(db, org_id)
     duties = service.duties_of(db, [c.id for c in found])
     return [CourseOut.of(c, duties[c.id]) for c in found]
@@ -110,7 +110,7 @@ def list_courses(org_id: int, caller: Member_, db: DbDep) -> list[CourseOut]:
 
 @router.post("/courses", status_code=status.HTTP_201_CREATED)
 def create_course(
-    org_id: int, body: CourseIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, body: CourseIn, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> CourseOut:
     course = service.create_course(
         db, org_id, body.fields(), actor_id=caller.member_id, now=clock.now()
@@ -120,7 +120,12 @@ def create_course(
 
 @router.put("/courses/{course_id}")
 def update_course(
-    org_id: int, course_id: int, body: CourseIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId,
+    course_id: PathId,
+    body: CourseIn,
+    caller: Coordinator,
+    db: DbDep,
+    clock: ClockDep,
 ) -> CourseOut:
     course = service.update_course(
         db, org_id, course_id, body.fields(), actor_id=caller.member_id, now=clock.now()
@@ -129,14 +134,14 @@ def update_course(
 
 
 @router.get("/records")
-def list_records(org_id: int, caller: Reader, db: DbDep, clock: ClockDep) -> list[RecordOut]:
+def list_records(org_id: PathId, caller: Reader, db: DbDep, clock: ClockDep) -> list[RecordOut]:
     now = clock.now()
     return [RecordOut.of(r, now) for r in service.records(db, org_id)]
 
 
 @router.post("/records", status_code=status.HTTP_201_CREATED)
 def record_training(
-    org_id: int, body: RecordIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, body: RecordIn, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> RecordOut:
     now = clock.now()
     record = service.record_training(
@@ -148,14 +153,19 @@ def record_training(
 
 @router.delete("/records/{record_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_record(
-    org_id: int, record_id: int, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, record_id: PathId, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> None:
     service.remove_record(db, org_id, record_id, actor_id=caller.member_id, now=clock.now())
 
 
 @router.put("/members/{member_id}/level")
 def set_level(
-    org_id: int, member_id: int, body: LevelIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId,
+    member_id: PathId,
+    body: LevelIn,
+    caller: Coordinator,
+    db: DbDep,
+    clock: ClockDep,
 ) -> dict[str, str]:
     vetting = service.set_level(
         db, org_id, member_id, body.level, actor_id=caller.member_id, now=clock.now()
