@@ -436,6 +436,32 @@ class Settings(BaseSettings):
         24, ge=24, description="The public page counts only incidents at least this old."
     )
 
+    # Coverage you can plan: schedules, reminders, accompaniment (issue 17).
+    coverage_horizon_days: int = Field(
+        28, ge=1, le=366, description="Scheduled slots are made this many days ahead."
+    )
+    coverage_late_minutes: int = Field(
+        10,
+        ge=1,
+        le=240,
+        description="A scheduled volunteer not checked in this long after the start is reminded.",
+    )
+    coverage_short_notice_hours: int = Field(
+        24,
+        ge=1,
+        le=336,
+        description="Qualified volunteers hear of a short slot starting within this many hours.",
+    )
+    coverage_check_in_early_minutes: int = Field(
+        30, ge=0, le=240, description="How early a scheduled volunteer may check in for a slot."
+    )
+    accompaniment_retention_hours: int = Field(
+        48,
+        ge=1,
+        le=24 * 90,
+        description="An accompaniment request is deleted this long after its date.",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -8,6 +8,7 @@ from vecinos.alerts import outbox_models as alerts_outbox_models
 from vecinos.alerts import safety_models as alerts_safety_models
 from vecinos.anchoring import models as anchoring_models
 from vecinos.cases import models as cases_models
+from vecinos.coverage import models as coverage_models
 from vecinos.db import Base
 from vecinos.dispatch import models as dispatch_models
 from vecinos.dispatch import observer_models as dispatch_observer_models
@@ -15,6 +16,7 @@ from vecinos.evidence import models as evidence_models
 from vecinos.geo import models as geo_models
 from vecinos.incidents import models as incidents_models
 from vecinos.reports import models as reports_models
+from vecinos.training import models as training_models
 from vecinos.worker import models as worker_models
 
 metadata = Base.metadata
@@ -27,6 +29,7 @@ __all__ = [
     "alerts_safety_models",
     "anchoring_models",
     "cases_models",
+    "coverage_models",
     "dispatch_models",
     "dispatch_observer_models",
     "evidence_models",
@@ -35,5 +38,6 @@ __all__ = [
     "limits_models",
     "metadata",
     "reports_models",
+    "training_models",
     "worker_models",
 ]

@@ -150,6 +150,9 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
         "invite": token_gated,
         "sign-in": Rule((Rate(20, MINUTE),), (Rate(1800, MINUTE),)),
         "inbound-sms": Rule((Rate(30, MINUTE),), (Rate(3000, MINUTE),)),
+        # A resident's accompaniment request texts the contact it gives: a few per contact, so
+        # nobody can make us flood someone else's phone.
+        "accompaniment": Rule((Rate(3, HOUR),), (Rate(60, MINUTE),)),
         # Twilio's delivery reports: signed, and as many as the texts we send (per message id).
         "sms-status": Rule((Rate(20, MINUTE),), (Rate(200, 1),)),
     }

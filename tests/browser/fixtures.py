@@ -76,6 +76,23 @@ def live_server(settings: Settings, engine: Engine, clock: FrozenClock) -> Itera
         yield server
 
 
+@pytest.fixture
+def demo_settings(settings: Settings) -> Settings:
+    """As `vecinos demo` runs: what no provider is configured for lands in the demo inbox."""
+    return settings.model_copy(
+        update={"demo_inbox": True, "cookie_secure": False, "public_url": "http://127.0.0.1"}
+    )
+
+
+@pytest.fixture
+def demo_server(
+    demo_settings: Settings, engine: Engine, clock: FrozenClock
+) -> Iterator[LiveServer]:
+    app = create_app(demo_settings, engine=engine, clock=clock, allow_placeholder_secret=True)
+    with LiveServer(app) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM):

@@ -5,11 +5,9 @@ in the same phone's thread; the phone can text back (DERECHOS) and gets its answ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.demo_day import worker_round as jobs_then_delivery
@@ -17,29 +15,11 @@ from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
 from tests.dispatch.factories import SCENE, make_incident
-from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.incidents.models import IncidentState
-from vecinos.web.app import create_app
 
 pytestmark = pytest.mark.browser
 PHONE_NUMBER = "+1 213 555 0142"
-
-
-@pytest.fixture
-def demo_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={"demo_inbox": True, "cookie_secure": False, "public_url": "http://127.0.0.1"}
-    )
-
-
-@pytest.fixture
-def demo_server(
-    demo_settings: Settings, engine: Engine, clock: FrozenClock
-) -> Iterator[LiveServer]:
-    app = create_app(demo_settings, engine=engine, clock=clock, allow_placeholder_secret=True)
-    with LiveServer(app) as server:
-        yield server
 
 
 def worker_round(sessions: sessionmaker[Session], settings: Settings, cast: Cast) -> None:

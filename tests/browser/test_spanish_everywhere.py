@@ -143,6 +143,7 @@ def test_every_page_reads_in_spanish(
         ("/rights/es/at-home", "h1"),
         ("/transparency", "table"),
         ("/join", "h1"),
+        ("/accompaniment", "form"),
         ("/signin", "h1"),
         ("/nothing-here", "h1"),
     ]
@@ -156,13 +157,18 @@ def test_every_page_reads_in_spanish(
         day.email("coordinator"): [
             (f"/admin/{day.organization}", "#audit li"),
             (f"/organizations/{day.organization}/insights", "figure"),
+            (f"/organizations/{day.organization}/coverage", "table.calendar"),
+            (f"/organizations/{day.organization}/training", "#courses li"),
         ],
         f"admin@{'demo.vecinos.example'}": [("/coalition/insights", "figure")],
         day.email("legal"): [
             ("/legal", ".legal-incident"),
             (f"/evidence/incidents/{day.incident}", "h1"),
         ],
-        day.responder(): [("/responder", "#shift-indicator:not(:empty)")],
+        day.responder(): [
+            ("/responder", "#shift-indicator:not(:empty)"),
+            ("/coverage", ".slot"),
+        ],
     }
     page = spanish(browser, "desk").new_page()
     found: dict[str, list[str]] = {}
@@ -191,7 +197,16 @@ def test_every_page_reads_in_spanish(
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/report", "/alerts", "/alerts/subscribe", "/transparency", "/rights/es/at-home"]
+    "path",
+    [
+        "/",
+        "/report",
+        "/alerts",
+        "/alerts/subscribe",
+        "/transparency",
+        "/rights/es/at-home",
+        "/accompaniment",
+    ],
 )
 def test_public_pages_fit_a_phone(
     browser: Browser, demo_server: LiveServer, day: DemoDay, path: str

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import PASSWORD, Cast, Person
+from tests.training.factories import qualify
 from vecinos.accounts import passwords
 from vecinos.accounts.models import Member, Role, RoleGrant
 from vecinos.db import transaction
@@ -71,6 +72,9 @@ def on_shift(
     legal_observer: bool = False,
     languages: tuple[str, ...] = (),
 ) -> int:
+    """`legal_observer`: vetted and trained as one first (nobody declares it)."""
+    if legal_observer:
+        qualify(sessions, cast, person, organization_id=organization_id or cast.eastside)
     with transaction(sessions) as db:
         shift = shifts.check_in(
             db,
@@ -78,7 +82,7 @@ def on_shift(
             organization_id or cast.eastside,
             at[0],
             at[1],
-            shifts.Capabilities(has_car, legal_observer, languages),
+            shifts.Capabilities(has_car, languages),
             now=cast.clock.now(),
         )
         return shift.id

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
 from tests.dispatch.factories import SCENE, client_for, north
+from tests.training.factories import qualify
 from vecinos.dispatch.models import Shift, ShiftLocation
 
 
@@ -23,13 +24,13 @@ def test_responder_checks_in_with_location_and_capabilities(client: TestClient, 
         client,
         cast.eastside,
         has_car=True,
-        legal_observer=True,
         languages=["es", "EN"],
         radio_channel="ch 4",
     )
     assert answer.status_code == 201, answer.text
     shift = answer.json()
-    assert shift["has_car"] and shift["legal_observer"]
+    assert shift["has_car"]
+    assert not shift["legal_observer"]  # Rosa has no observer training on record
     assert shift["languages"] == ["en", "es"]
     assert shift["radio_channel"] == "ch 4"
     assert (shift["lat"], shift["lon"]) == SCENE
@@ -113,3 +114,20 @@ def test_roster_is_visible_only_inside_the_organization(
     for person in (cast.wanda, cast.ada, cast.nadia, cast.lucas):
         with client_for(app, cast, person) as outsider:
             assert outsider.get(roster_url).status_code == 403
+
+
+def test_nobody_declares_themselves_a_legal_observer(client: TestClient, cast: Cast) -> None:
+    cast.sign_in(client, cast.rosa)
+    refused = check_in(client, cast.eastside, legal_observer=True)
+    assert refused.status_code == 422
+    assert client.get("/api/shifts/current").status_code == 404  # nothing was written
+
+
+def test_trained_and_vetted_volunteers_are_legal_observers_on_shift(
+    client: TestClient, cast: Cast, sessions: sessionmaker[Session]
+) -> None:
+    qualify(sessions, cast, cast.rosa)
+    cast.sign_in(client, cast.rosa)
+    answer = check_in(client, cast.eastside)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["legal_observer"]

@@ -72,7 +72,7 @@ def test_asking_for_verification_offers_the_nearest_few(
     assert kinds.count("dispatch.offered") == 3
 
 
-def test_capabilities_asked_for_are_preferred(
+def test_a_legal_observer_request_goes_only_to_trained_vetted_volunteers(
     dispatcher: TestClient, sessions: sessionmaker[Session], cast: Cast
 ) -> None:
     on_shift(sessions, cast, cast.rosa, north(100))
@@ -80,6 +80,17 @@ def test_capabilities_asked_for_are_preferred(
     on_shift(sessions, cast, ana, north(900), legal_observer=True, languages=("es",))
     incident_id = make_incident(sessions, cast)
     offers = ask(dispatcher, incident_id, legal_observer=True, language="es").json()["offers"]
+    assert [o["display_name"] for o in offers] == ["Ana"]
+
+
+def test_preferences_still_rank_among_those_offered(
+    dispatcher: TestClient, sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    on_shift(sessions, cast, cast.rosa, north(100))
+    ana = add_responder(sessions, cast, "ana")
+    on_shift(sessions, cast, ana, north(900), languages=("es",))
+    incident_id = make_incident(sessions, cast)
+    offers = ask(dispatcher, incident_id, language="es").json()["offers"]
     assert [o["display_name"] for o in offers] == ["Ana", "Rosa"]
 
 

@@ -149,7 +149,7 @@ def test_dashboard_page_shows_every_chart_with_downloads(
     for slug in ("reports-by-day", "incidents-by-zone", "outcomes", "on-shift-by-hour", "coverage"):
         assert f"/charts/{slug}.svg?days=7" in page.text
         assert f"/charts/{slug}.csv?days=7" in page.text
-    assert page.text.count("<svg") == 7
+    assert page.text.count("<svg") == 8
     assert "Eastside Response" in page.text
     # Nobody's name and no exact position appear anywhere on the page.
     assert "Rosa" not in page.text and "Dario" not in page.text

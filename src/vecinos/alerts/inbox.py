@@ -31,6 +31,7 @@ class InboxKind(StrEnum):
     ALERT = "alert"
     TEXTED = "texted"  # what the phone sent to our number
     REPLY = "reply"  # our answer to it
+    NOTICE = "notice"  # a shift reminder, a broadcast, an accompaniment confirmation
 
 
 class InboxMessage(Base):

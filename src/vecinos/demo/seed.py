@@ -20,6 +20,7 @@ from vecinos.accounts.members import create_organization, the_coalition
 from vecinos.accounts.models import Member, Organization, Role, RoleGrant
 from vecinos.config import LA_COUNTY_AREA
 from vecinos.crypto import Encryptor
+from vecinos.demo.coverage import seed_coverage
 from vecinos.geo.landmarks import LandmarkFields, create_landmark
 from vecinos.geo.zones import create_zone
 from vecinos.insights.demo_history import seed_history
@@ -229,6 +230,14 @@ def seed(
                 )
             )
     seed_history(db, now=now)  # a few weeks of incidents, so the dashboards have data
+    demo_organizations = db.execute(
+        select(Organization.id, Organization.slug).where(
+            Organization.slug.in_([spec.slug for spec in ORGANIZATIONS])
+        )
+    ).all()
+    order = {spec.slug: i for i, spec in enumerate(ORGANIZATIONS)}
+    organizations = sorted(((o.id, o.slug) for o in demo_organizations), key=lambda o: order[o[1]])
+    seed_coverage(db, organizations, now=now, area=area)  # planned shifts, training, sites
     return result
 
 

@@ -30,6 +30,7 @@ from vecinos.dispatch.models import (
 )
 from vecinos.dispatch.ranking import Candidate, Needs, order_candidates, select_candidates
 from vecinos.incidents.models import Incident, IncidentState
+from vecinos.reports.models import Activity
 from vecinos.worker.claims import rowcount
 
 VERIFIABLE = frozenset({IncidentState.REPORTED, IncidentState.VERIFYING})
@@ -37,6 +38,12 @@ VERIFIABLE = frozenset({IncidentState.REPORTED, IncidentState.VERIFYING})
 
 def needs_of(request: DispatchRequest) -> Needs:
     return Needs(request.wants_legal_observer, request.wants_car, request.wants_language)
+
+
+def needs_trained_observers(request: DispatchRequest, incident: Incident) -> bool:
+    """An arrest in progress, or a dispatcher asking for a legal observer, is offered only to
+    vetted volunteers with current observer training (training.qualification)."""
+    return request.wants_legal_observer or incident.activity == Activity.ARREST_IN_PROGRESS
 
 
 def next_stage(request: DispatchRequest, settings: Settings) -> tuple[Stage, int] | None:
@@ -74,6 +81,7 @@ def search(
         exclude_members=already_offered(db, request.id),
         now=now,
         location_max_age=timedelta(minutes=settings.dispatch_location_max_age_minutes),
+        trained_observers_only=needs_trained_observers(request, incident),
     )
     return order_candidates(
         rows,

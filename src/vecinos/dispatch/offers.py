@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
 from vecinos.dispatch import events, observer
-from vecinos.dispatch.escalation import close_offers, escalate
+from vecinos.dispatch.escalation import close_offers, escalate, needs_trained_observers
 from vecinos.dispatch.models import (
     ACTIVE_STATES,
     DispatchRequest,
@@ -30,6 +30,7 @@ from vecinos.errors import Conflict, Gone, NotFound
 from vecinos.i18n import N_
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import transition
+from vecinos.training.qualification import LEGAL_OBSERVER, refuse_unless_qualified
 from vecinos.worker.claims import rowcount
 
 NOTE_MAX = 2000
@@ -82,6 +83,7 @@ def accept(
     on at once (their escalation needs the settings); without, they simply time out."""
     offer = my_offer(db, member_id, offer_id)
     refuse_unless_waiting(offer, now)
+    _refuse_unless_still_qualified(db, offer, now)
     if open_shift_of(db, member_id) is None:
         raise Conflict(N_("Check in for a shift first."), code="not_checked_in")
     if active_assignment(db, member_id) is not None:
@@ -102,6 +104,16 @@ def accept(
         release_member(db, member_id, now=now, settings=settings, reason="accepted_elsewhere")
     db.refresh(offer)
     return offer
+
+
+def _refuse_unless_still_qualified(db: Session, offer: Offer, now: datetime) -> None:
+    """Training that ran out between the offer and the answer no longer counts."""
+    request = db.get(DispatchRequest, offer.request_id)
+    incident = db.get(Incident, offer.incident_id)
+    assert request is not None
+    assert incident is not None
+    if needs_trained_observers(request, incident):
+        refuse_unless_qualified(db, offer.member_id, offer.organization_id, LEGAL_OBSERVER, now)
 
 
 def _take(db: Session, offer: Offer, to_state: OfferState, *, now: datetime) -> bool:

@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Exists
 
 from vecinos.accounts.models import Role, RoleGrant
+from vecinos.db import UTCDateTime
 from vecinos.dispatch.models import ACTIVE_STATES, PENDING_STATES, Offer, Shift
 from vecinos.geo.cells import cell_of, cells_reaching, ring_for_radius
 from vecinos.geo.distance import haversine_m, point_params, within_m_sql
+from vecinos.training.qualification import LEGAL_OBSERVER, qualified_clause
 
 # Resolution of responders' cells: edges of ~1.2 km keep a 3 km disk to 37 cells and the
 # widest radius to a few hundred.
@@ -131,17 +133,21 @@ def select_candidates(
     exclude_members: Collection[int] = (),
     now: datetime,
     location_max_age: timedelta,
+    trained_observers_only: bool = False,
 ) -> list[ShiftRow]:
-    """Open, recently located, available shifts that may be within `radius_m`."""
+    """Open, recently located, available shifts within `radius_m`; with
+    `trained_observers_only`, only volunteers vetted and trained as legal observers now."""
     cells = search_cells(lat, lon, radius_m)
     query = _candidate_query(
         cells is not None,
         organization_ids is not None,
         bool(exclude_organization_ids),
         bool(exclude_members),
+        trained_observers_only,
     )
     params = {
         "cutoff": now - location_max_age,
+        "now": now,
         "cells": cells or [],
         "orgs": list(organization_ids or ()),
         "other_orgs": list(exclude_organization_ids),
@@ -155,7 +161,7 @@ def select_candidates(
 
 @cache
 def _candidate_query(
-    by_cells: bool, in_orgs: bool, not_in_orgs: bool, not_members: bool
+    by_cells: bool, in_orgs: bool, not_in_orgs: bool, not_members: bool, observers: bool
 ) -> Select[int, int, int, float | None, float | None, bool, bool, str]:
     """Built once per shape, with bound parameters, so a ranking only binds and runs it."""
     query = select(
@@ -187,6 +193,12 @@ def _candidate_query(
         query = query.where(Shift.organization_id.not_in(bindparam("other_orgs", expanding=True)))
     if not_members:
         query = query.where(Shift.member_id.not_in(bindparam("members", expanding=True)))
+    if observers:
+        # No self-declared observers: vetting and an unexpired course, checked as of now.
+        now = bindparam("now", type_=UTCDateTime())
+        query = query.where(
+            qualified_clause(Shift.member_id, Shift.organization_id, LEGAL_OBSERVER, now)
+        )
     return query
 
 

@@ -44,7 +44,6 @@ def check_in(
 ) -> ShiftOut:
     capabilities = shifts.Capabilities(
         has_car=body.has_car,
-        legal_observer=body.legal_observer,
         languages=tuple(body.languages),
         radio_channel=body.radio_channel,
     )

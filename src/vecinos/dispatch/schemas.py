@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from vecinos.db import RowId
 from vecinos.dispatch.models import Finding, Offer, OfferState, RequestState, Shift, Stage
@@ -27,8 +27,9 @@ class Position(BaseModel):
 
 
 class CheckIn(Position):
+    # No `legal_observer`: nobody declares it; vetting and training records say it.
+    model_config = ConfigDict(extra="forbid")
     has_car: bool = False
-    legal_observer: bool = False
     languages: list[str] = Field(default_factory=list, max_length=12)
     radio_channel: str | None = Field(default=None, max_length=40)
 

@@ -14,19 +14,22 @@ from vecinos.dispatch.ranking import RESPONDER_RESOLUTION
 from vecinos.errors import Conflict, InvalidInput, NotFound
 from vecinos.geo.cells import cell_of
 from vecinos.i18n import N_, is_language
+from vecinos.training.qualification import LEGAL_OBSERVER, qualifies
 
 MAX_LANGUAGES = 12
 
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What a volunteer says of themselves at check-in. Being a legal observer is not among
+    them: it comes from vetting and training records (`training.qualification`)."""
+
     has_car: bool = False
-    legal_observer: bool = False
     languages: tuple[str, ...] = ()
     radio_channel: str | None = None
 
 
-def _clean_languages(languages: Sequence[str]) -> list[str]:
+def clean_languages(languages: Sequence[str]) -> list[str]:
     cleaned = sorted({code.strip().lower() for code in languages if code.strip()})
     if len(cleaned) > MAX_LANGUAGES or not all(is_language(code) for code in cleaned):
         raise InvalidInput(
@@ -68,8 +71,8 @@ def check_in(
         member_id=member_id,
         started_at=now,
         has_car=capabilities.has_car,
-        legal_observer=capabilities.legal_observer,
-        languages=_clean_languages(capabilities.languages),
+        legal_observer=qualifies(db, member_id, organization_id, LEGAL_OBSERVER, now),
+        languages=clean_languages(capabilities.languages),
         radio_channel=(capabilities.radio_channel or "").strip() or None,
     )
     db.add(shift)

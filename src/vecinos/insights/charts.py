@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from vecinos.config import Settings
 from vecinos.i18n import N_, gettext
 from vecinos.insights import facts as data
-from vecinos.insights import metrics, svg
+from vecinos.insights import metrics, scheduled, svg
 from vecinos.insights.window import Window
 
 Cell = str | int | float
@@ -81,6 +81,12 @@ def build(
         "stage-times": lambda: _stages(board.stages, _),
         "on-shift-by-hour": lambda: _on_shift(data.shift_spans(db, scope, window), window, _),
         "coverage": lambda: _coverage(incidents, data.zone_outlines(db, scope), minutes, _),
+        # Beside the reached/unreached map: where planned shifts are short of people.
+        "scheduled-coverage": lambda: _scheduled(
+            scheduled.coverage(db, scope, window.since, window.until),
+            data.zone_outlines(db, scope),
+            _,
+        ),
     }
     for slug, make in makers.items():
         if only in (None, slug):
@@ -225,6 +231,21 @@ def _coverage(
     columns = ["h3_cell", "requests", "reached_in_time", "share"]
     headers = [_("h3 cell"), _("requests"), _("reached in time"), _("share")]
     return Chart("coverage", title, desc, columns, headers, rows, picture)
+
+
+def _scheduled(
+    places: Sequence[scheduled.PlaceCoverage],
+    outlines: Sequence[dict[str, object]],
+    _: Translate,
+) -> Chart:
+    title, desc, hexes, legend = scheduled.chart_parts(places, _)
+    picture = svg.hex_map(title, desc, hexes, _rings(outlines), legend)
+    rows: list[list[Cell]] = [
+        [p.name or _("The whole organization"), p.slots, p.short, p.missing] for p in places
+    ]
+    columns = ["place", "shifts", "short_shifts", "people_missing"]
+    headers = [_("place"), _("shifts"), _("short shifts"), _("people missing")]
+    return Chart("scheduled-coverage", title, desc, columns, headers, rows, picture)
 
 
 def _fill(cell: metrics.CellCoverage) -> str:

@@ -21,6 +21,10 @@ from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
 from vecinos.config import ConfigError, Settings, load_settings
 from vecinos.console.pages import router as console_pages_router
+from vecinos.coverage.org_pages import router as coverage_org_pages_router
+from vecinos.coverage.pages import router as coverage_pages_router
+from vecinos.coverage.public_pages import router as coverage_public_router
+from vecinos.coverage.routes import router as coverage_router
 from vecinos.db import make_engine, make_session_factory
 from vecinos.dispatch.pages import router as responder_pages_router
 from vecinos.dispatch.routes import router as dispatch_router
@@ -40,6 +44,9 @@ from vecinos.reports.pages import router as report_pages_router
 from vecinos.reports.photo_routes import router as report_photo_router
 from vecinos.reports.routes import router as reports_router
 from vecinos.rights.routes import router as rights_router
+from vecinos.training.pages import router as training_pages_router
+from vecinos.training.routes import me_router as training_me_router
+from vecinos.training.routes import router as training_router
 from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.bodylimit import BodyLimitMiddleware, streamed_paths
 from vecinos.web.deps import AppContext
@@ -84,6 +91,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     insights_router,
     maps_router,
     demo_inbox_router,
+    training_router,
+    training_me_router,
+    training_pages_router,
+    coverage_router,
+    coverage_pages_router,
+    coverage_org_pages_router,
+    coverage_public_router,
 )
 
 

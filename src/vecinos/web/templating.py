@@ -44,6 +44,8 @@ TEMPLATE_PACKAGES = (
     "console",
     "geo",
     "cases",
+    "training",
+    "coverage",
 )
 JUST_NOW = N_("just now")
 

@@ -93,6 +93,11 @@ AUDIT = {
     "organization.created": N_("Organization created"),
     "organization.settings_changed": N_("Settings changed"),
     "totp.enrolled": N_("Two-factor set up"),
+    "training.course_created": N_("Training course added"),
+    "training.course_changed": N_("Training course changed"),
+    "training.recorded": N_("Training recorded"),
+    "training.removed": N_("Training record removed"),
+    "training.vetting_set": N_("Vetting level set"),
 }
 CHANNEL = {
     "sms": N_("text message"),
@@ -146,6 +151,7 @@ INBOX = {
     "alert": N_("Alert"),
     "texted": N_("Sent from this phone"),
     "reply": N_("Answer"),
+    "notice": N_("Notice"),
 }
 LANGUAGE = {
     "en": N_("English"),

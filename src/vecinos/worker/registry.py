@@ -65,6 +65,11 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("evidence.retention", "vecinos.evidence.retention:apply_policies", 3600),
     # Closed follow-up cases past their retention window; a legal hold keeps them.
     JobSpec("cases.purge_closed", "vecinos.cases.purge:purge_closed", 3600),
+    # Coverage: slots made as far ahead as the horizon; reminders and short-slot notices,
+    # each exactly once; accompaniment requests deleted after their date plus retention.
+    JobSpec("coverage.extend_horizons", "vecinos.coverage.schedules:extend_horizons", 3600),
+    JobSpec("coverage.remind", "vecinos.coverage.reminders:send_reminders", 30),
+    JobSpec("coverage.purge_accompaniments", "vecinos.coverage.accompaniment:purge", 3600),
     # Hashes waiting for an RFC 3161 time-stamp: asked for, checked, stored; retried when down.
     JobSpec("anchoring.stamp_due", "vecinos.anchoring.stamping:stamp_due", 5),
 )

@@ -15,6 +15,9 @@ from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.db import make_engine, make_session_factory, transaction
 
+# Reminders, short-slot notices, broadcasts, accompaniment (vecinos.coverage.messages).
+NOTICE_PREFIX = "coverage."
+
 
 @cache
 def _sessions(url: str) -> sessionmaker[Session]:
@@ -41,6 +44,8 @@ class InboxChannel:
             "optin": inbox.InboxKind.OPT_IN,
             "alert": inbox.InboxKind.ALERT,
         }.get(purpose, inbox.InboxKind.REPLY)
+        if purpose.startswith(NOTICE_PREFIX):
+            kind = inbox.InboxKind.NOTICE
         with transaction(_sessions(self.settings.effective_database_url)) as db:
             row = inbox.record(
                 db,

@@ -79,7 +79,6 @@
         lat: position.lat,
         lon: position.lon,
         has_car: form.has_car.checked,
-        legal_observer: form.legal_observer.checked,
         languages: form.languages.value.split(/[\s,]+/).filter(Boolean),
         radio_channel: form.radio_channel.value || null,
       });

@@ -31,6 +31,13 @@
     else circle = window.L.circle(at, { radius: radius, color: "#0b5394", interactive: false }).addTo(view.map);
   }
 
+  // A fixed post (a school, a court) picked from the list places the pin there (sites_near.js).
+  form.addEventListener("vecinos:site", (event) => {
+    form.elements.radius.value = String(event.detail.radius_m);
+    place(event.detail.lat, event.detail.lon);
+    if (view) view.map.setView([event.detail.lat, event.detail.lon], 14);
+  });
+
   form.elements.radius.addEventListener("change", () => {
     if (lat.value) place(Number(lat.value), Number(lon.value));
   });

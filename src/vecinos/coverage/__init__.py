@@ -1,0 +1,2 @@
+"""Coverage you can plan: fixed posts (sites), recurring schedules and their slots, sign-ups,
+swaps, reminders, accompaniment and the volunteer broadcast."""
