@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts import servers
@@ -22,9 +23,9 @@ from tests.alerts.outbox_factories import (
 from tests.alerts.servers import HttpStandIn
 from tests.cast import Cast
 from vecinos import limits
-from vecinos.alerts import delivery
+from vecinos.alerts import delivery, outbox
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
-from vecinos.alerts.outbox_models import DeliveryStatus
+from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
@@ -228,3 +229,28 @@ def test_a_rate_is_shared_by_every_worker_and_refills_with_time(
     assert take(10)[0] == 5
     clock.advance(seconds=60)
     assert take(100)[0] == 10  # never more than a second's burst
+
+
+def test_a_direct_message_no_channel_took_lapses_and_forgets_the_contact(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
+) -> None:
+    with transaction(sessions) as writer:  # no SMS provider: nothing will ever send it
+        outbox.queue_direct(
+            writer,
+            channel=ChannelKind.SMS,
+            message=outbox.DirectMessage("vecinos: volunteers checked your report."),
+            language="es",
+            purpose="status",
+            settings=settings,
+            now=clock.now(),
+            contact="+12135550177",
+        )
+    with transaction(sessions) as writer:
+        assert delivery.expire_stale(writer, clock.now(), settings) == 0  # not yet
+    clock.advance(seconds=outbox.LONGEST_WAIT.total_seconds())
+    with transaction(sessions) as writer:
+        assert delivery.expire_stale(writer, clock.now(), settings) == 1
+    db.rollback()
+    (row,) = db.scalars(select(Delivery).where(Delivery.alert_id.is_(None))).all()
+    assert (row.status, row.last_error) == ("failed", "expired")
+    assert row.contact_encrypted is None and row.message_encrypted is None

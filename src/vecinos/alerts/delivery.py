@@ -155,16 +155,31 @@ def claim_ids(
 
 
 def expire_stale(db: Session, now: datetime, _settings: Settings) -> int:
-    """A worker job: deliveries of alerts that expired before they could go are failed, never
-    sent late."""
+    """A worker job: what expired before it could go is failed, never sent late: deliveries
+    of expired alerts, and direct messages past their own expiry, whose contact and text are
+    erased with them (a message no channel ever took must not keep a reporter's number)."""
     expired = select(Alert.id).where(Alert.expires_at <= now)
-    return rowcount(
+    failed = {"status": DeliveryStatus.FAILED.value, "last_error": "expired", "finished_at": now}
+    alerts = rowcount(
         db,
         update(Delivery)
         .where(Delivery.alert_id.in_(expired), due(now))
-        .values(status=DeliveryStatus.FAILED.value, last_error="expired", finished_at=now)
+        .values(**failed)
         .execution_options(synchronize_session=False),
     )
+    direct = rowcount(
+        db,
+        update(Delivery)
+        .where(
+            Delivery.alert_id.is_(None),
+            Delivery.status == DeliveryStatus.QUEUED.value,
+            Delivery.expires_at <= now,
+            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
+        )
+        .values(**failed, **ERASED)
+        .execution_options(synchronize_session=False),
+    )
+    return alerts + direct
 
 
 # ---- sending one, recording outcomes ---------------------------------------------------

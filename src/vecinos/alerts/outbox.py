@@ -33,7 +33,7 @@ class DirectMessage:
 
 
 # How long a direct message may wait when its caller sets no expiry: what it seals lives no
-# longer than the data key of the period this ends in.
+# longer than the data key of the period this ends in, and the message no longer than this.
 LONGEST_WAIT = timedelta(days=2)
 
 
@@ -70,7 +70,8 @@ def queue_direct(
         raise ValueError("a direct message goes to a subscription or to a contact, not both")
     if not 1 <= len(purpose) <= MAX_PURPOSE:
         raise ValueError(f"purpose must be 1 to {MAX_PURPOSE} characters")
-    until = expires_at or now + LONGEST_WAIT
+    # Every direct message lapses: unsent by then, it is failed and erased (expire_stale).
+    until = expires_at = expires_at or now + LONGEST_WAIT
     text = json.dumps({"subject": message.subject, "text": message.text})
     row = Delivery(
         alert_id=None,
