@@ -145,6 +145,12 @@ class Settings(BaseSettings):
     contact_retention_hours: int = Field(
         72, ge=1, description="Callback contacts are purged this long after the report."
     )
+    text_conversation_minutes: int = Field(
+        15,
+        ge=2,
+        le=120,
+        description="A REPORT conversation by text not finished within this is dropped.",
+    )
     intake_per_source_per_minute: int = Field(
         6, ge=1, description="Public reports one device or phone may send per minute."
     )

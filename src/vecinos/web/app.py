@@ -32,6 +32,7 @@ from vecinos.geo import postal
 from vecinos.geo.place_routes import places_router
 from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
+from vecinos.hotline.routes import router as hotline_router
 from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
@@ -82,6 +83,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     insights_router,
     maps_router,
     demo_inbox_router,
+    hotline_router,
 )
 
 

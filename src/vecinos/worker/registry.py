@@ -61,6 +61,10 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("evidence.retention", "vecinos.evidence.retention:apply_policies", 3600),
     # Closed follow-up cases past their retention window; a legal hold keeps them.
     JobSpec("cases.purge_closed", "vecinos.cases.purge:purge_closed", 3600),
+    # Text conversations nobody finished in time: deleted, half-written answers and all.
+    JobSpec("hotline.purge_texts", "vecinos.hotline.conversation:purge_expired", 60),
+    # People who texted a report hear how it ended; their sealed numbers go after retention.
+    JobSpec("hotline.text_status", "vecinos.hotline.followup:send_due", 5),
     # Hashes waiting for an RFC 3161 time-stamp: asked for, checked, stored; retried when down.
     JobSpec("anchoring.stamp_due", "vecinos.anchoring.stamping:stamp_due", 5),
 )

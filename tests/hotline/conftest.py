@@ -1,0 +1,60 @@
+"""Texts to our number as Twilio posts them, signed with Twilio's own RequestValidator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from xml.etree import ElementTree
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy.orm import Session, sessionmaker
+from twilio.request_validator import RequestValidator
+
+from tests.cast import Cast
+from tests.geo.factories import add_gazetteer
+from vecinos.config import Settings
+
+TOKEN = "twilio-hotline-test-token"
+SMS_PATH = "/api/alerts/sms/inbound"
+NUMBER = "+12135550142"
+PUBLIC_URL = "https://vecinos.test"
+
+Texter = Callable[..., str]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"twilio_auth_token": SecretStr(TOKEN)})
+
+
+@pytest.fixture
+def places(sessions: sessionmaker[Session], cast: Cast, settings: Settings) -> dict[str, int]:
+    return add_gazetteer(sessions, cast, settings)
+
+
+def signed_post(client: TestClient, path: str, form: dict[str, str], token: str = TOKEN) -> str:
+    """POST `form` as Twilio would (signed over our public URL and the fields); the body."""
+    signature = RequestValidator(token).compute_signature(PUBLIC_URL + path, form)
+    answer = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/xml")
+    return answer.text
+
+
+def reply_of(twiml: str) -> str:
+    """The one <Message> of a TwiML answer, or "" when it has none."""
+    root = ElementTree.fromstring(twiml)  # noqa: S314 - our own TwiML
+    assert root.tag == "Response"
+    messages = root.findall("Message")
+    assert len(messages) <= 1
+    return (messages[0].text or "") if messages else ""
+
+
+@pytest.fixture
+def text(client: TestClient) -> Texter:
+    def send(body: str, sender: str = NUMBER) -> str:
+        form = {"From": sender, "To": "+12135550100", "Body": body, "MessageSid": "SM" + "2" * 32}
+        return reply_of(signed_post(client, SMS_PATH, form))
+
+    return send
