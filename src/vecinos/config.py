@@ -151,6 +151,15 @@ class Settings(BaseSettings):
         le=120,
         description="A REPORT conversation by text not finished within this is dropped.",
     )
+    hotline_ring_seconds: int = Field(
+        20, ge=5, le=60, description="How long on-shift operators ring before a message is taken."
+    )
+    hotline_message_seconds: int = Field(
+        120, ge=15, le=600, description="Longest message a hotline caller may leave."
+    )
+    hotline_calls_per_caller_per_hour: int = Field(
+        6, ge=1, description="Calls one number may make to the hotline in an hour."
+    )
     intake_per_source_per_minute: int = Field(
         6, ge=1, description="Public reports one device or phone may send per minute."
     )

@@ -32,7 +32,9 @@ from vecinos.geo import postal
 from vecinos.geo.place_routes import places_router
 from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
+from vecinos.hotline.operator_routes import router as hotline_operator_router
 from vecinos.hotline.routes import router as hotline_router
+from vecinos.hotline.voice_routes import router as hotline_voice_router
 from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
@@ -84,6 +86,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     maps_router,
     demo_inbox_router,
     hotline_router,
+    hotline_voice_router,
+    hotline_operator_router,
 )
 
 

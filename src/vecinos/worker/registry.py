@@ -65,6 +65,8 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("hotline.purge_texts", "vecinos.hotline.conversation:purge_expired", 60),
     # People who texted a report hear how it ended; their sealed numbers go after retention.
     JobSpec("hotline.text_status", "vecinos.hotline.followup:send_due", 5),
+    # Hotline callers' sealed numbers are erased after the callback retention.
+    JobSpec("hotline.purge_callers", "vecinos.hotline.calls:purge_callers", 300),
     # Hashes waiting for an RFC 3161 time-stamp: asked for, checked, stored; retried when down.
     JobSpec("anchoring.stamp_due", "vecinos.anchoring.stamping:stamp_due", 5),
 )
