@@ -157,6 +157,16 @@ class Settings(BaseSettings):
     hotline_message_seconds: int = Field(
         120, ge=15, le=600, description="Longest message a hotline caller may leave."
     )
+    hotline_captcha: Literal["auto", "always", "off"] = Field(
+        "auto",
+        description=(
+            "Callers press digits they hear before the menu: always, off, or auto (when calls"
+            " per minute reach VECINOS_HOTLINE_CAPTCHA_CALLS_PER_MINUTE)."
+        ),
+    )
+    hotline_captcha_calls_per_minute: int = Field(
+        20, ge=1, description="Calls per minute at which the voice CAPTCHA switches itself on."
+    )
     hotline_calls_per_caller_per_hour: int = Field(
         6, ge=1, description="Calls one number may make to the hotline in an hour."
     )

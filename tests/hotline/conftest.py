@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from xml.etree import ElementTree
+from xml.etree.ElementTree import Element
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +22,9 @@ NUMBER = "+12135550142"
 PUBLIC_URL = "https://vecinos.test"
 
 Texter = Callable[..., str]
+Webhook = Callable[..., tuple[int, Element]]
+CALLER = "+13235550177"
+SID = "CA" + "a" * 32
 
 
 @pytest.fixture
@@ -58,3 +62,23 @@ def text(client: TestClient) -> Texter:
         return reply_of(signed_post(client, SMS_PATH, form))
 
     return send
+
+
+@pytest.fixture
+def hook(client: TestClient) -> Webhook:
+    """POST a signed voice webhook; its status and parsed TwiML (or the error body)."""
+
+    def post(step: str, sender: str = CALLER, sid: str = SID, **fields: str) -> tuple[int, Element]:
+        path = f"/api/hotline/voice/{step}"
+        form = {"CallSid": sid, "From": sender, "To": "+12135550100", **fields}
+        signature = RequestValidator(TOKEN).compute_signature(PUBLIC_URL + path, form)
+        answer = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+        if answer.status_code != 200:
+            return answer.status_code, Element("error", code=answer.json()["error"]["code"])
+        return 200, ElementTree.fromstring(answer.text)  # noqa: S314 - our own TwiML
+
+    return post
+
+
+def says(element: Element) -> list[tuple[str, str]]:
+    return [(say.get("language", ""), say.text or "") for say in element.iter("Say")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.cast import Cast
 from tests.dispatch.factories import client_for
-from tests.hotline.conftest import PUBLIC_URL, TOKEN
+from tests.hotline.conftest import CALLER, PUBLIC_URL, SID, TOKEN, Webhook, says
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
@@ -24,37 +24,14 @@ from vecinos.hotline.call_models import CallStatus, HotlineCall, HotlineOperator
 from vecinos.rights.audio import megaphone_script
 from vecinos.rights.kit import load_kit
 
-CALLER = "+13235550177"
 DARIO_PHONE = "+12135550111"
 WANDA_PHONE = "+13105550122"
-SID = "CA" + "a" * 32
-Webhook = Callable[..., tuple[int, Element]]
-
-
-@pytest.fixture
-def hook(client: TestClient) -> Webhook:
-    """POST a signed voice webhook; its status and parsed TwiML (or the error body)."""
-
-    def post(step: str, sender: str = CALLER, sid: str = SID, **fields: str) -> tuple[int, Element]:
-        path = f"/api/hotline/voice/{step}"
-        form = {"CallSid": sid, "From": sender, "To": "+12135550100", **fields}
-        signature = RequestValidator(TOKEN).compute_signature(PUBLIC_URL + path, form)
-        answer = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
-        if answer.status_code != 200:
-            return answer.status_code, Element("error", code=answer.json()["error"]["code"])
-        return 200, ElementTree.fromstring(answer.text)  # noqa: S314 - our own TwiML
-
-    return post
 
 
 @pytest.fixture
 def dario(app: FastAPI, cast: Cast) -> Iterator[TestClient]:
     with client_for(app, cast, cast.dario) as client:
         yield client
-
-
-def says(element: Element) -> list[tuple[str, str]]:
-    return [(say.get("language", ""), say.text or "") for say in element.iter("Say")]
 
 
 def call_row(db: Session) -> HotlineCall:

@@ -54,6 +54,7 @@ class HotlineCall(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recording_sid: Mapped[str | None] = mapped_column(String(64))
     recording_seconds: Mapped[int | None] = mapped_column(Integer)
+    captcha_hash: Mapped[str | None] = mapped_column(String(64))  # set while the test is owed
 
 
 class HotlineBan(Base):

@@ -3,16 +3,17 @@ chose, who took the call, the message they left. Services take a session and nev
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from vecinos import limits
 from vecinos.alerts import contacts
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor, blind_index
+from vecinos.crypto import Encryptor, blind_index, constant_time_equal
 from vecinos.errors import AppError, NotFound
 from vecinos.hotline.call_models import CallStatus, HotlineBan, HotlineCall, HotlineOperator
 from vecinos.hotline.voice import Ring
@@ -169,3 +170,40 @@ def purge_callers(db: Session, now: datetime, settings: Settings) -> int:
         .values(caller_encrypted=None, caller_purge_at=None)
         .execution_options(synchronize_session=False),
     )
+
+
+CAPTCHA_PURPOSE = "hotline-captcha"
+CAPTCHA_DIGITS = 3
+
+
+def captcha_due(db: Session, *, now: datetime, settings: Settings) -> bool:
+    """Switched on by hand, or by a flood: as many calls in the last minute as the threshold."""
+    if settings.hotline_captcha != "auto":
+        return settings.hotline_captcha == "always"
+    recent = db.scalar(
+        select(func.count())
+        .select_from(HotlineCall)
+        .where(HotlineCall.started_at > now - timedelta(minutes=1))
+    )
+    return int(recent or 0) >= settings.hotline_captcha_calls_per_minute
+
+
+def set_captcha(call: HotlineCall, settings: Settings) -> str:
+    """New digits for the caller to press; only their keyed hash is kept."""
+    digits = "".join(str(secrets.randbelow(10)) for _ in range(CAPTCHA_DIGITS))
+    call.captcha_hash = _captcha_hash(call.id, digits, settings)
+    return digits
+
+
+def passes_captcha(call: HotlineCall, pressed: str, settings: Settings) -> bool:
+    expected = call.captcha_hash
+    if expected is None:
+        return True
+    if not constant_time_equal(expected, _captcha_hash(call.id, pressed, settings)):
+        return False
+    call.captcha_hash = None
+    return True
+
+
+def _captcha_hash(call_id: int, digits: str, settings: Settings) -> str:
+    return blind_index(settings.secret, CAPTCHA_PURPOSE, f"{call_id}:{digits}")

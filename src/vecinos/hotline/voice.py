@@ -58,6 +58,21 @@ def language_menu(settings: Settings, *, retry: bool = False) -> str:
     return str(response)
 
 
+def captcha(settings: Settings, digits: str) -> str:
+    """Press the digits you hear, said in Spanish then English, before anything else."""
+    response = VoiceResponse()
+    gather = response.gather(
+        num_digits=len(digits), action=url(settings, "captcha"), method="POST", timeout=10
+    )
+    spoken = ", ".join(digits)
+    for code in ("es", "en"):
+        line = gettext(code, said.CAPTCHA).format(digits=spoken)
+        gather.say(line, language=said.SAY_LANGUAGES[code])
+    response.say(gettext("es", said.CAPTCHA_WRONG), language=said.SAY_LANGUAGES["es"])
+    response.hangup()
+    return str(response)
+
+
 def _choose_line(settings: Settings, code: str, digit: int) -> str:
     translated = gettext(code, said.CHOOSE_LANGUAGE)
     if code in ("es", "en"):

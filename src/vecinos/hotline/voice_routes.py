@@ -59,14 +59,29 @@ def incoming(form: Signed, db: DbDep, context: ContextDep, again: int = 0) -> Re
         return twiml(voice.goodbye(settings.default_language, said.BANNED))
     if not again and calls.over_limit(db, caller, now=now, settings=settings):
         return twiml(voice.goodbye(settings.default_language, said.TOO_MANY))
-    calls.start(db, sid, caller, now=now, settings=settings)
+    call = calls.start(db, sid, caller, now=now, settings=settings)
+    if not again and calls.captcha_due(db, now=now, settings=settings):
+        return twiml(voice.captcha(settings, calls.set_captcha(call, settings)))
     return twiml(voice.language_menu(settings, retry=bool(again)))
+
+
+@router.post("/captcha", dependencies=Public)
+def captcha(form: Signed, db: DbDep, context: ContextDep) -> Response:
+    """The digits the caller heard: right, the language menu; wrong, goodbye."""
+    settings = context.settings
+    call = calls.by_sid(db, call_sid(form), context.clock.now())
+    if not calls.passes_captcha(call, form.get("Digits", ""), settings):
+        calls.ended(call, context.clock.now())
+        return twiml(voice.goodbye(settings.default_language, said.CAPTCHA_WRONG))
+    return twiml(voice.language_menu(settings))
 
 
 @router.post("/language", dependencies=Public)
 def language(form: Signed, db: DbDep, context: ContextDep) -> Response:
     settings, now = context.settings, context.clock.now()
     call = calls.by_sid(db, call_sid(form), now)
+    if call.captcha_hash is not None:  # the menu is for callers who passed the test
+        return twiml(voice.goodbye(settings.default_language, said.CAPTCHA_WRONG))
     offered = voice.phone_languages(settings)
     digit = form.get("Digits", "")
     if not (digit.isdigit() and 1 <= int(digit) <= len(offered)):
@@ -79,6 +94,8 @@ def language(form: Signed, db: DbDep, context: ContextDep) -> Response:
 def menu(form: Signed, db: DbDep, context: ContextDep) -> Response:
     settings, now = context.settings, context.clock.now()
     call = calls.by_sid(db, call_sid(form), now)
+    if call.captcha_hash is not None:
+        return twiml(voice.goodbye(settings.default_language, said.CAPTCHA_WRONG))
     language = call.language or settings.default_language
     choice = voice.MENU_DIGITS.get(form.get("Digits", ""))
     if choice == "now":

@@ -33,5 +33,7 @@ MESSAGE_THANKS = N_("Thank you. Volunteers will listen to your message. Goodbye.
 NO_MESSAGE = N_("We did not hear a message. Goodbye.")
 WHISPER = N_("{coalition} hotline, {language} caller. Press 1 to take the call.")
 TAKEN = N_("Another volunteer took this call. Thank you.")
+CAPTCHA = N_("To continue, press these digits: {digits}.")
+CAPTCHA_WRONG = N_("Those were not the digits. Goodbye.")
 BANNED = N_("This line cannot take your call. Goodbye.")
 TOO_MANY = N_("You have called many times in a short while. Please try again later. Goodbye.")

@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.Column("ended_at", vecinos.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("recording_sid", sa.String(length=64), nullable=True),
         sa.Column("recording_seconds", sa.Integer(), nullable=True),
+        sa.Column("captcha_hash", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["answered_by_id"],
             ["members.id"],
