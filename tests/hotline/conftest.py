@@ -82,3 +82,18 @@ def hook(client: TestClient) -> Webhook:
 
 def says(element: Element) -> list[tuple[str, str]]:
     return [(say.get("language", ""), say.text or "") for say in element.iter("Say")]
+
+
+def webhook_path(url: str | None) -> str:
+    assert url is not None and url.startswith(PUBLIC_URL)
+    return url[len(PUBLIC_URL) :]
+
+
+def follow(client: TestClient, url: str | None, **fields: str) -> Element:
+    """Post to a URL the TwiML gave (a whisper, an accept), signed over it, query and all."""
+    path = webhook_path(url)
+    form = {"CallSid": "CA" + "b" * 32, **fields}
+    signature = RequestValidator(TOKEN).compute_signature(PUBLIC_URL + path, form)
+    answer = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    assert answer.status_code == 200, answer.text
+    return ElementTree.fromstring(answer.text)  # noqa: S314 - our own TwiML

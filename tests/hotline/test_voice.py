@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from xml.etree import ElementTree
-from xml.etree.ElementTree import Element
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from twilio.request_validator import RequestValidator
 
 from tests.cast import Cast
 from tests.dispatch.factories import client_for
-from tests.hotline.conftest import CALLER, PUBLIC_URL, SID, TOKEN, Webhook, says
+from tests.hotline.conftest import CALLER, SID, Webhook, follow, says, webhook_path
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
@@ -37,21 +34,6 @@ def dario(app: FastAPI, cast: Cast) -> Iterator[TestClient]:
 def call_row(db: Session) -> HotlineCall:
     db.rollback()
     return db.scalars(select(HotlineCall)).one()
-
-
-def webhook_path(url: str | None) -> str:
-    assert url is not None and url.startswith(PUBLIC_URL)
-    return url[len(PUBLIC_URL) :]
-
-
-def follow(client: TestClient, url: str | None, **fields: str) -> Element:
-    """Post to a URL the TwiML gave (a whisper, an accept), signed over it, query and all."""
-    path = webhook_path(url)
-    form = {"CallSid": "CA" + "b" * 32, **fields}
-    signature = RequestValidator(TOKEN).compute_signature(PUBLIC_URL + path, form)
-    answer = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
-    assert answer.status_code == 200, answer.text
-    return ElementTree.fromstring(answer.text)  # noqa: S314 - our own TwiML
 
 
 def test_the_language_menu_then_the_menu_in_spanish(

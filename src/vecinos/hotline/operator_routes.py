@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
-from vecinos.hotline import calls, operators
+from vecinos.hotline import calls, metrics, operators
 from vecinos.hotline.call_models import HotlineBan, HotlineCall, HotlineOperator
 from vecinos.web.deps import ContextDep, DbDep
 from vecinos.web.policy import AnyOrgRole
@@ -106,3 +106,14 @@ def call_log(caller: Dispatcher, db: DbDep) -> list[CallOut]:
 def ban_caller(call_id: int, caller: Coordinator, db: DbDep, context: ContextDep) -> Response:
     calls.ban(db, call_id, member_id=caller.member_id, now=context.clock.now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/metrics")
+def call_metrics(
+    caller: Dispatcher,
+    db: DbDep,
+    context: ContextDep,
+    days: Annotated[int, Query(ge=1, le=90)] = 7,
+) -> metrics.CallMetrics:
+    """Calls, answers within NENA's 15 s / 20 s, abandoned calls, by hour and language."""
+    return metrics.measure(db, now=context.clock.now(), days=days)

@@ -163,3 +163,13 @@ def recorded(form: Signed, db: DbDep, context: ContextDep, call: CallId) -> Resp
         return twiml(voice.goodbye(language, said.NO_MESSAGE))
     calls.recorded(found, sid, int(seconds), now)
     return twiml(voice.goodbye(language, said.MESSAGE_THANKS))
+
+
+@router.post("/status", dependencies=Public)
+def call_status(form: Signed, db: DbDep, context: ContextDep) -> Response:
+    """Twilio's status callback: the call is over (a caller who hangs up while operators are
+    still ringing is an abandoned call)."""
+    now = context.clock.now()
+    if form.get("CallStatus") in ("completed", "busy", "failed", "no-answer", "canceled"):
+        calls.ended(calls.by_sid(db, call_sid(form), now), now)
+    return twiml(voice.hang_up())
