@@ -54,6 +54,11 @@ class HotlineCall(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recording_sid: Mapped[str | None] = mapped_column(String(64))
     recording_seconds: Mapped[int | None] = mapped_column(Integer)
+    # A message's way home: at_provider → stored (in evidence storage) → deleted (at provider).
+    recording_state: Mapped[str | None] = mapped_column(String(16))
+    recording_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    recording_key: Mapped[str | None] = mapped_column(String(120))
+    recording_sha256: Mapped[str | None] = mapped_column(String(64))
     captcha_hash: Mapped[str | None] = mapped_column(String(64))  # set while the test is owed
 
 

@@ -133,6 +133,7 @@ def recording(call: HotlineCall, choice: str) -> None:
 
 def recorded(call: HotlineCall, recording_sid: str, seconds: int, now: datetime) -> None:
     call.recording_sid, call.recording_seconds = recording_sid, seconds
+    call.recording_state, call.recording_next_at = "at_provider", now  # fetched by the worker
     call.status, call.ended_at = CallStatus.MESSAGE, now
 
 

@@ -32,6 +32,7 @@ from vecinos.geo import postal
 from vecinos.geo.place_routes import places_router
 from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
+from vecinos.hotline.message_routes import router as hotline_message_router
 from vecinos.hotline.operator_routes import router as hotline_operator_router
 from vecinos.hotline.routes import router as hotline_router
 from vecinos.hotline.voice_routes import router as hotline_voice_router
@@ -88,6 +89,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     hotline_router,
     hotline_voice_router,
     hotline_operator_router,
+    hotline_message_router,
 )
 
 

@@ -67,6 +67,8 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("hotline.text_status", "vecinos.hotline.followup:send_due", 5),
     # Hotline callers' sealed numbers are erased after the callback retention.
     JobSpec("hotline.purge_callers", "vecinos.hotline.calls:purge_callers", 300),
+    # Hotline messages: fetched into evidence storage, then deleted at the provider.
+    JobSpec("hotline.fetch_recordings", "vecinos.hotline.recordings:fetch_due", 10),
     # Hashes waiting for an RFC 3161 time-stamp: asked for, checked, stored; retried when down.
     JobSpec("anchoring.stamp_due", "vecinos.anchoring.stamping:stamp_due", 5),
 )

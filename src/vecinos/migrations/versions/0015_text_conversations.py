@@ -97,6 +97,10 @@ def upgrade() -> None:
         sa.Column("ended_at", vecinos.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("recording_sid", sa.String(length=64), nullable=True),
         sa.Column("recording_seconds", sa.Integer(), nullable=True),
+        sa.Column("recording_state", sa.String(length=16), nullable=True),
+        sa.Column("recording_next_at", vecinos.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("recording_key", sa.String(length=120), nullable=True),
+        sa.Column("recording_sha256", sa.String(length=64), nullable=True),
         sa.Column("captcha_hash", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["answered_by_id"],
@@ -110,6 +114,9 @@ def upgrade() -> None:
     op.create_index(op.f("ix_hotline_calls_caller_index"), "hotline_calls", ["caller_index"])
     op.create_index(op.f("ix_hotline_calls_caller_purge_at"), "hotline_calls", ["caller_purge_at"])
     op.create_index(op.f("ix_hotline_calls_started_at"), "hotline_calls", ["started_at"])
+    op.create_index(
+        op.f("ix_hotline_calls_recording_next_at"), "hotline_calls", ["recording_next_at"]
+    )
     op.create_table(
         "hotline_bans",
         sa.Column("id", sa.Integer(), nullable=False),
