@@ -35,6 +35,7 @@ from vecinos.geo.routes import router as zones_router
 from vecinos.hotline.message_routes import router as hotline_message_router
 from vecinos.hotline.operator_routes import router as hotline_operator_router
 from vecinos.hotline.routes import router as hotline_router
+from vecinos.hotline.simulator_routes import router as phone_simulator_router
 from vecinos.hotline.voice_routes import router as hotline_voice_router
 from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
@@ -90,6 +91,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     hotline_voice_router,
     hotline_operator_router,
     hotline_message_router,
+    phone_simulator_router,
 )
 
 

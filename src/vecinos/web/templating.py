@@ -44,6 +44,7 @@ TEMPLATE_PACKAGES = (
     "console",
     "geo",
     "cases",
+    "hotline",
 )
 JUST_NOW = N_("just now")
 
