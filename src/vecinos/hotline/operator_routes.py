@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from vecinos.accounts.models import Role
+from vecinos.accounts.models import Member, Role
 from vecinos.accounts.principal import Principal
 from vecinos.hotline import calls, metrics, operators
 from vecinos.hotline.call_models import HotlineBan, HotlineCall, HotlineOperator
@@ -47,7 +47,10 @@ class CallOut(BaseModel):
     started_at: datetime
     answered_at: datetime | None
     answered_by_id: int | None
+    answered_by: str | None  # the operator's display name
+    waited_seconds: int | None  # ringing until answered, or until now while it rings
     recording_seconds: int | None
+    message_stored: bool  # in our own storage, playable
     withheld: bool
     banned: bool
 
@@ -81,25 +84,44 @@ def withdraw(caller: Dispatcher, db: DbDep) -> Response:
 
 
 @router.get("/calls")
-def call_log(caller: Dispatcher, db: DbDep) -> list[CallOut]:
-    """The latest calls, newest first; a caller is shown only as withheld or not, and banned."""
+def call_log(
+    caller: Dispatcher,
+    db: DbDep,
+    context: ContextDep,
+    minutes: Annotated[int | None, Query(ge=1, le=10080)] = None,
+) -> list[CallOut]:
+    """The latest calls, newest first (those of the last `minutes` for the live panel); a
+    caller is shown only as withheld or not, and banned."""
+    now = context.clock.now()
+    query = select(HotlineCall, Member.display_name).outerjoin(
+        Member, Member.id == HotlineCall.answered_by_id
+    )
+    if minutes is not None:
+        query = query.where(HotlineCall.started_at >= now - timedelta(minutes=minutes))
     banned = set(db.scalars(select(HotlineBan.caller_index)))
-    recent = db.scalars(select(HotlineCall).order_by(HotlineCall.id.desc()).limit(LOG_SIZE))
-    return [
-        CallOut(
-            id=call.id,
-            language=call.language,
-            choice=call.choice,
-            status=call.status,
-            started_at=call.started_at,
-            answered_at=call.answered_at,
-            answered_by_id=call.answered_by_id,
-            recording_seconds=call.recording_seconds,
-            withheld=call.caller_index is None,
-            banned=call.caller_index in banned,
-        )
-        for call in recent
-    ]
+    rows = db.execute(query.order_by(HotlineCall.id.desc()).limit(LOG_SIZE)).all()
+    return [_call_out(call, name, banned, now) for call, name in rows]
+
+
+def _call_out(call: HotlineCall, name: str | None, banned: set[str], now: datetime) -> CallOut:
+    waited = None
+    if call.rung_at is not None:
+        waited = int(((call.answered_at or call.ended_at or now) - call.rung_at).total_seconds())
+    return CallOut(
+        id=call.id,
+        language=call.language,
+        choice=call.choice,
+        status=call.status,
+        started_at=call.started_at,
+        answered_at=call.answered_at,
+        answered_by_id=call.answered_by_id,
+        answered_by=name,
+        waited_seconds=waited,
+        recording_seconds=call.recording_seconds,
+        message_stored=call.recording_key is not None,
+        withheld=call.caller_index is None,
+        banned=call.caller_index in banned,
+    )
 
 
 @router.post("/calls/{call_id}/ban", status_code=status.HTTP_204_NO_CONTENT)
