@@ -1,4 +1,4 @@
-"""Running a coroutine from a synchronous test."""
+"""Running a coroutine from a synchronous test; sending one message through a channel."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import asyncio
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
+
+from vecinos.alerts.channels.base import Channel, OutboundMessage, SendResult
 
 T = TypeVar("T")
 
@@ -28,3 +30,17 @@ def run_soon(coroutine: Coroutine[Any, Any, T]) -> T:
         raise outcome["error"]
     result: T = outcome["value"]
     return result
+
+
+def send_once(channel: Channel, message: OutboundMessage) -> SendResult:
+    """One message on an event loop of its own, then the channel's connections closed."""
+
+    async def sending() -> SendResult:
+        try:
+            return await channel.send(message)
+        finally:
+            await channel.aclose()
+            if (http := getattr(channel, "http", None)) is not None:
+                await http.aclose()
+
+    return run_soon(sending())

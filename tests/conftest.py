@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, build_cast
+from tests.events_helpers import Heard, hearing
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import Base, is_sqlite, make_engine, make_session_factory
@@ -104,3 +105,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def cast(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> Cast:
     return build_cast(sessions, settings, clock)
+
+
+@pytest.fixture
+def heard(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Heard]:
+    """Every live event this process hears, as any process of the deployment would."""
+    yield from hearing(engine, monkeypatch)

@@ -4,50 +4,15 @@ when it rolls back, and a listener that loses its connection comes back and says
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.events_helpers import Heard
 from vecinos import events
 from vecinos.db import is_sqlite, make_engine, transaction
 from vecinos.events import Hub, Listener, Topic
-
-
-class Heard(Hub):
-    """A hub that keeps what it is given, for the test to read."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.heard: list[tuple[Topic, dict[str, Any]]] = []
-        self.arrived = threading.Condition()
-
-    def deliver(self, topic: Topic, payload: dict[str, Any]) -> None:
-        with self.arrived:
-            self.heard.append((topic, payload))
-            self.arrived.notify_all()
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[tuple[Topic, dict[str, Any]]]:
-        with self.arrived:
-            self.arrived.wait_for(lambda: len(self.heard) >= count, timeout)
-            return list(self.heard)
-
-
-@pytest.fixture
-def heard(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Heard]:
-    """This process's hub, replaced by one that records; on PostgreSQL fed by a listener
-    thread on its own connection, as in a process that did not emit the event."""
-    target = Heard()
-    monkeypatch.setattr(events, "hub", target)
-    if is_sqlite(str(engine.url)):
-        yield target
-        return
-    listener = Listener(engine, target).start()
-    assert listener.ready.wait(10)
-    yield target
-    listener.stop()
 
 
 def test_an_event_is_heard_after_commit_and_never_after_rollback(

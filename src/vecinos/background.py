@@ -3,7 +3,7 @@
 Three parts, each in a thread of its own so none waits for another: the periodic jobs (offer
 time-outs, expiry, purges: `worker.runner.Worker`), the delivery engine's event loop
 (`alerts.sending`), and on PostgreSQL the listener that brings other processes' events to this
-one (`events.Listener`; a web process that runs no worker starts one too, see `web.live`).
+one (`events.listening`; the web app listens too, so one listener serves both).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from contextlib import ExitStack
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +20,6 @@ from vecinos import events
 from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import Clock
 from vecinos.config import Settings
-from vecinos.db import is_sqlite
 from vecinos.worker.runner import Worker
 
 log = logging.getLogger("vecinos.background")
@@ -37,9 +37,8 @@ class Background:
     ) -> None:
         self.jobs = Worker(sessions, settings, clock)
         self.delivery = DeliveryEngine(sessions, settings, clock)
-        self.listener = (
-            events.Listener(engine) if listen and not is_sqlite(str(engine.url)) else None
-        )
+        self.engine, self.listen = engine, listen
+        self._exits = ExitStack()
         self._stop_jobs = threading.Event()
         self._delivery_stop: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         self._delivery_started = threading.Event()
@@ -49,8 +48,8 @@ class Background:
         ]
 
     def start(self) -> Background:
-        if self.listener is not None:
-            self.listener.start()
+        if self.listen:
+            self._exits.enter_context(events.listening(self.engine))
         for thread in self._threads:
             thread.daemon = True
             thread.start()
@@ -65,8 +64,7 @@ class Background:
             loop.call_soon_threadsafe(stop.set)
         for thread in self._threads:
             thread.join(timeout)
-        if self.listener is not None:
-            self.listener.stop()
+        self._exits.close()
 
     def _deliver(self) -> None:
         asyncio.run(self._delivery_main())

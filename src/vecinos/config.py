@@ -138,7 +138,16 @@ class Settings(BaseSettings):
         description="GeoJSON Polygon/MultiPolygon (lon, lat) that reports must fall inside.",
     )
     report_max_bytes: int = Field(16_384, ge=1024, description="Largest report request body.")
+    request_max_bytes: int = Field(
+        1024 * 1024,
+        ge=16_384,
+        description="Largest request body of any route but the media uploads (their own limits).",
+    )
     report_description_max: int = Field(1000, ge=0, description="Longest report description.")
+    report_photos_max: int = Field(3, ge=0, le=20, description="Photos one report may carry.")
+    report_photos_per_minute: int = Field(
+        30, ge=1, description="Residents' report photos accepted per minute, everyone together."
+    )
     report_max_age_hours: int = Field(
         24, ge=1, description="Refuse reports observed longer ago than this."
     )
@@ -169,6 +178,18 @@ class Settings(BaseSettings):
     )
     hotline_calls_per_caller_per_hour: int = Field(
         6, ge=1, description="Calls one number may make to the hotline in an hour."
+    )
+    keyring_dir: Path | None = Field(
+        None,
+        description="Where the data keys of contacts live (files destroyed when their period"
+        " ends); empty: data_dir/keyring. Shared by every process; never in a backup.",
+    )
+    subscriber_key_hours: int = Field(
+        24,
+        ge=1,
+        le=24 * 31,
+        description="Subscribers' contacts are re-sealed under a new data key this often; the"
+        " old key, and any copy of an ended subscription's contact, is then unreadable.",
     )
     intake_per_source_per_minute: int = Field(
         6, ge=1, description="Public reports one device or phone may send per minute."
@@ -205,7 +226,13 @@ class Settings(BaseSettings):
         5, ge=1, le=20, description="Wrong opt-in codes allowed before the code stops working."
     )
     alert_optins_per_minute: int = Field(
-        60, ge=1, description="Opt-in codes and links sent per minute, all subscribers together."
+        60, ge=1, description="Opt-in codes and links sent per minute on each channel, everyone."
+    )
+    alert_optins_per_day: int = Field(
+        5000, ge=1, description="Opt-in codes and links sent per day on each channel, everyone."
+    )
+    alert_optins_per_contact_per_hour: int = Field(
+        3, ge=1, description="Opt-in codes or links one phone or address is sent per hour."
     )
     alert_expiry_minutes: int = Field(
         240, ge=15, description="An alert is no longer shown or sent this long after it is made."
@@ -221,6 +248,17 @@ class Settings(BaseSettings):
     )
     outbound_allow_http: bool = Field(
         False, description="Allow plain-http push and webhook endpoints (tests, demos only)."
+    )
+    outbound_allow_private: bool = Field(
+        False,
+        description="Allow outgoing requests to private, loopback and link-local addresses"
+        " (tests and demos with local stand-ins only).",
+    )
+    push_services: str = Field(
+        "fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,"
+        "*.notify.windows.com",
+        description="Hosts of the Web Push services a subscription may point at, comma-separated"
+        " (`*.` for any subdomain).",
     )
     twilio_base_url: str = Field(
         "https://api.twilio.com", description="Twilio's REST API root (a stand-in in tests)."

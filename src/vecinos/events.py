@@ -21,7 +21,8 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -154,6 +155,23 @@ class Hub:
 hub = Hub()  # this process's
 
 
+class Collector(Hub):
+    """Keeps what this process hears instead of handing it to readers: a process with no
+    readers of its own (the intake writer process) passes it on to one that has them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept: list[Event] = []
+
+    def deliver(self, topic: Topic, payload: dict[str, Any]) -> None:
+        self._kept.append(Event(topic, payload))
+
+    def take(self) -> list[Event]:
+        """What was heard since the last call."""
+        taken, self._kept = self._kept, []
+        return taken
+
+
 class Listener:
     """One thread per process that LISTENs on PostgreSQL and hands what it hears to the hub.
 
@@ -201,3 +219,35 @@ class Listener:
             while not self._stop.is_set():
                 for note in connection.notifies(timeout=1.0):
                     self.hub.deliver(Topic(note.channel), json.loads(note.payload))
+
+
+# One listener per process and database, however many apps and workers in it ask for one
+# (tests run several apps in one process; `vecinos serve` runs the app and its worker).
+_listening: dict[str, tuple[Listener, int]] = {}
+_listening_lock = threading.Lock()
+READY_SECONDS = 10.0
+
+
+@contextmanager
+def listening(engine: Engine) -> Iterator[None]:
+    """This process hears other processes' events while inside; nothing to do on SQLite,
+    where the one process hears its own events at commit."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = engine.url.render_as_string(hide_password=False)
+    with _listening_lock:
+        listener, users = _listening.get(key) or (Listener(engine).start(), 0)
+        _listening[key] = (listener, users + 1)
+    # Readers that subscribe once this returns hear everything committed from then on.
+    listener.ready.wait(READY_SECONDS)
+    try:
+        yield
+    finally:
+        with _listening_lock:
+            listener, users = _listening[key]
+            if users > 1:
+                _listening[key] = (listener, users - 1)
+            else:
+                del _listening[key]
+                listener.stop()

@@ -124,6 +124,28 @@ MARKED_NUMBER = re.compile(
 # "1187 brooklyn": three or more digits, then a word that is no count ("100 agents").
 BARE_HOUSE_NUMBER = re.compile(rf"(?<![\w.:,(-])\d{{3,6}}[a-z]?\s+(?P<word>{WORD})", _I)
 YEAR = re.compile(r"(?:19[89]|20[0-3])\d\s")
+# A year is read as one only after a word that introduces a year ("the 2024 operation", "en
+# 1994"): "1980 brooklyn" alone is a house, and a wrong refusal costs less than a home shown.
+BEFORE_A_YEAR = re.compile(r"\b(?:in|since|the|of|en|desde|del|de|el|año|year)\s+$", _I)
+# … or before a word that a year qualifies ("CBP 2024 operation").
+AFTER_A_YEAR = frozenset(
+    {
+        "operation",
+        "operations",
+        "operativo",
+        "operativos",
+        "raid",
+        "raids",
+        "redada",
+        "redadas",
+        "policy",
+        "política",
+        "law",
+        "ley",
+        "season",
+        "temporada",
+    }
+)
 _HOME = _alternatives(HOME_WORDS)
 HOME_OF = re.compile(rf"\b(?:{_HOME})\s+(?:of|de|del)\b(?:\s+(?:la|el|los|las|the))?", _I)
 POSSESSIVE_HOME = re.compile(rf"\b{WORD}['’]s\s+(?:{_HOME}|place|door)\b", _I)
@@ -221,10 +243,15 @@ def _addresses(text: str) -> Iterator[Finding]:
     yield from _regex(text, NUMBER_THEN_SPANISH, FindingKind.ADDRESS)
     yield from _regex(text, MARKED_NUMBER, FindingKind.ADDRESS)
     for match in BARE_HOUSE_NUMBER.finditer(text):
-        if YEAR.match(match.group()):
+        if YEAR.match(match.group()) and _reads_as_a_year(text, match):
             continue  # "the 2024 operation"
         if match.group("word").casefold() not in QUANTITY_WORDS | NOT_A_NAME:
             yield Finding(FindingKind.ADDRESS, match.start(), match.end())
+
+
+def _reads_as_a_year(text: str, match: re.Match[str]) -> bool:
+    follows = match.group("word").casefold() in AFTER_A_YEAR
+    return follows or BEFORE_A_YEAR.search(text[: match.start()]) is not None
 
 
 def _homes(text: str) -> Iterator[Finding]:

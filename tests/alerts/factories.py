@@ -52,7 +52,7 @@ def opt_in_text(db: Session, settings: Settings) -> str:
     query = select(Delivery.message_encrypted).where(OPT_INS).order_by(Delivery.id.desc())
     sealed = db.scalars(query).first()
     assert sealed is not None
-    return open_message(sealed, subscriber_encryptor(settings)).text
+    return open_message(sealed, settings).text
 
 
 def sms_code(db: Session, settings: Settings) -> str:

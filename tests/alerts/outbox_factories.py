@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
 from tests.dispatch.factories import SCENE, make_incident
+from vecinos import keyring
 from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.contacts import Contact
 from vecinos.alerts.models import AlertKind, ChannelKind, SubscriptionStatus
@@ -19,7 +20,6 @@ from vecinos.alerts.sending import DeliveryEngine
 from vecinos.alerts.subscriptions import Wants
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.incidents.models import Incident, IncidentState
 
@@ -53,7 +53,7 @@ def subscriber(
             wants,
             now=clock.now(),
             settings=settings,
-            encryptor=Encryptor(settings.secret, "subscriber", settings.old_secrets),
+            vault=keyring.subscribers(settings),
         )
         made.subscription.status = SubscriptionStatus.ACTIVE
         return made.subscription.id

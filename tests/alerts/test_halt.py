@@ -122,6 +122,7 @@ def test_a_halt_mid_fan_out_sends_nothing_more_and_resume_loses_nothing(
             "twilio_account_sid": servers.TWILIO_SID,
             "twilio_auth_token": SecretStr(servers.TWILIO_TOKEN),
             "twilio_from_number": "+12135550100",
+            "outbound_allow_private": True,  # the stand-in lives on 127.0.0.1
             "alert_sms_per_second": 1000.0,
             "alert_sms_in_flight": 1,  # one text on the wire at a time: the halt meets the fourth
         }

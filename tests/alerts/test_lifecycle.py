@@ -16,7 +16,7 @@ from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
 
-PUSH = {"endpoint": "https://push.example.org/v1/abc", "keys": {"p256dh": "p", "auth": "a"}}
+PUSH = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": {"p256dh": "p", "auth": "a"}}
 
 
 def test_lapsed_pending_subscriptions_are_purged_with_their_messages(

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
+from vecinos import keyring
 from vecinos.alerts import areas, contacts, subscriptions
 from vecinos.alerts.matching import match_subscribers
 from vecinos.alerts.models import RADII_M, AlertKind, ChannelKind, SubscriptionStatus
 from vecinos.alerts.subscriptions import Wants
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.geo.distance import EARTH_RADIUS_M, haversine_m
 from vecinos.geo.zones import create_zone
 
@@ -71,7 +71,7 @@ def add(
         wants,
         now=clock.now(),
         settings=settings,
-        encryptor=Encryptor(settings.secret, "subscriber"),
+        vault=keyring.subscribers(settings),
     )
     made.subscription.status = SubscriptionStatus.ACTIVE  # opt-in is tested elsewhere
     db.flush()

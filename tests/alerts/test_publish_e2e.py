@@ -88,6 +88,8 @@ def settings(
         "vapid_private_key": SecretStr(vapid.private_pem().decode()),
         "vapid_subject": "mailto:ops@vecinos.test",
         "outbound_allow_http": True,  # the local push service speaks plain http
+        "outbound_allow_private": True,  # … on 127.0.0.1, as do Twilio's and the SMTP stand-ins
+        "push_services": "127.0.0.1",
     }
     for name, value in changes.items():
         setattr(settings, name, value)

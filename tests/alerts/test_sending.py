@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts import servers
-from tests.alerts.factories import OPT_INS, counts, subscribe, subscriber_encryptor
+from tests.alerts.factories import OPT_INS, counts, subscribe
 from tests.alerts.outbox_factories import (
     deliver_round,
     deliveries,
@@ -57,6 +57,7 @@ def wired(settings: Settings, twilio: HttpStandIn) -> Settings:
     settings.twilio_auth_token = SecretStr(servers.TWILIO_TOKEN)
     settings.twilio_from_number = "+12135550100"
     settings.outbound_allow_http = True
+    settings.outbound_allow_private = True  # the stand-ins live on 127.0.0.1
     # The test clock stands still, so no rate bucket refills: room for every test's texts.
     settings.alert_sms_per_second = 1000.0
     return settings
@@ -343,7 +344,6 @@ def test_a_direct_message_goes_out_once_and_leaves_no_contact_behind(
     db: Session,
     twilio: HttpStandIn,
 ) -> None:
-    sealer = subscriber_encryptor(wired)
     with transaction(sessions) as writer:
         for number, expires in (("+12135550177", None), ("+12135550178", clock.now())):
             outbox.queue_direct(
@@ -352,7 +352,7 @@ def test_a_direct_message_goes_out_once_and_leaves_no_contact_behind(
                 message=outbox.DirectMessage("vecinos: volunteers checked your report."),
                 language="en",
                 purpose="status",
-                sealer=sealer,
+                settings=wired,
                 now=clock.now(),
                 contact=number,
                 expires_at=expires,
@@ -379,6 +379,6 @@ def test_a_direct_message_goes_to_a_subscription_or_a_contact(
             message=outbox.DirectMessage("x"),
             language="en",
             purpose="status",
-            sealer=subscriber_encryptor(wired),
+            settings=wired,
             now=clock.now(),
         )

@@ -1,4 +1,4 @@
-"""Subscribing without an account: double opt-in, duplicates, unsubscribing, bad input."""
+"""Subscribing without an account: double opt-in, repeats, unsubscribing, bad input."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from tests.alerts.factories import (
     opt_in_text,
     sms_code,
     subscribe,
-    subscriber_encryptor,
 )
+from vecinos import keyring
 from vecinos.alerts.models import Subscription, SubscriptionStatus
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
@@ -59,8 +59,9 @@ def test_contacts_are_sealed_and_indexed_never_stored_raw(
 ) -> None:
     subscribe(client, contact="(213) 555-0142")
     row = db.scalars(select(Subscription)).one()
-    assert b"2135550142" not in row.contact_encrypted and "555" not in row.contact_index
-    assert subscriber_encryptor(settings).decrypt(row.contact_encrypted) == "+12135550142"
+    sealed = row.contact_encrypted
+    assert sealed is not None and b"2135550142" not in sealed and "555" not in row.contact_index
+    assert keyring.subscribers(settings).open(sealed) == "+12135550142"
 
 
 def test_an_expired_code_is_refused_and_nothing_changes(
@@ -96,21 +97,30 @@ def test_wrong_codes_are_counted_then_refused(
     "first",
     ["213-555-0142", "+1 (213) 555-0142", "2135550142"],
 )
-def test_a_duplicate_is_a_clear_409_whatever_the_formatting(
-    client: TestClient, db: Session, first: str
+def test_a_repeat_is_the_same_contact_whatever_the_formatting(
+    client: TestClient, db: Session, settings: Settings, first: str
 ) -> None:
-    subscribe(client, contact=first)
-    before = counts(db)
-    answer = client.post(SUBSCRIBE, json=body(contact="+12135550142"))
-    assert answer.status_code == 409
-    assert answer.json()["error"]["code"] == "duplicate_subscription"
-    assert counts(db) == before
+    """Answered like any request (finding 3); confirmed, it replaces the first subscription."""
+    made = subscribe(client, contact=first)
+    client.post(CONFIRM, json={"handle": made["handle"], "code": sms_code(db, settings)})
+    again = subscribe(client, contact="+12135550142")
+    client.post(CONFIRM, json={"handle": again["handle"], "code": sms_code(db, settings)})
+    db.rollback()
+    statuses = db.scalars(select(Subscription.status).order_by(Subscription.id)).all()
+    assert statuses == [SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.ACTIVE]
 
 
-def test_email_duplicates_ignore_case(client: TestClient, db: Session) -> None:
+def test_email_repeats_ignore_case(client: TestClient, db: Session, settings: Settings) -> None:
     subscribe(client, channel="email", contact="resident@example.org")
-    answer = client.post(SUBSCRIBE, json=body(channel="email", contact="RESIDENT@example.ORG"))
-    assert answer.status_code == 409
+    client.post(f"{CONFIRM}-link", json={"token": link_token(db, settings)})
+    subscribe(client, channel="email", contact="RESIDENT@example.ORG")
+    client.post(f"{CONFIRM}-link", json={"token": link_token(db, settings)})
+    db.rollback()
+    assert len(set(db.scalars(select(Subscription.contact_index)))) == 1
+    assert db.scalars(select(Subscription.status).order_by(Subscription.id)).all() == [
+        SubscriptionStatus.UNSUBSCRIBED,
+        SubscriptionStatus.ACTIVE,
+    ]
 
 
 def test_unsubscribe_by_link_then_subscribe_again(
@@ -126,14 +136,17 @@ def test_unsubscribe_by_link_then_subscribe_again(
 
 
 def test_push_is_active_at_once_and_keeps_its_home_cell(client: TestClient, db: Session) -> None:
-    push = {"endpoint": "https://push.example.org/v1/abc", "keys": {"p256dh": "p", "auth": "a"}}
+    push = {
+        "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+        "keys": {"p256dh": "p", "auth": "a"},
+    }
     made = subscribe(client, channel="push", contact=None, push_subscription=push)
     assert made["status"] == "active" and made["confirm_expires_at"] is None
     assert counts(db)[2] == 0  # no opt-in message
     assert db.scalars(select(Subscription.home_cell)).one() is not None
 
 
-PUSH_HTTP = {"endpoint": "http://push.example.org/v1", "keys": {"p256dh": "p", "auth": "a"}}
+PUSH_HTTP = {"endpoint": "http://fcm.googleapis.com/v1", "keys": {"p256dh": "p", "auth": "a"}}
 BAD: list[tuple[dict[str, Any], int, str]] = [
     (body(contact="12345"), 422, "invalid_phone"),
     (body(contact="not a number"), 422, "invalid_phone"),
@@ -176,7 +189,7 @@ def test_opt_in_messages_are_capped_for_everyone_together(
     subscribe(client, contact="213-555-0101")
     subscribe(client, contact="213-555-0102")
     answer = client.post(SUBSCRIBE, json=body(contact="213-555-0103"))
-    assert answer.status_code == 429 and answer.json()["error"]["code"] == "rate_limited"
+    assert answer.status_code == 429 and answer.json()["error"]["code"] == "rate_limited_global"
     assert int(answer.headers["retry-after"]) >= 1
     assert counts(db)[0] == 2
     clock.advance(seconds=30)

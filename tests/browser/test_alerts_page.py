@@ -4,6 +4,9 @@ laptop. Links in alert texts are links; places are names."""
 
 from __future__ import annotations
 
+import multiprocessing
+from datetime import datetime
+
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +18,7 @@ from tests.cast import Cast
 from vecinos.alerts.models import AlertKind
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
+from vecinos.db import is_sqlite, make_engine, make_session_factory
 from vecinos.incidents.models import IncidentState
 
 pytestmark = pytest.mark.browser
@@ -79,4 +83,41 @@ def test_one_current_item_per_incident_with_its_history_folded(
     expect(items.nth(0).locator(".earlier.cancelled")).to_have_count(1)
     expect(items.nth(0).locator(".earlier.cancelled")).to_contain_text("ACTUALIZACIÓN")
     screenshot(page, f"alerts-live-fold-es-{width}")
+    page.context.close()
+
+
+def publish_in_a_process_of_its_own(settings: Settings, incident_id: int, at: datetime) -> None:
+    """What a separate `vecinos worker` does after an incident's hold: its own engine, its
+    own sessions, nothing shared with the web process but the database."""
+    engine = make_engine(settings.effective_database_url)
+    publish_now(make_session_factory(engine), settings, FrozenClock(at), incident_id)
+    engine.dispose()
+
+
+def test_an_alert_another_process_publishes_reaches_an_open_page(
+    browser: Browser,
+    live_server: LiveServer,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+) -> None:
+    if is_sqlite(settings.effective_database_url):
+        pytest.skip("SQLite is served by one process, which hears its own alerts")
+    confirmed = incident(sessions, cast)
+    page = browser.new_context(locale="es-MX", viewport={"width": 390, "height": 900}).new_page()
+    page.goto(f"{live_server.url}/alerts")
+    shown = page.locator("#alerts > li.alert")
+    expect(page.locator("#alerts > li.empty")).to_be_visible()
+    expect(page.locator("#live[data-stream='open']")).to_have_count(1)  # the stream listens
+    worker = multiprocessing.get_context("spawn").Process(
+        target=publish_in_a_process_of_its_own, args=(settings, confirmed, clock.now())
+    )
+    worker.start()
+    worker.join(60)
+    assert worker.exitcode == 0
+    # No reload: the page hears it through PostgreSQL, as fast as a local alert.
+    expect(shown).to_have_count(1, timeout=10000)
+    expect(shown.first).to_contain_text("CONFIRMADO")
+    screenshot(page, "alerts-from-another-process-es-390")
     page.context.close()

@@ -67,7 +67,7 @@ def test_a_subscriber_confirms_through_the_demo_inbox_and_receives_an_alert(
     expect(resident.locator("#pin-status")).not_to_be_empty()
     resident.get_by_label("Número de teléfono o correo").fill(PHONE_NUMBER)
     resident.get_by_role("button", name="Suscribirme").click()
-    expect(resident.get_by_role("status")).to_contain_text("Le enviamos un código")
+    expect(resident.get_by_role("status")).to_contain_text("le llegará un código")
     no_overflow(resident)
 
     worker_round(sessions, demo_settings, cast)

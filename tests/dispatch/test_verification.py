@@ -21,10 +21,11 @@ from tests.dispatch.factories import (
     on_shift,
     timeline_kinds,
 )
+from tests.events_helpers import Heard
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.dispatch.models import DispatchRequest, Offer, OfferState, RequestState, Stage
-from vecinos.incidents import live
+from vecinos.events import Topic
 from vecinos.incidents.models import Incident, IncidentState
 
 
@@ -343,18 +344,20 @@ def test_dispatch_steps_reach_live_boards_after_commit(
     crew: dict[str, int],
     sessions: sessionmaker[Session],
     cast: Cast,
-    monkeypatch: pytest.MonkeyPatch,
+    heard: Heard,
 ) -> None:
-    heard: list[live.Change] = []
-    monkeypatch.setattr(live.broadcaster, "publish", heard.append)
+    def kinds() -> list[str]:
+        changes = heard.payloads(Topic.INCIDENTS)
+        return [c["kind"] for c in changes if c["incident_id"] == incident_id]
+
     incident_id = make_incident(sessions, cast)
     ask(dispatcher, incident_id)
-    assert {(c.incident_id, c.kind) for c in heard} >= {(incident_id, "dispatch")}
-    heard.clear()
+    assert heard.wait_until(lambda: "dispatch" in kinds())
+    asked = len(kinds())
     with client_for(app, cast, cast.rosa) as rosa:
         offer_id = rosa.get("/api/offers").json()[0]["id"]
         rosa.post(f"/api/offers/{offer_id}/accept")
-    assert [c.kind for c in heard if c.incident_id == incident_id][:1] == ["dispatch"]
+    assert heard.wait_until(lambda: "dispatch" in kinds()[asked:])
 
 
 def test_accepting_one_offer_hands_the_responders_other_offers_on(

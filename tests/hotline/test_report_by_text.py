@@ -8,11 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.hotline.conftest import NUMBER, SMS_PATH, TOKEN, Texter
-from vecinos.alerts import outbox
+from vecinos.alerts import contacts, outbox
 from vecinos.alerts.outbox_models import Delivery
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.hotline import conversation, followup
 from vecinos.hotline.models import TextConversation, TextFollowUp
@@ -145,11 +144,10 @@ def test_the_texter_hears_once_that_volunteers_confirmed_it(
     assert run_followups(sessions, clock, settings) == 0  # once
     db.rollback()
     delivery = db.scalars(select(Delivery).where(Delivery.purpose == "status")).one()
-    opener = Encryptor(settings.secret, "subscriber", settings.old_secrets)
     assert delivery.contact_encrypted is not None
-    assert opener.decrypt(delivery.contact_encrypted) == NUMBER
+    assert contacts.opened(delivery.contact_encrypted, settings) == NUMBER
     assert delivery.message_encrypted is not None
-    line = outbox.open_message(delivery.message_encrypted, opener).text
+    line = outbox.open_message(delivery.message_encrypted, settings).text
     assert line == f"vecinos: reporte {report_id} revisado: voluntarios lo confirmaron."
     assert count(db, TextFollowUp) == 0
 
@@ -169,8 +167,7 @@ def test_an_unfounded_report_gets_found_nothing_and_an_unsettled_one_is_purged(
     db.rollback()
     sealed = db.scalars(select(Delivery.message_encrypted)).one()
     assert sealed is not None
-    opener = Encryptor(settings.secret, "subscriber", settings.old_secrets)
-    assert "volunteers found nothing there" in outbox.open_message(sealed, opener).text
+    assert "volunteers found nothing there" in outbox.open_message(sealed, settings).text
     for answer in ("REPORT", "3", "boyle heights", "1"):
         text(answer)
     clock.advance(hours=settings.contact_retention_hours)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
+from vecinos import keyring
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.geo.zones import create_zone
 from vecinos.incidents.models import Incident, TimelineEvent
@@ -84,7 +84,7 @@ def draft(
     sender = Sender(
         Source.WEB, source_hash(settings, data.device_token, now), entered_by_id=entered_by_id
     )
-    contacts = Encryptor(settings.secret, "contact", settings.old_secrets)
+    contacts = keyring.report_contacts(settings)
     return intake.prepare(
         data, sender, now=now, settings=settings, contacts=contacts, idempotency_key=key
     )
@@ -128,6 +128,6 @@ def submit(
         body(pin, device_token=device_token, observed_at=observed_at, callback_contact=contact)
     )
     sender = Sender(Source.WEB, source_hash(settings, data.device_token, at))
-    contacts = Encryptor(settings.secret, "contact", settings.old_secrets)
+    contacts = keyring.report_contacts(settings)
     report, _ = intake_submit(db, data, sender, now=at, settings=settings, contacts=contacts)
     return report

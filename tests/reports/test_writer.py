@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.events_helpers import Heard
 from tests.reports.factories import (
     EASTSIDE_PIN,
     NEAR_EASTSIDE,
@@ -18,13 +19,15 @@ from tests.reports.factories import (
     OUTSIDE_PIN,
     body,
     counts,
+    device,
     draft,
     run_apart,
 )
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.errors import InvalidInput, NotFound
-from vecinos.incidents import live, timeline
+from vecinos.events import Topic
+from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident
 from vecinos.reports import intake
 from vecinos.reports.models import Report
@@ -126,12 +129,14 @@ def test_a_retry_of_a_stored_key_is_answered_even_if_it_would_now_be_refused(
 ) -> None:
     writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
-    seen = now.isoformat()
+    seen, phone = now.isoformat(), device()  # a retry is the same report from the same phone
     first = submit_together(
-        writer, [draft(settings, now, key="old-key-0001", observed_at=seen)], now
+        writer,
+        [draft(settings, now, key="old-key-0001", observed_at=seen, device_token=phone)],
+        now,
     )
     much_later = clock.advance(hours=settings.report_max_age_hours + 1)
-    retry = draft(settings, much_later, key="old-key-0001", observed_at=seen)
+    retry = draft(settings, much_later, key="old-key-0001", observed_at=seen, device_token=phone)
     assert isinstance(retry.checked, InvalidInput)  # too old by now, on its own
     again = submit_together(writer, [retry], much_later)[0]
     assert isinstance(first[0], intake.Stored) and isinstance(again, intake.Stored)
@@ -139,27 +144,23 @@ def test_a_retry_of_a_stored_key_is_answered_even_if_it_would_now_be_refused(
 
 
 def test_boards_hear_of_every_report_once_the_batch_commits(
-    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, heard: Heard
 ) -> None:
     writer = IntakeWriter.in_thread(sessions, settings)
     now = clock.now()
 
-    async def listen_while_submitting() -> list[live.Change]:
-        subscription = live.broadcaster.subscribe()
-        try:
-            drafts = [draft(settings, now), draft(settings, now, NEAR_EASTSIDE)]
-            await asyncio.gather(*(writer.submit(d, now=now) for d in drafts))
-            heard = [await subscription.get(timeout=5) for _ in drafts]
-            return [c for c in heard if c is not None]
-        finally:
-            subscription.close()
+    async def submit() -> None:
+        drafts = [draft(settings, now), draft(settings, now, NEAR_EASTSIDE)]
+        await asyncio.gather(*(writer.submit(d, now=now) for d in drafts))
 
-    heard = run_apart(listen_while_submitting())
-    assert [(c.kind, c.report_count, c.source_count) for c in heard] == [
+    run_apart(submit())
+    assert heard.wait_until(lambda: len(heard.payloads(Topic.INCIDENTS)) >= 2)
+    changes = heard.payloads(Topic.INCIDENTS)
+    assert [(c["kind"], c["report_count"], c["source_count"]) for c in changes] == [
         ("opened", 1, 1),
         ("report_added", 2, 2),
     ]
-    assert heard[0].incident_id == heard[1].incident_id
+    assert changes[0]["incident_id"] == changes[1]["incident_id"]
 
 
 def test_the_route_answers_through_the_writer(client: TestClient, app: FastAPI) -> None:

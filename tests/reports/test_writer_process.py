@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.events_helpers import Heard
 from tests.reports.factories import (
     EASTSIDE_PIN,
     NEAR_EASTSIDE,
@@ -30,7 +31,8 @@ from tests.reports.factories import (
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.errors import InvalidInput, NotFound
-from vecinos.incidents import live, timeline
+from vecinos.events import Topic
+from vecinos.incidents import timeline
 from vecinos.reports import intake
 from vecinos.reports.writer import MAX_BATCH, BatchWriter, IntakeWriter
 from vecinos.reports.writer_process import WriterLost, WriterProcess, _Shutdown, _transactions
@@ -83,7 +85,11 @@ async def together(
 
 
 def test_the_writer_process_writes_each_report_and_boards_hear_of_them(
-    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    db: Session,
+    heard: Heard,
 ) -> None:
     now = clock.now()
     no_zone = draft(settings, now, None, location={"zone_id": 999_999})
@@ -98,18 +104,10 @@ def test_the_writer_process_writes_each_report_and_boards_hear_of_them(
         draft(settings, now, NOBODYS_PIN),
     ]
 
-    async def scenario(
-        writer: IntakeWriter, _: WriterProcess
-    ) -> tuple[list[Answer], list[live.Change]]:
-        subscription = live.broadcaster.subscribe()
-        try:
-            answers = await together(writer, drafts, clock)
-            heard = [await subscription.get(timeout=10) for _ in range(3)]
-            return answers, [c for c in heard if c is not None]
-        finally:
-            subscription.close()
+    async def scenario(writer: IntakeWriter, _: WriterProcess) -> list[Answer]:
+        return await together(writer, drafts, clock)
 
-    (answers, heard), backend = with_writer_process(sessions, settings, scenario)
+    answers, backend = with_writer_process(sessions, settings, scenario)
     assert backend.process.exitcode == 0 and not backend.lost
     first, retried, missing_zone, old, again, elsewhere = answers
     assert isinstance(first, intake.Stored) and isinstance(retried, intake.Stored)
@@ -121,8 +119,10 @@ def test_the_writer_process_writes_each_report_and_boards_hear_of_them(
     assert first.incident_id == retried.incident_id != elsewhere.incident_id
     assert counts(db) == (3, 2, 3)
     assert timeline.verify_incident(db, first.incident_id) is None
-    # Published in this (the web) process, once the writer process committed.
-    assert sorted((c.kind, c.report_count) for c in heard) == [
+    # Heard in this (the web) process, once the writer process committed.
+    assert heard.wait_until(lambda: len(heard.payloads(Topic.INCIDENTS)) >= 3)
+    changes = heard.payloads(Topic.INCIDENTS)
+    assert sorted((c["kind"], c["report_count"]) for c in changes) == [
         ("opened", 1),
         ("opened", 1),
         ("report_added", 2),

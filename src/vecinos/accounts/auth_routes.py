@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from vecinos.accounts.sessions import COOKIE_NAME, end_all_sessions, end_session
 from vecinos.errors import AppError, NotAuthenticated
 from vecinos.i18n import N_
 from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC, MemberBeforeTotp, SignedInMember
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -94,10 +96,19 @@ def _session_of(db: Session, caller: Principal) -> tuple[Member, LoginSession]:
     return member, login
 
 
+SignInLimit = Annotated[Limit, Depends(RateLimited("sign-in"))]
+
+
 @router.post("/login", dependencies=[PUBLIC.dependency()])
 def login(
-    body: Credentials, response: Response, db: DbDep, clock: ClockDep, settings: SettingsDep
+    body: Credentials,
+    response: Response,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    limit: SignInLimit,
 ) -> Me:
+    limit.check(signin.normalise_email(body.email))
     now = clock.now()
     with keeping_failures(db):
         member = signin.check_password(

@@ -33,6 +33,18 @@ def parse_roles(names: Iterable[str]) -> list[Role]:
     return sorted(set(roles))
 
 
+# Who stands above whom: a role covers itself and every role below it. The coalition admin
+# covers every role in every organization.
+RANK = {Role.RESPONDER: 1, Role.DISPATCHER: 2, Role.LEGAL: 2, Role.COORDINATOR: 3, Role.ADMIN: 4}
+
+
+def covers(actor: Principal, organization_id: int, role: Role) -> bool:
+    """Whether `actor` holds `role`, or a role above it, in the organization."""
+    if actor.is_coalition_admin:
+        return True
+    return any(RANK[held] >= RANK[role] for held in actor.roles_in(organization_id))
+
+
 def check_may_grant(granter: Principal, organization_id: int, roles: Iterable[Role]) -> None:
     """Coordinators grant roles in their organization; only a coalition admin makes admins."""
     if Role.ADMIN in roles and not granter.is_coalition_admin:
@@ -40,6 +52,8 @@ def check_may_grant(granter: Principal, organization_id: int, roles: Iterable[Ro
             N_("Only a coalition admin can grant the coalition admin role."),
             code="cannot_grant_admin",
         )
+    if not all(covers(granter, organization_id, role) for role in roles):
+        raise Forbidden(N_("You cannot grant a role above your own."), code="outranked")
 
 
 def create_invite(

@@ -10,10 +10,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit
-from vecinos.accounts.invites import check_may_grant, parse_roles
+from vecinos.accounts.invites import check_may_grant, covers, parse_roles
 from vecinos.accounts.models import Coalition, Member, Organization, Role, RoleGrant
 from vecinos.accounts.principal import Principal
-from vecinos.errors import Conflict, InvalidInput, NotFound
+from vecinos.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vecinos.i18n import N_
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
@@ -87,7 +87,9 @@ def set_roles(
     roles = parse_roles(role_names)
     check_may_grant(actor, organization_id, roles)
     member = _member_in(db, organization_id, member_id)
+    _check_outranks(actor, organization_id, member)
     _keep_one_coordinator(db, organization_id, member_id, roles)
+    _keep_one_admin(db, organization_id, member, roles)
     db.execute(
         delete(RoleGrant).where(
             RoleGrant.member_id == member.id, RoleGrant.organization_id == organization_id
@@ -114,8 +116,10 @@ def set_roles(
 def remove_member(
     db: Session, actor: Principal, organization_id: int, member_id: int, *, now: datetime
 ) -> None:
-    _member_in(db, organization_id, member_id)
+    member = _member_in(db, organization_id, member_id)
+    _check_outranks(actor, organization_id, member)
     _keep_one_coordinator(db, organization_id, member_id, [])
+    _keep_one_admin(db, organization_id, member, [])
     db.execute(
         delete(RoleGrant).where(
             RoleGrant.member_id == member_id, RoleGrant.organization_id == organization_id
@@ -136,6 +140,40 @@ def _member_in(db: Session, organization_id: int, member_id: int) -> Member:
     if member is None or not any(g.organization_id == organization_id for g in member.grants):
         raise NotFound(N_("No such member in this organization."), code="member_not_found")
     return member
+
+
+def _check_outranks(actor: Principal, organization_id: int, member: Member) -> None:
+    """Nobody changes or removes a member holding a role they do not hold (or one above it):
+    a coordinator cannot demote the coalition admin, wherever the admin's role sits."""
+    held = {Role(g.role) for g in member.grants if g.organization_id == organization_id}
+    if any(Role(g.role) is Role.ADMIN for g in member.grants):
+        held.add(Role.ADMIN)
+    if not all(covers(actor, organization_id, role) for role in held):
+        raise Forbidden(
+            N_("This member holds a role above yours; only someone who holds it may change them."),
+            code="outranked",
+        )
+
+
+def _keep_one_admin(
+    db: Session, organization_id: int, member: Member, new_roles: Iterable[Role]
+) -> None:
+    """The coalition must never lose its last admin: nobody could admit organizations again."""
+    here = any(
+        g.organization_id == organization_id and Role(g.role) is Role.ADMIN for g in member.grants
+    )
+    if not here or Role.ADMIN in new_roles:
+        return
+    others = db.scalar(
+        select(RoleGrant.id)
+        .where(
+            RoleGrant.role == Role.ADMIN,
+            (RoleGrant.member_id != member.id) | (RoleGrant.organization_id != organization_id),
+        )
+        .limit(1)
+    )
+    if others is None:
+        raise Conflict(N_("The coalition needs at least one admin."), code="last_admin")
 
 
 def _keep_one_coordinator(

@@ -65,6 +65,10 @@ class Member(Base):
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)  # refuses replayed codes
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The second factor's own back-off: only a right code or recovery code resets it, never
+    # the password, or a stolen password would buy fresh code guesses at will.
+    totp_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    totp_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

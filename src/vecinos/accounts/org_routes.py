@@ -12,7 +12,8 @@ from vecinos.accounts import audit, invites, members, tokens
 from vecinos.accounts.models import Organization, Role
 from vecinos.accounts.principal import Principal
 from vecinos.accounts.settings import OrganizationSettings, settings_of, update_settings
-from vecinos.web.deps import ClockDep, DbDep, SettingsDep
+from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC, CoalitionAdmin, Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(prefix="/api", tags=["organizations"])
@@ -65,7 +66,7 @@ class InviteAccept(BaseModel):
 
 
 class Joined(BaseModel):
-    member_id: int
+    member_id: PathId
     organization_id: int
 
 
@@ -111,7 +112,7 @@ def create_organization(
 
 
 @router.get("/organizations/{org_id}/settings")
-def get_settings(org_id: int, caller: MemberOfOrg, db: DbDep) -> OrganizationSettings:
+def get_settings(org_id: PathId, caller: MemberOfOrg, db: DbDep) -> OrganizationSettings:
     """Every member reads them (the radio plan is for patrols); coordinators change them."""
     organization = db.get(Organization, org_id)
     assert organization is not None  # the policy admitted a member of this organization
@@ -120,13 +121,13 @@ def get_settings(org_id: int, caller: MemberOfOrg, db: DbDep) -> OrganizationSet
 
 @router.put("/organizations/{org_id}/settings")
 def put_settings(
-    org_id: int, body: OrganizationSettings, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, body: OrganizationSettings, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> OrganizationSettings:
     return update_settings(db, caller, org_id, body, now=clock.now())
 
 
 @router.get("/organizations/{org_id}/members")
-def list_members(org_id: int, caller: Coordinator, db: DbDep) -> list[MemberOut]:
+def list_members(org_id: PathId, caller: Coordinator, db: DbDep) -> list[MemberOut]:
     return [
         MemberOut(
             id=m.id,
@@ -141,7 +142,12 @@ def list_members(org_id: int, caller: Coordinator, db: DbDep) -> list[MemberOut]
 
 @router.put("/organizations/{org_id}/members/{member_id}/roles")
 def set_member_roles(
-    org_id: int, member_id: int, body: RolesIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId,
+    member_id: PathId,
+    body: RolesIn,
+    caller: Coordinator,
+    db: DbDep,
+    clock: ClockDep,
 ) -> list[str]:
     roles = members.set_roles(db, caller, org_id, member_id, body.roles, now=clock.now())
     return [r.value for r in roles]
@@ -151,14 +157,14 @@ def set_member_roles(
     "/organizations/{org_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT
 )
 def remove_member(
-    org_id: int, member_id: int, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, member_id: PathId, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> None:
     members.remove_member(db, caller, org_id, member_id, now=clock.now())
 
 
 @router.post("/organizations/{org_id}/invites", status_code=status.HTTP_201_CREATED)
 def create_invite(
-    org_id: int,
+    org_id: PathId,
     body: InviteIn,
     caller: Coordinator,
     db: DbDep,
@@ -180,7 +186,9 @@ def create_invite(
 
 
 @router.get("/organizations/{org_id}/invites")
-def list_invites(org_id: int, caller: Coordinator, db: DbDep, clock: ClockDep) -> list[InviteOut]:
+def list_invites(
+    org_id: PathId, caller: Coordinator, db: DbDep, clock: ClockDep
+) -> list[InviteOut]:
     return [
         InviteOut(id=i.id, email=i.email, roles=i.roles, expires_at=i.expires_at)
         for i in invites.pending_invites(db, org_id, now=clock.now())
@@ -191,7 +199,7 @@ def list_invites(org_id: int, caller: Coordinator, db: DbDep, clock: ClockDep) -
     "/organizations/{org_id}/invites/{invite_id}", status_code=status.HTTP_204_NO_CONTENT
 )
 def revoke_invite(
-    org_id: int, invite_id: int, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, invite_id: PathId, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> None:
     invites.revoke_invite(db, caller, org_id, invite_id, now=clock.now())
 
@@ -199,7 +207,13 @@ def revoke_invite(
 @router.post(
     "/invites/accept", status_code=status.HTTP_201_CREATED, dependencies=[PUBLIC.dependency()]
 )
-def accept_invite(body: InviteAccept, db: DbDep, clock: ClockDep) -> Joined:
+def accept_invite(
+    body: InviteAccept,
+    db: DbDep,
+    clock: ClockDep,
+    limit: Annotated[Limit, Depends(RateLimited("invite"))],
+) -> Joined:
+    limit.check(body.token)
     invite = invites.open_invite(db, body.token, now=clock.now())
     member = invites.accept_invite(
         db, body.token, display_name=body.display_name, password=body.password, now=clock.now()
@@ -209,7 +223,7 @@ def accept_invite(body: InviteAccept, db: DbDep, clock: ClockDep) -> Joined:
 
 @router.post("/organizations/{org_id}/tokens", status_code=status.HTTP_201_CREATED)
 def create_token(
-    org_id: int, body: TokenIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, body: TokenIn, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> TokenCreated:
     token, row = tokens.create_api_token(db, caller, org_id, body.name, now=clock.now())
     return TokenCreated(
@@ -222,7 +236,7 @@ def create_token(
 
 
 @router.get("/organizations/{org_id}/tokens")
-def list_tokens(org_id: int, caller: Coordinator, db: DbDep) -> list[TokenOut]:
+def list_tokens(org_id: PathId, caller: Coordinator, db: DbDep) -> list[TokenOut]:
     return [
         TokenOut(id=t.id, name=t.name, created_at=t.created_at, last_used_at=t.last_used_at)
         for t in tokens.tokens_of(db, org_id)
@@ -231,13 +245,13 @@ def list_tokens(org_id: int, caller: Coordinator, db: DbDep) -> list[TokenOut]:
 
 @router.delete("/organizations/{org_id}/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_token(
-    org_id: int, token_id: int, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, token_id: PathId, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> None:
     tokens.revoke_api_token(db, caller, org_id, token_id, now=clock.now())
 
 
 @router.get("/organizations/{org_id}/audit")
-def audit_log(org_id: int, caller: Coordinator, db: DbDep) -> list[AuditOut]:
+def audit_log(org_id: PathId, caller: Coordinator, db: DbDep) -> list[AuditOut]:
     return [
         AuditOut(at=e.at, actor_id=e.actor_id, action=e.action, detail=e.detail)
         for e in audit.events_for_organization(db, org_id)

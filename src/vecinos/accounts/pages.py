@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from vecinos.accounts.models import Organization, Role
 from vecinos.maps.view import map_view
-from vecinos.web.deps import DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import Coordinator
 from vecinos.web.templating import render
 from vecinos.web.words import words_json
@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/admin/{org_id}")
 def admin(
-    org_id: int,
+    org_id: PathId,
     request: Request,
     caller: Coordinator,
     db: DbDep,

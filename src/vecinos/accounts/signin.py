@@ -28,6 +28,13 @@ class Backoff:
     def of(cls, settings: Settings) -> Backoff:
         return cls(settings.login_free_attempts, settings.login_max_lockout_seconds)
 
+    def locked_until(self, failures: int, now: datetime) -> datetime | None:
+        """Doubling back-off: slows guessing to a crawl without locking the owner out for long."""
+        beyond = failures - self.free_attempts
+        if beyond < 0:
+            return None
+        return now + timedelta(seconds=min(15 * 2 ** min(beyond, 30), self.max_lockout_seconds))
+
 
 # Verified against when the e-mail is unknown, so both failures take the same time.
 _DUMMY_HASH = passwords.hash_password("not-a-real-password-just-for-timing")
@@ -66,24 +73,40 @@ def check_password(
 
 
 def _refuse_while_locked(member: Member, now: datetime) -> None:
-    if member.locked_until is not None and member.locked_until > now:
-        wait = max(1, math.ceil((member.locked_until - now).total_seconds()))
+    _refuse_until(member.locked_until, now, "login_locked")
+
+
+def _refuse_while_code_locked(member: Member, now: datetime) -> None:
+    _refuse_until(member.totp_locked_until, now, "totp_locked")
+
+
+def _refuse_until(locked_until: datetime | None, now: datetime, code: str) -> None:
+    if locked_until is not None and locked_until > now:
+        wait = max(1, math.ceil((locked_until - now).total_seconds()))
         raise TooManyRequests(
             N_("Too many failed attempts. Try again in {seconds} seconds."),
             retry_after=wait,
-            code="login_locked",
+            code=code,
         )
 
 
 def _count_failure(db: Session, member: Member, now: datetime, backoff: Backoff) -> None:
     member.failed_logins += 1
-    beyond = member.failed_logins - backoff.free_attempts
-    if beyond >= 0:
-        # Doubling back-off: slows guessing to a crawl without locking the owner out for long.
-        member.locked_until = now + timedelta(
-            seconds=min(15 * 2**beyond, backoff.max_lockout_seconds)
-        )
+    member.locked_until = backoff.locked_until(member.failed_logins, now) or member.locked_until
     audit.record(db, "login.failed", at=now, actor_id=member.id, attempts=member.failed_logins)
+
+
+def _count_code_failure(db: Session, member: Member, now: datetime, backoff: Backoff) -> None:
+    member.totp_failures += 1
+    member.totp_locked_until = (
+        backoff.locked_until(member.totp_failures, now) or member.totp_locked_until
+    )
+    audit.record(db, "login.code_failed", at=now, actor_id=member.id, attempts=member.totp_failures)
+
+
+def _second_factor_passed(member: Member) -> None:
+    member.totp_failures = 0
+    member.totp_locked_until = None
 
 
 def pass_totp(
@@ -97,7 +120,7 @@ def pass_totp(
     backoff: Backoff,
 ) -> None:
     """Mark the session as past its second factor. On failure the counter moves: commit."""
-    _refuse_while_locked(member, now)
+    _refuse_while_code_locked(member, now)
     if member.totp_secret is None or member.totp_enabled_at is None:
         raise Conflict(
             N_("Two-factor sign-in is not set up for this account yet."), code="totp_not_enrolled"
@@ -105,10 +128,10 @@ def pass_totp(
     secret = encryptor.decrypt(member.totp_secret)
     step = totp.matching_step(secret, code, now, member.totp_last_step)
     if step is None:
-        _count_failure(db, member, now, backoff)
+        _count_code_failure(db, member, now, backoff)
         raise NotAuthenticated(N_("That code is wrong or was already used."), code="wrong_totp")
     member.totp_last_step = step
-    member.failed_logins = 0
+    _second_factor_passed(member)
     login.totp_passed = True
     audit.record(db, "login.totp", at=now, actor_id=member.id)
 
@@ -123,7 +146,7 @@ def pass_recovery_code(
     backoff: Backoff,
 ) -> int:
     """Spend one recovery code instead of a TOTP code; returns how many are left."""
-    _refuse_while_locked(member, now)
+    _refuse_while_code_locked(member, now)
     match = db.scalar(
         select(RecoveryCode).where(
             RecoveryCode.member_id == member.id,
@@ -132,12 +155,12 @@ def pass_recovery_code(
         )
     )
     if match is None:
-        _count_failure(db, member, now, backoff)
+        _count_code_failure(db, member, now, backoff)
         raise NotAuthenticated(
             N_("That recovery code is wrong or was already used."), code="wrong_recovery_code"
         )
     match.used_at = now
-    member.failed_logins = 0
+    _second_factor_passed(member)
     login.totp_passed = True
     audit.record(db, "login.recovery_code", at=now, actor_id=member.id)
     return unused_recovery_codes(db, member.id)

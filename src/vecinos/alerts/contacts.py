@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from vecinos import keyring
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor, blind_index
+from vecinos.crypto import blind_index
 from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
+from vecinos.keyring import Vault
+from vecinos.outbound import is_private_literal
 
 DEFAULT_REGION = "US"
 BLIND_INDEX_PURPOSE = "subscriber-contact"
@@ -60,7 +64,8 @@ def email(raw: str) -> Contact:
 
 
 def push(subscription: dict[str, Any], settings: Settings) -> Contact:
-    """A browser's PushSubscription JSON: endpoint plus the p256dh and auth keys."""
+    """A browser's PushSubscription JSON (its sizes checked by the schema): endpoint plus the
+    p256dh and auth keys. The endpoint must belong to a known push service."""
     keys = subscription.get("keys")
     endpoint = subscription.get("endpoint")
     if not (
@@ -72,8 +77,23 @@ def push(subscription: dict[str, Any], settings: Settings) -> Contact:
             N_("The push subscription needs an endpoint and its keys."), code="invalid_push"
         )
     url = endpoint_url(endpoint, settings, code="invalid_push")
+    if not is_push_service(url, settings):
+        raise InvalidInput(
+            N_("This push service is not one we send to."), code="push_service_refused"
+        )
     value = {"endpoint": url, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}
     return Contact(ChannelKind.PUSH, url, json.dumps(value, sort_keys=True))
+
+
+def is_push_service(url: str, settings: Settings) -> bool:
+    """The endpoint's host is in VECINOS_PUSH_SERVICES (`*.apple.com` names subdomains)."""
+    host = (urlsplit(url).hostname or "").lower()
+    for allowed in (s.strip().lower() for s in settings.push_services.split(",")):
+        if allowed.startswith("*.") and host.endswith(allowed[1:]):
+            return True
+        if allowed and host == allowed:
+            return True
+    return False
 
 
 def webhook(url: str, secret: str, settings: Settings) -> Contact:
@@ -87,6 +107,9 @@ def endpoint_url(url: str, settings: Settings, *, code: str) -> str:
     allowed = ("https", "http") if settings.outbound_allow_http else ("https",)
     if parts.scheme not in allowed or not parts.hostname or len(url) > 2000:
         raise InvalidInput(N_("The address must be an https URL."), code=code)
+    if is_private_literal(parts.hostname) and not settings.outbound_allow_private:
+        # A name is judged when the worker resolves it (`vecinos.outbound`); an address now.
+        raise InvalidInput(N_("The address must be a public one."), code=code)
     return parts.geturl()
 
 
@@ -98,5 +121,13 @@ def phone_index(e164: str, settings: Settings) -> str:
     return index_of(Contact(ChannelKind.SMS, e164, e164), settings)
 
 
-def seal(contact: Contact, encryptor: Encryptor) -> bytes:
-    return encryptor.encrypt(contact.value)
+def opened(sealed: bytes, settings: Settings) -> str:
+    """The one way a subscriber's contact is read back (deliveries, opt-in messages): with the
+    subscribers' data keys (`vecinos.keyring`); KeyDestroyed once its key is gone."""
+    return keyring.subscribers(settings).open(sealed)
+
+
+def seal(contact_value: str, vault: Vault, now: datetime) -> tuple[bytes, str]:
+    """The contact sealed under the subscribers' current data key, and that key's id."""
+    until = vault.period_of(now).start  # the key of the period now is in
+    return vault.seal(contact_value, until=until), vault.key_id_for(until)

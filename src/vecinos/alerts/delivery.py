@@ -22,7 +22,6 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import NamedTuple, cast
 
 from sqlalchemy import (
@@ -42,18 +41,16 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from vecinos.alerts import bulk, outbox, outgoing, subscriptions
+from vecinos import keyring
+from vecinos.alerts import bulk, contacts, outbox, outgoing, subscriptions
 from vecinos.alerts.channels.base import Channel, OutboundMessage, SendError
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.optin import OPTIN_PURPOSE
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.worker.claims import rowcount
 
 log = logging.getLogger("vecinos.alerts.delivery")
-
-SUBSCRIBER_PURPOSE = "subscriber"
 
 
 @dataclass
@@ -229,9 +226,11 @@ async def send_one(
         outcome.error, outcome.permanent = refusal, True
         return outcome
     assert row.contact_encrypted is not None  # a subscriber's, or sealed on the delivery
-    opener = _encryptor(settings.secret, tuple(settings.old_secrets))
-    contact = opener.decrypt(row.contact_encrypted)
-    message = _message(row, contact, messages, opener)
+    try:
+        message = _message(row, messages, settings)
+    except keyring.KeyDestroyed:  # its period ended and the key with it: nobody to send to
+        outcome.error, outcome.permanent = "contact_erased", True
+        return outcome
     try:
         result = await channel.send(message)
     except SendError as exc:
@@ -261,13 +260,13 @@ def _refusal(row: Claimed, now: datetime) -> str | None:
     return None if row.subscription_status == wanted else "not_subscribed"
 
 
-def _message(
-    row: Claimed, contact: str, messages: outgoing.Messages, opener: Encryptor
-) -> OutboundMessage:
+def _message(row: Claimed, messages: outgoing.Messages, settings: Settings) -> OutboundMessage:
+    assert row.contact_encrypted is not None
+    contact = contacts.opened(row.contact_encrypted, settings)
     if row.alert_id is not None:
         return messages.to(row.alert_id, row.language, contact, row.idempotency_key, row.channel)
     assert row.message_encrypted is not None  # a direct message carries its own text
-    text = outbox.open_message(row.message_encrypted, opener)
+    text = outbox.open_message(row.message_encrypted, settings)
     return OutboundMessage(
         to=contact,
         text=text.text,
@@ -299,11 +298,6 @@ def record(
     for outcome in outcomes:
         if outcome.disable and outcome.subscription_id is not None:
             subscriptions.disable(db, outcome.subscription_id, now=now)
-
-
-@cache
-def _encryptor(secret: str, old_secrets: tuple[str, ...]) -> Encryptor:
-    return Encryptor(secret, SUBSCRIBER_PURPOSE, old_secrets)
 
 
 # What a settled delivery no longer needs: a direct message's contact and text.

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
 
+from vecinos import events
 from vecinos.alerts import cap, feeds
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
-from vecinos.web.deps import ContextDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ContextDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[PUBLIC.dependency()])
@@ -60,7 +64,7 @@ def feed_cap(db: DbDep, context: ContextDep) -> Response:
 
 
 @router.get("/{alert_id}.cap")
-def alert_cap(alert_id: int, db: DbDep, context: ContextDep) -> Response:
+def alert_cap(alert_id: PathId, db: DbDep, context: ContextDep) -> Response:
     """One alert as a CAP 1.2 document (the address `<references>` and feed entries use)."""
     found = feeds.one(db, alert_id)
     if found is None:
@@ -69,27 +73,66 @@ def alert_cap(alert_id: int, db: DbDep, context: ContextDep) -> Response:
 
 
 @router.get("/stream")
-async def stream(settings: SettingsDep, language: LanguageDep) -> StreamingResponse:
-    """One `alert` event per alert published after the reader connected."""
+async def stream(
+    settings: SettingsDep, language: LanguageDep, context: ContextDep
+) -> StreamingResponse:
+    """One `alert` event per alert published after the reader connected, by any process."""
     return StreamingResponse(
-        _events(language, float(settings.incident_stream_seconds)),
+        _events(language, float(settings.incident_stream_seconds), context.sessions),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 
-async def _events(language: str, seconds: float) -> AsyncIterator[str]:
-    listener = feeds.broadcaster.subscribe()
+async def _events(
+    language: str, seconds: float, sessions: sessionmaker[Session]
+) -> AsyncIterator[str]:
+    subscription = events.hub.subscribe(events.Topic.ALERTS)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     try:
         yield sse.READY  # listening from here on
         while (remaining := deadline - loop.time()) > 0:
-            alert = await listener.get(min(remaining, KEEPALIVE_SECONDS))
-            if alert is None:
+            event = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
+            if event is None:
                 yield ": keep-alive\n\n"
-            else:
+            elif event.payload == events.RESYNC:
+                yield sse.READY  # alerts may have gone by unheard: the page reloads its list
+            elif (
+                alert := await announced.get(sessions, int(event.payload["alert_id"]))
+            ) is not None:
                 data = json.dumps(feeds.public_dict(alert, language))
                 yield f"id: {alert.alert.id}\nevent: alert\ndata: {data}\n\n"
     finally:
-        feeds.broadcaster.forget(listener)
+        subscription.close()
+
+
+class Announced:
+    """The alerts the stream announces, each loaded once per event loop however many readers
+    wait for it: ten thousand open pages make one query, not ten thousand."""
+
+    KEEP = 64
+
+    def __init__(self) -> None:
+        self._loads: OrderedDict[tuple[int, int], asyncio.Future[feeds.Listed | None]] = (
+            OrderedDict()
+        )
+
+    async def get(self, sessions: sessionmaker[Session], alert_id: int) -> feeds.Listed | None:
+        key = (id(asyncio.get_running_loop()), alert_id)
+        load = self._loads.get(key)
+        if load is None:
+            load = self._loads[key] = asyncio.ensure_future(
+                run_in_threadpool(_load, sessions, alert_id)
+            )
+            while len(self._loads) > self.KEEP:
+                self._loads.popitem(last=False)
+        return await asyncio.shield(load)
+
+
+def _load(sessions: sessionmaker[Session], alert_id: int) -> feeds.Listed | None:
+    with sessions() as db:
+        return feeds.one(db, alert_id)
+
+
+announced = Announced()

@@ -12,9 +12,7 @@ first alert's id, never by the incident's (which would tell how many reports cam
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,11 +22,11 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vecinos import events
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.outbox_models import Alert
 from vecinos.alerts.outgoing import text_for
 from vecinos.config import Settings
-from vecinos.db import AtTransactionEnd
 from vecinos.geo.gazetteer import PublicPlace
 
 FEED_LIMIT = 200
@@ -173,65 +171,8 @@ def atom(items: Sequence[Listed], language: str, settings: Settings, now: dateti
 
 # ---- the live stream: new alerts, once their transaction has committed ----------------------
 
-QUEUE_LIMIT = 100  # a reader that stops reading loses alerts rather than memory
-
-
-class _Listener:
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[Listed] = asyncio.Queue(QUEUE_LIMIT)
-        self.loop = asyncio.get_running_loop()
-
-    async def get(self, timeout: float) -> Listed | None:
-        try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
-        except TimeoutError:
-            return None
-
-
-class AlertBroadcaster:
-    """In-process, like the incident board's; LISTEN/NOTIFY can replace it for many processes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._listeners: set[_Listener] = set()
-
-    def subscribe(self) -> _Listener:
-        listener = _Listener()
-        with self._lock:
-            self._listeners.add(listener)
-        return listener
-
-    def forget(self, listener: _Listener) -> None:
-        with self._lock:
-            self._listeners.discard(listener)
-
-    def publish(self, alert: Listed) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            if not listener.loop.is_closed():
-                listener.loop.call_soon_threadsafe(_offer, listener.queue, alert)
-
-
-def _offer(queue: asyncio.Queue[Listed], alert: Listed) -> None:
-    if not queue.full():
-        queue.put_nowait(alert)
-
-
-broadcaster = AlertBroadcaster()
-
 
 def note_published(db: Session, alert: Alert) -> None:
-    """Stream `alert` when `db` commits: a detached copy, safe to read from any thread, with
-    the thread it continues (readers fold the earlier alerts under it)."""
-    copy = Alert(**{column.key: getattr(alert, column.key) for column in Alert.__table__.columns})
-    thread = _threads(db, {alert.incident_id})[alert.incident_id]
-    _published.add(db, listed(copy, thread))
-
-
-def _stream(_: Session, alerts: list[Listed]) -> None:
-    for alert in alerts:
-        broadcaster.publish(alert)
-
-
-_published = AtTransactionEnd[Listed]("alerts_to_stream", on_commit=_stream)
+    """Announce `alert` to every process's open alerts pages when `db` commits. The event
+    carries its id alone; each process loads the alert once for all its readers."""
+    events.emit(db, events.Topic.ALERTS, {"alert_id": alert.id})

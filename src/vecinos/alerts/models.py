@@ -19,7 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,13 +55,23 @@ class AreaKind(StrEnum):
 
 
 RADII_M = (1000, 2000, 5000, 10000)  # the circles residents choose from
+ACTIVE_ONLY = "status = 'active'"
 
 
 class Subscription(Base):
     __tablename__ = "alert_subscriptions"
-    # One subscription per contact and channel: the duplicate check and STOP both rely on it.
     __table_args__ = (
-        UniqueConstraint("channel", "contact_index"),
+        # One *active* subscription per contact and channel: alerts go once. Pending requests
+        # may wait beside it; confirming one ends the active one (subscriptions._activate).
+        Index(
+            "uq_alert_subscriptions_active_contact",
+            "channel",
+            "contact_index",
+            unique=True,
+            postgresql_where=text(ACTIVE_ONLY),
+            sqlite_where=text(ACTIVE_ONLY),
+        ),
+        Index("ix_alert_subscriptions_contact", "channel", "contact_index"),
         # Covering: matching reads every column it needs from the index, in cell order, and
         # never the wide rows (ciphertext, hashes) scattered through the table.
         Index(
@@ -82,7 +92,10 @@ class Subscription(Base):
     channel: Mapped[ChannelKind] = mapped_column(String(16))
     status: Mapped[SubscriptionStatus] = mapped_column(String(16), index=True)
     language: Mapped[str] = mapped_column(String(35))  # a BCP 47 tag we may only partly cover
-    contact_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    # Sealed under a data key of the keyring (`contact_key`), re-sealed under the next one as
+    # keys are renewed; None once the subscription has ended (unsubscribed, disabled).
+    contact_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact_key: Mapped[str | None] = mapped_column(String(40), index=True)
     contact_index: Mapped[str] = mapped_column(String(64))  # blind index of the contact
     area_kind: Mapped[AreaKind] = mapped_column(String(8))
     lat: Mapped[float | None] = mapped_column(Float)

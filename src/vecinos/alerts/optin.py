@@ -15,7 +15,6 @@ from vecinos.alerts import outbox
 from vecinos.alerts.models import ChannelKind, Subscription
 from vecinos.alerts.outbox_models import Delivery
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, gettext
 
 OPTIN_PURPOSE = "optin"
@@ -68,7 +67,7 @@ def compose(
 
 
 def enqueue(
-    db: Session, subscription: Subscription, message: OptInText, encryptor: Encryptor, now: datetime
+    db: Session, subscription: Subscription, message: OptInText, settings: Settings, now: datetime
 ) -> Delivery:
     """A delivery of `message` to the (pending) subscription, in the caller's transaction; not
     sent once its code has lapsed."""
@@ -78,7 +77,7 @@ def enqueue(
         message=outbox.DirectMessage(text=message.text, subject=message.subject),
         language=subscription.language,
         purpose=OPTIN_PURPOSE,
-        sealer=encryptor,
+        settings=settings,
         now=now,
         subscription_id=subscription.id,
         expires_at=subscription.confirm_expires_at,

@@ -4,7 +4,8 @@ Alerts write their deliveries when they are published (`publishing.write_deliver
 else goes through `queue_direct`: an opt-in code, a one-line status to someone who texted a
 report, a volunteer's shift reminder, a broadcast. It is written in the caller's transaction
 (so it is sent if and only if what caused it commits), sealed (the text and, for someone who
-is not a subscriber, the contact), and sent by the delivery engine (`sending.py`) with the same
+is not a subscriber, the contact, under the subscribers' data keys of `vecinos.keyring`, so
+they are crypto-shredded with them), and sent by the delivery engine (`sending.py`) with the same
 retries, rates and channels as alerts. Nothing is ever sent from inside a request.
 """
 
@@ -13,14 +14,14 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from vecinos import events
+from vecinos import events, keyring
 from vecinos.alerts.models import ChannelKind
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
-from vecinos.crypto import Encryptor
+from vecinos.config import Settings
 
 MAX_PURPOSE = 24
 
@@ -31,12 +32,17 @@ class DirectMessage:
     subject: str = ""
 
 
-def seal_message(message: DirectMessage, sealer: Encryptor) -> bytes:
-    return sealer.encrypt(json.dumps({"subject": message.subject, "text": message.text}))
+# How long a direct message may wait when its caller sets no expiry: what it seals lives no
+# longer than the data key of the period this ends in.
+LONGEST_WAIT = timedelta(days=2)
 
 
-def open_message(sealed: bytes, opener: Encryptor) -> DirectMessage:
-    data = json.loads(opener.decrypt(sealed))
+def _seal(plaintext: str, settings: Settings, until: datetime) -> bytes:
+    return keyring.subscribers(settings).seal(plaintext, until=until)
+
+
+def open_message(sealed: bytes, settings: Settings) -> DirectMessage:
+    data = json.loads(keyring.subscribers(settings).open(sealed))
     return DirectMessage(subject=str(data["subject"]), text=str(data["text"]))
 
 
@@ -47,7 +53,7 @@ def queue_direct(
     message: DirectMessage,
     language: str,
     purpose: str,
-    sealer: Encryptor,
+    settings: Settings,
     now: datetime,
     contact: str | None = None,
     subscription_id: int | None = None,
@@ -64,11 +70,13 @@ def queue_direct(
         raise ValueError("a direct message goes to a subscription or to a contact, not both")
     if not 1 <= len(purpose) <= MAX_PURPOSE:
         raise ValueError(f"purpose must be 1 to {MAX_PURPOSE} characters")
+    until = expires_at or now + LONGEST_WAIT
+    text = json.dumps({"subject": message.subject, "text": message.text})
     row = Delivery(
         alert_id=None,
-        message_encrypted=seal_message(message, sealer),
+        message_encrypted=_seal(text, settings, until),
         subscription_id=subscription_id,
-        contact_encrypted=sealer.encrypt(contact) if contact is not None else None,
+        contact_encrypted=_seal(contact, settings, until) if contact is not None else None,
         purpose=purpose,
         expires_at=expires_at,
         channel=channel,

@@ -27,7 +27,8 @@ from vecinos.errors import Forbidden
 from vecinos.i18n import N_
 from vecinos.incidents import service
 from vecinos.incidents.models import Incident
-from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.deps import ContextDep, DbDep, PathId
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC, AnyOrgRole
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -73,7 +74,7 @@ class PreviewOut(BaseModel):
 
 class AlertOut(BaseModel):
     id: int
-    incident_id: int
+    incident_id: PathId
     kind: str
     unconfirmed: bool
     texts: dict[str, str]
@@ -114,7 +115,7 @@ def alert_out(db: Session, alert: Alert) -> AlertOut:
 
 @router.post("/incidents/{incident_id}/alerts/preview")
 def preview(
-    incident_id: int, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
+    incident_id: PathId, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
 ) -> PreviewOut:
     """Recipient counts by channel and language, and what the scrubber found; writes nothing."""
     incident = _incident(db, caller, incident_id)
@@ -147,7 +148,7 @@ def preview(
     responses={202: {"model": ApprovalOut, "description": "Waiting for a second person."}},
 )
 def publish(
-    incident_id: int, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
+    incident_id: PathId, body: PublishIn, caller: Dispatcher, db: DbDep, context: ContextDep
 ) -> AlertOut | JSONResponse:
     """Publish now (201), or, for an unconfirmed notice or an alert to many people, ask a
     second staff member to approve it (202, with the request)."""
@@ -188,7 +189,7 @@ class KindsOut(BaseModel):
 
 
 @router.get("/incidents/{incident_id}/alerts/kinds")
-def alert_kinds(incident_id: int, caller: Dispatcher, db: DbDep) -> KindsOut:
+def alert_kinds(incident_id: PathId, caller: Dispatcher, db: DbDep) -> KindsOut:
     """The kinds of alert this incident may be given now: the composer offers only these."""
     incident = service.get_visible(db, caller, incident_id)
     allowed = [k.value for k in publishing.allowed_kinds(db, incident)]
@@ -196,7 +197,7 @@ def alert_kinds(incident_id: int, caller: Dispatcher, db: DbDep) -> KindsOut:
 
 
 @router.get("/incidents/{incident_id}/alerts")
-def list_alerts(incident_id: int, caller: Dispatcher, db: DbDep) -> list[AlertOut]:
+def list_alerts(incident_id: PathId, caller: Dispatcher, db: DbDep) -> list[AlertOut]:
     incident = service.get_visible(db, caller, incident_id)
     query = select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id)
     return [alert_out(db, alert) for alert in db.scalars(query)]
@@ -218,12 +219,14 @@ def sms_status(
     form: Annotated[dict[str, str], Depends(_form)],
     db: DbDep,
     context: ContextDep,
+    limit: Annotated[Limit, Depends(RateLimited("sms-status"))],
 ) -> Response:
     """Refused unless Twilio's signature matches, like the inbound webhook."""
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     inbound.check_signature(
         context.settings, path, form, request.headers.get(inbound.SIGNATURE_HEADER)
     )
+    limit.check(form.get("MessageSid", ""))
     apply_status(db, form, now=context.clock.now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 from sqlalchemy import func, or_, select
 
-from vecinos import scrubber
+from vecinos import keyring, scrubber
 from vecinos.accounts.models import Role
 from vecinos.alerts import areas, contacts, optin, subscriptions
 from vecinos.alerts.areas import Area
@@ -32,10 +32,10 @@ from vecinos.alerts.schemas import (
 )
 from vecinos.alerts.subscriptions import Wants
 from vecinos.crypto import new_token
-from vecinos.errors import InvalidInput, TooManyRequests
+from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
-from vecinos.reports.ratelimit import TokenBuckets
-from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.deps import ContextDep, DbDep, PathId
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -56,7 +56,7 @@ def _contact(body: SubscribeIn, context: ContextDep) -> contacts.Contact:
             raise InvalidInput(
                 N_("The push subscription needs an endpoint and its keys."), code="invalid_push"
             )
-        return contacts.push(body.push_subscription, context.settings)
+        return contacts.push(body.push_subscription.model_dump(), context.settings)
     if not body.contact:
         raise InvalidInput(N_("Give a phone number or an e-mail address."), code="missing_contact")
     return contacts.phone(body.contact) if body.channel == "sms" else contacts.email(body.contact)
@@ -66,42 +66,29 @@ def _wants(fields: SubscriptionFields) -> Wants:
     return Wants(fields.wants_rumour_control, fields.wants_all_clear)
 
 
-def opt_in_limit(request: Request, context: ContextDep) -> TokenBuckets:
-    """One bucket per app for every opt-in message: a public form that texts any number is
-    what SMS-pumping fraud looks for. Keyed by nothing about the sender (no IP address)."""
-    state = request.app.state
-    if not hasattr(state, "alert_opt_in_limit"):
-        per_minute = context.settings.alert_optins_per_minute
-        state.alert_opt_in_limit = TokenBuckets(per_minute, per_minute / 60)
-    limit: TokenBuckets = state.alert_opt_in_limit
-    return limit
+OptInLimit = Annotated[Limit, Depends(RateLimited("opt-in-contact"))]
 
 
 @router.post("/alerts/subscriptions", status_code=status.HTTP_201_CREATED, dependencies=Public)
-def subscribe(
-    body: SubscribeIn,
-    db: DbDep,
-    context: ContextDep,
-    limit: Annotated[TokenBuckets, Depends(opt_in_limit)],
-) -> SubscribeOut:
+def subscribe(body: SubscribeIn, db: DbDep, context: ContextDep, limit: OptInLimit) -> SubscribeOut:
+    """Answered alike whether or not the contact is subscribed: the code goes to the contact.
+    A public form that texts any number is what SMS-pumping fraud looks for, so every channel
+    has its own ceilings, and one contact gets a few codes an hour at most (beyond that, the
+    request is answered as usual and nothing is sent, so the answer shows nothing)."""
     now, settings = context.clock.now(), context.settings
-    if body.channel in ("sms", "email") and (wait := limit.take("opt-in", now)):
-        raise TooManyRequests(
-            N_("Too many people are subscribing right now; try again in {seconds} seconds."),
-            retry_after=wait,
-            code="rate_limited",
-        )
-    sealer = context.encryptor(SUBSCRIBER_PURPOSE)
     contact = _contact(body, context)
     area = _area(db, body)
+    limit.of(f"opt-in:{contact.channel}").check("*")
+    quiet = limit.refusal(contacts.index_of(contact, settings)) is not None
+    vault = keyring.subscribers(settings)
     made = subscriptions.subscribe(
-        db, contact, area, body.language, _wants(body), now=now, settings=settings, encryptor=sealer
+        db, contact, area, body.language, _wants(body), now=now, settings=settings, vault=vault
     )
-    if made.opt_in_secret is not None:
+    if made.opt_in_secret is not None and not quiet:
         text = optin.compose(
             made.subscription, made.opt_in_secret, made.unsubscribe_token, settings
         )
-        optin.enqueue(db, made.subscription, text, sealer, now)
+        optin.enqueue(db, made.subscription, text, settings, now)
     return SubscribeOut(
         status=made.subscription.status,
         channel=made.subscription.channel,
@@ -111,8 +98,14 @@ def subscribe(
     )
 
 
+TokenLimit = Annotated[Limit, Depends(RateLimited("confirm"))]
+
+
 @router.post("/alerts/subscriptions/confirm", dependencies=Public)
-def confirm_code(body: ConfirmCodeIn, db: DbDep, context: ContextDep) -> StatusOut:
+def confirm_code(
+    body: ConfirmCodeIn, db: DbDep, context: ContextDep, limit: TokenLimit
+) -> StatusOut:
+    limit.check(body.handle)
     now, settings = context.clock.now(), context.settings
     subscription = subscriptions.by_handle(db, body.handle)
     if not subscriptions.check_code(subscription, body.code, now=now, settings=settings):
@@ -122,21 +115,28 @@ def confirm_code(body: ConfirmCodeIn, db: DbDep, context: ContextDep) -> StatusO
 
 
 @router.post("/alerts/subscriptions/confirm-link", dependencies=Public)
-def confirm_link(body: TokenIn, db: DbDep, context: ContextDep) -> StatusOut:
+def confirm_link(body: TokenIn, db: DbDep, context: ContextDep, limit: TokenLimit) -> StatusOut:
+    limit.check(body.token)
     now = context.clock.now()
     found = subscriptions.confirm_link(db, body.token, now=now, settings=context.settings)
     return StatusOut(status=found.status)
 
 
 @router.post("/alerts/unsubscribe", dependencies=Public)
-def unsubscribe(body: TokenIn, db: DbDep, context: ContextDep) -> StatusOut:
+def unsubscribe(
+    body: TokenIn,
+    db: DbDep,
+    context: ContextDep,
+    limit: Annotated[Limit, Depends(RateLimited("unsubscribe"))],
+) -> StatusOut:
+    limit.check(body.token)
     found = subscriptions.unsubscribe(db, body.token, now=context.clock.now())
     return StatusOut(status=found.status)
 
 
 @router.post("/organizations/{org_id}/alerts/webhooks", status_code=status.HTTP_201_CREATED)
 def register_webhook(
-    org_id: int, body: WebhookIn, caller: Coordinator, db: DbDep, context: ContextDep
+    org_id: PathId, body: WebhookIn, caller: Coordinator, db: DbDep, context: ContextDep
 ) -> WebhookOut:
     """A partner organization's signed webhook: active at once (a coordinator vouches for it)."""
     secret = new_token("whsec_")
@@ -149,7 +149,7 @@ def register_webhook(
         _wants(body),
         now=context.clock.now(),
         settings=context.settings,
-        encryptor=context.encryptor(SUBSCRIBER_PURPOSE),
+        vault=keyring.subscribers(context.settings),
         organization_id=org_id,
     )
     return WebhookOut(
@@ -160,7 +160,7 @@ def register_webhook(
 
 
 @router.get("/organizations/{org_id}/alerts/subscribers")
-def subscriber_counts(org_id: int, caller: Coordinator, db: DbDep) -> SubscriberCounts:
+def subscriber_counts(org_id: PathId, caller: Coordinator, db: DbDep) -> SubscriberCounts:
     """Residents' subscriptions and this organization's webhooks, counted, never listed."""
     visible = or_(Subscription.organization_id.is_(None), Subscription.organization_id == org_id)
     active = visible & (Subscription.status == SubscriptionStatus.ACTIVE)

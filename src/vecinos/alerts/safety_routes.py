@@ -16,7 +16,7 @@ from vecinos.accounts.principal import Principal
 from vecinos.alerts import approvals, holds
 from vecinos.alerts.publish_routes import AlertOut, alert_out
 from vecinos.alerts.safety_schemas import ApprovalOut, HaltIn, HoldOut
-from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import AnyOrgRole
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
@@ -36,7 +36,7 @@ def list_approvals(caller: Staff, db: DbDep, context: ContextDep) -> list[Approv
 
 
 @router.post("/approvals/{approval_id}/approve", status_code=status.HTTP_201_CREATED)
-def approve(approval_id: int, caller: Staff, db: DbDep, context: ContextDep) -> AlertOut:
+def approve(approval_id: PathId, caller: Staff, db: DbDep, context: ContextDep) -> AlertOut:
     """Publish the alert as it was asked for; never by the one who asked, never late."""
     now, settings = context.clock.now(), context.settings
     alert = approvals.approve(db, approval_id, caller, now=now, settings=settings)
@@ -44,7 +44,7 @@ def approve(approval_id: int, caller: Staff, db: DbDep, context: ContextDep) -> 
 
 
 @router.post("/approvals/{approval_id}/refuse")
-def refuse(approval_id: int, caller: Staff, db: DbDep, context: ContextDep) -> ApprovalOut:
+def refuse(approval_id: PathId, caller: Staff, db: DbDep, context: ContextDep) -> ApprovalOut:
     """Stop it (or, for the one who asked, withdraw it): nothing is published."""
     return ApprovalOut.of(approvals.refuse(db, approval_id, caller, now=context.clock.now()))
 

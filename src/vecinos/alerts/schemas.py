@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from vecinos.db import RowId
 
 STRICT = ConfigDict(extra="forbid")
 
@@ -19,7 +21,7 @@ class CircleIn(BaseModel):
 
 class ZonesIn(BaseModel):
     model_config = STRICT
-    zone_ids: list[int] = Field(min_length=1)
+    zone_ids: list[RowId] = Field(min_length=1, max_length=200)
 
 
 class SubscriptionFields(BaseModel):
@@ -30,12 +32,28 @@ class SubscriptionFields(BaseModel):
     wants_all_clear: bool = False
 
 
+class PushKeysIn(BaseModel):
+    model_config = STRICT
+    p256dh: str = Field(min_length=1, max_length=128)  # a P-256 key: 87 characters
+    auth: str = Field(min_length=1, max_length=64)  # 16 bytes: 22 characters
+
+
+class PushSubscriptionIn(BaseModel):
+    """What a browser's `PushSubscription.toJSON()` gives, and nothing more (a few hundred
+    bytes: a 20 MB subscription was once stored whole)."""
+
+    model_config = STRICT
+    endpoint: str = Field(min_length=8, max_length=2000)
+    expirationTime: float | None = None
+    keys: PushKeysIn
+
+
 class SubscribeIn(SubscriptionFields):
     """A resident's subscription; `contact` for SMS and e-mail, `push_subscription` for push."""
 
     channel: Literal["sms", "email", "push"]
     contact: str | None = Field(None, max_length=320)
-    push_subscription: dict[str, Any] | None = None
+    push_subscription: PushSubscriptionIn | None = None
 
 
 class SubscribeOut(BaseModel):

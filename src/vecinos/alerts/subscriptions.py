@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from babel import Locale
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from vecinos import keyring
 from vecinos.alerts import areas, contacts
 from vecinos.alerts.areas import Area
 from vecinos.alerts.contacts import Contact
@@ -25,9 +26,10 @@ from vecinos.alerts.models import (
     SubscriptionStatus,
 )
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor, blind_index, constant_time_equal, new_token, token_hash
+from vecinos.crypto import blind_index, constant_time_equal, new_token, token_hash
 from vecinos.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
 from vecinos.i18n import N_, is_language
+from vecinos.keyring import Vault
 
 CODE_PURPOSE = "alert-opt-in-code"
 # Channels whose owner proves control of the contact with a code or link before alerts flow.
@@ -68,18 +70,22 @@ def subscribe(
     *,
     now: datetime,
     settings: Settings,
-    encryptor: Encryptor,
+    vault: Vault,
     organization_id: int | None = None,
 ) -> NewSubscription:
     tag = language_tag(language)  # every check before the first write
     index = contacts.index_of(contact, settings)
     _clear_the_way(db, contact.channel, index, now)
     handle, unsubscribe = new_token("sh_"), new_token("su_")
+    sealed, key_id = contacts.seal(contact.value, vault, now)
+    opt_in = contact.channel in NEEDS_OPT_IN
     subscription = Subscription(
         channel=contact.channel,
-        status=SubscriptionStatus.ACTIVE,
+        # Pending from the first write: an active row would collide with the contact's live one.
+        status=SubscriptionStatus.PENDING if opt_in else SubscriptionStatus.ACTIVE,
         language=tag,
-        contact_encrypted=contacts.seal(contact, encryptor),
+        contact_encrypted=sealed,
+        contact_key=key_id,
         contact_index=index,
         area_kind=area.kind,
         lat=area.lat,
@@ -98,29 +104,38 @@ def subscribe(
     )
     db.add(subscription)
     db.flush()
-    secret = _start_opt_in(subscription, now, settings) if contact.channel in NEEDS_OPT_IN else None
+    secret = _start_opt_in(subscription, now, settings) if opt_in else None
     _store_zone_cells(db, subscription, area, settings.alert_h3_resolution)
     return NewSubscription(subscription, handle, unsubscribe, secret)
 
 
 def _clear_the_way(db: Session, channel: ChannelKind, index: str, now: datetime) -> None:
-    """Refuse a live duplicate; an ended or lapsed one gives way to the new subscription."""
-    earlier = db.scalar(
+    """Earlier subscriptions of this contact that are over go (their contacts with them).
+
+    A live one stays, and the answer is the same as for a new contact, so the form never tells
+    whether a phone or e-mail is subscribed: with an opt-in the new request waits for its code
+    and replaces the live one once confirmed (`_activate`); a push endpoint belongs to the
+    browser that sends it, so its new subscription replaces the old at once. A partner's
+    webhook is a coordinator's business and refused as a duplicate.
+    """
+    earlier = db.scalars(
         select(Subscription).where(
             Subscription.channel == channel, Subscription.contact_index == index
         )
-    )
-    if earlier is None:
-        return
-    if earlier.status == SubscriptionStatus.ACTIVE or (
-        earlier.status == SubscriptionStatus.PENDING and not _lapsed(earlier, now)
-    ):
-        raise Conflict(
-            N_("This contact is already subscribed; unsubscribe first to change it."),
-            code="duplicate_subscription",
+    ).all()
+    for row in earlier:
+        live = row.status == SubscriptionStatus.ACTIVE or (
+            row.status == SubscriptionStatus.PENDING and not _lapsed(row, now)
         )
-    db.delete(earlier)
-    db.flush()  # before the insert, or the unique (channel, contact_index) would collide
+        if live and channel in NEEDS_OPT_IN:
+            continue
+        if live and channel == ChannelKind.WEBHOOK:
+            raise Conflict(
+                N_("This contact is already subscribed; unsubscribe first to change it."),
+                code="duplicate_subscription",
+            )
+        db.delete(row)
+    db.flush()  # before the insert: one active subscription per contact (a unique index)
 
 
 def _lapsed(subscription: Subscription, now: datetime) -> bool:
@@ -205,6 +220,20 @@ def _check_confirmable(subscription: Subscription, now: datetime, settings: Sett
 
 
 def _activate(subscription: Subscription, now: datetime) -> None:
+    """The confirmed subscription becomes the contact's one active subscription."""
+    db = object_session(subscription)
+    assert db is not None
+    replaced = db.scalars(
+        select(Subscription).where(
+            Subscription.channel == subscription.channel,
+            Subscription.contact_index == subscription.contact_index,
+            Subscription.status == SubscriptionStatus.ACTIVE,
+            Subscription.id != subscription.id,
+        )
+    )
+    for earlier in replaced:
+        _end(earlier, now)
+    db.flush()  # ended before this one turns active: the unique index allows one at a time
     subscription.status = SubscriptionStatus.ACTIVE
     subscription.confirmed_at = now
     subscription.confirm_hash = None
@@ -225,31 +254,53 @@ def _end(subscription: Subscription, now: datetime) -> None:
     if subscription.status != SubscriptionStatus.UNSUBSCRIBED:
         subscription.status = SubscriptionStatus.UNSUBSCRIBED
         subscription.ended_at = now
+    _forget_contact(subscription)
+
+
+def _forget_contact(subscription: Subscription) -> None:
+    """An ended subscription keeps no contact: erased from the row at once, and any copy the
+    database keeps elsewhere dies with its data key (`rotate_contact_keys`)."""
+    subscription.contact_encrypted = None
+    subscription.contact_key = None
+
+
+def _sms_rows(db: Session, e164: str, settings: Settings) -> list[Subscription]:
+    """Every subscription of a number, the active one first, then the newest."""
+    index = contacts.phone_index(e164, settings)
+    rows = db.scalars(
+        select(Subscription)
+        .where(Subscription.channel == ChannelKind.SMS, Subscription.contact_index == index)
+        .order_by(Subscription.id.desc())
+    ).all()
+    return sorted(rows, key=lambda r: r.status != SubscriptionStatus.ACTIVE)
 
 
 def sms_subscription(db: Session, e164: str, settings: Settings) -> Subscription | None:
-    index = contacts.phone_index(e164, settings)
-    return db.scalar(
-        select(Subscription).where(
-            Subscription.channel == ChannelKind.SMS, Subscription.contact_index == index
-        )
-    )
+    """The number's subscription: the active one, else its latest."""
+    rows = _sms_rows(db, e164, settings)
+    return rows[0] if rows else None
 
 
 def stop_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bool:
-    """STOP / ALTO: the number's subscription ends. True when there was one to end."""
-    subscription = sms_subscription(db, e164, settings)
-    if subscription is None or subscription.status == SubscriptionStatus.UNSUBSCRIBED:
-        return False
-    _end(subscription, now)
-    return True
+    """STOP / ALTO: the number's subscriptions end. True when there was one to end."""
+    live = [
+        row
+        for row in _sms_rows(db, e164, settings)
+        if row.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING)
+    ]
+    for subscription in live:
+        _end(subscription, now)
+    return bool(live)
 
 
 def restart_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bool:
-    """START: a number that sent STOP gets its alerts back (it proved control by texting)."""
+    """START: a number that sent STOP gets its alerts back (it proved control by texting, and
+    its number, erased at STOP, comes again with the text)."""
     subscription = sms_subscription(db, e164, settings)
     if subscription is None or subscription.status != SubscriptionStatus.UNSUBSCRIBED:
         return False
+    sealed, key_id = contacts.seal(e164, keyring.subscribers(settings), now)
+    subscription.contact_encrypted, subscription.contact_key = sealed, key_id
     subscription.status = SubscriptionStatus.ACTIVE
     subscription.ended_at = None
     subscription.confirmed_at = subscription.confirmed_at or now
@@ -265,6 +316,7 @@ def disable(db: Session, subscription_id: int, *, now: datetime) -> None:
     if subscription.status == SubscriptionStatus.ACTIVE:
         subscription.status = SubscriptionStatus.DISABLED
         subscription.ended_at = now
+        _forget_contact(subscription)
     elif subscription.status == SubscriptionStatus.PENDING:
         db.delete(subscription)  # its deliveries and cells go with it (ON DELETE CASCADE)
 
@@ -291,7 +343,7 @@ def subscribe_by_text(
     *,
     now: datetime,
     settings: Settings,
-    encryptor: Encryptor,
+    vault: Vault,
 ) -> Subscription:
     """ALERTAS <place> texted from the phone itself: the text proves control of the number, so
     it is the opt-in and the subscription is active at once. A number that already has one
@@ -307,7 +359,7 @@ def subscribe_by_text(
             Wants(True, True),
             now=now,
             settings=settings,
-            encryptor=encryptor,
+            vault=vault,
         )
         _activate(made.subscription, now)
         return made.subscription

@@ -17,10 +17,11 @@ from vecinos.cases.partners import directory
 from vecinos.cases.private import PURPOSE
 from vecinos.cases.routes import export_response
 from vecinos.cases.schemas import CaseIn, CaseUpdate, ExportIn
+from vecinos.db import RowId
 from vecinos.i18n import N_, gettext
 from vecinos.incidents.models import Incident
 from vecinos.reports.pages import ACTIVITY_LABELS
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, LanguageDep
+from vecinos.web.deps import ClockDep, ContextDep, DbDep, LanguageDep, PathId
 from vecinos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +46,8 @@ def _statuses(language: str) -> list[tuple[str, str]]:
 
 @router.get(PAGE)
 def cases_page(
-    org_id: int, request: Request, caller: LegalMember, db: DbDep, clock: ClockDep,
-    context: ContextDep, language: LanguageDep, incident: int | None = None,
+    org_id: PathId, request: Request, caller: LegalMember, db: DbDep, clock: ClockDep,
+    context: ContextDep, language: LanguageDep, incident: RowId | None = None,
 ) -> Response:  # fmt: skip
     places, sealer = directory(context.settings), context.encryptor(PURPOSE)
     cases = service.list_cases(db, caller, org_id, now=clock.now())
@@ -67,7 +68,7 @@ def cases_page(
 
 @router.post(PAGE)
 def open_case_form(
-    org_id: int, caller: LegalMember, db: DbDep, clock: ClockDep, context: ContextDep,
+    org_id: PathId, caller: LegalMember, db: DbDep, clock: ClockDep, context: ContextDep,
     incident_id: Annotated[int, Form()], name: Annotated[str, Form(max_length=80)],
     family_contact: Annotated[str, Form(max_length=200)] = "",
     facility_key: Annotated[str, Form(max_length=64)] = "",
@@ -88,7 +89,7 @@ def open_case_form(
 
 @router.get(PAGE + "/{case_id}")
 def case_page(
-    org_id: int, case_id: int, request: Request, caller: LegalMember, db: DbDep,
+    org_id: PathId, case_id: PathId, request: Request, caller: LegalMember, db: DbDep,
     clock: ClockDep, context: ContextDep, language: LanguageDep,
 ) -> Response:  # fmt: skip
     places = directory(context.settings)
@@ -102,7 +103,7 @@ def case_page(
 
 @router.post(PAGE + "/{case_id}")
 def update_case_form(
-    org_id: int, case_id: int, caller: LegalMember, db: DbDep, clock: ClockDep,
+    org_id: PathId, case_id: PathId, caller: LegalMember, db: DbDep, clock: ClockDep,
     context: ContextDep, name: Annotated[str, Form(max_length=80)],
     status: Annotated[CaseStatus, Form()], family_contact: OptionalText = "",
     facility_key: OptionalText = "", facility_other: OptionalText = "",
@@ -124,7 +125,7 @@ def update_case_form(
 
 @router.post(PAGE + "/{case_id}/export")
 def export_form(
-    org_id: int, case_id: int, caller: LegalMember, db: DbDep, clock: ClockDep,
+    org_id: PathId, case_id: PathId, caller: LegalMember, db: DbDep, clock: ClockDep,
     context: ContextDep, partner: Annotated[str, Form(max_length=64)] = "",
     recipient: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:  # fmt: skip

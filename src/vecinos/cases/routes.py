@@ -14,7 +14,7 @@ from vecinos.cases.partners import directory
 from vecinos.cases.private import PURPOSE
 from vecinos.cases.schemas import CaseIn, CaseOut, CaseUpdate, ExportIn
 from vecinos.clock import Clock
-from vecinos.web.deps import AppContext, ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.web.deps import AppContext, ClockDep, ContextDep, DbDep, PathId, SettingsDep
 
 router = APIRouter(tags=["cases"])
 BASE = "/api/organizations/{org_id}/cases"
@@ -22,7 +22,7 @@ BASE = "/api/organizations/{org_id}/cases"
 
 @router.post(BASE, status_code=status.HTTP_201_CREATED)
 def open_case(
-    org_id: int, body: CaseIn, caller: LegalMember, db: DbDep, clock: ClockDep,
+    org_id: PathId, body: CaseIn, caller: LegalMember, db: DbDep, clock: ClockDep,
     context: ContextDep,
 ) -> CaseOut:  # fmt: skip
     """Open a follow-up case for someone taken at one of this organization's incidents."""
@@ -35,7 +35,7 @@ def open_case(
 
 @router.get(BASE)
 def list_cases(
-    org_id: int, caller: LegalMember, db: DbDep, clock: ClockDep, context: ContextDep
+    org_id: PathId, caller: LegalMember, db: DbDep, clock: ClockDep, context: ContextDep
 ) -> list[CaseOut]:
     places, sealer = directory(context.settings), context.encryptor(PURPOSE)
     cases = service.list_cases(db, caller, org_id, now=clock.now())
@@ -44,7 +44,7 @@ def list_cases(
 
 @router.get(BASE + "/{case_id}")
 def read_case(
-    org_id: int, case_id: int, caller: LegalMember, db: DbDep, clock: ClockDep,
+    org_id: PathId, case_id: PathId, caller: LegalMember, db: DbDep, clock: ClockDep,
     context: ContextDep,
 ) -> CaseOut:  # fmt: skip
     case = service.read_case(db, caller, org_id, case_id, now=clock.now())
@@ -53,7 +53,7 @@ def read_case(
 
 @router.patch(BASE + "/{case_id}")
 def update_case(
-    org_id: int, case_id: int, body: CaseUpdate, caller: LegalMember, db: DbDep,
+    org_id: PathId, case_id: PathId, body: CaseUpdate, caller: LegalMember, db: DbDep,
     clock: ClockDep, context: ContextDep, settings: SettingsDep,
 ) -> CaseOut:  # fmt: skip
     """Change what is given; `"status": "closed"` starts the retention clock."""
@@ -67,7 +67,7 @@ def update_case(
 
 @router.post(BASE + "/{case_id}/export")
 def export_case(
-    org_id: int, case_id: int, body: ExportIn, caller: LegalMember, db: DbDep,
+    org_id: PathId, case_id: PathId, body: ExportIn, caller: LegalMember, db: DbDep,
     clock: ClockDep, context: ContextDep,
 ) -> Response:  # fmt: skip
     """The case as a file encrypted to a partner lawyer's age public key."""

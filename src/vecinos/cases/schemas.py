@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from vecinos.cases.models import CaseStatus
+from vecinos.db import RowId
 
 NAME_MAX, CONTACT_MAX, TEXT_MAX = 80, 200, 4000
 
@@ -17,7 +18,7 @@ class Strict(BaseModel):
 
 
 class CaseIn(Strict):
-    incident_id: int
+    incident_id: RowId
     name: str = Field(min_length=1, max_length=NAME_MAX)  # first name or alias, as they wish
     family_contact: str | None = Field(default=None, max_length=CONTACT_MAX)
     arrested_at: datetime | None = None  # default: when the incident opened

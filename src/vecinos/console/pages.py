@@ -16,8 +16,10 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
+from vecinos.db import RowId
 from vecinos.dispatch.requests import request_of
 from vecinos.dispatch.views import dispatch_out
 from vecinos.evidence.models import Media
@@ -28,7 +30,7 @@ from vecinos.incidents.detail import incident_detail
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import ALLOWED
 from vecinos.maps.view import map_view
-from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep
+from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep, PathId
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
 from vecinos.web.words import words
@@ -106,7 +108,7 @@ def cards_fragment(
     db: DbDep,
     context: ContextDep,
     language: LanguageDep,
-    incident: Annotated[list[int], Query(max_length=MOST_CARDS)],
+    incident: Annotated[list[RowId], Query(max_length=MOST_CARDS)],
 ) -> Response:
     """The named incidents' cards as they stand; those the board drops come back `gone`."""
     now, timezone = context.clock.now(), context.settings.alert_timezone
@@ -125,14 +127,14 @@ def cards_fragment(
 
 @router.get("/dispatch/incidents/{incident_id}/detail")
 def detail_fragment(
-    incident_id: int,
+    incident_id: PathId,
     request: Request,
     caller: Dispatcher,
     db: DbDep,
     context: ContextDep,
     language: LanguageDep,
 ) -> Response:
-    detail = incident_detail(db, caller, incident_id, context.encryptor("contact"))
+    detail = incident_detail(db, caller, incident_id, keyring.report_contacts(context.settings))
     incident = db.get(Incident, incident_id)
     assert incident is not None  # incident_detail found it
     verification = request_of(db, incident_id)

@@ -25,7 +25,7 @@ from vecinos.dispatch.views import dispatch_out, names_of
 from vecinos.geo.distance import haversine_m
 from vecinos.geo.gazetteer import public_place
 from vecinos.incidents.models import Incident
-from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole, OrgRole
 
 router = APIRouter(tags=["dispatch"])
@@ -40,7 +40,7 @@ Dispatcher = Annotated[Principal, Depends(AnyOrgRole(Role.DISPATCHER))]
 
 @router.post("/api/organizations/{org_id}/shifts", status_code=status.HTTP_201_CREATED)
 def check_in(
-    org_id: int, body: CheckIn, caller: ResponderHere, db: DbDep, clock: ClockDep
+    org_id: PathId, body: CheckIn, caller: ResponderHere, db: DbDep, clock: ClockDep
 ) -> ShiftOut:
     capabilities = shifts.Capabilities(
         has_car=body.has_car,
@@ -55,7 +55,7 @@ def check_in(
 
 
 @router.get("/api/organizations/{org_id}/shifts")
-def roster(org_id: int, caller: RosterReader, db: DbDep) -> list[RosterEntry]:
+def roster(org_id: PathId, caller: RosterReader, db: DbDep) -> list[RosterEntry]:
     """Who is on shift now, and where: for this organization's dispatchers and coordinators."""
     open_shifts = shifts.roster(db, org_id)
     names = names_of(db, [s.member_id for s in open_shifts])
@@ -97,7 +97,7 @@ def my_offers(caller: Responder, db: DbDep, language: LanguageDep) -> list[Offer
 
 @router.post("/api/offers/{offer_id}/accept")
 def accept(
-    offer_id: int,
+    offer_id: PathId,
     caller: Responder,
     db: DbDep,
     clock: ClockDep,
@@ -110,7 +110,7 @@ def accept(
 
 @router.post("/api/offers/{offer_id}/decline")
 def decline(
-    offer_id: int,
+    offer_id: PathId,
     caller: Responder,
     db: DbDep,
     clock: ClockDep,
@@ -123,7 +123,7 @@ def decline(
 
 @router.post("/api/offers/{offer_id}/en-route")
 def en_route(
-    offer_id: int, caller: Responder, db: DbDep, clock: ClockDep, language: LanguageDep
+    offer_id: PathId, caller: Responder, db: DbDep, clock: ClockDep, language: LanguageDep
 ) -> OfferForResponder:
     offer = offers.advance(db, caller.member_id, offer_id, OfferState.EN_ROUTE, now=clock.now())
     return _for_responder(db, offer, language)
@@ -131,7 +131,7 @@ def en_route(
 
 @router.post("/api/offers/{offer_id}/on-scene")
 def on_scene(
-    offer_id: int, caller: Responder, db: DbDep, clock: ClockDep, language: LanguageDep
+    offer_id: PathId, caller: Responder, db: DbDep, clock: ClockDep, language: LanguageDep
 ) -> OfferForResponder:
     offer = offers.advance(db, caller.member_id, offer_id, OfferState.ON_SCENE, now=clock.now())
     return _for_responder(db, offer, language)
@@ -139,7 +139,7 @@ def on_scene(
 
 @router.post("/api/offers/{offer_id}/finding")
 def finding(
-    offer_id: int,
+    offer_id: PathId,
     body: FindingIn,
     caller: Responder,
     db: DbDep,
@@ -175,7 +175,7 @@ def _for_responder(db: DbDep, offer: Offer, language: str) -> OfferForResponder:
 
 @router.post("/api/incidents/{incident_id}/dispatch", status_code=status.HTTP_201_CREATED)
 def request_verification(
-    incident_id: int,
+    incident_id: PathId,
     body: VerificationIn,
     caller: Dispatcher,
     db: DbDep,
@@ -197,11 +197,11 @@ def request_verification(
 
 
 @router.get("/api/incidents/{incident_id}/dispatch")
-def dispatch_status(incident_id: int, caller: Dispatcher, db: DbDep) -> DispatchOut:
+def dispatch_status(incident_id: PathId, caller: Dispatcher, db: DbDep) -> DispatchOut:
     return dispatch_out(db, requests.visible_request(db, caller, incident_id))
 
 
 @router.post("/api/incidents/{incident_id}/dispatch/cancel")
-def cancel(incident_id: int, caller: Dispatcher, db: DbDep, clock: ClockDep) -> DispatchOut:
+def cancel(incident_id: PathId, caller: Dispatcher, db: DbDep, clock: ClockDep) -> DispatchOut:
     """Call the verification off; offers out and assignments under way are withdrawn."""
     return dispatch_out(db, requests.cancel(db, caller, incident_id, now=clock.now()))

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from vecinos.db import RowId
 from vecinos.dispatch.models import Finding, Offer, OfferState, RequestState, Shift, Stage
 from vecinos.dispatch.observer import ObserverReportIn
 from vecinos.i18n import N_, gettext
@@ -72,7 +73,7 @@ class VerificationIn(BaseModel):
     legal_observer: bool = False
     car: bool = False
     language: str | None = Field(default=None, max_length=16)
-    organization_id: int | None = None  # for an incident no organization owns
+    organization_id: RowId | None = None  # for an incident no organization owns
 
 
 class OfferForDispatcher(BaseModel):

@@ -21,7 +21,7 @@ from vecinos.evidence.models import RetentionPolicy
 from vecinos.evidence.schemas import HoldIn, HoldOut, RetentionIn, RetentionOut
 from vecinos.evidence.signing import signing_key
 from vecinos.evidence.storage import storage_for
-from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole, Coordinator
 
 router = APIRouter(tags=["evidence"])
@@ -30,7 +30,7 @@ Legal = Annotated[Principal, Depends(AnyOrgRole(Role.LEGAL))]
 
 @router.get("/api/incidents/{incident_id}/export")
 def export_bundle(
-    incident_id: int, caller: Legal, db: DbDep, clock: ClockDep, settings: SettingsDep,
+    incident_id: PathId, caller: Legal, db: DbDep, clock: ClockDep, settings: SettingsDep,
     language: LanguageDep,
 ) -> FileResponse:  # fmt: skip
     """The signed bundle (zip): incident, timeline, findings with observer reports, media
@@ -65,7 +65,7 @@ def export_bundle(
 
 @router.put("/api/incidents/{incident_id}/hold")
 def place_hold(
-    incident_id: int, body: HoldIn, caller: Legal, db: DbDep, clock: ClockDep
+    incident_id: PathId, body: HoldIn, caller: Legal, db: DbDep, clock: ClockDep
 ) -> HoldOut:
     incident = access.for_legal(db, caller, incident_id)
     assert incident.organization_id is not None  # for_legal refuses incidents nobody owns
@@ -77,7 +77,7 @@ def place_hold(
 
 
 @router.delete("/api/incidents/{incident_id}/hold", status_code=status.HTTP_204_NO_CONTENT)
-def release_hold(incident_id: int, caller: Legal, db: DbDep, clock: ClockDep) -> None:
+def release_hold(incident_id: PathId, caller: Legal, db: DbDep, clock: ClockDep) -> None:
     incident = access.for_legal(db, caller, incident_id)
     assert incident.organization_id is not None
     holds.release(
@@ -86,7 +86,7 @@ def release_hold(incident_id: int, caller: Legal, db: DbDep, clock: ClockDep) ->
 
 
 @router.get("/api/organizations/{org_id}/retention")
-def get_retention(org_id: int, caller: Coordinator, db: DbDep) -> RetentionOut:
+def get_retention(org_id: PathId, caller: Coordinator, db: DbDep) -> RetentionOut:
     policy = db.get(RetentionPolicy, org_id)
     if policy is None:
         return RetentionOut(organization_id=org_id)
@@ -97,7 +97,7 @@ def get_retention(org_id: int, caller: Coordinator, db: DbDep) -> RetentionOut:
 
 @router.put("/api/organizations/{org_id}/retention")
 def put_retention(
-    org_id: int, body: RetentionIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, body: RetentionIn, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> RetentionOut:
     """Delete media, and settled incidents, this many days old; null keeps them."""
     now = clock.now()

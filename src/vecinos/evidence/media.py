@@ -7,6 +7,7 @@ comments survive, because the new image is built from raw pixel data, not from t
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 
 import filetype
@@ -18,6 +19,12 @@ from vecinos.i18n import N_
 
 SNIFF_BYTES = 8192
 PUBLIC_MAX_SIDE = 2048
+# Pixels decoded at most for one public copy: a 24 MP photo (~100 MB in memory), and any JPEG,
+# which decodes straight to a fraction of its size (draft mode). A file of a few hundred
+# kilobytes can declare a 9400 x 9400 image; it is refused from its header, never decoded.
+DECODE_MAX_PIXELS = 24_000_000
+# Copies made at once in this process, so many uploads cannot add their budgets up.
+_DECODING = threading.BoundedSemaphore(2)
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm", "video/x-matroska"})
@@ -34,6 +41,14 @@ class UnsupportedMedia(AppError):
 class TooLarge(AppError):
     status_code = 413
     code = "media_too_large"
+
+
+def image_too_large() -> TooLarge:
+    return TooLarge(
+        N_("This image has too many pixels; send a smaller photo."),
+        code="image_too_large",
+        details={"max_pixels": DECODE_MAX_PIXELS},
+    )
 
 
 def sniff(head: bytes) -> tuple[str, MediaKind]:
@@ -71,12 +86,15 @@ def public_copy(original: bytes) -> tuple[bytes, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(original)) as source:
+            with Image.open(io.BytesIO(original)) as source, _DECODING:
+                _check_decodable(source)
                 upright = ImageOps.exif_transpose(source)  # keep it the right way up
                 upright.thumbnail((PUBLIC_MAX_SIDE, PUBLIC_MAX_SIDE))
                 has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
                 pixels = upright.convert("RGBA" if has_alpha else "RGB")
-    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise image_too_large() from None
+    except (OSError, ValueError):
         raise UnsupportedMedia(
             N_("This image cannot be read; it may be damaged or disguised."),
             code="image_unreadable",
@@ -88,3 +106,13 @@ def public_copy(original: bytes) -> tuple[bytes, str]:
         return out.getvalue(), "image/png"
     clean.save(out, format="JPEG", quality=85, optimize=True)
     return out.getvalue(), "image/jpeg"
+
+
+def _check_decodable(source: Image.Image) -> None:
+    """Before a single pixel is decoded (`open` read the header only): a JPEG is set to decode
+    at the smallest scale that still covers the public copy, then the pixels are counted."""
+    if source.format == "JPEG":
+        source.draft("RGB", (PUBLIC_MAX_SIDE, PUBLIC_MAX_SIDE))
+    width, height = source.size
+    if width * height > DECODE_MAX_PIXELS:
+        raise image_too_large()

@@ -45,6 +45,10 @@ class Media(Base):
     offer_id: Mapped[int | None] = mapped_column(
         ForeignKey("dispatch_offers.id", ondelete="SET NULL")
     )
+    # The resident's report a photo came with (through its status link): a report holds few.
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[MediaKind] = mapped_column(String(8))
     content_type: Mapped[str] = mapped_column(String(64))
     state: Mapped[MediaState] = mapped_column(String(12), index=True)

@@ -14,7 +14,7 @@ from vecinos.accounts.principal import Principal
 from vecinos.evidence import access, holds
 from vecinos.evidence.models import LegalHold, Media
 from vecinos.i18n import N_, gettext
-from vecinos.web.deps import ClockDep, DbDep, LanguageDep
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId
 from vecinos.web.policy import AnyOrgRole, SignedInMember
 from vecinos.web.templating import render
 
@@ -24,7 +24,7 @@ Legal = Annotated[Principal, Depends(AnyOrgRole(Role.LEGAL))]
 
 @router.get("/evidence/incidents/{incident_id}")
 def evidence_page(
-    incident_id: int, request: Request, caller: SignedInMember, db: DbDep, language: LanguageDep
+    incident_id: PathId, request: Request, caller: SignedInMember, db: DbDep, language: LanguageDep
 ) -> Response:
     incident = access.for_viewing(db, caller, incident_id)
     media = db.scalars(select(Media).where(Media.incident_id == incident.id).order_by(Media.id))
@@ -43,7 +43,7 @@ def evidence_page(
 
 @router.post("/evidence/incidents/{incident_id}/hold")
 def hold_form(
-    incident_id: int,
+    incident_id: PathId,
     caller: Legal,
     db: DbDep,
     clock: ClockDep,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -212,6 +213,17 @@ def finish(
     )
     anchor_media(db, media, now=now)
     return media
+
+
+def original_blocks(db: Session, storage: Storage, media: Media) -> Iterator[bytes]:
+    """The original's bytes: the stored file once complete, else the chunks held so far (the
+    original is written only when the recording ends). 404 while there is nothing at all."""
+    if media.state == MediaState.COMPLETE:
+        return storage.read(media.storage_key)
+    chunks = chunks_of(db, media.id)
+    if not chunks:
+        raise NotFound(N_("Nothing has been recorded yet."), code="recording_empty")
+    return (block for chunk in chunks for block in storage.read(chunk.storage_key))
 
 
 def seal_idle_recordings(db: Session, now: datetime, settings: Settings) -> int:

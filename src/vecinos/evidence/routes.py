@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
@@ -13,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit
 from vecinos.accounts.principal import Principal
+from vecinos.db import MAX_ROW_ID, RowId
 from vecinos.errors import Forbidden, NotFound
 from vecinos.evidence import access, recording, uploads
 from vecinos.evidence.models import Media, MediaKind
 from vecinos.evidence.schemas import ChunkOut, MediaOut, RecordingIn, RecordingStatus
 from vecinos.evidence.storage import storage_for
 from vecinos.i18n import N_
-from vecinos.web.deps import ClockDep, DbDep, SettingsDep
+from vecinos.web.bodylimit import streams_body
+from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole, SignedInMember
 
 router = APIRouter(tags=["evidence"])
@@ -39,14 +40,15 @@ async def _let_go(db: Session) -> None:
 
 
 @router.post("/api/incidents/{incident_id}/media", status_code=status.HTTP_201_CREATED)
+@streams_body
 async def upload(
-    incident_id: int,
+    incident_id: PathId,
     request: Request,
     caller: Uploader,
     db: DbDep,
     clock: ClockDep,
     settings: SettingsDep,
-    offer_id: int | None = None,
+    offer_id: RowId | None = None,
 ) -> MediaOut:
     """The request body is the file itself (any Content-Type: the bytes decide).
     `offer_id`: the caller's assignment whose finding this documents."""
@@ -76,7 +78,7 @@ async def upload(
 
 
 @router.get("/api/incidents/{incident_id}/media")
-def list_media(incident_id: int, caller: SignedInMember, db: DbDep) -> list[MediaOut]:
+def list_media(incident_id: PathId, caller: SignedInMember, db: DbDep) -> list[MediaOut]:
     access.for_viewing(db, caller, incident_id)
     rows = db.scalars(select(Media).where(Media.incident_id == incident_id).order_by(Media.id))
     return [MediaOut.of(m, may_see_original=access.may_see_original(caller, m)) for m in rows]
@@ -92,7 +94,7 @@ def _media(db: Session, caller: Principal, media_id: int) -> Media:
 
 @router.get("/api/media/{media_id}/public")
 def public_copy(
-    media_id: int, caller: SignedInMember, db: DbDep, settings: SettingsDep
+    media_id: PathId, caller: SignedInMember, db: DbDep, settings: SettingsDep
 ) -> Response:
     """The image re-encoded without EXIF or GPS; video and audio have no public copy."""
     media = _media(db, caller, media_id)
@@ -104,9 +106,10 @@ def public_copy(
 
 @router.get("/api/media/{media_id}/original")
 def original(
-    media_id: int, caller: SignedInMember, db: DbDep, clock: ClockDep, settings: SettingsDep
+    media_id: PathId, caller: SignedInMember, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> StreamingResponse:
-    """The original, byte for byte: legal and dispatchers of its organization. Audited."""
+    """The original, byte for byte: legal and dispatchers of its organization. Audited.
+    A recording still in progress gives the chunks that have arrived so far."""
     media = _media(db, caller, media_id)
     allowed = access.may_see_original(caller, media)
     action = "evidence.original_viewed" if allowed else "evidence.original_refused"
@@ -120,7 +123,7 @@ def original(
             N_("Only legal support and dispatchers of the organization may see originals."),
             code="original_forbidden",
         )
-    blocks: Iterator[bytes] = storage_for(settings).read(media.storage_key)
+    blocks = recording.original_blocks(db, storage_for(settings), media)
     headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="media-{media.id}"'}
     return StreamingResponse(blocks, media_type=media.content_type, headers=headers)
 
@@ -130,22 +133,23 @@ def original(
 
 @router.post("/api/incidents/{incident_id}/recordings", status_code=status.HTTP_201_CREATED)
 def start_recording(
-    incident_id: int, body: RecordingIn, caller: Uploader, db: DbDep, clock: ClockDep
+    incident_id: PathId, body: RecordingIn, caller: Uploader, db: DbDep, clock: ClockDep
 ) -> RecordingStatus:
     media = recording.start(db, caller, incident_id, MediaKind(body.kind), now=clock.now())
     return RecordingStatus.of(recording.status(db, media))
 
 
 @router.get("/api/recordings/{media_id}")
-def recording_status(media_id: int, caller: Uploader, db: DbDep) -> RecordingStatus:
+def recording_status(media_id: PathId, caller: Uploader, db: DbDep) -> RecordingStatus:
     """Which chunk the server holds last: a phone asks this after a dropped connection."""
     return RecordingStatus.of(recording.status(db, recording.own_recording(db, caller, media_id)))
 
 
 @router.put("/api/recordings/{media_id}/chunks/{seq}")
+@streams_body
 async def put_chunk(
-    media_id: int,
-    seq: int,
+    media_id: PathId,
+    seq: Annotated[int, Path(ge=0, le=MAX_ROW_ID)],
     request: Request,
     caller: Uploader,
     db: DbDep,
@@ -177,7 +181,7 @@ async def put_chunk(
 
 @router.post("/api/recordings/{media_id}/finish")
 def finish_recording(
-    media_id: int, caller: Uploader, db: DbDep, clock: ClockDep, settings: SettingsDep
+    media_id: PathId, caller: Uploader, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> MediaOut:
     media = recording.own_recording(db, caller, media_id, lock=True)
     recording.finish(db, storage_for(settings), media, actor_id=caller.member_id, now=clock.now())

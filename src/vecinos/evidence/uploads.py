@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.principal import Principal
 from vecinos.anchoring import queue as anchor_queue
 from vecinos.anchoring.models import Subject
 from vecinos.dispatch.models import Offer
-from vecinos.errors import InvalidInput
+from vecinos.errors import Conflict, InvalidInput
 from vecinos.evidence import access
 from vecinos.evidence.media import SNIFF_BYTES, TooLarge, public_copy, sniff
 from vecinos.evidence.models import Media, MediaKind, MediaState
@@ -132,12 +133,24 @@ def add_reporter_photo(
     report_id: int,
     now: datetime,
 ) -> Media:
-    """A resident's photo with their report: photos only, and no account behind it."""
+    """A resident's photo with their report: photos only, and no account behind it (the caller
+    checks the report has room, `check_photo_room`, holding the report's row)."""
     if received.size and sniff(received.head)[1] is not MediaKind.PHOTO:
         raise InvalidInput(
             N_("Send a photo (JPEG, PNG or WebP)."), code="photo_only", status_code=415
         )
     return keep(db, storage, incident_id, organization_id, received, now=now, report_id=report_id)
+
+
+def check_photo_room(db: Session, report_id: int, max_photos: int) -> None:
+    """409 once the report holds `max_photos` photos."""
+    held = db.scalar(select(func.count()).select_from(Media).where(Media.report_id == report_id))
+    if (held or 0) >= max_photos:
+        raise Conflict(
+            N_("This report already has {max} photos."),
+            params={"max": max_photos},
+            code="too_many_photos",
+        )
 
 
 def keep(
@@ -164,6 +177,7 @@ def keep(
         organization_id=organization_id,
         uploaded_by_id=uploaded_by_id,
         offer_id=offer_id,
+        report_id=report_id,
         kind=kind,
         content_type=content_type,
         state=MediaState.COMPLETE,

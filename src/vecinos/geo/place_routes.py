@@ -18,7 +18,7 @@ from vecinos.accounts.principal import Principal
 from vecinos.geo import gazetteer, landmarks
 from vecinos.geo.landmarks import LandmarkFields
 from vecinos.geo.models import LANDMARK_NAME_MAX, Landmark
-from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import PUBLIC, Coordinator, OrgRole
 
 router = APIRouter(prefix="/api/organizations/{org_id}/landmarks", tags=["places"])
@@ -72,13 +72,13 @@ def _fields(body: LandmarkIn) -> LandmarkFields:
 
 
 @router.get("")
-def list_landmarks(org_id: int, caller: AnyRoleInOrg, db: DbDep) -> list[LandmarkOut]:
+def list_landmarks(org_id: PathId, caller: AnyRoleInOrg, db: DbDep) -> list[LandmarkOut]:
     return [LandmarkOut.of(m) for m in landmarks.landmarks_of(db, org_id)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_landmark(
-    org_id: int, body: LandmarkIn, caller: Coordinator, db: DbDep, context: ContextDep
+    org_id: PathId, body: LandmarkIn, caller: Coordinator, db: DbDep, context: ContextDep
 ) -> LandmarkOut:
     now = context.clock.now()
     area = context.settings.service_area_geojson
@@ -89,8 +89,8 @@ def create_landmark(
 
 @router.put("/{landmark_id}")
 def update_landmark(
-    org_id: int,
-    landmark_id: int,
+    org_id: PathId,
+    landmark_id: PathId,
     body: LandmarkIn,
     caller: Coordinator,
     db: DbDep,
@@ -106,7 +106,7 @@ def update_landmark(
 
 @router.delete("/{landmark_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_landmark(
-    org_id: int, landmark_id: int, caller: Coordinator, db: DbDep, context: ContextDep
+    org_id: PathId, landmark_id: PathId, caller: Coordinator, db: DbDep, context: ContextDep
 ) -> None:
     gone = landmarks.landmark_of(db, org_id, landmark_id)
     _audit(db, "landmark.deleted", caller, org_id, gone, context.clock.now())

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.geo import zones
-from vecinos.web.deps import ClockDep, DbDep
+from vecinos.web.deps import ClockDep, DbDep, PathId
 from vecinos.web.policy import Coordinator, OrgRole
 
 router = APIRouter(prefix="/api/organizations/{org_id}/zones", tags=["zones"])
@@ -31,7 +31,7 @@ class ZoneOut(BaseModel):
 
 
 @router.get("")
-def list_zones(org_id: int, caller: AnyRoleInOrg, db: DbDep) -> list[ZoneOut]:
+def list_zones(org_id: PathId, caller: AnyRoleInOrg, db: DbDep) -> list[ZoneOut]:
     return [
         ZoneOut(id=z.id, name=z.name, geometry=z.geometry, created_at=z.created_at)
         for z in zones.zones_of(db, org_id)
@@ -40,12 +40,12 @@ def list_zones(org_id: int, caller: AnyRoleInOrg, db: DbDep) -> list[ZoneOut]:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_zone(
-    org_id: int, body: ZoneIn, caller: Coordinator, db: DbDep, clock: ClockDep
+    org_id: PathId, body: ZoneIn, caller: Coordinator, db: DbDep, clock: ClockDep
 ) -> ZoneOut:
     zone = zones.create_zone(db, org_id, body.name, body.geometry, now=clock.now())
     return ZoneOut(id=zone.id, name=zone.name, geometry=zone.geometry, created_at=zone.created_at)
 
 
 @router.delete("/{zone_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_zone(org_id: int, zone_id: int, caller: Coordinator, db: DbDep) -> None:
+def delete_zone(org_id: PathId, zone_id: PathId, caller: Coordinator, db: DbDep) -> None:
     zones.delete_zone(db, org_id, zone_id)

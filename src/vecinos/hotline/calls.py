@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from vecinos import limits
+from vecinos import keyring, limits
 from vecinos.alerts import contacts
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor, blind_index, constant_time_equal
@@ -28,7 +28,7 @@ REPLAY_WINDOW = timedelta(hours=4)  # no call lasts longer: a request for an old
 @dataclass(frozen=True)
 class Caller:
     index: str | None  # None: the number was withheld
-    sealed: bytes | None
+    e164: str | None  # in memory only; stored sealed, for the callback retention
 
 
 def caller_of(address: str, settings: Settings) -> Caller:
@@ -36,8 +36,7 @@ def caller_of(address: str, settings: Settings) -> Caller:
         e164 = contacts.phone(address).key
     except AppError:
         return Caller(None, None)  # withheld, anonymous or not a phone number
-    sealer = Encryptor(settings.secret, CALLER_PURPOSE, settings.old_secrets)
-    return Caller(blind_index(settings.secret, CALLER_PURPOSE, e164), sealer.encrypt(e164))
+    return Caller(blind_index(settings.secret, CALLER_PURPOSE, e164), e164)
 
 
 def start(
@@ -47,13 +46,16 @@ def start(
     found = db.scalar(select(HotlineCall).where(HotlineCall.call_sid == call_sid))
     if found is not None:
         return found
+    purge_at = now + timedelta(hours=settings.contact_retention_hours) if caller.e164 else None
+    sealed = None
+    if caller.e164 is not None and purge_at is not None:
+        # Under the key of the hour it is purged: gone with that key, wherever copies remain.
+        sealed = keyring.report_contacts(settings).seal(caller.e164, until=purge_at)
     call = HotlineCall(
         call_sid=call_sid,
         caller_index=caller.index,
-        caller_encrypted=caller.sealed,
-        caller_purge_at=now + timedelta(hours=settings.contact_retention_hours)
-        if caller.sealed
-        else None,
+        caller_encrypted=sealed,
+        caller_purge_at=purge_at,
         status=CallStatus.MENU,
         started_at=now,
     )

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor, blind_index
+from vecinos.crypto import blind_index
 from vecinos.errors import AppError
 from vecinos.geo.gazetteer import NamedPlace, search_places
 from vecinos.geo.names import fold
@@ -29,7 +30,6 @@ REPORT_WORDS = {"REPORT": "en", "REPORTE": "es", "REPORTAR": "es"}
 MAX_ANSWER = 100  # characters: a menu number or a place name, never a story
 PLACES_OFFERED = 3
 SENDER_PURPOSE = "text-conversation"
-CONTACT_PURPOSE = "subscriber"  # what the delivery engine opens a direct message's contact with
 
 
 @dataclass(frozen=True)
@@ -181,17 +181,20 @@ def _file_report(
         observed_at=observed,
     )
     who = intake.Sender(Source.SMS, sources.source_hash(settings, sender.e164, now))
-    sealer = Encryptor(settings.secret, CONTACT_PURPOSE, settings.old_secrets)
-    report, _ = intake.submit(db, fields, who, now=now, settings=settings, contacts=sealer)
+    vault = keyring.report_contacts(settings)
+    report, _ = intake.submit(db, fields, who, now=now, settings=settings, contacts=vault)
     if sender.channel != "sms":
         return report.id  # the outbox has no WhatsApp channel yet: the receipt is all they get
+    # Sealed under the key of the hour it is purged: once that key is destroyed, no copy of
+    # the number (a dead row, the log, a backup) can be read.
+    purge_at = now + timedelta(hours=settings.contact_retention_hours)
     db.add(
         TextFollowUp(
             report_id=report.id,
             channel=sender.channel,
             language=conversation.language,
-            contact_encrypted=sealer.encrypt(sender.e164),
-            purge_at=now + timedelta(hours=settings.contact_retention_hours),
+            contact_encrypted=vault.seal(sender.e164, until=purge_at),
+            purge_at=purge_at,
         )
     )
     return report.id

@@ -12,12 +12,11 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.alerts import outbox
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.hotline import words
-from vecinos.hotline.conversation import CONTACT_PURPOSE
 from vecinos.hotline.models import TextFollowUp
 from vecinos.i18n import gettext
 from vecinos.incidents.models import Incident, IncidentState
@@ -37,13 +36,12 @@ VERDICTS = {"confirmed": IncidentState.CONFIRMED, "unfounded": IncidentState.UNF
 
 def send_due(db: Session, now: datetime, settings: Settings) -> int:
     """Queue the status line of every texted report whose incident reached an outcome."""
-    sealer = Encryptor(settings.secret, CONTACT_PURPOSE, settings.old_secrets)
     queued = 0
     for follow_up, incident in _settled(db):
         outcome = _outcome(incident)
         if outcome is None or not _claim(db, follow_up.id):
             continue
-        _queue(db, follow_up, outcome, sealer, now=now, settings=settings)
+        _queue(db, follow_up, outcome, now=now, settings=settings)
         queued += 1
     return queued + _purge_lapsed(db, now)
 
@@ -74,7 +72,6 @@ def _queue(
     db: Session,
     follow_up: TextFollowUp,
     outcome: IncidentState,
-    sealer: Encryptor,
     *,
     now: datetime,
     settings: Settings,
@@ -82,15 +79,18 @@ def _queue(
     text = gettext(follow_up.language, OUTCOMES[outcome]).format(
         coalition=settings.coalition_name, reference=str(follow_up.report_id)
     )
+    contact = keyring.report_contacts(settings).open_or_none(follow_up.contact_encrypted)
+    if contact is None:
+        return  # its key is already destroyed: the number is gone, so is the status line
     outbox.queue_direct(
         db,
         channel=ChannelKind.SMS,
         message=outbox.DirectMessage(text=text),
         language=follow_up.language,
         purpose=STATUS_PURPOSE,
-        sealer=sealer,
+        settings=settings,
         now=now,
-        contact=sealer.decrypt(follow_up.contact_encrypted),
+        contact=contact,
     )
 
 

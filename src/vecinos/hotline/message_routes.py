@@ -17,7 +17,7 @@ from vecinos.errors import NotFound
 from vecinos.evidence.storage import storage_for
 from vecinos.hotline.call_models import HotlineCall
 from vecinos.i18n import N_
-from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import AnyOrgRole
 
 router = APIRouter(prefix="/api/hotline/messages", tags=["hotline"])
@@ -58,7 +58,7 @@ def messages(caller: Dispatcher, db: DbDep) -> list[MessageOut]:
 
 
 @router.get("/{call_id}/audio")
-def audio(call_id: int, caller: Dispatcher, db: DbDep, context: ContextDep) -> StreamingResponse:
+def audio(call_id: PathId, caller: Dispatcher, db: DbDep, context: ContextDep) -> StreamingResponse:
     call = db.get(HotlineCall, call_id)
     if call is None or call.recording_key is None:
         raise NotFound(N_("No message of this call is stored yet."), code="message_not_stored")

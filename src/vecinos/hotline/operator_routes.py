@@ -13,7 +13,7 @@ from vecinos.accounts.models import Member, Role
 from vecinos.accounts.principal import Principal
 from vecinos.hotline import calls, metrics, operators
 from vecinos.hotline.call_models import HotlineBan, HotlineCall, HotlineOperator
-from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import AnyOrgRole
 
 router = APIRouter(prefix="/api/hotline", tags=["hotline"])
@@ -125,7 +125,7 @@ def _call_out(call: HotlineCall, name: str | None, banned: set[str], now: dateti
 
 
 @router.post("/calls/{call_id}/ban", status_code=status.HTTP_204_NO_CONTENT)
-def ban_caller(call_id: int, caller: Coordinator, db: DbDep, context: ContextDep) -> Response:
+def ban_caller(call_id: PathId, caller: Coordinator, db: DbDep, context: ContextDep) -> Response:
     calls.ban(db, call_id, member_id=caller.member_id, now=context.clock.now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

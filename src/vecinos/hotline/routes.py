@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from vecinos.alerts import inbound
 from vecinos.hotline import texting
 from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/api", tags=["hotline"])
@@ -29,11 +30,13 @@ def inbound_sms(
     form: Annotated[dict[str, str], Depends(form_fields)],
     db: DbDep,
     context: ContextDep,
+    limit: Annotated[Limit, Depends(RateLimited("inbound-sms"))],
 ) -> Response:
     """Twilio's webhook for texts (SMS and WhatsApp) to our number; refused unless Twilio's
     signature matches. Answers in TwiML."""
     inbound.check_signature(
         context.settings, signed_path(request), form, request.headers.get(inbound.SIGNATURE_HEADER)
     )
+    limit.check(form.get("From", ""))
     answer = texting.reply(db, form, now=context.clock.now(), settings=context.settings)
     return Response(inbound.twiml(answer), media_type="application/xml")

@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.areas import Area
 from vecinos.alerts.models import AreaKind, Subscription, SubscriptionStatus
 from vecinos.alerts.optin import interface_language
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.errors import AppError
 from vecinos.geo.gazetteer import NamedPlace, public_place, search_places
 from vecinos.geo.models import Zone
@@ -37,7 +37,6 @@ LANGUAGE_NAMES = {
 }
 CIRCLE_RADIUS_M = 2000  # around a ZIP code's or a landmark's point
 MAX_LANGUAGE_CODE = 3
-CONTACT_PURPOSE = "subscriber"
 
 
 def subscribe(
@@ -59,7 +58,7 @@ def subscribe(
             asked_language or language,
             now=now,
             settings=settings,
-            encryptor=Encryptor(settings.secret, CONTACT_PURPOSE, settings.old_secrets),
+            vault=keyring.subscribers(settings),
         )
     except AppError:
         return _say(reply_language, words.ALERTS_HOW, settings)

@@ -12,24 +12,34 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from vecinos.alerts import inbound
+from vecinos.db import MAX_ROW_ID
 from vecinos.errors import InvalidInput
 from vecinos.hotline import calls, voice
 from vecinos.hotline import voice_words as said
 from vecinos.hotline.routes import form_fields, signed_path
 from vecinos.i18n import N_
 from vecinos.web.deps import ContextDep, DbDep
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/api/hotline/voice", tags=["hotline"])
 Form = Annotated[dict[str, str], Depends(form_fields)]
-CallId = Annotated[int, Query(ge=1)]
-OperatorId = Annotated[int, Query(ge=1)]
+CallId = Annotated[int, Query(ge=1, le=MAX_ROW_ID)]
+OperatorId = Annotated[int, Query(ge=1, le=MAX_ROW_ID)]
 
 
-async def signed(request: Request, form: Form, context: ContextDep) -> dict[str, str]:
+async def signed(
+    request: Request,
+    form: Form,
+    context: ContextDep,
+    limit: Annotated[Limit, Depends(RateLimited("hotline-voice"))],
+) -> dict[str, str]:
+    """The provider's form, once its signature is checked and the caller (or the operator's
+    leg) is within the hotline's rate."""
     inbound.check_signature(
         context.settings, signed_path(request), form, request.headers.get(inbound.SIGNATURE_HEADER)
     )
+    limit.check(form.get("From") or form.get("CallSid", ""))
     return form
 
 

@@ -7,15 +7,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.principal import Principal
-from vecinos.crypto import Encryptor
 from vecinos.incidents import service, timeline
 from vecinos.incidents.models import Incident
 from vecinos.incidents.schemas import EventOut, IncidentDetail, IncidentOut, ReportOut
+from vecinos.keyring import Vault
 from vecinos.reports.models import Report
 
 
 def incident_detail(
-    db: Session, caller: Principal, incident_id: int, contacts: Encryptor
+    db: Session, caller: Principal, incident_id: int, contacts: Vault
 ) -> IncidentDetail:
     incident = service.get_visible(db, caller, incident_id)
     reports = db.scalars(
@@ -28,13 +28,14 @@ def incident_detail(
 
 
 def _report_for(
-    caller: Principal, incident: Incident, report: Report, contacts: Encryptor
+    caller: Principal, incident: Incident, report: Report, contacts: Vault
 ) -> ReportOut:
     out = ReportOut.of(report)
     if report.contact_ciphertext is None:
         return out
     if service.owns(caller, incident):
-        out.callback_contact = contacts.decrypt(report.contact_ciphertext)
+        # None once the hour it was kept for is over, even before the sweep erases the row.
+        out.callback_contact = contacts.open_or_none(report.contact_ciphertext)
     else:
         out.contact_withheld = True
     return out

@@ -12,8 +12,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
+from vecinos import events, keyring
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
+from vecinos.db import RowId
 from vecinos.incidents import live, service
 from vecinos.incidents.detail import incident_detail
 from vecinos.incidents.models import IncidentState
@@ -25,7 +27,7 @@ from vecinos.incidents.schemas import (
     TransitionOut,
 )
 from vecinos.web import sse
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.web.deps import ClockDep, ContextDep, DbDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
@@ -38,7 +40,7 @@ def list_incidents(
     caller: Dispatcher,
     db: DbDep,
     state: Annotated[list[IncidentState] | None, Query()] = None,
-    organization_id: int | None = None,
+    organization_id: RowId | None = None,
     since: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[IncidentOut]:
@@ -60,16 +62,18 @@ async def stream(caller: Dispatcher, settings: SettingsDep) -> StreamingResponse
 
 
 async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]:
-    subscription = live.broadcaster.subscribe()
+    subscription = events.hub.subscribe(events.Topic.INCIDENTS)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     try:
         yield sse.READY  # listening from here on
         while (remaining := deadline - loop.time()) > 0:
-            change = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
-            if change is None:
+            event = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
+            if event is None:
                 yield ": keep-alive\n\n"
-            elif change.organization_id is None or change.organization_id in visible:
+            elif event.payload == events.RESYNC:
+                yield sse.READY  # changes may have gone by unheard: the board reloads
+            elif (change := live.Change.of(event.payload)).organization_id in (None, *visible):
                 yield f"event: incident\ndata: {json.dumps(change.as_dict())}\n\n"
     finally:
         subscription.close()
@@ -77,14 +81,14 @@ async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]
 
 @router.get("/{incident_id}")
 def get_incident(
-    incident_id: int, caller: Dispatcher, db: DbDep, context: ContextDep
+    incident_id: PathId, caller: Dispatcher, db: DbDep, context: ContextDep
 ) -> IncidentDetail:
-    return incident_detail(db, caller, incident_id, context.encryptor("contact"))
+    return incident_detail(db, caller, incident_id, keyring.report_contacts(context.settings))
 
 
 @router.post("/{incident_id}/transition")
 def transition(
-    incident_id: int, body: TransitionIn, caller: Dispatcher, db: DbDep, clock: ClockDep
+    incident_id: PathId, body: TransitionIn, caller: Dispatcher, db: DbDep, clock: ClockDep
 ) -> TransitionOut:
     now: datetime = clock.now()
     event = service.transition_by(db, caller, incident_id, body.to, now=now, note=body.note)

@@ -23,12 +23,12 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.accounts.models import Member, Role, RoleGrant
 from vecinos.accounts.principal import Principal
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.publishing import NO_EDITS, publish
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.dispatch import offers, shifts
 from vecinos.dispatch.models import DispatchRequest, Finding, Offer, OfferState, Shift
 from vecinos.dispatch.ranking import Needs
@@ -94,7 +94,7 @@ def seed_history(
 class Player:
     def __init__(self, db: Session, settings: Settings, rng: random.Random) -> None:
         self.db, self.settings, self.rng = db, settings, rng
-        self.contacts = Encryptor(settings.secret, "contact", settings.old_secrets)
+        self.contacts = keyring.report_contacts(settings)
         self.networks_by_org: dict[int, Network] = {}
         self.opened = 0
 

@@ -20,7 +20,7 @@ from vecinos.insights import charts, exports, transparency
 from vecinos.insights import facts as data
 from vecinos.insights.metrics import OUTCOMES
 from vecinos.insights.window import DEFAULT_DAYS, MAX_DAYS, Window
-from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import PUBLIC, CoalitionAdmin, Coordinator
 from vecinos.web.templating import render
 
@@ -85,7 +85,7 @@ def _page(
 
 @router.get("/organizations/{org_id}/insights")
 def organization_dashboard(
-    org_id: int,
+    org_id: PathId,
     request: Request,
     caller: Coordinator,
     db: DbDep,
@@ -103,7 +103,7 @@ def organization_dashboard(
 
 @router.get("/organizations/{org_id}/insights/charts/{slug}.svg")
 def organization_chart_svg(
-    org_id: int,
+    org_id: PathId,
     slug: str,
     caller: Coordinator,
     db: DbDep,
@@ -119,7 +119,7 @@ def organization_chart_svg(
 
 @router.get("/organizations/{org_id}/insights/charts/{slug}.csv")
 def organization_chart_csv(
-    org_id: int,
+    org_id: PathId,
     slug: str,
     caller: Coordinator,
     db: DbDep,
@@ -135,7 +135,7 @@ def organization_chart_csv(
 
 @router.get("/organizations/{org_id}/insights/incidents.csv")
 def incidents_csv(
-    org_id: int,
+    org_id: PathId,
     caller: Coordinator,
     db: DbDep,
     clock: ClockDep,
@@ -149,7 +149,7 @@ def incidents_csv(
 
 @router.get("/organizations/{org_id}/insights/incidents.geojson")
 def incidents_geojson(
-    org_id: int,
+    org_id: PathId,
     caller: Coordinator,
     db: DbDep,
     clock: ClockDep,

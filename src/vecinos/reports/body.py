@@ -13,6 +13,8 @@ from vecinos.errors import AppError, InvalidInput
 from vecinos.i18n import N_
 
 Model = TypeVar("Model", bound=BaseModel)
+# Deeper than any body we accept needs; thousands deep, a parser recurses until it fails.
+MAX_DEPTH = 32
 
 
 class PayloadTooLarge(AppError):
@@ -33,16 +35,48 @@ async def read_json(request: Request, model: type[Model], max_bytes: int) -> Mod
     if content_type != b"application/json":
         raise UnsupportedMediaType(N_("Send the request as JSON."))
     raw = await _read_limited(request, max_bytes, headers.get(b"content-length", b""))
-    try:
-        data: Any = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            N_("The request body is not valid JSON."), code="malformed_json", status_code=400
-        ) from exc
+    data = parse_json(raw)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc) from exc
+
+
+def parse_json(raw: bytes) -> Any:
+    """The body as JSON, or a 400 that says why: not JSON, or nested deeper than MAX_DEPTH."""
+    try:
+        data: Any = json.loads(raw)
+    except RecursionError:
+        raise _too_deep() from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            N_("The request body is not valid JSON."), code="malformed_json", status_code=400
+        ) from exc
+    # Counting brackets is C-speed and settles almost every body without walking it.
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth(data) > MAX_DEPTH:
+        raise _too_deep()
+    return data
+
+
+def _depth(data: Any) -> int:
+    """How deep lists and objects nest, without recursion (the input is what is suspect)."""
+    deepest, waiting = 0, [(data, 1)]
+    while waiting:
+        value, depth = waiting.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            children = value.values() if isinstance(value, dict) else value
+            waiting.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _too_deep() -> InvalidInput:
+    return InvalidInput(
+        N_("The request body nests deeper than {max} levels."),
+        params={"max": MAX_DEPTH},
+        code="json_too_deep",
+        status_code=400,
+    )
 
 
 async def _read_limited(request: Request, max_bytes: int, declared: bytes) -> bytes:

@@ -14,15 +14,15 @@ import shapely
 from sqlalchemy import Connection, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from vecinos import scrubber
+from vecinos import keyring, scrubber
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
-from vecinos.errors import AppError, InvalidInput, NotFound
+from vecinos.errors import AppError, Conflict, InvalidInput, NotFound
 from vecinos.geo.gazetteer import resolve_place
 from vecinos.geo.models import Zone
 from vecinos.geo.zones import parse_area, prepared_area
 from vecinos.i18n import N_
 from vecinos.incidents.models import Incident, IncidentState
+from vecinos.keyring import Vault
 from vecinos.reports import clustering, sources
 from vecinos.reports.models import LocationKind, Report, Source
 from vecinos.reports.schemas import LocationIn, ReportFields
@@ -78,6 +78,7 @@ class Draft:
 
     key_hash: str | None
     checked: Checked | AppError
+    fingerprint: str | None = None  # of what was sent under the key (sources.request_fingerprint)
 
     @property
     def sender_hash(self) -> str | None:
@@ -106,7 +107,7 @@ def submit(
     *,
     now: datetime,
     settings: Settings,
-    contacts: Encryptor,
+    contacts: Vault,
     idempotency_key: str | None = None,
 ) -> tuple[Report, bool]:
     """The report and True when new; the earlier report and False for a retried key."""
@@ -126,22 +127,24 @@ def prepare(
     *,
     now: datetime,
     settings: Settings,
-    contacts: Encryptor,
+    contacts: Vault,
     idempotency_key: str | None = None,
 ) -> Draft:
     """Every check that needs no database, and the row values; no I/O, so any thread may."""
     key = idempotency_key or data.idempotency_key
     key_hash = sources.idempotency_hash(settings, key) if key else None
+    fingerprint = sources.request_fingerprint(settings, data) if key else None
     try:
         spot = where(data.location, settings)
         observed = check_time(data.observed_at, now=now, settings=settings)
         description = check_description(data.description, settings)
     except AppError as problem:
-        return Draft(key_hash, problem)
+        return Draft(key_hash, problem, fingerprint)
     values: dict[str, Any] = {
         "source": sender.source,
         "source_hash": sender.source_hash,
         "idempotency_hash": key_hash,
+        "idempotency_fingerprint": fingerprint,
         "activity": data.activity,
         "agency": data.agency,
         "agents": data.agents,
@@ -155,9 +158,11 @@ def prepare(
         "entered_by_id": sender.entered_by_id,
     }
     if data.callback_contact:
-        values["contact_ciphertext"] = contacts.encrypt(data.callback_contact)
-        values["contact_purge_at"] = now + timedelta(hours=settings.contact_retention_hours)
-    return Draft(key_hash, Checked(values, spot))
+        purge_at = now + timedelta(hours=settings.contact_retention_hours)
+        # Sealed under the key of the hour it is purged in: that key dies with the hour.
+        values["contact_ciphertext"] = contacts.seal(data.callback_contact, until=purge_at)
+        values["contact_purge_at"] = purge_at
+    return Draft(key_hash, Checked(values, spot), fingerprint)
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,13 @@ def check(
     """The earlier report for a retried key, else the full row to write; only reads, so a
     refusal raised here leaves nothing behind."""
     if draft.key_hash and (earlier := _earlier(db.connection(), draft.key_hash)):
-        return earlier
+        stored, fingerprint = earlier
+        if fingerprint is not None and fingerprint != draft.fingerprint:
+            raise Conflict(
+                N_("This idempotency key was already used for another report; make a new one."),
+                code="idempotency_conflict",
+            )
+        return stored
     if isinstance(draft.checked, AppError):
         raise draft.checked
     values, spot = draft.checked.values, draft.checked.spot
@@ -205,17 +216,26 @@ def write(db: Session, ready: Ready, settings: Settings, *, now: datetime) -> St
     return Stored(placed.report_id, placed.incident_id, placed.state, ready.row["low_trust"], True)
 
 
-def _earlier(connection: Connection, key_hash: str) -> Stored | None:
+def _earlier(connection: Connection, key_hash: str) -> tuple[Stored, str | None] | None:
+    """The report stored under this key, and the fingerprint of what was sent with it."""
     if connection.dialect.name == "postgresql":
         # Two retries racing on PostgreSQL queue here; SQLite already runs one writer at a time.
         connection.execute(_ADVISORY_LOCK, {"k": key_hash})
     row = connection.execute(_EARLIER, {"key_hash": key_hash}).first()
-    return Stored(row[0], row[1], IncidentState(row[2]), row[3], False) if row else None
+    if row is None:
+        return None
+    return Stored(row[0], row[1], IncidentState(row[2]), row[3], False), row[4]
 
 
 _REPORTS, _INCIDENTS = cast(Table, Report.__table__), cast(Table, Incident.__table__)
 _EARLIER = (
-    select(_REPORTS.c.id, _REPORTS.c.incident_id, _INCIDENTS.c.state, _REPORTS.c.low_trust)
+    select(
+        _REPORTS.c.id,
+        _REPORTS.c.incident_id,
+        _INCIDENTS.c.state,
+        _REPORTS.c.low_trust,
+        _REPORTS.c.idempotency_fingerprint,
+    )
     .join(_INCIDENTS, _INCIDENTS.c.id == _REPORTS.c.incident_id)
     .where(_REPORTS.c.idempotency_hash == bindparam("key_hash"))
 )
@@ -321,7 +341,9 @@ def check_description(description: str | None, settings: Settings) -> str | None
 
 
 def purge_expired_contacts(db: Session, now: datetime, settings: Settings) -> int:
-    """The worker's sweep: callback contacts past their retention window are erased."""
+    """The worker's sweep: callback contacts past their retention window are erased, and the
+    data keys of the hours that are over are destroyed once that is committed, which makes any
+    copy the database still holds (dead rows, its log, a backup) unreadable."""
     if db.get_bind().dialect.name == "sqlite":
         # Overwrite freed bytes instead of leaving them in the file's free space.
         db.execute(text("PRAGMA secure_delete = ON"))
@@ -331,4 +353,6 @@ def purge_expired_contacts(db: Session, now: datetime, settings: Settings) -> in
         .values(contact_ciphertext=None, contact_purge_at=None)
         .execution_options(synchronize_session=False)
     )
+    vault = keyring.report_contacts(settings)
+    keyring.destroy_after_commit(db, vault, vault.ended(now))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -89,6 +89,9 @@ class Report(Base):
     low_trust: Mapped[bool] = mapped_column(Boolean, default=False)
     # blind_index of the client's idempotency key: a retry finds the report it already made.
     idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # blind_index of what was sent with that key: a different report under a used key is
+    # refused rather than answered with the first report's receipt.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
     activity: Mapped[Activity] = mapped_column(String(32))
     agency: Mapped[Agency] = mapped_column(String(16))
     agents: Mapped[int | None] = mapped_column(Integer)

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
@@ -19,7 +20,6 @@ from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports import intake, sources
 from vecinos.reports.body import read_json
 from vecinos.reports.models import Report, Source
-from vecinos.reports.ratelimit import IntakeLimits
 from vecinos.reports.schemas import (
     HotlineReceipt,
     HotlineReportIn,
@@ -29,6 +29,7 @@ from vecinos.reports.schemas import (
 )
 from vecinos.reports.writer import IntakeWriter
 from vecinos.web.deps import AppContext, ClockDep, ContextDep, DbDep, SettingsDep
+from vecinos.web.limits import RateLimited
 from vecinos.web.policy import ANONYMOUS, PUBLIC, AnyOrgRole
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -39,17 +40,6 @@ JSON_BODY = {"requestBody": {"required": True, "content": {"application/json": {
 
 async def hotline_body(request: Request, settings: SettingsDep) -> HotlineReportIn:
     return await read_json(request, HotlineReportIn, settings.report_max_bytes)
-
-
-def limits_of(request: Request, settings: Settings) -> IntakeLimits:
-    """One set of buckets per app, made on first use."""
-    state = request.app.state
-    if not hasattr(state, "intake_limits"):
-        state.intake_limits = IntakeLimits(
-            settings.intake_per_source_per_minute, settings.intake_global_per_second
-        )
-    limits: IntakeLimits = state.intake_limits
-    return limits
 
 
 def writer_of(request: Request, context: AppContext) -> IntakeWriter:
@@ -65,7 +55,8 @@ def writer_of(request: Request, context: AppContext) -> IntakeWriter:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ReportReceipt,
-    dependencies=[ANONYMOUS.dependency()],
+    # Declared for the route listing: `take_report` checks the "report" limit itself.
+    dependencies=[ANONYMOUS.dependency(), Depends(RateLimited("report"))],
     openapi_extra=JSON_BODY,
 )
 async def submit_report(request: Request) -> Response:
@@ -84,19 +75,18 @@ async def take_report(request: Request) -> Response:
     settings, now = context.settings, context.clock.now()
     body = await read_json(request, PublicReportIn, settings.report_max_bytes)
     source = sources.source_hash(settings, body.device_token, now)
-    which, wait = limits_of(request, settings).wait_seconds(source, now)
-    if wait:
+    if refused := context.limits.refusal("report", source, now):
         raise TooManyRequests(
             N_("Too many reports; try again in {seconds} seconds."),
-            retry_after=wait,
-            code=f"rate_limited_{which}",
+            retry_after=refused.wait,
+            code=f"rate_limited_{refused.which}",
         )
     draft = intake.prepare(
         body,
         intake.Sender(Source(body.source), source),
         now=now,
         settings=settings,
-        contacts=context.encryptor("contact"),
+        contacts=keyring.report_contacts(settings),
         idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
     )
     if isinstance(draft.checked, AppError) and draft.key_hash is None:
@@ -132,7 +122,7 @@ def enter_hotline_report(
         sender,
         now=now,
         settings=settings,
-        contacts=context.encryptor("contact"),
+        contacts=keyring.report_contacts(settings),
         idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
     )
     if not created:

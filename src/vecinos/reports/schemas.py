@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from vecinos.db import RowId
 from vecinos.reports.models import Activity, Agency, Colour, Source, VehicleType
 
 STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -36,7 +37,7 @@ class LocationIn(BaseModel):
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     cross_streets: str | None = Field(None, min_length=3, max_length=200)
-    zone_id: int | None = Field(None, ge=1)
+    zone_id: RowId | None = None
     place: PlaceIn | None = None
 
 

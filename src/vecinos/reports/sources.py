@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, Table, bindparam, select
 
 from vecinos.config import Settings
 from vecinos.crypto import blind_index, constant_time_equal
+from vecinos.db import MAX_ROW_ID
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports.models import Report
 
@@ -33,6 +35,12 @@ def idempotency_hash(settings: Settings, key: str) -> str:
     return blind_index(settings.secret, "report-idempotency", key)
 
 
+def request_fingerprint(settings: Settings, sent: BaseModel) -> str:
+    """What a report said (its key aside), keyed: a retry matches, another report does not."""
+    words = sent.model_dump_json(exclude={"idempotency_key"})
+    return blind_index(settings.secret, "report-request", words)
+
+
 def status_token(settings: Settings, report_id: int) -> str:
     """A capability to read one report's status; derived, so nothing needs storing."""
     mac = blind_index(settings.secret, "report-status", str(report_id))[:STATUS_MAC_CHARS]
@@ -41,7 +49,7 @@ def status_token(settings: Settings, report_id: int) -> str:
 
 def report_id_of(settings: Settings, token: str) -> int | None:
     number, _, mac = token.partition("-")
-    if not number.isdigit() or len(number) > 18:
+    if not number.isdigit() or len(number) > 10 or int(number) > MAX_ROW_ID:
         return None
     expected = status_token(settings, int(number))
     return int(number) if constant_time_equal(expected, token) and mac else None

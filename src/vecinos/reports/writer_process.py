@@ -36,11 +36,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from vecinos import events
 from vecinos.config import Settings
 from vecinos.db import make_engine, make_session_factory
 from vecinos.errors import AppError
 from vecinos.i18n import N_
-from vecinos.incidents import live
 from vecinos.reports import intake
 from vecinos.reports.writer import MAX_BATCH, BatchWriter, IntakeWriter, InThread, Job
 from vecinos.web.deps import AppContext
@@ -73,7 +73,7 @@ class Reply:
     """One batch's answer: an outcome per draft, in order."""
 
     outcomes: list[intake.Stored | BaseException]
-    changes: list[live.Change]  # for the boards, from the transaction that wrote this batch
+    heard: list[events.Event]  # for the boards, from the transaction that wrote this batch
     committed: int  # that transaction's commits, counted with its last batch
 
 
@@ -180,8 +180,8 @@ class WriterProcess:
     def _settle(self, sent: _Sent, reply: Reply) -> None:
         for job, outcome in zip(sent.batch, reply.outcomes, strict=True):
             job.outcome = outcome
-        for change in reply.changes:
-            live.broadcaster.publish(change)
+        for event in reply.heard:  # on SQLite; on PostgreSQL they came by NOTIFY
+            events.hub.deliver(event.topic, event.payload)
         if not sent.reply.done():
             sent.reply.set_result(reply.committed)
 
@@ -224,8 +224,8 @@ def serve(connection: socket.socket, settings: Settings) -> None:
     # Ctrl-C reaches the whole process group; the server stops this process when it is done.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     shutdown = _Shutdown()
-    collected = live.Collector()
-    live.broadcaster = collected  # the web process publishes what the boards must hear
+    collected = events.Collector()
+    events.hub = collected  # the web process hands on what its boards must hear
     engine = make_engine(settings.effective_database_url)
     writer = BatchWriter(make_session_factory(engine), settings)
     inbox = _Inbox(connection)
@@ -238,8 +238,8 @@ def serve(connection: socket.socket, settings: Settings) -> None:
                 for n, batch in enumerate(batches, start=1):
                     last = n == len(batches)
                     outcomes = [_portable(job.outcome) for job in batch]
-                    changes = collected.take() if last else []
-                    connection.sendall(_framed(Reply(outcomes, changes, committed if last else 0)))
+                    heard = collected.take() if last else []
+                    connection.sendall(_framed(Reply(outcomes, heard, committed if last else 0)))
                 shutdown.writing = False
                 if shutdown.asked:
                     return

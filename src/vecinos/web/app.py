@@ -47,10 +47,13 @@ from vecinos.reports.photo_routes import router as report_photo_router
 from vecinos.reports.routes import router as reports_router
 from vecinos.rights.routes import router as rights_router
 from vecinos.web.accesslog import AccessLogMiddleware
+from vecinos.web.bodylimit import BodyLimitMiddleware, streamed_paths
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
+from vecinos.web.headers import SecurityHeadersMiddleware
 from vecinos.web.health import router as health_router
-from vecinos.web.lifespan import run_beside
+from vecinos.web.lifespan import listening, run_beside
+from vecinos.web.limits import check_every_public_write_is_limited
 from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
 from vecinos.web.private import PrivateWhenSignedIn
@@ -139,8 +142,14 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(PrivateWhenSignedIn)
     app.add_middleware(ServerTimeMiddleware, clock=app.state.context.clock)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.request_max_bytes, streamed=streamed_paths(app)
+    )
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)  # on every answer, even 413
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
     run_beside(app, postal.warmed)  # alerts name places from ZIP codes: loaded before serving
+    run_beside(app, listening(engine))  # boards and alerts pages hear every process
     check_every_route_has_a_policy(app)
+    check_every_public_write_is_limited(app)
     return app

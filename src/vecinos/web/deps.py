@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.accounts.principal import Principal
@@ -15,7 +15,9 @@ from vecinos.accounts.tokens import principal_for_api_token
 from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
+from vecinos.db import MAX_ROW_ID
 from vecinos.i18n import negotiate
+from vecinos.ratelimit import RateLimits
 
 
 @dataclass
@@ -26,6 +28,10 @@ class AppContext:
     sessions: sessionmaker[Session]
     clock: Clock
     _encryptors: dict[str, Encryptor] = field(default_factory=dict, init=False, repr=False)
+    limits: RateLimits = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.limits = RateLimits(self.settings)
 
     def encryptor(self, purpose: str) -> Encryptor:
         """Made once per purpose: building the keys' Fernets took a share of every report."""
@@ -107,3 +113,6 @@ def resolve_principal(request: Request, db: DbDep, context: ContextDep) -> Princ
 
 
 MaybePrincipalDep = Annotated[Principal | None, Depends(resolve_principal)]
+
+# Every `{…_id}` in a path: a word or a number no row can have is a 422, never a database error.
+PathId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -27,7 +27,7 @@ HTTP_MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def _language(request: Request) -> str:
+def language_of(request: Request) -> str:
     context = getattr(request.app.state, "context", None)
     default = context.settings.default_language if context else "en"
     chosen = request.query_params.get("lang") or request.cookies.get("vecinos_lang")
@@ -45,7 +45,7 @@ def wants_page(request: Request) -> bool:
 
 async def handle_app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    language = _language(request)
+    language = language_of(request)
     if wants_page(request):
         return page_for_error(request, exc, language)
     body = error_body(exc.code, exc.message_in(language), **exc.details)
@@ -73,7 +73,7 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
     assert isinstance(exc, RequestValidationError)
     fields = [_field_problem(e) for e in exc.errors()]
     summary = "; ".join(f"{f['field']}: {f['problem']}" for f in fields)
-    message = gettext(_language(request), N_("Some fields are wrong: {summary}")).format(
+    message = gettext(language_of(request), N_("Some fields are wrong: {summary}")).format(
         summary=summary
     )
     return JSONResponse(error_body("invalid_input", message, fields=fields), status_code=422)
@@ -87,7 +87,7 @@ def _field_problem(error: Any) -> dict[str, str]:
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
-    language = _language(request)
+    language = language_of(request)
     translated = gettext(language, message)
     if wants_page(request) and request.method == "GET":
         # A mistyped or stale link: a page that says so, in the reader's language.
@@ -112,7 +112,7 @@ RETRY_AFTER_SECONDS = 5
 async def handle_database_unavailable(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OperationalError | InterfaceError)
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
-    language = _language(request)
+    language = language_of(request)
     message = gettext(language, N_("The service is busy for a moment. Try again shortly."))
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     return JSONResponse(
@@ -122,7 +122,7 @@ async def handle_database_unavailable(request: Request, exc: Exception) -> Respo
 
 async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    message = gettext(_language(request), N_("Something went wrong on our side. Try again."))
+    message = gettext(language_of(request), N_("Something went wrong on our side. Try again."))
     return JSONResponse(error_body("internal_error", message), status_code=500)
 
 

@@ -7,6 +7,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from vecinos import events
 
 
 def run_beside(app: FastAPI, helper: Callable[[], AbstractAsyncContextManager[None]]) -> None:
@@ -19,3 +22,14 @@ def run_beside(app: FastAPI, helper: Callable[[], AbstractAsyncContextManager[No
             yield state
 
     app.router.lifespan_context = lifespan
+
+
+def listening(engine: Engine) -> Callable[[], AbstractAsyncContextManager[None]]:
+    """While the app runs, it hears the events other processes emit (`vecinos.events`)."""
+
+    @asynccontextmanager
+    async def helper() -> AsyncIterator[None]:
+        with events.listening(engine):  # waits, at start-up only, until LISTEN is in place
+            yield
+
+    return helper

@@ -17,9 +17,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from vecinos.accounts import signin
-from vecinos.accounts.auth_routes import keeping_failures
+from vecinos.accounts.auth_routes import SignInLimit, keeping_failures
 from vecinos.accounts.models import LoginSession, Member, Organization
 from vecinos.accounts.sessions import COOKIE_NAME, end_session, start_session
+from vecinos.config import Settings
 from vecinos.crypto import constant_time_equal, new_token
 from vecinos.errors import AppError
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
@@ -70,14 +71,7 @@ def signin_form(
         email="",
         error=None,
     )
-    response.set_cookie(
-        FORM_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        path="/signin",
-        secure=settings.cookie_secure,
-    )
+    _set_form_cookie(response, token, settings)
     return response
 
 
@@ -90,9 +84,15 @@ def signin_submit(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=256)],
     csrf_token: Annotated[str, Form(max_length=100)],
+    limit: SignInLimit,
     next: Annotated[str, Form(max_length=500)] = "/account",
 ) -> Response:
     settings = context.settings
+    if refused := limit.refusal(signin.normalise_email(email)):
+        message = gettext(language, N_("Too many failed attempts. Try again in {seconds} seconds."))
+        return _signin_again(
+            request, language, email, next, message.format(seconds=refused.wait), status_code=429
+        )
     expected = request.cookies.get(FORM_COOKIE, "")
     if not expected or not constant_time_equal(csrf_token, expected):
         return _signin_again(
@@ -146,8 +146,19 @@ def _signin_again(
         email=email,
         error=error,
     )
-    response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict", path="/signin")
+    _set_form_cookie(response, token, request.app.state.context.settings)
     return response
+
+
+def _set_form_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        FORM_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        path="/signin",
+        secure=settings.cookie_secure,
+    )
 
 
 @router.get("/signin/totp")
@@ -252,7 +263,12 @@ def service_worker() -> Response:
     return Response(
         script,
         media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+        headers={
+            "Cache-Control": "no-cache",
+            "Service-Worker-Allowed": "/",
+            # A worker's script's CSP governs the worker: it fetches pages and the API.
+            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+        },
     )
 
 

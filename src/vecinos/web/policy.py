@@ -13,12 +13,14 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from pydantic import TypeAdapter, ValidationError
 from starlette.routing import Mount
 
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.crypto import constant_time_equal
-from vecinos.errors import Forbidden, NotAuthenticated
+from vecinos.db import RowId
+from vecinos.errors import Forbidden, InvalidInput, NotAuthenticated
 from vecinos.i18n import N_
 from vecinos.web.deps import MaybePrincipalDep
 
@@ -26,6 +28,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 ORG_PARAM = "org_id"
+ROW_ID: TypeAdapter[int] = TypeAdapter(RowId)
 
 
 class UnguardedRouteError(RuntimeError):
@@ -96,7 +99,7 @@ class OrgRole(SignedIn):
         self.roles = roles
 
     def authorize(self, request: Request, principal: Principal) -> None:
-        organization_id = int(request.path_params[ORG_PARAM])
+        organization_id = organization_in_path(request)
         if not principal.roles_in(organization_id):
             raise Forbidden(
                 N_("You are not a member of this organization."), code="not_in_organization"
@@ -106,6 +109,20 @@ class OrgRole(SignedIn):
 
     def describe(self) -> str:
         return f"role in organization: {', '.join(r.value for r in self.roles)}"
+
+
+def organization_in_path(request: Request) -> int:
+    """`{org_id}` as a row id; the route's own validation comes after its policy, too late."""
+    raw = request.path_params[ORG_PARAM]
+    try:
+        return ROW_ID.validate_python(raw)
+    except ValidationError as exc:
+        problem = exc.errors(include_url=False)[0]["msg"]
+        raise InvalidInput(
+            N_("Some fields are wrong: {summary}"),
+            params={"summary": f"{ORG_PARAM}: {problem}"},
+            details={"fields": [{"field": ORG_PARAM, "problem": problem}]},
+        ) from None
 
 
 class AnyOrgRole(SignedIn):

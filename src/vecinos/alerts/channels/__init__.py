@@ -37,7 +37,7 @@ class Channels(dict[ChannelKind, Channel]):
 def channels_for(settings: Settings, clock: Clock, http: Http | None = None) -> Channels:
     """Every channel the settings configure; the log channel always; in the demo, the inbox
     for SMS, e-mail and push when they are not configured."""
-    http = http or Http(settings.outbound_timeout_seconds)
+    http = http or Http.for_settings(settings)
     found: dict[ChannelKind, Channel] = {
         ChannelKind.LOG: LogChannel(),
         ChannelKind.WEBHOOK: WebhookChannel(http, clock),

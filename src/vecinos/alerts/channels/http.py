@@ -1,8 +1,9 @@
 """All outbound HTTP of the channels goes through here (healthchecks' `hc/lib/curl.py` habit).
 
-One place holds the time-out, the connection pool, turns network trouble into transient send
-errors and classifies status codes; tests point the channels at local servers through their
-URLs alone.
+One place holds the time-out, the connection pool and the SSRF guard (`vecinos/outbound.py`:
+no private, loopback or link-local address is ever called), turns network trouble into
+transient send errors and classifies status codes; tests point the channels at local servers
+through their URLs and `VECINOS_OUTBOUND_ALLOW_PRIVATE`.
 
 aiohttp, not httpx: at a provider latency of 100 ms and 100 requests in flight, httpx's
 AsyncClient spent about 15 ms of CPU per request on this machine against aiohttp's 0.3 ms
@@ -20,8 +21,11 @@ from typing import Any
 
 import aiohttp
 from multidict import CIMultiDict
+from yarl import URL
 
 from vecinos.alerts.channels.base import PermanentSendError, TransientSendError
+from vecinos.config import Settings
+from vecinos.outbound import GuardedResolver, PrivateAddressError, refuse_private_literal
 
 USER_AGENT = "vecinos-alerts/1"
 # 404 and 410 from a push service or partner mean the endpoint is gone for good.
@@ -39,16 +43,26 @@ class Reply:
 class Http:
     """One connection pool for the channels of an engine; made and used on one event loop."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, *, allow_private: bool = False) -> None:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.allow_private = allow_private
         self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Http:
+        return cls(settings.outbound_timeout_seconds, allow_private=settings.outbound_allow_private)
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:  # inside the running loop that will use it
             self._session = aiohttp.ClientSession(
                 timeout=self.timeout,
-                connector=aiohttp.TCPConnector(limit=0, limit_per_host=CONNECTIONS_PER_HOST),
+                connector=aiohttp.TCPConnector(
+                    limit=0,
+                    limit_per_host=CONNECTIONS_PER_HOST,
+                    resolver=GuardedResolver(allow_private=self.allow_private),
+                ),
                 headers={"User-Agent": USER_AGENT},
+                trust_env=False,  # no proxy from the environment: the guard is the way out
             )
         return self._session
 
@@ -68,6 +82,7 @@ class Http:
             sent["Authorization"] = aiohttp.encode_basic_auth(*auth)
         body: Any = content if content is not None else (dict(data) if data else None)
         try:
+            refuse_private_literal(URL(url).host, allow_private=self.allow_private)
             async with self._client().request(
                 method,
                 url,
@@ -80,6 +95,11 @@ class Http:
         except TimeoutError as exc:
             raise TransientSendError(f"timed out: {url}", code="timeout") from exc
         except (aiohttp.ClientError, OSError) as exc:
+            if isinstance(exc, PrivateAddressError) or isinstance(
+                exc.__cause__, PrivateAddressError
+            ):
+                # Never going to be allowed: the subscription behind it is disabled.
+                raise PermanentSendError(str(exc), code="private_address") from exc
             raise TransientSendError(f"{type(exc).__name__}: {exc}", code="network") from exc
 
     async def post(self, url: str, **kwargs: Any) -> Reply:

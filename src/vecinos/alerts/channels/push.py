@@ -17,6 +17,7 @@ from pywebpush import WebPusher
 
 from vecinos.alerts.channels.base import OutboundMessage, PermanentSendError, SendResult
 from vecinos.alerts.channels.http import Http, check_status
+from vecinos.alerts.contacts import is_push_service
 from vecinos.alerts.models import ChannelKind
 from vecinos.clock import Clock
 from vecinos.config import Settings
@@ -35,6 +36,7 @@ class PushChannel:
     kind = ChannelKind.PUSH
 
     def __init__(self, settings: Settings, http: Http, clock: Clock) -> None:
+        self.settings = settings
         self.vapid = load_vapid(settings.vapid_private_key.get_secret_value())
         self.subject = settings.vapid_subject
         self.http = http
@@ -56,6 +58,9 @@ class PushChannel:
             endpoint = str(subscription["endpoint"])
         except (ValueError, KeyError, TypeError) as exc:
             raise PermanentSendError("push contact is unreadable", code="bad_contact") from exc
+        if not is_push_service(endpoint, self.settings):
+            # Stored before the list existed, or the list changed: never called.
+            raise PermanentSendError("not a known push service", code="push_service_refused")
         body = WebPusher(subscription).encode(self.payload(message), "aes128gcm")["body"]
         headers = {
             **self.vapid_headers(endpoint),

@@ -2,7 +2,7 @@
 hotline operators (sealed phones), the call log (callers as keyed indexes) and bans
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0012
 Create Date: 2026-12-02 01:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import vecinos.db
 
 revision: str = "0015"
-down_revision: str | None = "0014"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

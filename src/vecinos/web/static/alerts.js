@@ -152,7 +152,11 @@
   }
 
   const stream = new EventSource("/api/alerts/stream?lang=" + encodeURIComponent(language));
-  stream.addEventListener("ready", () => catchUp().catch(() => {}));
+  stream.addEventListener("ready", () => {
+    live.dataset.stream = "open"; // listening: what is published from now on arrives here
+    catchUp().catch(() => {});
+  });
+  stream.addEventListener("error", () => { live.dataset.stream = "reconnecting"; });
   stream.addEventListener("alert", (event) => show(JSON.parse(event.data)));
 
   if (document.readyState === "complete") startMap();

@@ -284,7 +284,8 @@
       marker = window.L.circleMarker(at, style).on("click", () => select(Number(id))).addTo(incidentLayer);
       markers.set(id, marker);
     }
-    marker.setLatLng(at).setStyle(style).bindTooltip(card.dataset.title);
+    // A text node: Leaflet takes a string tooltip as HTML (a name with markup would run).
+    marker.setLatLng(at).setStyle(style).bindTooltip(document.createTextNode(card.dataset.title));
   }
 
   async function drawShifts() {
@@ -296,7 +297,7 @@
     shiftLayer.clearLayers();
     shown.forEach((shift) => {
       window.L.circleMarker([shift.lat, shift.lon], { radius: 5, color: "#1e6b32", fillOpacity: 0.9 })
-        .bindTooltip(shift.display_name).addTo(shiftLayer);
+        .bindTooltip(document.createTextNode(shift.display_name)).addTo(shiftLayer);
     });
   }
 

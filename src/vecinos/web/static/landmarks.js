@@ -62,7 +62,8 @@
       name.textContent = landmark.name;
       item.append(name, " ", button(text.msgEdit, () => edit(landmark)),
         " ", button(text.msgRemove, () => act(() => api("DELETE", base + "/" + landmark.id))));
-      if (pins) window.L.circleMarker([landmark.lat, landmark.lon], { radius: 6 }).bindTooltip(landmark.name).addTo(pins);
+      // A text node: Leaflet takes a string tooltip as HTML.
+      if (pins) window.L.circleMarker([landmark.lat, landmark.lon], { radius: 6 }).bindTooltip(document.createTextNode(landmark.name)).addTo(pins);
       return item;
     }));
   }

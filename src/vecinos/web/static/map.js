@@ -78,7 +78,8 @@
           interactive: false,
           style: { color: own ? "#0b5394" : "#7a7a7a", weight: own ? 2 : 1, fillOpacity: own ? 0.08 : 0.03 },
         });
-        shape.bindTooltip(properties.name, { permanent: true, direction: "center", className: "zone-label" });
+        // A text node: Leaflet takes a string tooltip as HTML (a zone's name is typed by people).
+        shape.bindTooltip(document.createTextNode(properties.name), { permanent: true, direction: "center", className: "zone-label" });
         shape.feature = feature;
         shape.addTo(zones);
       });

@@ -1,0 +1,174 @@
+"""Rate limits for every anonymous write, behind one small interface: `RateLimits.check`.
+
+Each kind of write has a rule: limits per *source* (what the request is about and can be held
+to: a device token's daily hash, a report's status token, the contact a code is sent to)
+and ceilings for *everyone* together, so one source cannot starve the rest and all of them
+together cannot exhaust what is behind (a carrier's bill, the CPU decoding photos).
+No rule reads the caller's address: none reaches this code.
+
+The buckets live in this process (several app processes each keep their own, so a ceiling is
+per process, as the settings say). Issue 14 moves them into the database; the interface stays.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from math import ceil
+
+from vecinos.config import Settings
+from vecinos.errors import TooManyRequests
+from vecinos.i18n import N_
+
+MAX_BUCKETS = 100_000  # full buckets are forgotten first when this many sources are tracked
+MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class TokenBuckets:
+    """`capacity` tokens per key, refilled at `per_second`; `take` says how long to wait."""
+
+    def __init__(self, capacity: float, per_second: float) -> None:
+        self.capacity = capacity
+        self.per_second = per_second
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, now: datetime) -> int:
+        """0 when a token was taken, else the whole seconds until one will be there."""
+        t = now.timestamp()
+        with self._lock:
+            bucket = self._refilled(key, t)
+            if bucket.tokens >= 1:
+                bucket.tokens -= 1
+                return 0
+            return max(1, ceil((1 - bucket.tokens) / self.per_second))
+
+    def _refilled(self, key: str, t: float) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_BUCKETS:
+                self._forget_full(t)
+            bucket = self._buckets[key] = _Bucket(self.capacity, t)
+        elapsed = max(0.0, t - bucket.at)
+        bucket.tokens = min(self.capacity, bucket.tokens + elapsed * self.per_second)
+        bucket.at = t
+        return bucket
+
+    def _forget_full(self, t: float) -> None:
+        for key, bucket in list(self._buckets.items()):
+            if bucket.tokens + (t - bucket.at) * self.per_second >= self.capacity:
+                del self._buckets[key]
+        if len(self._buckets) >= MAX_BUCKETS:  # still full of busy sources: start over
+            self._buckets.clear()
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`count` per `seconds`, taken as a burst of `count` refilled evenly."""
+
+    count: float
+    seconds: float
+
+    def buckets(self) -> TokenBuckets:
+        return TokenBuckets(self.count, self.count / self.seconds)
+
+
+@dataclass(frozen=True)
+class Rule:
+    per_source: tuple[Rate, ...]
+    everyone: tuple[Rate, ...]
+
+
+def rules_from(settings: Settings) -> dict[str, Rule]:
+    """Every anonymous write's rule. Token-gated writes (a code, a link, an invite) get plain
+    ceilings: their tokens are unguessable, so the limit is about load, not guessing."""
+    optin_ceiling = (
+        Rate(settings.alert_optins_per_minute, MINUTE),
+        Rate(settings.alert_optins_per_day, DAY),
+    )
+    token_gated = Rule((Rate(10, MINUTE),), (Rate(1200, MINUTE),))
+    return {
+        "report": Rule(
+            (Rate(settings.intake_per_source_per_minute, MINUTE),),
+            (Rate(settings.intake_global_per_second, 1),),
+        ),
+        "report-photo": Rule(
+            (Rate(settings.report_photos_max, MINUTE),),
+            (Rate(settings.report_photos_per_minute, MINUTE),),
+        ),
+        # Each channel has its own ceilings: a flood of one cannot close the others.
+        "opt-in:sms": Rule((), optin_ceiling),
+        "opt-in:email": Rule((), optin_ceiling),
+        "opt-in:push": Rule((), optin_ceiling),
+        # How often one contact is sent a code: checked apart, as its refusal must not show.
+        "opt-in-contact": Rule((Rate(settings.alert_optins_per_contact_per_hour, HOUR),), ()),
+        "confirm": token_gated,
+        "unsubscribe": token_gated,
+        "invite": token_gated,
+        "sign-in": Rule((Rate(20, MINUTE),), (Rate(1800, MINUTE),)),
+        "inbound-sms": Rule((Rate(30, MINUTE),), (Rate(3000, MINUTE),)),
+        # The hotline's voice webhooks: a call takes a handful of steps (per caller or leg).
+        "hotline-voice": Rule((Rate(60, MINUTE),), (Rate(6000, MINUTE),)),
+        # Twilio's delivery reports: signed, and as many as the texts we send (per message id).
+        "sms-status": Rule((Rate(20, MINUTE),), (Rate(200, 1),)),
+    }
+
+
+@dataclass(frozen=True)
+class Refusal:
+    which: str  # "source" or "global"
+    wait: int  # seconds
+
+
+class RateLimits:
+    """The app's limits, one set of buckets per rule, made on first use of the rule."""
+
+    def __init__(
+        self, settings: Settings, rules: Callable[[Settings], dict[str, Rule]] = rules_from
+    ) -> None:
+        self.settings = settings
+        self._rules = rules
+        self._buckets: dict[str, tuple[list[TokenBuckets], list[TokenBuckets]]] = {}
+        self._lock = threading.Lock()
+
+    def refusal(self, rule: str, source: str, now: datetime) -> Refusal | None:
+        """None, with a token taken from every bucket; else which limit was hit and the wait.
+        The source's own limits come first, so a refused flood takes nothing from everyone."""
+        per_source, everyone = self._for(rule)
+        for buckets in per_source:
+            if wait := buckets.take(source, now):
+                return Refusal("source", wait)
+        for buckets in everyone:
+            if wait := buckets.take("*", now):
+                return Refusal("global", wait)
+        return None
+
+    def check(self, rule: str, source: str, now: datetime) -> None:
+        """Raise 429 `rate_limited_source` or `rate_limited_global` when a limit is hit."""
+        refused = self.refusal(rule, source, now)
+        if refused is not None:
+            raise TooManyRequests(
+                N_("Too many requests; try again in {seconds} seconds."),
+                retry_after=refused.wait,
+                code=f"rate_limited_{refused.which}",
+            )
+
+    def _for(self, rule: str) -> tuple[list[TokenBuckets], list[TokenBuckets]]:
+        with self._lock:
+            found = self._buckets.get(rule)
+            if found is None:
+                made = self._rules(self.settings)[rule]
+                found = (
+                    [rate.buckets() for rate in made.per_source],
+                    [rate.buckets() for rate in made.everyone],
+                )
+                self._buckets[rule] = found
+            return found
