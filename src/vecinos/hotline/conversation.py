@@ -21,7 +21,6 @@ from vecinos.geo.gazetteer import NamedPlace, search_places
 from vecinos.geo.names import fold
 from vecinos.hotline import words
 from vecinos.hotline.models import Step, TextConversation, TextFollowUp
-from vecinos.i18n import gettext
 from vecinos.reports import intake, sources
 from vecinos.reports.models import Source
 from vecinos.reports.schemas import LocationIn, PlaceIn, ReportFields
@@ -56,7 +55,7 @@ def start(db: Session, sender: Sender, language: str, *, now: datetime, settings
             expires_at=now + timedelta(minutes=settings.text_conversation_minutes),
         )
     )
-    return _say(language, words.ASK_WHAT, settings)
+    return words.say(language, words.ASK_WHAT, settings)
 
 
 def find(db: Session, sender: Sender, settings: Settings) -> TextConversation | None:
@@ -69,11 +68,11 @@ def expired(db: Session, conversation: TextConversation, settings: Settings) -> 
     """The answer to a late reply: the half-written report is dropped now, not kept."""
     db.delete(conversation)
     keyword = _keyword(conversation.language)
-    return _say(conversation.language, words.EXPIRED, settings, keyword=keyword)
+    return words.say(conversation.language, words.EXPIRED, settings, keyword=keyword)
 
 
 def nothing_open(language: str, settings: Settings) -> str:
-    return _say(language, words.NOTHING_OPEN, settings, keyword=_keyword(language))
+    return words.say(language, words.NOTHING_OPEN, settings, keyword=_keyword(language))
 
 
 def answer(
@@ -88,7 +87,7 @@ def answer(
     """The next question, the same one again with why, or the receipt at the end."""
     language = conversation.language
     if len(body) > MAX_ANSWER:
-        return _say(language, words.TOO_LONG, settings)
+        return words.say(language, words.TOO_LONG, settings)
     step = Step(conversation.step)
     if step == Step.WHAT:
         return _answer_what(conversation, body, settings)
@@ -104,7 +103,7 @@ def _answer_what(conversation: TextConversation, body: str, settings: Settings) 
     if choice is None:
         return _again(conversation.language, len(words.WHAT_CHOICES), settings)
     _advance(conversation, Step.WHERE, activity=words.WHAT_CHOICES[choice].value)
-    return _say(conversation.language, words.ASK_WHERE, settings)
+    return words.say(conversation.language, words.ASK_WHERE, settings)
 
 
 def _answer_where(
@@ -112,14 +111,14 @@ def _answer_where(
 ) -> str:
     found = search_places(db, body, PLACES_OFFERED, area_geojson=settings.service_area_geojson)
     if not found:
-        return _say(conversation.language, words.UNKNOWN_PLACE, settings)
+        return words.say(conversation.language, words.UNKNOWN_PLACE, settings)
     exact = [place for place in found if fold(place.name) == fold(body)]
     if len(found) == 1 or exact:
         return _placed(conversation, (exact or found)[0], settings)
     offered = [[place.kind, place.key, place.name] for place in found]
     _advance(conversation, Step.PICK_PLACE, offered=offered)
     choices = ", ".join(f"{n} {place.name}" for n, place in enumerate(found, start=1))
-    return _say(conversation.language, words.ASK_PICK, settings, choices=choices)
+    return words.say(conversation.language, words.ASK_PICK, settings, choices=choices)
 
 
 def _answer_pick(db: Session, conversation: TextConversation, body: str, settings: Settings) -> str:
@@ -128,7 +127,7 @@ def _answer_pick(db: Session, conversation: TextConversation, body: str, setting
     if choice is not None:
         kind, key, _name = offered[choice]
         _advance(conversation, Step.WHEN, place=[kind, key])
-        return _say(conversation.language, words.ASK_WHEN, settings)
+        return words.say(conversation.language, words.ASK_WHEN, settings)
     if body.strip().isdigit():
         return _again(conversation.language, len(offered), settings)
     return _answer_where(db, conversation, body, settings)  # another name: search again
@@ -136,7 +135,7 @@ def _answer_pick(db: Session, conversation: TextConversation, body: str, setting
 
 def _placed(conversation: TextConversation, place: NamedPlace, settings: Settings) -> str:
     _advance(conversation, Step.WHEN, place=[place.kind, place.key])
-    return _say(conversation.language, words.ASK_WHEN, settings)
+    return words.say(conversation.language, words.ASK_WHEN, settings)
 
 
 def _answer_when(
@@ -157,10 +156,10 @@ def _answer_when(
     except AppError:
         # The place resolved to somewhere outside the area (or vanished): ask again.
         _advance(conversation, Step.WHERE)
-        return _say(conversation.language, words.NOT_PLACED, settings)
+        return words.say(conversation.language, words.NOT_PLACED, settings)
     language = conversation.language
     db.delete(conversation)
-    return _say(language, words.RECEIPT, settings, reference=str(report_id))
+    return words.say(language, words.RECEIPT, settings, reference=str(report_id))
 
 
 def _file_report(
@@ -215,11 +214,7 @@ def _choice(body: str, count: int) -> int | None:
 
 
 def _again(language: str, count: int, settings: Settings) -> str:
-    return _say(language, words.UNKNOWN_CHOICE, settings, count=str(count))
-
-
-def _say(language: str, message: str, settings: Settings, **params: str) -> str:
-    return gettext(language, message).format(coalition=settings.coalition_name, **params)
+    return words.say(language, words.UNKNOWN_CHOICE, settings, count=str(count))
 
 
 def _keyword(language: str) -> str:

@@ -48,7 +48,7 @@ def subscribe(
     reply_language = interface_language(asked_language or language)
     found = search_places(db, query, 1, area_geojson=settings.service_area_geojson) if query else []
     if not found:
-        return _say(reply_language, words.ALERTS_HOW, settings)
+        return words.say(reply_language, words.ALERTS_HOW, settings)
     place = found[0]
     try:
         subscriptions.subscribe_by_text(
@@ -61,18 +61,18 @@ def subscribe(
             vault=keyring.subscribers(settings),
         )
     except AppError:
-        return _say(reply_language, words.ALERTS_HOW, settings)
-    return _say(reply_language, words.ALERTS_ON, settings, area=place.name)
+        return words.say(reply_language, words.ALERTS_HOW, settings)
+    return words.say(reply_language, words.ALERTS_ON, settings, area=place.name)
 
 
 def zones(db: Session, e164: str, keyword: str, *, settings: Settings) -> str:
     """What the number is subscribed to, in the words of the gazetteer."""
     subscription = subscriptions.sms_subscription(db, e164, settings)
     if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
-        return _say(ZONES_WORDS[keyword], words.ZONES_NONE, settings)
+        return words.say(ZONES_WORDS[keyword], words.ZONES_NONE, settings)
     language = interface_language(subscription.language)
     names = ", ".join(_area_names(db, subscription, language))
-    return _say(language, words.ZONES_LIST, settings, areas=names)
+    return words.say(language, words.ZONES_LIST, settings, areas=names)
 
 
 def split_language(rest: str) -> tuple[str, str | None]:
@@ -104,7 +104,3 @@ def _area_names(db: Session, subscription: Subscription, language: str) -> list[
     label = public_place(db, subscription.lat, subscription.lon).label() or "?"
     km = f"{(subscription.radius_m or 0) / 1000:g}"
     return [gettext(language, words.AROUND).format(km=km, place=label)]
-
-
-def _say(language: str, message: str, settings: Settings, **params: str) -> str:
-    return gettext(language, message).format(coalition=settings.coalition_name, **params)

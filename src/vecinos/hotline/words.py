@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from vecinos.i18n import N_
+from vecinos.config import Settings
+from vecinos.i18n import N_, gettext
 from vecinos.reports.models import Activity
 
 # The "what" menu, in the order people read it; a number picks the activity.
@@ -55,3 +56,8 @@ ALERTS_HOW = N_("{coalition}: text ALERTS and a neighbourhood or ZIP code, e.g. 
 ZONES_NONE = N_("{coalition}: this number gets no alerts. Text ALERTS and a ZIP code to start.")
 ZONES_LIST = N_("{coalition}: alerts for {areas}. Text STOP to end.")
 AROUND = N_("{km} km around {place}")
+
+
+def say(language: str, message: str, settings: Settings, **params: str) -> str:
+    """`message` in `language`, with the coalition's name and `params` filled in."""
+    return gettext(language, message).format(coalition=settings.coalition_name, **params)
