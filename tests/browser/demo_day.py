@@ -17,6 +17,7 @@ from tests.evidence.helpers import photo_with_gps, upload
 from tests.reports.factories import device
 from vecinos.accounts import totp
 from vecinos.alerts.inbox import threads
+from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
@@ -27,6 +28,13 @@ from vecinos.worker.runner import Worker
 SCENE = (34.0433, -118.2096)  # Boyle Heights, on a public street corner
 FALSE_ALARM = (34.0290, -118.1990)
 ORG = "boyle-heights"
+
+
+def worker_round(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> None:
+    """What `vecinos demo` runs beside the pages: the periodic jobs, then the delivery engine
+    sends what waits in the outbox."""
+    Worker(sessions, settings, clock).tick()
+    DeliveryEngine(sessions, settings, clock).drain_now()
 
 
 @dataclass
@@ -124,7 +132,7 @@ def play_demo_day(
     resident = public.post("/api/alerts/subscriptions", json=subscription(contact="213-555-0199"))
     assert resident.status_code == 201, resident.text
     clock.advance(seconds=30)
-    Worker(sessions, settings, clock).tick()
+    worker_round(sessions, settings, clock)
     with transaction(sessions) as db:
         text = threads(db, settings)[0].messages[0].text
     code = re.search(r"\b(\d{6})\b", text)
@@ -140,7 +148,7 @@ def play_demo_day(
     )
     assert published.status_code in (200, 201), published.text
     clock.advance(seconds=30)
-    Worker(sessions, settings, clock).tick()
+    worker_round(sessions, settings, clock)
 
     assert dispatcher.post(f"/api/incidents/{day.false_alarm}/dispatch", json={}).status_code in (
         201,

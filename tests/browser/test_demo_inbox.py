@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser.demo_day import worker_round as jobs_then_delivery
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
@@ -20,7 +21,6 @@ from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.incidents.models import IncidentState
 from vecinos.web.app import create_app
-from vecinos.worker.runner import Worker
 
 pytestmark = pytest.mark.browser
 PHONE_NUMBER = "+1 213 555 0142"
@@ -43,9 +43,10 @@ def demo_server(
 
 
 def worker_round(sessions: sessionmaker[Session], settings: Settings, cast: Cast) -> None:
-    """What the demo's worker does every few seconds: send what is waiting."""
+    """What the demo's worker does every few seconds: the jobs, then the delivery engine
+    sends what is waiting."""
     cast.clock.advance(seconds=30)
-    Worker(sessions, settings, cast.clock).tick()
+    jobs_then_delivery(sessions, settings, cast.clock)
 
 
 def test_a_subscriber_confirms_through_the_demo_inbox_and_receives_an_alert(
