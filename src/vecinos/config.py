@@ -197,10 +197,6 @@ class Settings(BaseSettings):
     intake_global_per_second: int = Field(
         200, ge=1, description="Public reports accepted per second from everyone together."
     )
-    intake_writer_process: bool = Field(
-        True,
-        description="`vecinos serve` writes public reports in a process of its own.",
-    )
     cluster_radius_m: int = Field(
         500, ge=10, le=20_000, description="A report joins an open incident this close."
     )
@@ -216,6 +212,13 @@ class Settings(BaseSettings):
     )
     incident_stream_seconds: int = Field(
         300, ge=1, description="A board's event stream closes after this; browsers reconnect."
+    )
+    sse_max_streams: int = Field(
+        5000,
+        ge=1,
+        description="Live event streams (boards, alerts pages) one web process keeps open at"
+        " once; more are asked to come back shortly (503), before the process runs out of file"
+        " descriptors or memory.",
     )
 
     # Alerts: subscriptions, texts and channels (issue 4).

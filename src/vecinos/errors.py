@@ -46,18 +46,6 @@ class AppError(Exception):
                 params[name] = word(language, table, params[name])
         return gettext(language, self.template).format(**params)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled as it stands, whatever a subclass's __init__ asks for: refusals cross from
-        # the intake writer process to the web process.
-        return (_rebuilt, (type(self), self.args, self.__dict__))
-
-
-def _rebuilt(cls: type[AppError], args: tuple[Any, ...], state: dict[str, Any]) -> AppError:
-    error = cls.__new__(cls, *args)
-    error.args = args
-    error.__dict__.update(state)
-    return error
-
 
 class NotAuthenticated(AppError):
     status_code = 401
@@ -104,6 +92,22 @@ class TooManyRequests(AppError):
         super().__init__(
             message,
             params={"seconds": retry_after, **(params or {})},
+            code=code,
+            headers={"Retry-After": str(retry_after)},
+            details={"retry_after_seconds": retry_after},
+        )
+
+
+class Busy(AppError):
+    """The server is at a capacity it keeps on purpose; the client tries again shortly."""
+
+    status_code = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(
+            message,
+            params={"seconds": retry_after},
             code=code,
             headers={"Retry-After": str(retry_after)},
             details={"retry_after_seconds": retry_after},

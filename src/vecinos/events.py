@@ -155,23 +155,6 @@ class Hub:
 hub = Hub()  # this process's
 
 
-class Collector(Hub):
-    """Keeps what this process hears instead of handing it to readers: a process with no
-    readers of its own (the intake writer process) passes it on to one that has them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._kept: list[Event] = []
-
-    def deliver(self, topic: Topic, payload: dict[str, Any]) -> None:
-        self._kept.append(Event(topic, payload))
-
-    def take(self) -> list[Event]:
-        """What was heard since the last call."""
-        taken, self._kept = self._kept, []
-        return taken
-
-
 class Listener:
     """One thread per process that LISTENs on PostgreSQL and hands what it hears to the hub.
 

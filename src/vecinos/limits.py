@@ -8,12 +8,15 @@ texts share the provider account's rate instead of each using all of it.
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import datetime, timedelta
 from math import floor
+from typing import Any, cast
 
-from sqlalchemy import Float, String, select
+from sqlalchemy import CursorResult, Float, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from vecinos.config import Settings
 from vecinos.db import Base, UTCDateTime
 
 
@@ -23,6 +26,27 @@ class RateBucket(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+KEY_LENGTH = 80  # the column's width
+
+
+def bucket_key(name: str, key: str) -> str:
+    """A bucket's key: readable when it fits, else the name and a digest of the rest."""
+    whole = f"{name}:{key}"
+    if len(whole) <= KEY_LENGTH:
+        return whole
+    return f"{name}:{hashlib.sha256(key.encode()).hexdigest()}"[:KEY_LENGTH]
+
+
+IDLE = timedelta(days=1)
+
+
+def forget_idle(db: Session, now: datetime, settings: Settings) -> int:
+    """The worker's job: buckets nobody took from for a day are full again, so their rows
+    (one per sender that was ever limited) go; one that comes back starts full anyway."""
+    idle = delete(RateBucket).where(RateBucket.refreshed_at < now - IDLE)
+    return cast(CursorResult[Any], db.execute(idle)).rowcount
 
 
 def take(

@@ -6,8 +6,10 @@ and ceilings for *everyone* together, so one source cannot starve the rest and a
 together cannot exhaust what is behind (a carrier's bill, the CPU decoding photos).
 No rule reads the caller's address: none reaches this code.
 
-The buckets live in this process (several app processes each keep their own, so a ceiling is
-per process, as the settings say). Issue 14 moves them into the database; the interface stays.
+Where the buckets live follows the database: on SQLite one process serves, and they live in
+its memory; on PostgreSQL, where several web processes serve one deployment, they live in the
+database (`vecinos.limits`, one short transaction per check), so a ceiling holds for the
+deployment, not for each process.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from vecinos import limits
 from vecinos.config import Settings
 from vecinos.errors import TooManyRequests
 from vecinos.i18n import N_
@@ -70,6 +75,34 @@ class TokenBuckets:
             self._buckets.clear()
 
 
+class SharedBuckets:
+    """`TokenBuckets` kept in the database, for every process of a deployment at once."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], name: str, capacity: float, per_second: float
+    ) -> None:
+        self.sessions = sessions
+        self.name = name
+        self.capacity = capacity
+        self.per_second = per_second
+
+    def take(self, key: str, now: datetime) -> int:
+        """0 when a token was taken, else the whole seconds until one will be there."""
+        with self.sessions.begin() as db:
+            granted, wait = limits.take(
+                db,
+                limits.bucket_key(self.name, key),
+                rate=self.per_second,
+                burst=self.capacity,
+                want=1,
+                now=now,
+            )
+        return 0 if granted else max(1, ceil(wait))
+
+
+Buckets = TokenBuckets | SharedBuckets
+
+
 @dataclass(frozen=True)
 class Rate:
     """`count` per `seconds`, taken as a burst of `count` refilled evenly."""
@@ -77,7 +110,9 @@ class Rate:
     count: float
     seconds: float
 
-    def buckets(self) -> TokenBuckets:
+    def buckets(self, shared: sessionmaker[Session] | None = None, name: str = "") -> Buckets:
+        if shared is not None:
+            return SharedBuckets(shared, name, self.count, self.count / self.seconds)
         return TokenBuckets(self.count, self.count / self.seconds)
 
 
@@ -132,11 +167,17 @@ class RateLimits:
     """The app's limits, one set of buckets per rule, made on first use of the rule."""
 
     def __init__(
-        self, settings: Settings, rules: Callable[[Settings], dict[str, Rule]] = rules_from
+        self,
+        settings: Settings,
+        rules: Callable[[Settings], dict[str, Rule]] = rules_from,
+        *,
+        shared: sessionmaker[Session] | None = None,
     ) -> None:
+        """`shared`: the sessions of a database every process uses (buckets kept there)."""
         self.settings = settings
         self._rules = rules
-        self._buckets: dict[str, tuple[list[TokenBuckets], list[TokenBuckets]]] = {}
+        self._shared = shared
+        self._buckets: dict[str, tuple[list[Buckets], list[Buckets]]] = {}
         self._lock = threading.Lock()
 
     def refusal(self, rule: str, source: str, now: datetime) -> Refusal | None:
@@ -161,14 +202,15 @@ class RateLimits:
                 code=f"rate_limited_{refused.which}",
             )
 
-    def _for(self, rule: str) -> tuple[list[TokenBuckets], list[TokenBuckets]]:
+    def _for(self, rule: str) -> tuple[list[Buckets], list[Buckets]]:
         with self._lock:
             found = self._buckets.get(rule)
             if found is None:
                 made = self._rules(self.settings)[rule]
+                shared = self._shared
                 found = (
-                    [rate.buckets() for rate in made.per_source],
-                    [rate.buckets() for rate in made.everyone],
+                    [r.buckets(shared, f"{rule}/s{i}") for i, r in enumerate(made.per_source)],
+                    [r.buckets(shared, f"{rule}/e{i}") for i, r in enumerate(made.everyone)],
                 )
                 self._buckets[rule] = found
             return found

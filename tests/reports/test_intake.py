@@ -270,3 +270,15 @@ def test_the_service_area_is_configurable_and_checked_at_start() -> None:
     assert (inside.lat, inside.lon) == (34.05, -118.25)
     with pytest.raises(Exception, match="outside the area"):
         locate(None, LocationIn(lat=34.05, lon=-118.45), small)  # type: ignore[arg-type]
+
+
+def test_the_openapi_document_shows_what_a_report_looks_like(client: TestClient) -> None:
+    document = client.get("/api/openapi.json").json()
+    body = document["paths"]["/api/reports"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert body["required"] is True
+    assert {"activity", "location", "device_token"} <= set(schema["properties"])
+    assert "device_token" in schema["required"]
+    assert schema["additionalProperties"] is False  # nothing extra rides along
+    answers = document["paths"]["/api/reports"]["post"]["responses"]
+    assert {"200", "201"} <= set(answers)

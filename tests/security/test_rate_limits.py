@@ -9,15 +9,19 @@ from typing import Any
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.alerts.factories import SUBSCRIBE, body, counts
+from tests.cast import Cast
+from tests.reports.factories import body as report_body
 from vecinos.alerts.models import Subscription
 from vecinos.alerts.outbox_models import Delivery
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
+from vecinos.db import is_sqlite
 from vecinos.web import app as app_module
+from vecinos.web.app import create_app
 from vecinos.web.limits import UnlimitedWriteError, limit_of, unlimited_public_writes
 from vecinos.web.policy import PUBLIC, api_routes
 
@@ -104,3 +108,20 @@ def test_code_guesses_have_a_ceiling_per_handle(client: TestClient) -> None:
         for _ in range(11)
     ]
     assert answers[-1] == 429
+
+
+def test_on_postgresql_every_web_process_counts_against_the_same_ceiling(
+    settings: Settings, engine: Engine, clock: FrozenClock, cast: Cast
+) -> None:
+    if is_sqlite(settings.effective_database_url):
+        pytest.skip("SQLite is served by one process: its limits live in that process")
+    settings.intake_per_source_per_minute = 2
+    first, second = (create_app(settings, engine=engine, clock=clock) for _ in range(2))
+    report = report_body(device_token="one-phone-sending-too-often-0001")
+    with TestClient(first) as one, TestClient(second) as other:
+        answers = [one.post("/api/reports", json=report).status_code]
+        answers.append(other.post("/api/reports", json=report).status_code)
+        answers.append(one.post("/api/reports", json=report).status_code)
+        answers.append(other.post("/api/reports", json=report).status_code)
+    # Two processes, one limit: the third report from that phone is refused by either.
+    assert answers == [201, 201, 429, 429]

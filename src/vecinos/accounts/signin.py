@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,8 +37,12 @@ class Backoff:
         return now + timedelta(seconds=min(15 * 2 ** min(beyond, 30), self.max_lockout_seconds))
 
 
-# Verified against when the e-mail is unknown, so both failures take the same time.
-_DUMMY_HASH = passwords.hash_password("not-a-real-password-just-for-timing")
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both failures take the same time. Made
+    on first use: an argon2 hash costs start-up (and every CLI command) a good fraction of a
+    second on a busy machine."""
+    return passwords.hash_password("not-a-real-password-just-for-timing")
 
 
 def normalise_email(email: str) -> str:
@@ -59,7 +64,7 @@ def check_password(
     """The member whose password this is. On failure the counter moves: commit before raising."""
     member = find_member(db, email)
     if member is None or member.disabled_at is not None:
-        passwords.verify_password(_DUMMY_HASH, password)
+        passwords.verify_password(_dummy_hash(), password)
         raise NotAuthenticated(N_("Wrong e-mail or password."), code="wrong_credentials")
     _refuse_while_locked(member, now)
     if not passwords.verify_password(member.password_hash, password):

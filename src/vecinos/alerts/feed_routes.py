@@ -22,7 +22,7 @@ from vecinos.alerts import cap, feeds
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
-from vecinos.web.deps import ContextDep, DbDep, LanguageDep, PathId, SettingsDep
+from vecinos.web.deps import ContextDep, DbDep, LanguageDep, PathId
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[PUBLIC.dependency()])
@@ -73,15 +73,10 @@ def alert_cap(alert_id: PathId, db: DbDep, context: ContextDep) -> Response:
 
 
 @router.get("/stream")
-async def stream(
-    settings: SettingsDep, language: LanguageDep, context: ContextDep
-) -> StreamingResponse:
+async def stream(language: LanguageDep, context: ContextDep) -> StreamingResponse:
     """One `alert` event per alert published after the reader connected, by any process."""
-    return StreamingResponse(
-        _events(language, float(settings.incident_stream_seconds), context.sessions),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    seconds = float(context.settings.incident_stream_seconds)
+    return context.streams.response(_events(language, seconds, context.sessions))
 
 
 async def _events(

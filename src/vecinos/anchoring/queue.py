@@ -13,10 +13,9 @@ from sqlalchemy import Connection, Table, insert
 from sqlalchemy.orm import Session
 
 from vecinos.anchoring.models import AnchorState, Subject, TimeAnchor
-from vecinos.db_direct import Direct
 
 ANCHORS = cast(Table, TimeAnchor.__table__)
-_INSERT_DIRECT = Direct(insert(ANCHORS))  # one per report at intake: straight to the driver
+_INSERT = insert(ANCHORS)
 
 
 def _values(
@@ -53,4 +52,4 @@ def enqueue_row(
     now: datetime,
 ) -> None:
     """`enqueue` in one INSERT, for writers that work on the connection (the intake)."""
-    _INSERT_DIRECT.rows(connection, _values(incident_id, subject, ref, sha256, now))
+    connection.execute(_INSERT, _values(incident_id, subject, ref, sha256, now))

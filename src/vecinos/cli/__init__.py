@@ -72,6 +72,7 @@ def run_server(host: str, port: int, *, workers: int, demo_mode: bool, log_level
     import uvicorn
 
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    raise_open_file_limit()
     factory = "vecinos.web.serve:demo_app" if demo_mode else "vecinos.web.serve:production_app"
     # access_log=False: uvicorn's lines carry the client address; ours (AccessLogMiddleware) don't.
     # proxy_headers=False: never look at X-Forwarded-For at all.
@@ -85,6 +86,18 @@ def run_server(host: str, port: int, *, workers: int, demo_mode: bool, log_level
         proxy_headers=False,
         log_level=log_level.lower(),
     )
+
+
+def raise_open_file_limit() -> None:
+    """Every open live page holds a socket: the soft limit of open files (often 1024) is raised
+    to the hard one, so `VECINOS_SSE_MAX_STREAMS` pages fit with room for the database."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        logging.getLogger("vecinos.serve").info("open files: up to %d (was %d)", wanted, soft)
 
 
 def main() -> None:

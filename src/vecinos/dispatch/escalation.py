@@ -179,13 +179,10 @@ def close_offers(
         .where(Offer.request_id == request.id, Offer.state.in_([s.value for s in states]))
         .values(state=to_state.value, answered_at=now)
         .returning(Offer.id)
-        .execution_options(synchronize_session=False)
+        # Offers this session already holds are brought up to date from the rows it changed.
+        .execution_options(synchronize_session="fetch")
     )
-    moved = sorted(db.scalars(statement).all())
-    for offer in db.identity_map.values():  # keep loaded Offer objects truthful
-        if isinstance(offer, Offer) and offer.id in moved:
-            db.expire(offer)
-    return moved
+    return sorted(db.scalars(statement).all())
 
 
 def claim_round(db: Session, request: DispatchRequest, seen_round: int) -> bool:

@@ -27,7 +27,7 @@ from vecinos.incidents.schemas import (
     TransitionOut,
 )
 from vecinos.web import sse
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, PathId, SettingsDep
+from vecinos.web.deps import ClockDep, ContextDep, DbDep, PathId
 from vecinos.web.policy import AnyOrgRole
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
@@ -51,14 +51,11 @@ def list_incidents(
 
 
 @router.get("/stream")
-async def stream(caller: Dispatcher, settings: SettingsDep) -> StreamingResponse:
+async def stream(caller: Dispatcher, context: ContextDep) -> StreamingResponse:
     """Server-Sent Events: one `incident` event per change the caller may see."""
     visible = service.visible_organizations(caller)
-    return StreamingResponse(
-        _events(visible, float(settings.incident_stream_seconds)),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    seconds = float(context.settings.incident_stream_seconds)
+    return context.streams.response(_events(visible, seconds))
 
 
 async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]:

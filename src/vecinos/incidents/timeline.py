@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from vecinos.anchoring import queue as anchor_queue
 from vecinos.anchoring.models import Subject
-from vecinos.db_direct import Direct
 from vecinos.incidents.models import Incident, TimelineEvent
 
 GENESIS = "0" * 64
@@ -110,14 +109,13 @@ def append_row(
     """
     seq, prev_hash = (after.seq + 1, after.hash) if after else _tail(connection, incident_id)
     values = _event_values(incident_id, seq, kind, payload, actor_id, now, prev_hash)
-    _INSERT_DIRECT.rows(connection, values)
+    connection.execute(_INSERT, values)
     anchor_queue.enqueue_row(connection, incident_id, Subject.EVENT, seq, values["hash"], now=now)
     return Tail(seq, values["hash"])
 
 
 EVENTS = cast(Table, TimelineEvent.__table__)
 _INSERT = insert(EVENTS)
-_INSERT_DIRECT = Direct(_INSERT)  # one per report at intake: straight to the driver
 _LAST = (
     select(EVENTS.c.seq, EVENTS.c.hash)
     .where(EVENTS.c.incident_id == bindparam("incident_id"))

@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
 from vecinos.db import UTCDateTime
-from vecinos.db_direct import Direct
 from vecinos.geo.cells import cell_of, cells_within, centre_of
 from vecinos.geo.distance import EARTH_RADIUS_M, haversine_m
 from vecinos.geo.models import Zone
@@ -134,25 +133,21 @@ class Placed:
 
 
 # Statements built once: a report runs a handful of them, and building one costs more than
-# running it. Plain tables rather than the ORM classes: nothing here needs the ORM. The ones
-# every report runs go straight to the driver (`Direct`): SQLAlchemy's machinery around each
-# execution cost more than the database's work.
+# running it. Plain tables rather than the ORM classes: nothing here needs the ORM.
 INCIDENTS = cast(Table, Incident.__table__)
 REPORTS = cast(Table, Report.__table__)
 # The state is checked in Python, not here: SQLite's planner, without statistics, would take
 # the index on state (every open incident) over the one on the cell.
-_CANDIDATES = Direct(
-    select(
-        INCIDENTS.c.id,
-        INCIDENTS.c.lat,
-        INCIDENTS.c.lon,
-        INCIDENTS.c.last_seen_at,
-        INCIDENTS.c.state,
-    ).where(
-        INCIDENTS.c.h3_cell.in_(bindparam("cells", expanding=True)),
-        INCIDENTS.c.last_seen_at >= bindparam("since"),
-        INCIDENTS.c.last_seen_at <= bindparam("until"),
-    )
+_CANDIDATES = select(
+    INCIDENTS.c.id,
+    INCIDENTS.c.lat,
+    INCIDENTS.c.lon,
+    INCIDENTS.c.last_seen_at,
+    INCIDENTS.c.state,
+).where(
+    INCIDENTS.c.h3_cell.in_(bindparam("cells", expanding=True)),
+    INCIDENTS.c.last_seen_at >= bindparam("since"),
+    INCIDENTS.c.last_seen_at <= bindparam("until"),
 )
 _OPEN = frozenset(s.value for s in OPEN_STATES)
 _OBSERVED = bindparam("observed", type_=UTCDateTime())
@@ -162,9 +157,11 @@ _LAST_EVENT = (
     .order_by(timeline.EVENTS.c.seq.desc())
     .limit(1)
 )
-_JOIN = Direct(
-    update(INCIDENTS)
-    .where(INCIDENTS.c.id == bindparam("incident_id"))
+# Through the ORM session (`synchronize_session`): an `Incident` the session already holds (a
+# hotline report entered in a request that loaded it) is brought up to date.
+_JOIN = (
+    update(Incident)
+    .where(Incident.id == bindparam("incident_id"))
     .values(
         last_seen_at=case(
             (INCIDENTS.c.last_seen_at < _OBSERVED, _OBSERVED), else_=INCIDENTS.c.last_seen_at
@@ -184,9 +181,10 @@ _JOIN = Direct(
         _LAST_EVENT.with_only_columns(timeline.EVENTS.c.seq).scalar_subquery(),
         _LAST_EVENT.with_only_columns(timeline.EVENTS.c.hash).scalar_subquery(),
     )
+    .execution_options(synchronize_session="fetch")
 )
-_NEW_INCIDENT = Direct(insert(INCIDENTS).returning(INCIDENTS.c.id))
-_NEW_REPORT = Direct(insert(REPORTS).returning(REPORTS.c.id))
+_NEW_INCIDENT = insert(INCIDENTS).returning(INCIDENTS.c.id)
+_NEW_REPORT = insert(REPORTS).returning(REPORTS.c.id)
 ZONES = cast(Table, Zone.__table__)
 _ZONES = select(ZONES.c.organization_id, ZONES.c.geometry).order_by(ZONES.c.id)
 
@@ -201,7 +199,7 @@ def candidates(connection: Connection, sighting: Sighting, rules: Rules) -> list
     }
     return [
         OpenIncident(id_, lat, lon, last_seen_at)
-        for id_, lat, lon, last_seen_at, state in _CANDIDATES.rows(connection, params)
+        for id_, lat, lon, last_seen_at, state in connection.execute(_CANDIDATES, params)
         if state in _OPEN
     ]
 
@@ -256,10 +254,9 @@ def place(
             known_in = sources.history(connection, report["source_hash"]).incident_ids
         incident_id = found.id
         organization_id, state, report_count, source_count, tail = _join(
-            connection, found.id, report, new_source=found.id not in known_in
+            db, found.id, report, new_source=found.id not in known_in
         )
-        _expire_loaded(db, found.id)
-    ((report_id,),) = _NEW_REPORT.rows(connection, {**report, "incident_id": incident_id})
+    report_id = connection.execute(_NEW_REPORT, {**report, "incident_id": incident_id}).scalar_one()
     placed = Placed(report_id, incident_id, organization_id, state, report_count, source_count)
     kind = "opened" if placed.report_count == 1 else "report_added"
     payload = _event_payload(report_id, report)
@@ -271,7 +268,7 @@ def place(
 
 
 def _join(
-    connection: Connection, incident_id: int, report: dict[str, Any], *, new_source: bool
+    db: Session, incident_id: int, report: dict[str, Any], *, new_source: bool
 ) -> tuple[int | None, IncidentState, int, int, timeline.Tail]:
     """Count the report in the incident (one UPDATE, which also locks the row on PostgreSQL)."""
     params = {
@@ -280,18 +277,9 @@ def _join(
         "report_cross_streets": report["cross_streets"],
         "new_source": int(new_source),
     }
-    (row,) = _JOIN.rows(connection, params)
+    row = db.execute(_JOIN, params).one()
     tail = timeline.START if row[4] is None else timeline.Tail(row[4], row[5])
     return row[0], IncidentState(row[1]), row[2], row[3], tail
-
-
-def _expire_loaded(db: Session, incident_id: int) -> None:
-    """An `Incident` the session already holds is stale after the UPDATE: reload it on use."""
-    if not len(db.identity_map):  # the intake writer's sessions hold nothing
-        return
-    loaded = db.identity_map.get(db.identity_key(Incident, incident_id))
-    if loaded is not None:
-        db.expire(loaded)
 
 
 def _event_payload(report_id: int, report: dict[str, Any]) -> dict[str, object]:
@@ -332,7 +320,7 @@ def open_incident(
         "closed_at": None,
         "verdict": None,
     }
-    ((incident_id,),) = _NEW_INCIDENT.rows(connection, values)
+    incident_id = connection.execute(_NEW_INCIDENT, values).scalar_one()
     return incident_id, organization_id
 
 

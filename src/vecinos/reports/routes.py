@@ -5,9 +5,10 @@ Never reads `request.client`: no IP address reaches this code, let alone the dat
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from vecinos import keyring
@@ -29,13 +30,25 @@ from vecinos.reports.schemas import (
 )
 from vecinos.reports.writer import IntakeWriter
 from vecinos.web.deps import AppContext, ClockDep, ContextDep, DbDep, SettingsDep
-from vecinos.web.limits import RateLimited
+from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import ANONYMOUS, PUBLIC, AnyOrgRole
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 Dispatcher = Annotated[Principal, Depends(AnyOrgRole(Role.DISPATCHER))]
+ReportLimit = Annotated[Limit, Depends(RateLimited("report"))]
 IDEMPOTENCY_HEADER = "idempotency-key"
-JSON_BODY = {"requestBody": {"required": True, "content": {"application/json": {}}}}
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The request body as the OpenAPI document shows it: these routes read their JSON
+    themselves (`body.read_json`: a size limit that holds for chunked uploads, a depth limit,
+    a stable code for each way a body can be wrong), so FastAPI is told its schema here."""
+    schema = {"schema": model.model_json_schema()}
+    return {"requestBody": {"required": True, "content": {"application/json": schema}}}
+
+
+async def public_body(request: Request, settings: SettingsDep) -> PublicReportIn:
+    return await read_json(request, PublicReportIn, settings.report_max_bytes)
 
 
 async def hotline_body(request: Request, settings: SettingsDep) -> HotlineReportIn:
@@ -54,28 +67,22 @@ def writer_of(request: Request, context: AppContext) -> IntakeWriter:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=ReportReceipt,
-    # Declared for the route listing: `take_report` checks the "report" limit itself.
-    dependencies=[ANONYMOUS.dependency(), Depends(RateLimited("report"))],
-    openapi_extra=JSON_BODY,
+    responses={200: {"model": ReportReceipt, "description": "Sent before (same idempotency key)."}},
+    dependencies=[ANONYMOUS.dependency()],
+    openapi_extra=json_body(PublicReportIn),
 )
-async def submit_report(request: Request) -> Response:
-    """Documents the route; `IntakeFastPath` answers it first (see `take_report`)."""
-    return await take_report(request)
-
-
-async def take_report(request: Request) -> Response:
-    """On the event loop: checks here, the write joins the others waiting (`IntakeWriter`).
-
-    The hottest route: it reads its body and writes its answer itself, sparing FastAPI's
-    routing, dependency and response-model machinery (the route above still documents both).
-    Its policy is `ANONYMOUS`: nobody is looked up. Refusals are raised as `AppError`.
-    """
-    context: AppContext = request.app.state.context
+async def submit_report(
+    request: Request,
+    response: Response,
+    body: Annotated[PublicReportIn, Depends(public_body)],
+    context: ContextDep,
+    limit: ReportLimit,
+) -> ReportReceipt:
+    """Checked on the event loop; the write joins the others waiting (`IntakeWriter`), so
+    reports that arrive together share one transaction. Nobody is looked up (`ANONYMOUS`)."""
     settings, now = context.settings, context.clock.now()
-    body = await read_json(request, PublicReportIn, settings.report_max_bytes)
     source = sources.source_hash(settings, body.device_token, now)
-    if refused := context.limits.refusal("report", source, now):
+    if refused := limit.refusal(source):
         raise TooManyRequests(
             N_("Too many reports; try again in {seconds} seconds."),
             retry_after=refused.wait,
@@ -92,15 +99,14 @@ async def take_report(request: Request) -> Response:
     if isinstance(draft.checked, AppError) and draft.key_hash is None:
         raise draft.checked  # no earlier report can answer for it: refuse without the writer
     stored = await writer_of(request, context).submit(draft, now=now)
-    receipt = ReportReceipt.model_validate(_receipt(settings, stored.report_id, stored.state))
-    return Response(
-        receipt.model_dump_json(),
-        status_code=status.HTTP_201_CREATED if stored.created else status.HTTP_200_OK,
-        media_type="application/json",
-    )
+    if not stored.created:
+        response.status_code = status.HTTP_200_OK
+    return ReportReceipt.model_validate(_receipt(settings, stored.report_id, stored.state))
 
 
-@router.post("/hotline", status_code=status.HTTP_201_CREATED, openapi_extra=JSON_BODY)
+@router.post(
+    "/hotline", status_code=status.HTTP_201_CREATED, openapi_extra=json_body(HotlineReportIn)
+)
 def enter_hotline_report(
     request: Request,
     response: Response,

@@ -3,11 +3,9 @@
 SQLite takes one writer at a time, and a transaction per report spends most of its time on
 BEGIN, COMMIT and queueing threads for the write lock. Here the request handlers, on the event
 loop, hand their prepared reports to the app's one `IntakeWriter`. Once per turn of the loop,
-whatever has gathered goes to its backend as one batch, if the backend can take one more: the
-writer thread of this process takes one at a time (`InThread`), the writer process of `vecinos
-serve` several (`writer_process.py`). Each handler gets its own answer (or its own refusal)
-back. Nothing waits on a timer: a lone report is written at once, and a crowd of them shares
-the cost.
+whatever has gathered goes to the writer thread as one batch (one at a time: while it writes,
+the next batch gathers). Each handler gets its own answer (or its own refusal) back. Nothing
+waits on a timer: a lone report is written at once, and a crowd of them shares the cost.
 
 Every guarantee of `intake.store` holds per report: a refusal is raised by `intake.check`,
 which only reads, so a refused report writes nothing and does not disturb the others; a retried
@@ -24,7 +22,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,23 +48,11 @@ class Job:
     outcome: intake.Stored | BaseException | None = field(default=None)
 
 
-class Backend(Protocol):
-    """Where batches are written: `write` returns once every job's outcome is set."""
-
-    depth: int  # batches it may be given before the first comes back
-
-    async def write(self, batch: list[Job]) -> int:
-        """The transactions committed."""
-        ...
-
-    async def close(self) -> None: ...
-
-
 class IntakeWriter:
     """One per app. `submit` may be called from many requests at once on the event loop."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
+    def __init__(self, writer: BatchWriter) -> None:
+        self.writer = writer
         self._waiting: list[tuple[Job, asyncio.Future[intake.Stored]]] = []
         self._writing: set[asyncio.Task[None]] = set()
         self._dispatch_on: asyncio.AbstractEventLoop | None = None  # a dispatch is due there
@@ -75,7 +61,7 @@ class IntakeWriter:
     @classmethod
     def in_thread(cls, sessions: sessionmaker[Session], settings: Settings) -> IntakeWriter:
         """Batches written by the writer thread of this process."""
-        return cls(InThread(BatchWriter(sessions, settings)))
+        return cls(BatchWriter(sessions, settings))
 
     async def submit(self, draft: intake.Draft, *, now: datetime) -> intake.Stored:
         """Store the report with whatever else is waiting; its result, or its refusal raised."""
@@ -89,14 +75,11 @@ class IntakeWriter:
             loop.call_soon(self._dispatch)
         return await answer
 
-    async def close(self) -> None:
-        await self.backend.close()
-
     def _dispatch(self) -> None:
-        """Hand what is waiting to the backend as one batch, if it can take one more."""
+        """Hand what is waiting to the writer thread as one batch, unless it is writing one."""
         self._dispatch_on = None
         self._writing = {task for task in self._writing if not task.done()}
-        if self._waiting and len(self._writing) < self.backend.depth:
+        if self._waiting and not self._writing:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             task = asyncio.get_running_loop().create_task(self._write(batch))
             self._writing.add(task)
@@ -105,7 +88,8 @@ class IntakeWriter:
     async def _write(self, batch: list[tuple[Job, asyncio.Future[intake.Stored]]]) -> None:
         jobs = [job for job, _ in batch]
         try:
-            self.batches += await self.backend.write(jobs)
+            loop = asyncio.get_running_loop()
+            self.batches += await loop.run_in_executor(_THREAD, self.writer.write, jobs)
         except BaseException as exc:  # cancelled with the loop, or a bug: nobody hangs
             for job in jobs:
                 job.outcome = job.outcome or exc
@@ -117,24 +101,8 @@ class IntakeWriter:
                 _answer(job, answer)
 
 
-class InThread:
-    """Batches written in the writer thread of this process, one at a time."""
-
-    depth = 1
-
-    def __init__(self, writer: BatchWriter) -> None:
-        self.writer = writer
-
-    async def write(self, batch: list[Job]) -> int:
-        return await asyncio.get_running_loop().run_in_executor(_THREAD, self.writer.write, batch)
-
-    async def close(self) -> None:
-        """Nothing to let go of: the sessions belong to the app."""
-
-
 class BatchWriter:
-    """Writes batches on this process's database connections (in a thread of the web process,
-    or in the writer process)."""
+    """Writes batches on the app's database connections, in the writer thread."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self.sessions = sessions

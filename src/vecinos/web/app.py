@@ -41,7 +41,6 @@ from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
 from vecinos.maps.routes import router as maps_router
-from vecinos.reports.fastpath import IntakeFastPath
 from vecinos.reports.pages import router as report_pages_router
 from vecinos.reports.photo_routes import router as report_photo_router
 from vecinos.reports.routes import router as reports_router
@@ -136,8 +135,6 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    # Innermost: the report intake answers before the router, inside the middleware below.
-    app.add_middleware(IntakeFastPath)
     # Cheap phones on weak connections: compress everything worth compressing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(PrivateWhenSignedIn)

@@ -18,6 +18,7 @@ from vecinos.crypto import Encryptor
 from vecinos.db import MAX_ROW_ID
 from vecinos.i18n import negotiate
 from vecinos.ratelimit import RateLimits
+from vecinos.web.sse import Streams
 
 
 @dataclass
@@ -29,9 +30,13 @@ class AppContext:
     clock: Clock
     _encryptors: dict[str, Encryptor] = field(default_factory=dict, init=False, repr=False)
     limits: RateLimits = field(init=False, repr=False)
+    streams: Streams = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.limits = RateLimits(self.settings)
+        # On PostgreSQL several web processes serve: their limits are kept in the database.
+        postgresql = self.sessions.kw["bind"].dialect.name == "postgresql"
+        self.limits = RateLimits(self.settings, shared=self.sessions if postgresql else None)
+        self.streams = Streams(self.settings.sse_max_streams)
 
     def encryptor(self, purpose: str) -> Encryptor:
         """Made once per purpose: building the keys' Fernets took a share of every report."""

@@ -30,16 +30,12 @@ def demo_app() -> FastAPI:
 
 def served(app: FastAPI) -> FastAPI:
     """What `vecinos serve` adds, as the settings say: the background worker, unless it is left
-    to `vecinos worker`, and the intake writer process."""
+    to `vecinos worker` processes."""
     settings = app.state.context.settings
     if settings.worker_in_process:
         from vecinos.worker.inprocess import attach_worker
 
         attach_worker(app)
-    if settings.intake_writer_process:
-        from vecinos.reports.writer_process import attach_writer_process
-
-        attach_writer_process(app)
     return app
 
 
