@@ -154,6 +154,31 @@ class Settings(BaseSettings):
     contact_retention_hours: int = Field(
         72, ge=1, description="Callback contacts are purged this long after the report."
     )
+    text_conversation_minutes: int = Field(
+        15,
+        ge=2,
+        le=120,
+        description="A REPORT conversation by text not finished within this is dropped.",
+    )
+    hotline_ring_seconds: int = Field(
+        20, ge=5, le=60, description="How long on-shift operators ring before a message is taken."
+    )
+    hotline_message_seconds: int = Field(
+        120, ge=15, le=600, description="Longest message a hotline caller may leave."
+    )
+    hotline_captcha: Literal["auto", "always", "off"] = Field(
+        "auto",
+        description=(
+            "Callers press digits they hear before the menu: always, off, or auto (when calls"
+            " per minute reach VECINOS_HOTLINE_CAPTCHA_CALLS_PER_MINUTE)."
+        ),
+    )
+    hotline_captcha_calls_per_minute: int = Field(
+        20, ge=1, description="Calls per minute at which the voice CAPTCHA switches itself on."
+    )
+    hotline_calls_per_caller_per_hour: int = Field(
+        6, ge=1, description="Calls one number may make to the hotline in an hour."
+    )
     keyring_dir: Path | None = Field(
         None,
         description="Where the data keys of contacts live (files destroyed when their period"

@@ -14,6 +14,8 @@ from vecinos.dispatch import models as dispatch_models
 from vecinos.dispatch import observer_models as dispatch_observer_models
 from vecinos.evidence import models as evidence_models
 from vecinos.geo import models as geo_models
+from vecinos.hotline import call_models as hotline_call_models
+from vecinos.hotline import models as hotline_models
 from vecinos.incidents import models as incidents_models
 from vecinos.reports import models as reports_models
 from vecinos.training import models as training_models
@@ -34,6 +36,8 @@ __all__ = [
     "dispatch_observer_models",
     "evidence_models",
     "geo_models",
+    "hotline_call_models",
+    "hotline_models",
     "incidents_models",
     "limits_models",
     "metadata",

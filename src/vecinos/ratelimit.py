@@ -153,6 +153,8 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
         # A resident's accompaniment request texts the contact it gives: a few per contact, so
         # nobody can make us flood someone else's phone.
         "accompaniment": Rule((Rate(3, HOUR),), (Rate(60, MINUTE),)),
+        # The hotline's voice webhooks: a call takes a handful of steps (per caller or leg).
+        "hotline-voice": Rule((Rate(60, MINUTE),), (Rate(6000, MINUTE),)),
         # Twilio's delivery reports: signed, and as many as the texts we send (per message id).
         "sms-status": Rule((Rate(20, MINUTE),), (Rate(200, 1),)),
     }

@@ -62,6 +62,9 @@ class HttpStandIn:
             def do_GET(self) -> None:
                 self._answer()
 
+            def do_DELETE(self) -> None:
+                self._answer()
+
             def _answer(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 seen = Seen(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, status
 from sqlalchemy import func, or_, select
 
 from vecinos import keyring, scrubber
 from vecinos.accounts.models import Role
-from vecinos.alerts import areas, contacts, inbound, optin, subscriptions
+from vecinos.alerts import areas, contacts, optin, subscriptions
 from vecinos.alerts.areas import Area
 from vecinos.alerts.models import Subscription, SubscriptionStatus
 from vecinos.alerts.schemas import (
@@ -174,28 +174,6 @@ def subscriber_counts(org_id: PathId, caller: Coordinator, db: DbDep) -> Subscri
         active_by_channel=count_by(Subscription.channel, active),
         active_by_language=count_by(Subscription.language, active),
     )
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    return {key: str(value) for key, value in (await request.form()).items()}
-
-
-@router.post("/alerts/sms/inbound", dependencies=Public)
-def inbound_sms(
-    request: Request,
-    form: Annotated[dict[str, str], Depends(form_fields)],
-    db: DbDep,
-    context: ContextDep,
-    limit: Annotated[Limit, Depends(RateLimited("inbound-sms"))],
-) -> Response:
-    """Twilio's webhook for texts to our number; refused unless Twilio's signature matches."""
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    inbound.check_signature(
-        context.settings, path, form, request.headers.get(inbound.SIGNATURE_HEADER)
-    )
-    limit.check(form.get("From", ""))
-    reply = inbound.handle(db, form, now=context.clock.now(), settings=context.settings)
-    return Response(inbound.twiml(reply), media_type="application/xml")
 
 
 @router.post("/alerts/scrub", dependencies=Writers)

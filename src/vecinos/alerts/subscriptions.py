@@ -19,6 +19,7 @@ from vecinos.alerts import areas, contacts
 from vecinos.alerts.areas import Area
 from vecinos.alerts.contacts import Contact
 from vecinos.alerts.models import (
+    AreaKind,
     ChannelKind,
     Subscription,
     SubscriptionCell,
@@ -332,3 +333,49 @@ def purge_lapsed(db: Session, *, now: datetime) -> int:
 def purge_lapsed_job(db: Session, now: datetime, settings: Settings) -> int:
     """The worker's form of `purge_lapsed`."""
     return purge_lapsed(db, now=now)
+
+
+def subscribe_by_text(
+    db: Session,
+    e164: str,
+    area: Area,
+    language: str,
+    *,
+    now: datetime,
+    settings: Settings,
+    vault: Vault,
+) -> Subscription:
+    """ALERTAS <place> texted from the phone itself: the text proves control of the number, so
+    it is the opt-in and the subscription is active at once. A number that already has one
+    keeps it with the new area; a neighbourhood joins the neighbourhoods it had."""
+    tag = language_tag(language)
+    current = sms_subscription(db, e164, settings)
+    if current is None:
+        made = subscribe(
+            db,
+            contacts.phone(e164),
+            area,
+            tag,
+            Wants(True, True),
+            now=now,
+            settings=settings,
+            vault=vault,
+        )
+        _activate(made.subscription, now)
+        return made.subscription
+    if current.area_kind == AreaKind.ZONES and area.kind == AreaKind.ZONES:
+        area = areas.zones(db, [*(current.zone_ids or []), *area.zone_ids])
+    _set_area(db, current, area, settings)
+    current.language = tag
+    current.ended_at = None
+    _activate(current, now)
+    return current
+
+
+def _set_area(db: Session, subscription: Subscription, area: Area, settings: Settings) -> None:
+    subscription.area_kind = area.kind
+    subscription.lat, subscription.lon, subscription.radius_m = area.lat, area.lon, area.radius_m
+    subscription.home_cell = _home_cell(area)
+    subscription.zone_ids = list(area.zone_ids) or None
+    db.execute(delete(SubscriptionCell).where(SubscriptionCell.subscription_id == subscription.id))
+    _store_zone_cells(db, subscription, area, settings.alert_h3_resolution)

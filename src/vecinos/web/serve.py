@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+from secrets import token_hex
 
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from vecinos.config import load_settings
 from vecinos.web.app import create_app
@@ -17,6 +19,9 @@ def production_app() -> FastAPI:
 def demo_app() -> FastAPI:
     # Texts, e-mails and notifications no provider is configured for go to the demo inbox.
     settings = load_settings().model_copy(update={"demo_inbox": True})
+    if not settings.twilio_auth_token.get_secret_value():
+        # No provider: the phone simulator is the only one signing the hotline's webhooks.
+        settings = settings.model_copy(update={"twilio_auth_token": SecretStr(token_hex(16))})
     if settings.public_url.startswith("http://"):
         # A laptop demo over plain HTTP: a Secure cookie would never come back.
         settings = settings.model_copy(update={"cookie_secure": False})

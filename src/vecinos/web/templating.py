@@ -46,6 +46,7 @@ TEMPLATE_PACKAGES = (
     "cases",
     "training",
     "coverage",
+    "hotline",
 )
 JUST_NOW = N_("just now")
 

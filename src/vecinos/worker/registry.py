@@ -70,6 +70,14 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("coverage.extend_horizons", "vecinos.coverage.schedules:extend_horizons", 3600),
     JobSpec("coverage.remind", "vecinos.coverage.reminders:send_reminders", 30),
     JobSpec("coverage.purge_accompaniments", "vecinos.coverage.accompaniment:purge", 3600),
+    # Text conversations nobody finished in time: deleted, half-written answers and all.
+    JobSpec("hotline.purge_texts", "vecinos.hotline.conversation:purge_expired", 60),
+    # People who texted a report hear how it ended; their sealed numbers go after retention.
+    JobSpec("hotline.text_status", "vecinos.hotline.followup:send_due", 5),
+    # Hotline callers' sealed numbers are erased after the callback retention.
+    JobSpec("hotline.purge_callers", "vecinos.hotline.calls:purge_callers", 300),
+    # Hotline messages: fetched into evidence storage, then deleted at the provider.
+    JobSpec("hotline.fetch_recordings", "vecinos.hotline.recordings:fetch_due", 10),
     # Hashes waiting for an RFC 3161 time-stamp: asked for, checked, stored; retried when down.
     JobSpec("anchoring.stamp_due", "vecinos.anchoring.stamping:stamp_due", 5),
 )

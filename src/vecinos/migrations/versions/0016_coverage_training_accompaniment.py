@@ -1,7 +1,7 @@
 """coverage you can plan: training, vetting, schedules, sites, accompaniment (issue 17)
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-02 00:23:51.144216
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import vecinos.db
 
 revision: str = "0016"
-down_revision: str | None = "0012"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
