@@ -77,9 +77,8 @@ class InvalidInput(AppError):
     code = "invalid_input"
 
 
-class TooManyRequests(AppError):
-    status_code = 429
-    code = "too_many_requests"
+class RetryLater(AppError):
+    """Refused for now: the answer says in how many seconds to try again."""
 
     def __init__(
         self,
@@ -98,17 +97,13 @@ class TooManyRequests(AppError):
         )
 
 
-class Busy(AppError):
+class TooManyRequests(RetryLater):
+    status_code = 429
+    code = "too_many_requests"
+
+
+class Busy(RetryLater):
     """The server is at a capacity it keeps on purpose; the client tries again shortly."""
 
     status_code = 503
     code = "busy"
-
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
-        super().__init__(
-            message,
-            params={"seconds": retry_after},
-            code=code,
-            headers={"Retry-After": str(retry_after)},
-            details={"retry_after_seconds": retry_after},
-        )

@@ -54,7 +54,7 @@ class IntakeWriter:
     def __init__(self, writer: BatchWriter) -> None:
         self.writer = writer
         self._waiting: list[tuple[Job, asyncio.Future[intake.Stored]]] = []
-        self._writing: set[asyncio.Task[None]] = set()
+        self._writing: asyncio.Task[None] | None = None  # the batch in the writer thread
         self._dispatch_on: asyncio.AbstractEventLoop | None = None  # a dispatch is due there
         self.batches = 0  # transactions committed, for tests and curiosity
 
@@ -78,11 +78,10 @@ class IntakeWriter:
     def _dispatch(self) -> None:
         """Hand what is waiting to the writer thread as one batch, unless it is writing one."""
         self._dispatch_on = None
-        self._writing = {task for task in self._writing if not task.done()}
-        if self._waiting and not self._writing:
+        if self._waiting and (self._writing is None or self._writing.done()):
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             task = asyncio.get_running_loop().create_task(self._write(batch))
-            self._writing.add(task)
+            self._writing = task
             task.add_done_callback(lambda _: self._dispatch())
 
     async def _write(self, batch: list[tuple[Job, asyncio.Future[intake.Stored]]]) -> None:
