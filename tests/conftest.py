@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, build_cast
 from tests.events_helpers import Heard, hearing
+from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import Base, is_sqlite, make_engine, make_session_factory
 from vecinos.migrations import upgrade
-from vecinos.web.app import create_app
 
 pytest_plugins = ("tests.browser.fixtures",)  # live server, Chromium, pages: for every folder
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -58,7 +58,7 @@ def test_the_placeholder_secret_is_refused_outside_the_demo(
 def test_the_app_refuses_the_placeholder_but_the_demo_accepts_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from vecinos.web.app import create_app
+    from vecinos.app.factory import create_app
 
     monkeypatch.delenv("VECINOS_SECRET_KEY", raising=False)
     settings = load_settings(data_dir=tmp_path)

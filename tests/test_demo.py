@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from vecinos.accounts.models import Member, Organization, Role, RoleGrant
+from vecinos.app.factory import create_app
 from vecinos.cli import app as cli
 from vecinos.config import ConfigError, load_settings
 from vecinos.db import make_engine
 from vecinos.demo.seed import DEMO_PASSWORD
 from vecinos.geo.models import Landmark, Zone
-from vecinos.web.app import create_app
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_the_app_factory_refuses_to_start_with_an_unguarded_route(
 ) -> None:
     from fastapi import APIRouter
 
-    from vecinos.web import app as app_module
+    from vecinos.app import factory as app_module
 
     stray = APIRouter()
 

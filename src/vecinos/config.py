@@ -377,7 +377,7 @@ class Settings(BaseSettings):
     def _service_area_is_a_polygon(cls, value: str) -> str:
         # Fail at start-up, not on every report, when the service area cannot be read.
         from vecinos.errors import AppError
-        from vecinos.geo.zones import parse_area
+        from vecinos.shapes import parse_area
 
         try:
             parse_area(json.loads(value))

@@ -40,7 +40,7 @@ class AppError(Exception):
 
         params = dict(self.params)
         if self.words:
-            from vecinos.web.words import word  # codes become words where people read them
+            from vecinos.words import word  # codes become words where people read them
 
             for name, table in self.words.items():
                 params[name] = word(language, table, params[name])

@@ -18,12 +18,12 @@ from twilio.request_validator import RequestValidator
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
+from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.evidence.storage import storage_for
 from vecinos.hotline.call_models import HotlineCall
-from vecinos.web.app import create_app
 
 pytestmark = pytest.mark.browser
 TOKEN = "console-panel-token"

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.alerts.outbox_factories import incident, publish_now
 from tests.browser.fixtures import LiveServer
 from tests.cast import Cast
+from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.web.app import create_app
 
 pytestmark = pytest.mark.browser
 STREAM_SECONDS = 1  # each stream closes after a second; browsers come back three seconds later

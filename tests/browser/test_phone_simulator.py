@@ -17,13 +17,13 @@ from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
 from tests.geo.factories import add_gazetteer
+from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.hotline import operators
 from vecinos.hotline.call_models import HotlineCall
 from vecinos.reports.models import Report, Source
-from vecinos.web.app import create_app
 
 pytestmark = pytest.mark.browser
 

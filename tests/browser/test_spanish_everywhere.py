@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.browser.demo_day import DemoDay, play_demo_day
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, spanish
+from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.demo.seed import DEMO_PASSWORD
 from vecinos.i18n import merged_catalog
-from vecinos.web.app import create_app
 
 pytestmark = pytest.mark.browser
 

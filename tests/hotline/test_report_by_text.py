@@ -18,7 +18,8 @@ from vecinos.hotline.models import TextConversation, TextFollowUp
 from vecinos.incidents import service
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports import sources
-from vecinos.reports.models import Activity, LocationKind, Report, Source
+from vecinos.reports.models import LocationKind, Report, Source
+from vecinos.vocabulary import Activity
 
 
 def count(db: Session, model: type[object]) -> int:

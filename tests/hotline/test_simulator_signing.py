@@ -12,9 +12,9 @@ from twilio.request_validator import RequestValidator
 from tests.cast import Cast
 from tests.dispatch.factories import client_for
 from tests.hotline.conftest import PUBLIC_URL, TOKEN
+from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.web.app import create_app
 
 
 @pytest.fixture

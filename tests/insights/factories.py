@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.cast import Cast
 from tests.reports.factories import EASTSIDE_PIN, submit
 from vecinos.accounts.models import Member
-from vecinos.accounts.principal import Principal
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.publishing import NO_EDITS, publish
 from vecinos.config import Settings
@@ -20,6 +19,7 @@ from vecinos.dispatch import offers, shifts
 from vecinos.dispatch.models import Finding, Offer, OfferState
 from vecinos.dispatch.ranking import Needs
 from vecinos.dispatch.requests import request_verification
+from vecinos.identity import Principal
 from vecinos.incidents.models import Incident
 from vecinos.incidents.service import expire_stale_incidents
 

@@ -218,7 +218,7 @@ def test_one_source_is_rate_limited_per_minute(client: TestClient, clock: Frozen
 def test_the_global_limit_holds_for_everyone(
     settings: Any, engine: Any, clock: FrozenClock
 ) -> None:
-    from vecinos.web.app import create_app
+    from vecinos.app.factory import create_app
 
     settings.intake_global_per_second = 3
     with TestClient(

@@ -15,8 +15,8 @@ from tests.dispatch.factories import make_incident
 from tests.reports.factories import add_zones, body
 from tests.security.helpers import everything_everywhere
 from tests.security.test_path_parameters import PARAM, api_paths
+from vecinos.app.factory import create_app
 from vecinos.config import Settings
-from vecinos.web.app import create_app
 
 # The only responses meant to be kept: the public alert feeds (brief) and the app's own code.
 PUBLIC_CACHE = re.compile(r"^/api/alerts/feed\.(json|atom|geojson)$|^/static/|^/sw\.js$")

@@ -17,11 +17,11 @@ from tests.cast import Cast
 from tests.reports.factories import body as report_body
 from vecinos.alerts.models import Subscription
 from vecinos.alerts.outbox_models import Delivery
+from vecinos.app import factory as app_module
+from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import is_sqlite
-from vecinos.web import app as app_module
-from vecinos.web.app import create_app
 from vecinos.web.limits import UnlimitedWriteError, limit_of, unlimited_public_writes
 from vecinos.web.policy import PUBLIC, api_routes
 

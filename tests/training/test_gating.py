@@ -23,8 +23,8 @@ from tests.dispatch.factories import (
 from tests.training.factories import qualify
 from vecinos.db import transaction
 from vecinos.incidents.models import Incident
-from vecinos.reports.models import Activity
 from vecinos.training.models import Duty, VettingLevel
+from vecinos.vocabulary import Activity
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
 from vecinos.accounts.models import Member
-from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.dispatch import requests
 from vecinos.dispatch.models import DispatchRequest
 from vecinos.dispatch.ranking import Needs
+from vecinos.identity import Principal
 from vecinos.incidents.models import TimelineEvent
 
 

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.cast import Cast
 from tests.conftest import TEST_SECRET
 from tests.dispatch.factories import north, on_shift
+from vecinos.app.factory import create_app
+from vecinos.app.serve import served
 from vecinos.config import Settings
 from vecinos.db import is_sqlite, make_engine, transaction
 from vecinos.dispatch.models import Shift, ShiftLocation
 from vecinos.migrations import upgrade
-from vecinos.web.app import create_app
-from vecinos.web.serve import served
 from vecinos.worker.models import WorkerJob
 from vecinos.worker.registry import BUILTIN_JOBS, Job, JobSpec, load_jobs
 from vecinos.worker.runner import Worker
@@ -179,7 +179,7 @@ def test_the_served_app_leaves_its_start_up_objects_out_of_full_collections(
 ) -> None:
     import gc
 
-    from vecinos.web.serve import settled
+    from vecinos.app.serve import settled
 
     gc.unfreeze()
     try:

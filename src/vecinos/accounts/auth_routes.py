@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit, signin
 from vecinos.accounts.models import LoginSession, Member
-from vecinos.accounts.principal import Principal
 from vecinos.accounts.sessions import COOKIE_NAME, end_all_sessions, end_session, start_session
 from vecinos.errors import AppError, NotAuthenticated
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
 from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC, MemberBeforeTotp, SignedInMember

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit, passwords
 from vecinos.accounts.models import Invite, Member, Role, RoleGrant
-from vecinos.accounts.principal import Principal
 from vecinos.accounts.signin import find_member, normalise_email
 from vecinos.crypto import new_token, token_hash
 from vecinos.errors import Conflict, Forbidden, Gone, InvalidInput, NotAuthenticated, NotFound
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 
 
 def parse_roles(names: Iterable[str]) -> list[Role]:

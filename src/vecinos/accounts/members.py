@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from vecinos.accounts import audit
 from vecinos.accounts.invites import check_may_grant, covers, parse_roles
 from vecinos.accounts.models import Coalition, Member, Organization, Role, RoleGrant
-from vecinos.accounts.principal import Principal
 from vecinos.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
 

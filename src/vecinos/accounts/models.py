@@ -6,22 +6,13 @@ Nothing here records an IP address or anything about a member beyond what signin
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vecinos.db import Base, UTCDateTime, utcnow
-
-
-class Role(StrEnum):
-    RESPONDER = "responder"
-    DISPATCHER = "dispatcher"
-    LEGAL = "legal"
-    COORDINATOR = "coordinator"
-    ADMIN = "coalition_admin"
-
+from vecinos.identity import Role as Role  # kept here: the roles' column lives here
 
 # Roles that see people's reports, evidence or rosters must prove a second factor.
 ROLES_REQUIRING_TOTP = frozenset({Role.DISPATCHER, Role.LEGAL, Role.COORDINATOR, Role.ADMIN})

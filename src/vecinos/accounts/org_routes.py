@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from vecinos.accounts import audit, invites, members, tokens
 from vecinos.accounts.models import Organization, Role
-from vecinos.accounts.principal import Principal
 from vecinos.accounts.settings import OrganizationSettings, settings_of, update_settings
+from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
 from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC, CoalitionAdmin, Coordinator, OrgRole, SignedInMember

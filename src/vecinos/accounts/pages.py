@@ -13,7 +13,7 @@ from vecinos.maps.view import map_view
 from vecinos.web.deps import DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import Coordinator
 from vecinos.web.templating import render
-from vecinos.web.words import words_json
+from vecinos.words import words_json
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit
 from vecinos.accounts.models import Organization
-from vecinos.accounts.principal import Principal
 from vecinos.errors import InvalidInput, NotFound
 from vecinos.i18n import N_, is_language
+from vecinos.identity import Principal
 
 
 class RadioChannel(BaseModel):

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit
 from vecinos.accounts.models import ApiToken, Member
-from vecinos.accounts.principal import Principal
 from vecinos.crypto import new_token, token_hash
 from vecinos.errors import InvalidInput, NotFound
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 
 PREFIX = "vec_"
 

@@ -17,7 +17,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.alerts import composing, publishing
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.outbox_models import Alert
@@ -25,6 +24,7 @@ from vecinos.alerts.safety_models import AlertApproval, ApprovalStatus
 from vecinos.config import Settings
 from vecinos.errors import Conflict, Forbidden, Gone, NotFound
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident
 

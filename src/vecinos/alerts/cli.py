@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 
 from vecinos.alerts import holds
-from vecinos.cli.common import open_engine, settings_or_exit
 from vecinos.clock import SystemClock
+from vecinos.commands import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction
 from vecinos.errors import AppError
 

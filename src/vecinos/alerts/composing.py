@@ -30,7 +30,8 @@ from vecinos.errors import Conflict, InvalidInput
 from vecinos.geo.gazetteer import PublicPlace, public_place
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
 from vecinos.incidents.models import Incident
-from vecinos.reports.models import Agency, Report
+from vecinos.reports.models import Report
+from vecinos.vocabulary import Agency
 
 UNCONFIRMED_LABEL = N_("UNCONFIRMED, being checked:")
 ALWAYS = frozenset({"en", "es"})  # English is every language's fallback; Spanish is complete

@@ -42,13 +42,14 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from vecinos import keyring
-from vecinos.alerts import bulk, contacts, outbox, outgoing, subscriptions
+from vecinos.alerts import contacts, outbox, outgoing, subscriptions
 from vecinos.alerts.channels.base import Channel, OutboundMessage, SendError
 from vecinos.alerts.models import ChannelKind, Subscription, SubscriptionStatus
 from vecinos.alerts.optin import OPTIN_PURPOSE
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.config import Settings
-from vecinos.worker.claims import rowcount
+from vecinos.db import bulk
+from vecinos.db.claims import rowcount
 
 log = logging.getLogger("vecinos.alerts.delivery")
 

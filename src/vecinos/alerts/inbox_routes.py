@@ -9,11 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from vecinos.accounts.principal import Principal
 from vecinos.alerts import inbox
 from vecinos.config import Settings
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep
 from vecinos.web.policy import SignedInMember
 from vecinos.web.templating import render

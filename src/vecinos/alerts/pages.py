@@ -21,16 +21,10 @@ from vecinos.maps.view import map_view
 from vecinos.web.deps import ContextDep, DbDep, LanguageDep, ReadDbDep, SettingsDep
 from vecinos.web.policy import PUBLIC
 from vecinos.web.templating import render
+from vecinos.words import KIND_LABELS
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC.dependency()])
 RADII_KM = (1, 2, 5, 10)
-KIND_LABELS = {
-    "confirmed": N_("CONFIRMED by volunteers"),
-    "unconfirmed": N_("UNCONFIRMED — being checked"),
-    "update": N_("Update"),
-    "rumour_control": N_("RUMOUR CONTROL — not confirmed"),
-    "all_clear": N_("ALL CLEAR"),
-}
 # Languages a resident may choose for alerts; texts missing in one fall back to English.
 ALERT_LANGUAGES = {
     "en": "English",

@@ -18,13 +18,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.alerts import approvals, composing, holds, inbound, publishing, subscriptions
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.alerts.safety_schemas import ApprovalOut
 from vecinos.errors import Forbidden
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents import service
 from vecinos.incidents.models import Incident
 from vecinos.web.deps import ContextDep, DbDep, PathId

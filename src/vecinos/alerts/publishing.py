@@ -20,12 +20,13 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from vecinos import events
-from vecinos.alerts import alarm, bulk, composing, feeds, lifecycle, outgoing
+from vecinos.alerts import alarm, composing, feeds, lifecycle, outgoing
 from vecinos.alerts.matching import Recipient, match_subscribers
 from vecinos.alerts.models import AlertKind, ChannelKind
 from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
 from vecinos.alerts.segments import sms_segments
 from vecinos.config import Settings
+from vecinos.db import bulk
 from vecinos.errors import Conflict
 from vecinos.i18n import N_
 from vecinos.incidents import timeline

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, status
 from sqlalchemy import select
 
 from vecinos.accounts.models import Member, Role
-from vecinos.accounts.principal import Principal
 from vecinos.alerts import approvals, holds
 from vecinos.alerts.publish_routes import AlertOut, alert_out
 from vecinos.alerts.safety_schemas import ApprovalOut, HaltIn, HoldOut
+from vecinos.identity import Principal
 from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import AnyOrgRole
 

@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from vecinos.accounts import audit
 from vecinos.accounts.models import Organization, Role
-from vecinos.accounts.principal import Principal
 from vecinos.clock import Clock
 from vecinos.errors import Forbidden
+from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, DbDep, MaybePrincipalDep
 from vecinos.web.policy import ORG_PARAM, OrgRole
 

@@ -20,7 +20,7 @@ from vecinos.cases.schemas import CaseIn, CaseUpdate, ExportIn
 from vecinos.db import RowId
 from vecinos.i18n import N_, gettext
 from vecinos.incidents.models import Incident
-from vecinos.reports.pages import ACTIVITY_LABELS
+from vecinos.vocabulary import ACTIVITY_LABELS
 from vecinos.web.deps import ClockDep, ContextDep, DbDep, LanguageDep, PathId
 from vecinos.web.templating import render
 

@@ -7,13 +7,13 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit
 from vecinos.accounts.models import Organization
-from vecinos.accounts.principal import Principal
 from vecinos.cases import export, service
 from vecinos.cases.access import LegalMember
 from vecinos.cases.partners import directory
 from vecinos.cases.private import PURPOSE
 from vecinos.cases.schemas import CaseIn, CaseOut, CaseUpdate, ExportIn
 from vecinos.clock import Clock
+from vecinos.identity import Principal
 from vecinos.web.deps import AppContext, ClockDep, ContextDep, DbDep, PathId, SettingsDep
 
 router = APIRouter(tags=["cases"])

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit
-from vecinos.accounts.principal import Principal
 from vecinos.cases.models import CaseStatus, FollowUpCase
 from vecinos.cases.partners import Directory
 from vecinos.cases.private import Private, seal, unseal
@@ -22,6 +21,7 @@ from vecinos.crypto import Encryptor
 from vecinos.errors import Forbidden, InvalidInput, NotFound
 from vecinos.geo.gazetteer import public_place
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents.models import Incident
 
 PRIVATE_FIELDS = ("name", "family_contact", "next_steps", "notes")

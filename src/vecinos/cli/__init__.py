@@ -11,7 +11,7 @@ from rich.table import Table
 
 from vecinos.alerts import cli as alerts_cli
 from vecinos.cli import admin, demo, rights, worker
-from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.commands import open_engine, settings_or_exit
 from vecinos.evidence import cli as evidence_cli
 from vecinos.incidents import cli as incidents_cli
 from vecinos.migrations import current_revision, upgrade
@@ -73,7 +73,7 @@ def run_server(host: str, port: int, *, workers: int, demo_mode: bool, log_level
 
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     raise_open_file_limit()
-    factory = "vecinos.web.serve:demo_app" if demo_mode else "vecinos.web.serve:production_app"
+    factory = "vecinos.app.serve:demo_app" if demo_mode else "vecinos.app.serve:production_app"
     # access_log=False: uvicorn's lines carry the client address; ours (AccessLogMiddleware) don't.
     # proxy_headers=False: never look at X-Forwarded-For at all.
     uvicorn.run(

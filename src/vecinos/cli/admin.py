@@ -9,7 +9,7 @@ from vecinos.accounts import passwords
 from vecinos.accounts.members import create_organization, the_coalition
 from vecinos.accounts.models import Member, Role, RoleGrant
 from vecinos.accounts.signin import find_member, normalise_email
-from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.commands import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction, utcnow
 from vecinos.errors import AppError
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from vecinos.accounts import totp
 from vecinos.accounts.models import Member, Organization, Role
-from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.commands import open_engine, settings_or_exit
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.db import make_session_factory, transaction, utcnow

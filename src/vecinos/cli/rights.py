@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vecinos.cli.common import settings_or_exit
+from vecinos.commands import settings_or_exit
 from vecinos.config import Settings
 from vecinos.errors import AppError
 from vecinos.rights.audio import write_audio

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 
 from vecinos.alerts.sending import DeliveryEngine
-from vecinos.background import Background
-from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.app.background import Background
 from vecinos.clock import SystemClock
+from vecinos.commands import open_engine, settings_or_exit
 from vecinos.db import make_session_factory
 from vecinos.worker.runner import Worker
 

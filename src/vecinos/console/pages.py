@@ -18,22 +18,22 @@ from sqlalchemy.orm import Session
 
 from vecinos import keyring
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.db import RowId
 from vecinos.dispatch.requests import request_of
 from vecinos.dispatch.views import dispatch_out
 from vecinos.evidence.models import Media
 from vecinos.geo.gazetteer import public_place
 from vecinos.i18n import N_, gettext
+from vecinos.identity import Principal
 from vecinos.incidents import board as boards
-from vecinos.incidents.detail import incident_detail
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import ALLOWED
 from vecinos.maps.view import map_view
+from vecinos.reports.incident_detail import incident_detail
 from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep, PathId
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
-from vecinos.web.words import words
+from vecinos.words import words
 
 router = APIRouter(include_in_schema=False)
 Dispatcher = Annotated[Principal, Depends(AnyOrgRole(Role.DISPATCHER))]

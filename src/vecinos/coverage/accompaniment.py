@@ -19,7 +19,6 @@ from sqlalchemy import delete, literal, select, update
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role, RoleGrant
-from vecinos.accounts.principal import Principal
 from vecinos.alerts import contacts as checked
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
@@ -33,14 +32,15 @@ from vecinos.coverage.models import (
 )
 from vecinos.crypto import Encryptor
 from vecinos.db import UTCDateTime
+from vecinos.db.claims import rowcount
 from vecinos.dispatch.models import OfferState
 from vecinos.errors import Conflict, Gone, InvalidInput, NotFound
 from vecinos.geo.gazetteer import NamedPlace, resolve_place
 from vecinos.geo.models import Landmark, Zone
-from vecinos.geo.zones import prepared_area
 from vecinos.i18n import N_, is_language
+from vecinos.identity import Principal
+from vecinos.shapes import prepared_area
 from vecinos.training.qualification import ACCOMPANIMENT, qualified_clause, refuse_unless_qualified
-from vecinos.worker.claims import rowcount
 
 NOTE_MAX = 500
 MAX_DAYS_AHEAD = 180

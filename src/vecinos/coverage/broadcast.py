@@ -17,8 +17,8 @@ from vecinos.coverage.models import Broadcast, Schedule, Signup, Site, Slot
 from vecinos.dispatch.models import Shift
 from vecinos.errors import InvalidInput, NotFound
 from vecinos.geo.models import Zone
-from vecinos.geo.zones import parse_area
 from vecinos.i18n import N_, gettext
+from vecinos.shapes import parse_area
 
 TEXT_MAX = 320
 # "Signed up for a site now": slots under way, or starting within this much.

@@ -13,7 +13,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from vecinos.accounts.models import Organization, Role
-from vecinos.accounts.principal import Principal
 from vecinos.coverage import accompaniment, broadcast, calendar, schedules, sites, wording
 from vecinos.coverage.models import AccompanimentKind, SiteKind
 from vecinos.coverage.routes import sealer_of
@@ -22,6 +21,7 @@ from vecinos.crypto import Encryptor
 from vecinos.geo.models import Landmark
 from vecinos.geo.zones import zones_of
 from vecinos.i18n import INTERFACE_LANGUAGES
+from vecinos.identity import Principal
 from vecinos.training.models import Duty, VettingLevel
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import Coordinator, OrgRole

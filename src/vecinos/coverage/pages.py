@@ -12,13 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from vecinos.accounts.models import Member, Role
-from vecinos.accounts.principal import Principal
 from vecinos.coverage import accompaniment, calendar, contacts, signups, swaps, wording
 from vecinos.coverage.models import Signup
 from vecinos.coverage.routes import contact_sealer, sealer_of
 from vecinos.crypto import Encryptor
 from vecinos.dispatch import shifts
 from vecinos.i18n import INTERFACE_LANGUAGES
+from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render

@@ -29,10 +29,10 @@ from vecinos.coverage.models import (
 )
 from vecinos.coverage.schedules import requirement_of
 from vecinos.coverage.signups import responders_of
+from vecinos.db.claims import rowcount
 from vecinos.dispatch.models import Shift
 from vecinos.i18n import N_, gettext
 from vecinos.training.qualification import qualifies
-from vecinos.worker.claims import rowcount
 
 # "The day before": between 24 and 1 hours ahead, so maybe later the same day; the text
 # names the day rather than saying "tomorrow".

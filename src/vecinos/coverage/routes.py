@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.coverage import (
     accompaniment,
     broadcast,
@@ -43,6 +42,7 @@ from vecinos.coverage.schemas import (
 )
 from vecinos.crypto import Encryptor
 from vecinos.dispatch.schemas import ShiftOut
+from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, ContextDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator, OrgRole, SignedInMember
 

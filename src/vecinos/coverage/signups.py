@@ -19,13 +19,13 @@ from vecinos.accounts.models import Member, Role, RoleGrant
 from vecinos.config import Settings
 from vecinos.coverage.models import Schedule, Signup, Site, Slot
 from vecinos.coverage.schedules import requirement_of
+from vecinos.db.claims import rowcount
 from vecinos.dispatch import shifts
 from vecinos.dispatch.models import Shift
 from vecinos.errors import Conflict, Gone, InvalidInput, NotFound
 from vecinos.geo.models import Landmark
 from vecinos.i18n import N_
 from vecinos.training.qualification import refuse_unless_qualified
-from vecinos.worker.claims import rowcount
 
 
 def slot_in(db: Session, organization_id: int, slot_id: int) -> Slot:

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
+from vecinos.db.claims import rowcount
 from vecinos.dispatch import events
 from vecinos.dispatch.models import (
     DispatchRequest,
@@ -30,8 +31,7 @@ from vecinos.dispatch.models import (
 )
 from vecinos.dispatch.ranking import Candidate, Needs, order_candidates, select_candidates
 from vecinos.incidents.models import Incident, IncidentState
-from vecinos.reports.models import Activity
-from vecinos.worker.claims import rowcount
+from vecinos.vocabulary import Activity
 
 VERIFIABLE = frozenset({IncidentState.REPORTED, IncidentState.VERIFYING})
 

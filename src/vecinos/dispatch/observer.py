@@ -19,8 +19,8 @@ from vecinos.dispatch.models import Offer
 from vecinos.dispatch.observer_models import Equipment, Need, ObserverReport, Warrant
 from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
-from vecinos.reports.models import Activity, Agency, Colour, VehicleType
 from vecinos.scrubber import scan
+from vecinos.vocabulary import Activity, Agency, Colour, VehicleType
 
 CLOCK_SKEW = timedelta(minutes=5)  # phones' clocks run a little fast or slow
 OLDEST = timedelta(hours=24)  # an observer report covers what happened today

@@ -8,8 +8,7 @@ from typing import TypeVar
 
 from vecinos.dispatch.observer_models import Equipment, Need, Warrant
 from vecinos.i18n import N_, gettext
-from vecinos.reports.models import Colour, VehicleType
-from vecinos.reports.pages import ACTIVITY_LABELS, AGENCY_LABELS
+from vecinos.vocabulary import ACTIVITY_LABELS, AGENCY_LABELS, Colour, VehicleType
 
 EQUIPMENT_LABELS: dict[Equipment, str] = {
     Equipment.BODY_ARMOUR: N_("Vests or body armour"),

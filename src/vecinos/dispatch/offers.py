@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
+from vecinos.db.claims import rowcount
 from vecinos.dispatch import events, observer
 from vecinos.dispatch.escalation import close_offers, escalate, needs_trained_observers
 from vecinos.dispatch.models import (
@@ -31,7 +32,6 @@ from vecinos.i18n import N_
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import transition
 from vecinos.training.qualification import LEGAL_OBSERVER, refuse_unless_qualified
-from vecinos.worker.claims import rowcount
 
 NOTE_MAX = 2000
 # What a responder may do next from each state of their offer.

@@ -10,14 +10,14 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from vecinos.accounts.models import Organization, Role
-from vecinos.accounts.principal import Principal
 from vecinos.dispatch import shifts
 from vecinos.dispatch.observer_labels import form_choices
 from vecinos.dispatch.schemas import GUIDANCE
 from vecinos.i18n import gettext
-from vecinos.reports.pages import ACTIVITY_LABELS
+from vecinos.identity import Principal
 from vecinos.rights.audio import megaphone_script
 from vecinos.rights.kit import load_kit
+from vecinos.vocabulary import ACTIVITY_LABELS
 from vecinos.web.deps import DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render

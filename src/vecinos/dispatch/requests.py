@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
 from vecinos.dispatch import events
 from vecinos.dispatch.escalation import close_offers, offer_next
@@ -24,6 +23,7 @@ from vecinos.dispatch.models import (
 from vecinos.dispatch.ranking import Needs
 from vecinos.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import get_visible, transition
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.dispatch import offers, requests, shifts
 from vecinos.dispatch.models import Offer, OfferState, Shift
 from vecinos.dispatch.ranking import Needs
@@ -24,6 +23,7 @@ from vecinos.dispatch.schemas import (
 from vecinos.dispatch.views import dispatch_out, names_of
 from vecinos.geo.distance import haversine_m
 from vecinos.geo.gazetteer import public_place
+from vecinos.identity import Principal
 from vecinos.incidents.models import Incident
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole, OrgRole

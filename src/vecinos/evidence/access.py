@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.dispatch.models import Offer, OfferState
 from vecinos.errors import Forbidden, NotFound
 from vecinos.evidence.models import Media
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents.models import Incident
 from vecinos.incidents.service import may_see
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from vecinos.accounts import audit
 from vecinos.anchoring.tsa import Trust, load_trust_file
-from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.commands import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction
 from vecinos.evidence import retention
 from vecinos.evidence.bundle import write_bundle

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Organization, Role
-from vecinos.accounts.principal import Principal
 from vecinos.evidence.models import LegalHold, Media
 from vecinos.geo.gazetteer import public_place
+from vecinos.identity import Principal
 from vecinos.incidents.models import Incident
 from vecinos.web.deps import DbDep, LanguageDep
 from vecinos.web.policy import AnyOrgRole

@@ -13,7 +13,6 @@ from starlette.background import BackgroundTask
 
 from vecinos.accounts import audit
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.evidence import access, holds, retention
 from vecinos.evidence.bundle import write_bundle
 from vecinos.evidence.credentials import configured
@@ -21,6 +20,7 @@ from vecinos.evidence.models import RetentionPolicy
 from vecinos.evidence.schemas import HoldIn, HoldOut, RetentionIn, RetentionOut
 from vecinos.evidence.signing import signing_key
 from vecinos.evidence.storage import storage_for
+from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole, Coordinator
 

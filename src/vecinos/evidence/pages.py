@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.evidence import access, holds
 from vecinos.evidence.models import LegalHold, Media
 from vecinos.i18n import N_, gettext
+from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId
 from vecinos.web.policy import AnyOrgRole, SignedInMember
 from vecinos.web.templating import render

@@ -20,7 +20,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
 from vecinos.errors import Conflict, InvalidInput, NotFound
 from vecinos.evidence import access
@@ -29,6 +28,7 @@ from vecinos.evidence.models import Chunk, Media, MediaKind, MediaState
 from vecinos.evidence.storage import Storage, storage_for
 from vecinos.evidence.uploads import anchor_media, keys_for
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents import timeline
 
 GENESIS = "0" * 64

@@ -24,7 +24,7 @@ from vecinos.dispatch.observer_labels import (
 )
 from vecinos.i18n import N_, gettext
 from vecinos.incidents.models import IncidentState
-from vecinos.reports.pages import ACTIVITY_LABELS, AGENCY_LABELS
+from vecinos.vocabulary import ACTIVITY_LABELS, AGENCY_LABELS
 
 FINDING_LABELS = {
     Finding.CONFIRMED: N_("Confirmed: I see it"),

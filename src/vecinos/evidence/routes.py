@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts import audit
-from vecinos.accounts.principal import Principal
 from vecinos.db import MAX_ROW_ID, RowId
 from vecinos.errors import Forbidden, NotFound
 from vecinos.evidence import access, recording, uploads
@@ -19,6 +18,7 @@ from vecinos.evidence.models import Media, MediaKind
 from vecinos.evidence.schemas import ChunkOut, MediaOut, RecordingIn, RecordingStatus
 from vecinos.evidence.storage import storage_for
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.web.bodylimit import streams_body
 from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole, SignedInMember

@@ -15,7 +15,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vecinos.accounts.principal import Principal
 from vecinos.anchoring import queue as anchor_queue
 from vecinos.anchoring.models import Subject
 from vecinos.dispatch.models import Offer
@@ -25,6 +24,7 @@ from vecinos.evidence.media import SNIFF_BYTES, TooLarge, public_copy, sniff
 from vecinos.evidence.models import Media, MediaKind, MediaState
 from vecinos.evidence.storage import Storage, undo_on_rollback
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents import timeline
 
 IMAGE_MAX_BYTES = 64 * 1024 * 1024

@@ -31,8 +31,8 @@ from vecinos.geo import postal
 from vecinos.geo.distance import haversine_m
 from vecinos.geo.models import Landmark, Zone
 from vecinos.geo.names import fold
-from vecinos.geo.zones import prepared_area
 from vecinos.i18n import N_
+from vecinos.shapes import prepared_area
 
 LANDMARK_RADIUS_M = 800.0  # a landmark further than this from the point is not "near" it
 METRES_PER_DEGREE = 111_320.0

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from vecinos import scrubber
 from vecinos.errors import Conflict, InvalidInput, NotFound
 from vecinos.geo.models import LANDMARK_NAME_MAX, Landmark
-from vecinos.geo.zones import prepared_area
 from vecinos.i18n import N_
+from vecinos.shapes import prepared_area
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vecinos.accounts import audit
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.geo import gazetteer, landmarks
 from vecinos.geo.landmarks import LandmarkFields
 from vecinos.geo.models import LANDMARK_NAME_MAX, Landmark
+from vecinos.identity import Principal
 from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import PUBLIC, Coordinator, OrgRole
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.geo import zones
+from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, DbDep, PathId
 from vecinos.web.policy import Coordinator, OrgRole
 

@@ -14,11 +14,11 @@ from vecinos import keyring, limits
 from vecinos.alerts import contacts
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor, blind_index, constant_time_equal
+from vecinos.db.claims import rowcount
 from vecinos.errors import AppError, NotFound
 from vecinos.hotline.call_models import CallStatus, HotlineBan, HotlineCall, HotlineOperator
 from vecinos.hotline.voice import Ring
 from vecinos.i18n import N_
-from vecinos.worker.claims import rowcount
 
 CALLER_PURPOSE = "hotline-caller"
 OPERATOR_PURPOSE = "hotline-operator"

@@ -16,12 +16,12 @@ from vecinos import keyring
 from vecinos.alerts import outbox
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
+from vecinos.db.claims import rowcount
 from vecinos.hotline import words
 from vecinos.hotline.models import TextFollowUp
 from vecinos.i18n import gettext
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports.models import Report
-from vecinos.worker.claims import rowcount
 
 STATUS_PURPOSE = "status"
 BATCH = 200

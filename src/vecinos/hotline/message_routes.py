@@ -12,11 +12,11 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.errors import NotFound
 from vecinos.evidence.storage import storage_for
 from vecinos.hotline.call_models import HotlineCall
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import AnyOrgRole
 

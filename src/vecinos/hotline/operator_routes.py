@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from vecinos.accounts.models import Member, Role
-from vecinos.accounts.principal import Principal
 from vecinos.hotline import calls, metrics, operators
 from vecinos.hotline.call_models import HotlineBan, HotlineCall, HotlineOperator
+from vecinos.identity import Principal
 from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.policy import AnyOrgRole
 

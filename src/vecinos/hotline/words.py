@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from vecinos.config import Settings
 from vecinos.i18n import N_, gettext
-from vecinos.reports.models import Activity
+from vecinos.vocabulary import Activity
 
 # The "what" menu, in the order people read it; a number picks the activity.
 WHAT_CHOICES: tuple[Activity, ...] = (

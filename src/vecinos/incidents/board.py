@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from vecinos.accounts.principal import Principal
+from vecinos.identity import Principal
 from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
 from vecinos.incidents.service import visible_organizations
 

@@ -10,7 +10,7 @@ from rich.progress import Progress
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from vecinos.cli.common import open_engine, settings_or_exit
+from vecinos.commands import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction
 from vecinos.incidents.models import Incident
 from vecinos.incidents.timeline import Break, verify_incident

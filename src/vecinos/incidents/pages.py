@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.i18n import gettext
-from vecinos.reports.pages import ACTIVITY_LABELS, AGENCY_LABELS
+from vecinos.identity import Principal
+from vecinos.vocabulary import ACTIVITY_LABELS, AGENCY_LABELS
 from vecinos.web.deps import LanguageDep
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render

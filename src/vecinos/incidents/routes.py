@@ -12,16 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from vecinos import events, keyring
+from vecinos import events
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.db import RowId
+from vecinos.identity import Principal
 from vecinos.incidents import live, service
-from vecinos.incidents.detail import incident_detail
 from vecinos.incidents.models import IncidentState
 from vecinos.incidents.schemas import (
     EventOut,
-    IncidentDetail,
     IncidentOut,
     TransitionIn,
     TransitionOut,
@@ -74,13 +72,6 @@ async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]
                 yield f"event: incident\ndata: {json.dumps(change.as_dict())}\n\n"
     finally:
         subscription.close()
-
-
-@router.get("/{incident_id}")
-def get_incident(
-    incident_id: PathId, caller: Dispatcher, db: DbDep, context: ContextDep
-) -> IncidentDetail:
-    return incident_detail(db, caller, incident_id, keyring.report_contacts(context.settings))
 
 
 @router.post("/{incident_id}/transition")

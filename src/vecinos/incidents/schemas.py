@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from vecinos.incidents.models import Incident, IncidentState, TimelineEvent
-from vecinos.reports.models import Report
 
 
 class IncidentOut(BaseModel):
@@ -61,48 +60,6 @@ def _label(state: IncidentState, verdict: str | None) -> str:
     return "unverified"
 
 
-class ReportOut(BaseModel):
-    id: int
-    source: str
-    low_trust: bool
-    activity: str
-    agency: str
-    agents: int | None
-    vehicles: int | None
-    equipment: list[dict[str, Any]]
-    location_kind: str
-    lat: float
-    lon: float
-    cross_streets: str | None
-    zone_id: int | None
-    description: str | None
-    observed_at: datetime
-    received_at: datetime
-    callback_contact: str | None = None  # only for the owning organization's dispatchers
-    contact_withheld: bool = False
-
-    @classmethod
-    def of(cls, report: Report) -> ReportOut:
-        return cls(
-            id=report.id,
-            source=str(report.source),
-            low_trust=report.low_trust,
-            activity=str(report.activity),
-            agency=str(report.agency),
-            agents=report.agents,
-            vehicles=report.vehicles,
-            equipment=report.equipment,
-            location_kind=str(report.location_kind),
-            lat=report.lat,
-            lon=report.lon,
-            cross_streets=report.cross_streets,
-            zone_id=report.zone_id,
-            description=report.description,
-            observed_at=report.observed_at,
-            received_at=report.received_at,
-        )
-
-
 class EventOut(BaseModel):
     seq: int
     kind: str
@@ -121,12 +78,6 @@ class EventOut(BaseModel):
             at=event.at,
             hash=event.hash,
         )
-
-
-class IncidentDetail(IncidentOut):
-    reports: list[ReportOut]
-    timeline: list[EventOut]
-    assignments: list[dict[str, Any]] = Field(default_factory=list)  # filled by dispatch
 
 
 class TransitionIn(BaseModel):

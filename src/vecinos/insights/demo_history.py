@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from vecinos import keyring
 from vecinos.accounts.models import Member, Role, RoleGrant
-from vecinos.accounts.principal import Principal
 from vecinos.alerts.models import AlertKind
 from vecinos.alerts.publishing import NO_EDITS, publish
 from vecinos.config import Settings
@@ -35,12 +34,14 @@ from vecinos.dispatch.ranking import Needs
 from vecinos.dispatch.requests import request_verification
 from vecinos.geo.distance import haversine_m
 from vecinos.geo.models import Zone
+from vecinos.identity import Principal
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import UNVERIFIED, expire_stale_incidents, transition_by
 from vecinos.reports.intake import Sender, submit
-from vecinos.reports.models import Activity, Agency, Source
+from vecinos.reports.models import Source
 from vecinos.reports.schemas import LocationIn, ReportFields
 from vecinos.reports.sources import source_hash
+from vecinos.vocabulary import Activity, Agency
 
 DAYS = 14
 ACTIVITIES = (

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from vecinos.coverage.models import Schedule, Site, Slot
 from vecinos.geo.cells import cell_of
 from vecinos.geo.models import Landmark, Zone
-from vecinos.geo.zones import parse_area
 from vecinos.insights import svg
 from vecinos.insights.facts import Scope
+from vecinos.shapes import parse_area
 
 AHEAD = timedelta(days=7)
 RESOLUTION = 7  # the coarse public cells of the reached/unreached map

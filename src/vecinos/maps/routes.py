@@ -1,29 +1,18 @@
-"""Public map routes: the base layer (service area and zones) and the self-hosted basemap."""
+"""Public map routes: the self-hosted basemap (the base layer of zones is `geo`'s)."""
 
 from __future__ import annotations
 
 import gzip
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from vecinos.maps.base_layer import base_layer
 from vecinos.maps.basemap import basemap_of
-from vecinos.web.deps import DbDep, SettingsDep
+from vecinos.web.deps import SettingsDep
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/map", tags=["maps"], dependencies=[PUBLIC.dependency()])
 TILE_CACHE = "public, max-age=86400"
-BASE_CACHE = "public, max-age=60"  # a new zone shows within a minute
-
-
-@router.get("/base.geojson", summary="The service area and every zone, as GeoJSON")
-def base(db: DbDep, settings: SettingsDep) -> Response:
-    return JSONResponse(
-        base_layer(db, settings.service_area_geojson),
-        media_type="application/geo+json",
-        headers={"Cache-Control": BASE_CACHE},
-    )
 
 
 @router.get("/tiles/{z}/{x}/{y}", summary="One tile of the self-hosted basemap (PMTiles)")

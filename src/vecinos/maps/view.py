@@ -3,11 +3,12 @@ where it starts. Templates put it on the map element with the `map` macro."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from vecinos.config import Settings
-from vecinos.maps.base_layer import area_bounds
 from vecinos.maps.basemap import basemap_of
+from vecinos.shapes import parse_area
 
 TILE_PATH = "/map/tiles/{z}/{x}/{y}"
 BASE_LAYER_PATH = "/map/base.geojson"
@@ -39,3 +40,9 @@ def map_view(settings: Settings) -> MapView:
     # Raster tiles are only drawn up to the archive's zoom; vector ones scale beyond it.
     max_zoom = 19 if basemap.kind == "vector" else basemap.max_zoom
     return MapView(TILE_PATH, basemap.kind, attribution, max_zoom, bounds)
+
+
+def area_bounds(service_area_geojson: str) -> str:
+    """The service area as "south,west,north,east": where a map starts before it loads."""
+    min_lon, min_lat, max_lon, max_lat = parse_area(json.loads(service_area_geojson)).bounds
+    return f"{min_lat:.5f},{min_lon:.5f},{max_lat:.5f},{max_lon:.5f}"

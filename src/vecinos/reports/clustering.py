@@ -36,11 +36,11 @@ from vecinos.db import UTCDateTime
 from vecinos.geo.cells import cell_of, cells_within, centre_of
 from vecinos.geo.distance import EARTH_RADIUS_M, haversine_m
 from vecinos.geo.models import Zone
-from vecinos.geo.zones import prepared_area
 from vecinos.incidents import live, timeline
 from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
 from vecinos.reports import sources
 from vecinos.reports.models import Report
+from vecinos.shapes import prepared_area
 
 METRES_PER_DEGREE = EARTH_RADIUS_M * pi / 180
 LOCK_RESOLUTION = 5  # cells of ~8 km: a handful cover any clustering radius

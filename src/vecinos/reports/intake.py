@@ -19,13 +19,13 @@ from vecinos.config import Settings
 from vecinos.errors import AppError, Conflict, InvalidInput, NotFound
 from vecinos.geo.gazetteer import resolve_place
 from vecinos.geo.models import Zone
-from vecinos.geo.zones import parse_area, prepared_area
 from vecinos.i18n import N_
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.keyring import Vault
 from vecinos.reports import clustering, sources
 from vecinos.reports.models import LocationKind, Report, Source
 from vecinos.reports.schemas import LocationIn, ReportFields
+from vecinos.shapes import parse_area, prepared_area
 
 CLOCK_SKEW = timedelta(minutes=2)  # phones whose clocks run a little fast are not liars
 # "1234 Main St": digits, a space, then a word: a house number, which public text never carries.

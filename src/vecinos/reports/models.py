@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vecinos.db import Base, UTCDateTime
+from vecinos.vocabulary import Activity, Agency
 
 
 class Source(StrEnum):
@@ -23,49 +24,6 @@ class Source(StrEnum):
     HOTLINE = "hotline"
     SMS = "sms"
     API = "api"
-
-
-class Activity(StrEnum):
-    VEHICLES_STAGED = "vehicles_staged"
-    AGENTS_ON_FOOT = "agents_on_foot"
-    DOOR_KNOCKING = "door_knocking"
-    ARREST_IN_PROGRESS = "arrest_in_progress"
-    CHECKPOINT = "checkpoint"
-    SECOND_HAND_RUMOUR = "second_hand_rumour"
-    OTHER = "other"
-
-
-class Agency(StrEnum):
-    """The agency *as marked* on uniforms or vehicles, as the reporter saw it."""
-
-    ICE = "ice"
-    HSI = "hsi"
-    CBP = "cbp"
-    FBI = "fbi"
-    LOCAL_POLICE = "local_police"
-    UNMARKED = "unmarked"
-    UNKNOWN = "unknown"
-
-
-class VehicleType(StrEnum):
-    SEDAN = "sedan"
-    SUV = "suv"
-    VAN = "van"
-    PICKUP = "pickup"
-    BUS = "bus"
-    MOTORCYCLE = "motorcycle"
-    OTHER = "other"
-
-
-class Colour(StrEnum):
-    BLACK = "black"
-    WHITE = "white"
-    GREY = "grey"
-    SILVER = "silver"
-    BLUE = "blue"
-    RED = "red"
-    GREEN = "green"
-    OTHER = "other"
 
 
 class LocationKind(StrEnum):

@@ -10,32 +10,13 @@ from vecinos.i18n import N_, gettext
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.maps.view import map_view
 from vecinos.reports import sources
-from vecinos.reports.models import Activity, Agency, Report
+from vecinos.reports.models import Report
+from vecinos.vocabulary import ACTIVITY_LABELS, AGENCY_LABELS
 from vecinos.web.deps import DbDep, LanguageDep, SettingsDep
 from vecinos.web.policy import PUBLIC
 from vecinos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-ACTIVITY_LABELS: dict[Activity, str] = {
-    Activity.VEHICLES_STAGED: N_("Vehicles staged"),
-    Activity.AGENTS_ON_FOOT: N_("Agents on foot"),
-    Activity.DOOR_KNOCKING: N_("Knocking on doors"),
-    Activity.ARREST_IN_PROGRESS: N_("Arrest in progress"),
-    Activity.CHECKPOINT: N_("Checkpoint"),
-    Activity.SECOND_HAND_RUMOUR: N_("Heard it from someone"),
-    Activity.OTHER: N_("Something else"),
-}
-AGENCY_LABELS: dict[Agency, str] = {
-    Agency.ICE: N_("ICE"),
-    Agency.HSI: N_("HSI"),
-    Agency.CBP: N_("Border Patrol (CBP)"),
-    Agency.FBI: N_("FBI"),
-    Agency.LOCAL_POLICE: N_("Local police"),
-    Agency.UNMARKED: N_("Unmarked"),
-    Agency.UNKNOWN: N_("Not sure"),
-}
-
 
 # What became of a report, as the person who sent it reads it.
 STATUS_WORDS = {

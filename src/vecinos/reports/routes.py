@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from vecinos import keyring
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
 from vecinos.errors import AppError, NotFound, TooManyRequests
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.reports import intake, sources
 from vecinos.reports.body import read_json

@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from vecinos.db import RowId
-from vecinos.reports.models import Activity, Agency, Colour, Source, VehicleType
+from vecinos.reports.models import Source
+from vecinos.vocabulary import Activity, Agency, Colour, VehicleType
 
 STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from vecinos.accounts.models import Member, Role
-from vecinos.accounts.principal import Principal
+from vecinos.identity import Principal
 from vecinos.training import service
 from vecinos.training.models import Course, Duty, TrainingRecord, VettingLevel
 from vecinos.training.qualification import level_of

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from vecinos.accounts.principal import Principal
-from vecinos.accounts.sessions import COOKIE_NAME, member_of, session_for_token
-from vecinos.accounts.tokens import principal_for_api_token
 from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.db import MAX_ROW_ID, read_sessions
 from vecinos.i18n import negotiate
+from vecinos.identity import Principal
 from vecinos.ratelimit import RateLimits
 from vecinos.web.sse import Streams
+
+
+class Identify(Protocol):
+    """Finds who sent a request; `accounts.callers.caller_of` is the one the app uses."""
+
+    def __call__(self, request: Request, db: Session, context: AppContext) -> Principal | None: ...
 
 
 @dataclass
@@ -28,6 +32,7 @@ class AppContext:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Clock
+    identify: Identify
     _encryptors: dict[str, Encryptor] = field(default_factory=dict, init=False, repr=False)
     limits: RateLimits = field(init=False, repr=False)
     streams: Streams = field(init=False, repr=False)
@@ -107,25 +112,8 @@ LanguageDep = Annotated[str, Depends(get_language)]
 
 
 def resolve_principal(request: Request, db: DbDep, context: ContextDep) -> Principal | None:
-    """The caller from an `Authorization: Bearer` API token, else from the session cookie."""
-    now = context.clock.now()
-    authorization = request.headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        return principal_for_api_token(db, authorization[7:].strip(), now=now)
-    cookie = request.cookies.get(COOKIE_NAME)
-    if not cookie:
-        return None
-    login = session_for_token(db, cookie, now=now, hours=context.settings.session_hours)
-    member = member_of(db, login) if login else None
-    if login is None or member is None:
-        return None
-    return Principal.of(
-        member,
-        via="session",
-        totp_passed=login.totp_passed,
-        session_id=login.id,
-        csrf_token=login.csrf_token,
-    )
+    """The caller, as `accounts` finds them (the app factory hands its finder to the context)."""
+    return context.identify(request, db, context)
 
 
 MaybePrincipalDep = Annotated[Principal | None, Depends(resolve_principal)]

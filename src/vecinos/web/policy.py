@@ -16,12 +16,11 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from pydantic import TypeAdapter, ValidationError
 from starlette.routing import Mount
 
-from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.crypto import constant_time_equal
 from vecinos.db import RowId
 from vecinos.errors import Forbidden, InvalidInput, NotAuthenticated
 from vecinos.i18n import N_
+from vecinos.identity import Principal, Role
 from vecinos.web.deps import MaybePrincipalDep
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -2,7 +2,7 @@
 
 Templates translate with `_()`, `gettext()`, `ngettext()` or `{% trans %}` blocks, all backed by
 the Babel catalogs (`make messages` extracts them). Codes become words with the `word` filter
-(`vecinos.web.words`), times read naturally with `age` ("hace 5 minutos"). Each language has its
+(`vecinos.words`), times read naturally with `age` ("hace 5 minutos"). Each language has its
 own environment, so macros imported without context translate too.
 """
 
@@ -28,8 +28,8 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
+from vecinos import words
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, translations
-from vecinos.web import words
 
 LANGUAGE_COOKIE = "vecinos_lang"
 TEMPLATE_PACKAGES = (

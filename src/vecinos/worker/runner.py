@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.db import transaction
-from vecinos.worker.claims import rowcount
+from vecinos.db.claims import rowcount
 from vecinos.worker.models import WorkerJob
 from vecinos.worker.registry import Job, load_jobs
 

@@ -1,11 +1,43 @@
-"""Who is asking: the member behind a session cookie or an API token, with their roles."""
+"""Who is asking: the member behind a session cookie or an API token, with their roles.
+
+Below every domain (the web toolkit's policies check roles without importing `accounts`);
+`accounts` stores the roles and builds a `Principal` from a member.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
+from typing import Literal, Protocol
 
-from vecinos.accounts.models import Member, Role
+
+class Role(StrEnum):
+    RESPONDER = "responder"
+    DISPATCHER = "dispatcher"
+    LEGAL = "legal"
+    COORDINATOR = "coordinator"
+    ADMIN = "coalition_admin"
+
+
+class _Grant(Protocol):
+    @property
+    def organization_id(self) -> int: ...
+    @property
+    def role(self) -> Role: ...
+
+
+class _Member(Protocol):
+    """What a principal is built from: `accounts.models.Member`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def needs_totp(self) -> bool: ...
+    @property
+    def grants(self) -> Iterable[_Grant]: ...
 
 
 @dataclass(frozen=True)
@@ -22,7 +54,7 @@ class Principal:
     @classmethod
     def of(
         cls,
-        member: Member,
+        member: _Member,
         *,
         via: Literal["session", "token"],
         totp_passed: bool,

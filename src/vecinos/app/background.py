@@ -22,7 +22,7 @@ from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.worker.runner import Worker
 
-log = logging.getLogger("vecinos.background")
+log = logging.getLogger("vecinos.app.background")
 
 
 class Background:

@@ -1,4 +1,5 @@
-"""Helpers every CLI command shares: settings with readable errors, the engine."""
+"""Helpers every command-line command shares (`vecinos.cli` and the domains' own command
+modules): settings with readable errors, the engine."""
 
 from __future__ import annotations
 

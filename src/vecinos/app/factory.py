@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from starlette.middleware.gzip import GZipMiddleware
 
 from vecinos import __version__
+from vecinos.accounts.callers import caller_of
 from vecinos.accounts.pages import router as admin_pages_router
 from vecinos.accounts.routes import router as accounts_router
 from vecinos.alerts.feed_routes import router as alert_feeds_router
@@ -16,6 +17,9 @@ from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
 from vecinos.alerts.safety_routes import router as alert_safety_router
+from vecinos.app.lifespan import listening, run_beside
+from vecinos.app.pages import router as pages_router
+from vecinos.app.private import PrivateWhenSignedIn
 from vecinos.cases.pages import router as case_pages_router
 from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
@@ -31,8 +35,10 @@ from vecinos.dispatch.routes import router as dispatch_router
 from vecinos.evidence.legal_pages import router as legal_pages_router
 from vecinos.evidence.legal_routes import router as evidence_legal_router
 from vecinos.evidence.pages import router as evidence_pages_router
+from vecinos.evidence.report_photo_routes import router as report_photo_router
 from vecinos.evidence.routes import router as evidence_router
 from vecinos.geo import postal
+from vecinos.geo.map_routes import router as base_layer_router
 from vecinos.geo.place_routes import places_router
 from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
@@ -45,8 +51,8 @@ from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
 from vecinos.maps.routes import router as maps_router
+from vecinos.reports.incident_routes import router as incident_detail_router
 from vecinos.reports.pages import router as report_pages_router
-from vecinos.reports.photo_routes import router as report_photo_router
 from vecinos.reports.routes import router as reports_router
 from vecinos.rights.routes import router as rights_router
 from vecinos.training.pages import router as training_pages_router
@@ -58,11 +64,8 @@ from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
 from vecinos.web.headers import SecurityHeadersMiddleware
 from vecinos.web.health import router as health_router
-from vecinos.web.lifespan import listening, run_beside
 from vecinos.web.limits import check_every_public_write_is_limited
-from vecinos.web.pages import router as pages_router
 from vecinos.web.policy import check_every_route_has_a_policy
-from vecinos.web.private import PrivateWhenSignedIn
 from vecinos.web.servertime import ServerTimeMiddleware
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -73,6 +76,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     places_router,
     reports_router,
     incidents_router,
+    incident_detail_router,
     dispatch_router,
     rights_router,
     pages_router,
@@ -95,6 +99,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     case_pages_router,
     insights_router,
     maps_router,
+    base_layer_router,
     demo_inbox_router,
     training_router,
     training_me_router,
@@ -143,7 +148,10 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.context = AppContext(
-        settings=settings, sessions=make_session_factory(engine), clock=clock or SystemClock()
+        settings=settings,
+        sessions=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        identify=caller_of,
     )
     app.state.engine = engine
     install_error_handlers(app)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 
 from vecinos.i18n import N_, gettext
+from vecinos.vocabulary import ACTIVITY_LABELS, AGENCY_LABELS
 
 STATE = {
     "reported": N_("reported"),
@@ -166,6 +167,14 @@ LANGUAGE = {
     "ru": N_("Russian"),
 }
 
+# What kind of alert it is, as its banner says.
+KIND_LABELS: dict[str, str] = {
+    "confirmed": N_("CONFIRMED by volunteers"),
+    "unconfirmed": N_("UNCONFIRMED — being checked"),
+    "update": N_("Update"),
+    "rumour_control": N_("RUMOUR CONTROL — not confirmed"),
+    "all_clear": N_("ALL CLEAR"),
+}
 TABLES: dict[str, Mapping[str, str]] = {
     "state": STATE,
     "label": LABEL,
@@ -185,10 +194,7 @@ TABLES: dict[str, Mapping[str, str]] = {
 
 
 def tables() -> dict[str, Mapping[str, str]]:
-    """Every table, with the activity, agency and alert-kind words of their own domains."""
-    from vecinos.alerts.pages import KIND_LABELS
-    from vecinos.reports.pages import ACTIVITY_LABELS, AGENCY_LABELS
-
+    """Every table, with the activity and agency words of what reports saw."""
     return {
         **TABLES,
         "activity": {str(k): v for k, v in ACTIVITY_LABELS.items()},

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Organization
 from vecinos.geo.models import Zone
-from vecinos.geo.zones import parse_area
+from vecinos.shapes import parse_area
 
 
 def base_layer(db: Session, service_area_geojson: str) -> dict[str, Any]:
@@ -37,9 +37,3 @@ def base_layer(db: Session, service_area_geojson: str) -> dict[str, Any]:
         }
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     return {"type": "FeatureCollection", "features": features}
-
-
-def area_bounds(service_area_geojson: str) -> str:
-    """The service area as "south,west,north,east": where a map starts before it loads."""
-    min_lon, min_lat, max_lon, max_lat = parse_area(json.loads(service_area_geojson)).bounds
-    return f"{min_lat:.5f},{min_lon:.5f},{max_lat:.5f},{max_lon:.5f}"

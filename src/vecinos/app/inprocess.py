@@ -1,5 +1,5 @@
 """`vecinos serve` runs the background work beside the web app, started and stopped by its
-lifespan: periodic jobs and the delivery engine, each in a thread (`vecinos.background`).
+lifespan: periodic jobs and the delivery engine, each in a thread (`vecinos.app.background`).
 
 The app factory (and so every test) stays worker-free; only the serve path attaches one,
 unless `VECINOS_WORKER_IN_PROCESS=false` (then run `vecinos worker` processes instead).
@@ -12,9 +12,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from vecinos.background import Background
+from vecinos.app.background import Background
+from vecinos.app.lifespan import run_beside
 from vecinos.web.deps import AppContext
-from vecinos.web.lifespan import run_beside
 
 STOP_TIMEOUT_SECONDS = 30.0
 

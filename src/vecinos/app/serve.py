@@ -8,8 +8,8 @@ from secrets import token_hex
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from vecinos.app.factory import create_app
 from vecinos.config import load_settings
-from vecinos.web.app import create_app
 
 
 def production_app() -> FastAPI:
@@ -33,7 +33,7 @@ def served(app: FastAPI) -> FastAPI:
     to `vecinos worker` processes."""
     settings = app.state.context.settings
     if settings.worker_in_process:
-        from vecinos.worker.inprocess import attach_worker
+        from vecinos.app.inprocess import attach_worker
 
         attach_worker(app)
     return app
