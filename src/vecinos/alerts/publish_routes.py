@@ -7,20 +7,20 @@ sends them. Never reads `request.client`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role
-from vecinos.alerts import approvals, composing, holds, inbound, publishing, subscriptions
+from vecinos.alerts import approvals, composing, holds, inbound, publishing
+from vecinos.alerts import sms_status as sms_status_service
 from vecinos.alerts.models import AlertKind
-from vecinos.alerts.outbox_models import Alert, Delivery, DeliveryStatus
+from vecinos.alerts.outbox_models import Alert, Delivery
 from vecinos.alerts.safety_schemas import ApprovalOut
 from vecinos.errors import Forbidden
 from vecinos.i18n import N_
@@ -203,12 +203,6 @@ def list_alerts(incident_id: PathId, caller: Dispatcher, db: DbDep) -> list[Aler
     return [alert_out(db, alert) for alert in db.scalars(query)]
 
 
-# Twilio's status callback. Error codes that mean the number itself cannot take texts:
-# 21211 invalid 'To', 21614 not a mobile number, 30005 unknown destination, 30006 landline.
-DEAD_NUMBER_CODES = frozenset({"21211", "21614", "30005", "30006"})
-FAILED_STATES = frozenset({"failed", "undelivered"})
-
-
 async def _form(request: Request) -> dict[str, str]:
     return {key: str(value) for key, value in (await request.form()).items()}
 
@@ -227,30 +221,5 @@ def sms_status(
         context.settings, path, form, request.headers.get(inbound.SIGNATURE_HEADER)
     )
     limit.check(form.get("MessageSid", ""))
-    apply_status(db, form, now=context.clock.now())
+    sms_status_service.apply_status(db, form, now=context.clock.now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def apply_status(db: Session, form: Mapping[str, str], *, now: datetime) -> None:
-    sid, state = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
-    delivery = db.scalar(select(Delivery).where(Delivery.provider_id == sid)) if sid else None
-    if delivery is None or delivery.status not in (DeliveryStatus.SENT, DeliveryStatus.QUEUED):
-        return  # unknown, or already final: callbacks may arrive late and out of order
-    if state == "delivered":
-        _finish(db, delivery, DeliveryStatus.DELIVERED, None, now)
-    elif state in FAILED_STATES:
-        code = form.get("ErrorCode", "") or state
-        _finish(db, delivery, DeliveryStatus.FAILED, f"twilio_{code}"[:120], now)
-        if code in DEAD_NUMBER_CODES and delivery.subscription_id is not None:
-            subscriptions.disable(db, delivery.subscription_id, now=now)
-
-
-def _finish(
-    db: Session, delivery: Delivery, to: DeliveryStatus, error: str | None, now: datetime
-) -> None:
-    db.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery.id)
-        .values(status=to.value, last_error=error, finished_at=now)
-        .execution_options(synchronize_session=False)
-    )

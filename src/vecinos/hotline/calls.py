@@ -145,6 +145,17 @@ def ended(call: HotlineCall, now: datetime) -> None:
     call.ended_at = call.ended_at or now
 
 
+# What Twilio's status callback says when a call is over, however it ended.
+FINAL_CALL_STATES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+def status_reported(db: Session, call_sid: str, state: str | None, now: datetime) -> None:
+    """Twilio's status callback: a final state ends the call (a caller who hangs up while
+    operators are still ringing is an abandoned call)."""
+    if state in FINAL_CALL_STATES:
+        ended(by_sid(db, call_sid, now), now)
+
+
 def ban(db: Session, call_id: int, *, member_id: int, now: datetime) -> HotlineBan:
     """Ban the caller of a logged call (never a typed number); a withheld caller cannot be."""
     call = db.get(HotlineCall, call_id)

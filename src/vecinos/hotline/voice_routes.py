@@ -177,9 +177,6 @@ def recorded(form: Signed, db: DbDep, context: ContextDep, call: CallId) -> Resp
 
 @router.post("/status", dependencies=Public)
 def call_status(form: Signed, db: DbDep, context: ContextDep) -> Response:
-    """Twilio's status callback: the call is over (a caller who hangs up while operators are
-    still ringing is an abandoned call)."""
-    now = context.clock.now()
-    if form.get("CallStatus") in ("completed", "busy", "failed", "no-answer", "canceled"):
-        calls.ended(calls.by_sid(db, call_sid(form), now), now)
+    """Twilio's status callback: the call is over."""
+    calls.status_reported(db, call_sid(form), form.get("CallStatus"), context.clock.now())
     return twiml(voice.hang_up())

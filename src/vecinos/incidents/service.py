@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Role
-from vecinos.accounts.principal import Principal
 from vecinos.config import Settings
 from vecinos.errors import Conflict, NotFound
 from vecinos.i18n import N_
+from vecinos.identity import Principal
 from vecinos.incidents import live, timeline
 from vecinos.incidents.models import Incident, IncidentState, TimelineEvent
 
