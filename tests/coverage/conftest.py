@@ -1,5 +1,6 @@
 """Fixtures of this folder: a signed-in client per person of the cast, and the app's settings
-pointed at the SMS and SMTP stand-ins so coverage's messages go through the real engine."""
+pointed at the SMS, SMTP and Web Push stand-ins so coverage's messages go through the real
+engine."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from py_vapid import Vapid02
 from pydantic import SecretStr
 
 from tests.alerts import servers
-from tests.alerts.servers import HttpStandIn, Mailbox
+from tests.alerts.servers import HttpStandIn, Mailbox, PushInbox
 from tests.clients import signed_in
+from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 
 __all__ = ["signed_in"]
@@ -44,3 +47,23 @@ def wired(settings: Settings, twilio: HttpStandIn, mailbox: tuple[Mailbox, int, 
     settings.smtp_username = servers.SMTP_USER
     settings.smtp_password = SecretStr(servers.SMTP_PASSWORD)
     return settings
+
+
+@pytest.fixture
+def push_service(clock: FrozenClock) -> Iterator[tuple[PushInbox, HttpStandIn]]:
+    """A browser's push subscription and the push service holding its messages."""
+    inbox = PushInbox(now=clock.now)
+    with HttpStandIn(inbox) as service:
+        inbox.origin = service.url
+        yield inbox, service
+
+
+@pytest.fixture
+def pushing(wired: Settings) -> Settings:
+    """`wired`, and Web Push signed with a VAPID key of its own to the local push service."""
+    vapid = Vapid02()
+    vapid.generate_keys()
+    wired.vapid_private_key = SecretStr(vapid.private_pem().decode())
+    wired.vapid_subject = "mailto:ops@vecinos.test"
+    wired.push_services = "127.0.0.1"
+    return wired

@@ -59,10 +59,6 @@ def sealer_of(context: ContextDep) -> Encryptor:
     return context.encryptor(accompaniment.PURPOSE)
 
 
-def contact_sealer(context: ContextDep) -> Encryptor:
-    return context.encryptor(contacts.PURPOSE)
-
-
 # --- Sites and schedules ------------------------------------------------------------------
 
 
@@ -247,10 +243,18 @@ def set_contact(
     caller: SignedInMember,
     db: DbDep,
     clock: ClockDep,
-    sealer: Annotated[Encryptor, Depends(contact_sealer)],
+    settings: SettingsDep,
 ) -> None:
+    push = body.push_subscription.model_dump() if body.push_subscription else None
     contacts.set_contact(
-        db, caller.member_id, channel, body.contact, body.language, sealer=sealer, now=clock.now()
+        db,
+        caller.member_id,
+        channel,
+        body.contact,
+        body.language,
+        settings=settings,
+        now=clock.now(),
+        push=push,
     )
 
 
