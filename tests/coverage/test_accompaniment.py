@@ -3,6 +3,7 @@ deleted after the date plus the retention window."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -12,11 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts.servers import HttpStandIn
-from tests.cast import Cast
+from tests.cast import Cast, Person
 from tests.coverage.factories import make_site
 from tests.coverage.sent import deliver, texts_to
 from tests.dispatch.factories import add_responder, client_for
 from tests.training.factories import qualify
+from vecinos.alerts.outbox_models import Delivery
 from vecinos.config import Settings
 from vecinos.coverage import accompaniment
 from vecinos.coverage.models import (
@@ -28,7 +30,7 @@ from vecinos.coverage.models import (
 )
 from vecinos.crypto import Encryptor
 from vecinos.db import transaction
-from vecinos.errors import InvalidInput
+from vecinos.errors import AppError, InvalidInput
 from vecinos.training.models import Duty
 
 COURT = (34.0537, -118.2427)
@@ -217,3 +219,60 @@ def test_the_requester_hears_it_arrived_and_once_that_it_is_confirmed(
     _, confirmed = texts_to(twilio, "+12135550142")
     assert "un voluntario le acompañará el jueves 4 de junio a las 10:00" in confirmed
     rosa.close()
+
+
+def test_two_volunteers_accepting_the_last_place_at_once_exactly_one_wins(
+    dario: TestClient,
+    app: FastAPI,
+    sessions: sessionmaker[Session],
+    cast: Cast,
+    court: int,
+    settings: Settings,
+    db: Session,
+) -> None:
+    racers = [cast.rosa, add_responder(sessions, cast, "marisol")]
+    for person in racers:
+        qualify(sessions, cast, person, Duty.ACCOMPANIMENT)
+    made = dario.post(f"/api/organizations/{cast.eastside}/accompaniments", json=body(court, cast))
+    assert made.status_code == 201, made.text
+    offers = {o.member_id: o.id for o in db.scalars(select(AccompanimentOffer))}
+    assert sorted(offers) == sorted(p.member_id for p in racers)
+    opener = Encryptor(settings.secret, accompaniment.PURPOSE, settings.old_secrets)
+    start = threading.Barrier(len(racers))
+    outcomes: dict[str, str] = {}
+
+    def race(person: Person) -> None:
+        start.wait()
+        try:
+            with transaction(sessions) as tx:
+                accompaniment.accept(
+                    tx, person.member_id, offers[person.member_id],
+                    now=cast.clock.now(), settings=settings, opener=opener,
+                )  # fmt: skip
+            outcomes[person.email] = "accepted"
+        except AppError as error:
+            outcomes[person.email] = error.code
+
+    threads = [threading.Thread(target=race, args=(p,)) for p in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["accepted", "offer_withdrawn"]
+    db.expire_all()
+    (row,) = db.scalars(select(Accompaniment))
+    assert (row.accepted, row.state) == (1, "staffed")
+    states = {o.member_id: o.state for o in db.scalars(select(AccompanimentOffer))}
+    assert sorted(states.values()) == ["accepted", "withdrawn"]
+    # The requester is told once that it is confirmed (after the "received" message).
+    purposes = db.scalars(select(Delivery.purpose).where(Delivery.alert_id.is_(None))).all()
+    assert purposes.count("coverage.accompaniment") == 2
+    # The one who lost sees, in her language, why, if she tries again.
+    (loser,) = [p for p in racers if outcomes[p.email] != "accepted"]
+    again = client_for(app, cast, loser).post(
+        f"/api/accompaniment-offers/{offers[loser.member_id]}/accept",
+        headers={"Accept-Language": "es"},
+    )
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "offer_withdrawn"
+    assert "fue retirada" in again.json()["error"]["message"]

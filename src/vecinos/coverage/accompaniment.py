@@ -247,6 +247,13 @@ def _my_offer(db: Session, member_id: int, offer_id: int) -> AccompanimentOffer:
     return offer
 
 
+def _withdrawn() -> Conflict:
+    return Conflict(
+        N_("This offer was withdrawn; someone else has it or it was called off."),
+        code="offer_withdrawn",
+    )
+
+
 def accept(
     db: Session,
     member_id: int,
@@ -261,6 +268,8 @@ def accept(
     offer = _my_offer(db, member_id, offer_id)
     row = db.get(Accompaniment, offer.accompaniment_id)
     assert row is not None
+    if offer.state == OfferState.WITHDRAWN.value:
+        raise _withdrawn()
     if offer.state != OfferState.OFFERED.value:
         raise Conflict(N_("You already answered this offer."), code="offer_already_answered")
     if row.at <= now:
@@ -278,10 +287,7 @@ def accept(
         .execution_options(synchronize_session=False),
     )
     if taken != 1:
-        raise Conflict(
-            N_("This offer was withdrawn; someone else has it or it was called off."),
-            code="offer_withdrawn",
-        )
+        raise _withdrawn()
     offer.state, offer.answered_at = OfferState.ACCEPTED.value, now
     db.flush()
     db.refresh(row)
