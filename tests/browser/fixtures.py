@@ -55,8 +55,11 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 10
+        # Generous: on the shared 2-core machine under load, start-up alone took over 10 s.
+        deadline = time.monotonic() + 60
         while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError("the test server stopped while starting (see its log)")
             if time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.02)
