@@ -100,7 +100,12 @@ def test_staff_ask_on_someones_behalf_and_qualified_volunteers_are_offered_it(
     assert ana.get(f"/api/accompaniments/{request_id}").status_code == 404
     elena = client_for(app, cast, cast.elena)
     assert elena.get(f"/api/accompaniments/{request_id}").status_code == 404
-    for client in (rosa, ana, elena):
+    wanda = client_for(app, cast, cast.wanda)  # another organization's coordinator
+    assert wanda.get(f"/api/accompaniments/{request_id}").status_code == 404
+    # Its organization's dispatchers see it, with the contact to reach the resident.
+    seen = dario.get(f"/api/accompaniments/{request_id}")
+    assert seen.status_code == 200 and seen.json()["contact"] == "+12135550142"
+    for client in (rosa, ana, elena, wanda):
         client.close()
 
 
