@@ -21,6 +21,7 @@ from py_vapid import Vapid02
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.alerts import servers
 from tests.alerts.servers import HttpStandIn, PushInbox
 from tests.browser.demo_day import worker_round
 from tests.browser.fixtures import LiveServer, screenshot
@@ -47,10 +48,8 @@ NOTIFICATIONS = """async () => {
 
 @pytest.fixture
 def push_service(clock: FrozenClock) -> Iterator[tuple[PushInbox, HttpStandIn]]:
-    inbox = PushInbox(now=clock.now)
-    with HttpStandIn(inbox) as service:
-        inbox.origin = service.url
-        yield inbox, service
+    with servers.push_service_for(clock.now) as running:
+        yield running
 
 
 @pytest.fixture

@@ -51,11 +51,8 @@ def wired(settings: Settings, twilio: HttpStandIn, mailbox: tuple[Mailbox, int, 
 
 @pytest.fixture
 def push_service(clock: FrozenClock) -> Iterator[tuple[PushInbox, HttpStandIn]]:
-    """A browser's push subscription and the push service holding its messages."""
-    inbox = PushInbox(now=clock.now)
-    with HttpStandIn(inbox) as service:
-        inbox.origin = service.url
-        yield inbox, service
+    with servers.push_service_for(clock.now) as running:
+        yield running
 
 
 @pytest.fixture
