@@ -227,6 +227,9 @@ SUBSCRIBERS = ("subscriber", "subscriber")
 # Members' own reminder contacts: renewed like subscribers' (`coverage.contacts`); before the
 # keyring they were sealed under the deployment secret with the same purpose, which still opens.
 MEMBER_CONTACTS = ("member-contact", "member-contact")
+# Accompaniment requesters: one key per hour of purge time, like report contacts (the purge
+# job destroys it with the rows); sealed before under the deployment secret, which still opens.
+ACCOMPANIMENTS = ("accompaniment", "accompaniment")
 
 
 def keyring_dir(settings: Settings) -> Path:
@@ -243,6 +246,10 @@ def subscribers(settings: Settings) -> Vault:
 
 def member_contacts(settings: Settings) -> Vault:
     return _vault(settings, *MEMBER_CONTACTS, settings.subscriber_key_hours)
+
+
+def accompaniments(settings: Settings) -> Vault:
+    return _vault(settings, *ACCOMPANIMENTS, 1)
 
 
 def _vault(settings: Settings, purpose: str, legacy: str, hours: int) -> Vault:

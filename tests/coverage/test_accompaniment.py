@@ -18,6 +18,7 @@ from tests.coverage.factories import make_site
 from tests.coverage.sent import deliver, texts_to
 from tests.dispatch.factories import add_responder, client_for
 from tests.training.factories import qualify
+from vecinos import keyring
 from vecinos.alerts.outbox_models import Delivery
 from vecinos.config import Settings
 from vecinos.coverage import accompaniment
@@ -28,7 +29,6 @@ from vecinos.coverage.models import (
     Site,
     SiteKind,
 )
-from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.errors import AppError, InvalidInput
 from vecinos.training.models import Duty
@@ -161,7 +161,7 @@ def test_a_place_outside_the_service_area_is_refused(
         with pytest.raises(InvalidInput) as refused:
             accompaniment.request(
                 tx, ask, organization_id=None, requested_by=None, now=cast.clock.now(),
-                settings=far, sealer=Encryptor(settings.secret, "accompaniment"),
+                settings=far, sealer=keyring.accompaniments(settings),
             )  # fmt: skip
     assert refused.value.code == "outside_service_area"
     assert count(db) == 0
@@ -181,15 +181,28 @@ def test_requests_are_deleted_after_the_date_plus_the_retention_window(
         ).status_code
         == 201
     )
+    (row,) = db.scalars(select(Accompaniment))
+    vault = keyring.accompaniments(settings)
+    copy = bytes(row.contact_encrypted)  # what a dead row, the log or a backup would keep
+    key_id = vault.key_id_of(copy)
+    assert key_id == vault.key_id_for(row.purge_at) and key_id in vault.key_ids()
+    assert vault.open(copy) == "+12135550142"
     cast.clock.advance(days=3, hours=settings.accompaniment_retention_hours - 1)
     with transaction(sessions) as tx:
         assert accompaniment.purge(tx, cast.clock.now(), settings) == 0
-    assert count(db) == 1
+    assert count(db) == 1 and key_id in vault.key_ids()
     cast.clock.advance(hours=1)
     with transaction(sessions) as tx:
         assert accompaniment.purge(tx, cast.clock.now(), settings) == 1
     assert count(db) == 0
     assert db.scalar(select(func.count()).select_from(AccompanimentOffer)) == 0
+    # Its purge hour is over: the key goes too, and no copy of the contact opens any more.
+    cast.clock.advance(hours=1, minutes=16)
+    with transaction(sessions) as tx:
+        assert accompaniment.purge(tx, cast.clock.now(), settings) == 0
+    assert key_id not in vault.key_ids()
+    with pytest.raises(keyring.KeyDestroyed):
+        vault.open(copy)
 
 
 def test_the_requester_hears_it_arrived_and_once_that_it_is_confirmed(
@@ -242,7 +255,7 @@ def test_two_volunteers_accepting_the_last_place_at_once_exactly_one_wins(
     assert made.status_code == 201, made.text
     offers = {o.member_id: o.id for o in db.scalars(select(AccompanimentOffer))}
     assert sorted(offers) == sorted(p.member_id for p in racers)
-    opener = Encryptor(settings.secret, accompaniment.PURPOSE, settings.old_secrets)
+    opener = keyring.accompaniments(settings)
     start = threading.Barrier(len(racers))
     outcomes: dict[str, str] = {}
 

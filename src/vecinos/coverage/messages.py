@@ -19,8 +19,8 @@ from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
 from vecinos.coverage import contacts, wording
 from vecinos.coverage.models import Accompaniment
-from vecinos.crypto import Encryptor
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
+from vecinos.keyring import Vault
 
 Compose = Callable[[str], "Text"]
 
@@ -73,7 +73,7 @@ def tell_requester(
     row: Accompaniment,
     compose: Compose,
     *,
-    opener: Encryptor,
+    opener: Vault,
     now: datetime,
     settings: Settings,
 ) -> None:
@@ -87,7 +87,7 @@ def tell_requester(
         purpose="coverage.accompaniment",
         settings=settings,
         now=now,
-        contact=opener.decrypt(row.contact_encrypted),
+        contact=opener.open(row.contact_encrypted),
         expires_at=row.at,
     )
 

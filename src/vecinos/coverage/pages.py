@@ -17,9 +17,9 @@ from vecinos.alerts.pages import vapid_public_key
 from vecinos.coverage import accompaniment, calendar, contacts, signups, swaps, wording
 from vecinos.coverage.models import Signup
 from vecinos.coverage.routes import sealer_of
-from vecinos.crypto import Encryptor
 from vecinos.dispatch import shifts
 from vecinos.i18n import INTERFACE_LANGUAGES
+from vecinos.keyring import Vault
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
@@ -176,7 +176,7 @@ def answer_accompaniment_form(
     db: DbDep,
     clock: ClockDep,
     settings: SettingsDep,
-    opener: Annotated[Encryptor, Depends(sealer_of)],
+    opener: Annotated[Vault, Depends(sealer_of)],
 ) -> RedirectResponse:
     if answer == "accept":
         accompaniment.accept(
