@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fastapi.testclient import TestClient
+import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.accounts import passwords, totp
@@ -46,7 +46,7 @@ class Cast:
         assert person.totp_secret is not None
         return totp.code_at(person.totp_secret, self.clock.now())
 
-    def sign_in(self, client: TestClient, person: Person) -> str:
+    def sign_in(self, client: httpx.Client, person: Person) -> str:
         """Password, then TOTP where needed; returns the session's CSRF token."""
         answer = client.post("/api/auth/login", json={"email": person.email, "password": PASSWORD})
         assert answer.status_code == 200, answer.text
