@@ -22,7 +22,7 @@ import httpx
 
 from tests.browser.fixtures import free_port
 
-START_SECONDS = 60.0  # four processes starting at once on a loaded 2-core machine
+START_SECONDS = 120.0  # four processes importing at once on a loaded 2-core machine (~10 s idle)
 STOP_SECONDS = 15.0
 COMMAND = [sys.executable, "-c", "from vecinos.cli import main; main()"]
 
@@ -173,7 +173,7 @@ class SseReader:
                     self._arrived.notify_all()
 
     def _parse(self, response: httpx.Response) -> None:
-        name, data = "message", []
+        name, data = "message", list[str]()
         for line in response.iter_lines():
             if line == "":
                 if data:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import floor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -49,6 +50,7 @@ class Deployment:
     b: Served
     workers: list[Worker]
     processes: list[Process]
+    data_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,7 @@ def deployment(
             web.wait_for(web.healthy, "for its health check")
         for worker in workers:
             worker.wait_for(worker.started, "to say it started")
-        yield Deployment(a, b, workers, processes)
+        yield Deployment(a, b, workers, processes, shared)
     finally:
         for process in processes:
             process.stop()
@@ -102,15 +104,23 @@ def _schedule(deployment: Deployment, sessions: sessionmaker[Session]) -> None:
 
 
 @pytest.fixture
+def settings(settings: Settings, deployment: Deployment) -> Settings:
+    """The test's own writes (a subscriber's sealed contact) use the deployment's keyring."""
+    return settings.model_copy(update={"data_dir": deployment.data_dir})
+
+
+@pytest.fixture
 def clock() -> FrozenClock:
     """Now, for real: the processes run on the system clock (sessions, TOTP, alert ages)."""
     return FrozenClock(datetime.now(UTC))
 
 
-def wait_until(condition: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
+def wait_until(
+    condition: Callable[[], bool], what: str, state: Callable[[], object], seconds: float = 20.0
+) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}: {state()}"
         time.sleep(0.05)  # polling for a row, not ordering anything
 
 
@@ -164,7 +174,10 @@ def test_an_alert_a_worker_publishes_reaches_the_alerts_streams_of_both_processe
         rows = deliveries(db, alert.id)
         return bool(rows) and all(d.status == "delivered" for d in rows)
 
-    wait_until(sent, "a worker to deliver the alert")
+    def outcomes() -> list[tuple[str, str | None]]:
+        return [(d.status, d.last_error) for d in deliveries(db, alert.id)]
+
+    wait_until(sent, "a worker to deliver the alert", outcomes)
     assert [d.subscription_id for d in deliveries(db, alert.id)] == [resident]
 
 
