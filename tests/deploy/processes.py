@@ -22,7 +22,7 @@ import httpx
 
 from tests.browser.fixtures import free_port
 
-START_SECONDS = 120.0  # four processes importing at once on a loaded 2-core machine (~10 s idle)
+START_SECONDS = 180.0  # four processes importing at once: ~10 s idle, 100+ s at load 17
 STOP_SECONDS = 15.0
 COMMAND = [sys.executable, "-c", "from vecinos.cli import main; main()"]
 
@@ -149,7 +149,7 @@ class SseReader:
         self._thread.join(5)
 
     def wait_for(
-        self, matches: Callable[[SseEvent], bool], what: str, seconds: float = 20.0
+        self, matches: Callable[[SseEvent], bool], what: str, seconds: float = 30.0
     ) -> SseEvent:
         with self._arrived:
             found = self._arrived.wait_for(
