@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from pydantic import SecretStr
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts import servers
+from tests.alerts.outbox_factories import deliveries, incident, north, publish_now, subscriber
 from tests.alerts.servers import HttpStandIn, Reply, Seen, json_reply
+from tests.cast import Cast
+from vecinos.alerts.models import ChannelKind
+from vecinos.alerts.outbox_models import DeliveryStatus
 from vecinos.alerts.sending import DeliveryEngine
+from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 
 
@@ -101,3 +108,38 @@ def timed(responder: Callable[[Seen], Reply], arrivals: list[float]) -> Callable
         return responder(seen)
 
     return noted
+
+
+@dataclass
+class OneAlert:
+    """An alert published to three partner webhooks and some residents' phones."""
+
+    alert_id: int
+    texted: list[int]
+
+    def residents_told(self, db: Session) -> bool:
+        rows = [d for d in deliveries(db, self.alert_id) if d.subscription_id in self.texted]
+        return all(d.status == DeliveryStatus.SENT for d in rows)
+
+    def all_sent(self, db: Session) -> bool:
+        return all(d.status == DeliveryStatus.SENT for d in deliveries(db, self.alert_id))
+
+
+def partners_and_residents(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    cast: Cast,
+    partner_url: str,
+    numbers: Sequence[str],
+) -> OneAlert:
+    for n in range(3):
+        contact = partner(partner_url, n)
+        subscriber(
+            sessions, settings, clock, north(50 + n), channel=ChannelKind.WEBHOOK, contact=contact
+        )
+    texted = [
+        subscriber(sessions, settings, clock, north(100 + n), channel=ChannelKind.SMS, contact=c)
+        for n, c in enumerate(numbers)
+    ]
+    return OneAlert(publish_now(sessions, settings, clock, incident(sessions, cast)), texted)

@@ -17,7 +17,15 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts import servers
-from tests.alerts.engine import Holding, Running, partner, timed, wait_until, wire
+from tests.alerts.engine import (
+    Holding,
+    Running,
+    partner,
+    partners_and_residents,
+    timed,
+    wait_until,
+    wire,
+)
 from tests.alerts.factories import OPT_INS, counts, subscribe
 from tests.alerts.outbox_factories import (
     deliver_round,
@@ -139,35 +147,13 @@ def test_a_partner_that_does_not_answer_never_delays_the_residents(
 ) -> None:
     holding = Holding()
     with HttpStandIn(holding) as slow:
-        for n in range(3):
-            subscriber(
-                sessions,
-                wired,
-                clock,
-                north(50 + n),
-                channel=ChannelKind.WEBHOOK,
-                contact=partner(slow.url, n),
-            )
-        texted = [
-            subscriber(
-                sessions, wired, clock, north(100 + n), channel=ChannelKind.SMS, contact=number
-            )
-            for n, number in enumerate(GOOD_NUMBERS[:20])
-        ]
-        alert_id = publish_now(sessions, wired, clock, incident(sessions, cast))
-
-        def residents_told() -> bool:
-            rows = [d for d in deliveries(db, alert_id) if d.subscription_id in texted]
-            return all(d.status == DeliveryStatus.SENT for d in rows)
-
+        sent = partners_and_residents(sessions, wired, clock, cast, slow.url, GOOD_NUMBERS[:20])
         with Running(DeliveryEngine(sessions, wired, clock)):
             wait_until(lambda: holding.arrived == 3, "the partners to be called")
-            wait_until(residents_told, "every text to be sent")  # while the partners hang
+            wait_until(lambda: sent.residents_told(db), "every text")  # while the partners hang
             assert not holding.release.is_set()
             holding.release.set()
-            wait_until(
-                lambda: all(d.status == "sent" for d in deliveries(db, alert_id)), "the partners"
-            )
+            wait_until(lambda: sent.all_sent(db), "the partners")
     assert len(twilio.seen) == 20
 
 

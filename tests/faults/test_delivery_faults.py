@@ -10,7 +10,15 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts import servers
-from tests.alerts.engine import Holding, Running, after, partner, timed, wait_until, wire
+from tests.alerts.engine import (
+    Holding,
+    Running,
+    after,
+    partners_and_residents,
+    timed,
+    wait_until,
+    wire,
+)
 from tests.alerts.outbox_factories import deliveries, incident, north, publish_now, subscriber
 from tests.alerts.servers import HttpStandIn
 from tests.cast import Cast
@@ -46,30 +54,12 @@ def test_a_partner_that_answers_seconds_late_does_not_delay_the_texts(
 ) -> None:
     slow = Holding(seconds=PARTNER_SECONDS)
     with HttpStandIn(slow) as partners:
-        for n in range(3):
-            contact = partner(partners.url, n)
-            subscriber(
-                sessions, wired, clock, north(50 + n), channel=ChannelKind.WEBHOOK, contact=contact
-            )
-        texted = [
-            subscriber(sessions, wired, clock, north(100 + n), channel=ChannelKind.SMS, contact=c)
-            for n, c in enumerate(NUMBERS[:20])
-        ]
-        alert_id = publish_now(sessions, wired, clock, incident(sessions, cast))
-
-        def residents_told() -> bool:
-            rows = [d for d in deliveries(db, alert_id) if d.subscription_id in texted]
-            return all(d.status == DeliveryStatus.SENT for d in rows)
-
+        sent = partners_and_residents(sessions, wired, clock, cast, partners.url, NUMBERS[:20])
         with Running(DeliveryEngine(sessions, wired, clock)):
             wait_until(lambda: slow.arrived == 3, "the partners to be called")
-            wait_until(residents_told, "every text", PARTNER_SECONDS)
+            wait_until(lambda: sent.residents_told(db), "every text", PARTNER_SECONDS)
             assert slow.answered == 0  # every text left while the partners were still busy
-            wait_until(
-                lambda: all(d.status == DeliveryStatus.SENT for d in deliveries(db, alert_id)),
-                "the partners' answers",
-                PARTNER_SECONDS * 3,
-            )
+            wait_until(lambda: sent.all_sent(db), "the partners' answers", PARTNER_SECONDS * 3)
     assert len(twilio.seen) == 20 and slow.arrived == 3  # each once
 
 
@@ -80,8 +70,8 @@ def test_texts_leave_at_the_configured_rate_at_a_carriers_latency(
     db: Session,
     twilio: HttpStandIn,
 ) -> None:
-    """60 texts at 20 a second: a second's burst of 20, then 40 more in about 2 s."""
-    rate, count = 20.0, 60
+    """50 texts at the default 10 a second: a second's burst of 10, then 40 more in about 4 s."""
+    rate, count = 10.0, 50
     paced = wired.model_copy(update={"alert_sms_per_second": rate})
     for n, number in enumerate(NUMBERS[:count]):
         subscriber(
