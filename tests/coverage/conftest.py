@@ -12,6 +12,7 @@ from py_vapid import Vapid02
 from pydantic import SecretStr
 
 from tests.alerts import servers
+from tests.alerts.engine import wire
 from tests.alerts.servers import HttpStandIn, Mailbox, PushInbox
 from tests.clients import signed_in
 from vecinos.clock import FrozenClock
@@ -36,13 +37,7 @@ def mailbox(tmp_path: Path) -> Iterator[tuple[Mailbox, int, Path]]:
 def wired(settings: Settings, twilio: HttpStandIn, mailbox: tuple[Mailbox, int, Path]) -> Settings:
     """The app's own settings object (read per request), sending through the stand-ins."""
     _, port, ca = mailbox
-    settings.twilio_base_url = twilio.url
-    settings.twilio_account_sid = servers.TWILIO_SID
-    settings.twilio_auth_token = SecretStr(servers.TWILIO_TOKEN)
-    settings.twilio_from_number = "+12135550100"
-    settings.outbound_allow_http = True
-    settings.outbound_allow_private = True  # the stand-ins live on 127.0.0.1
-    settings.alert_sms_per_second = 1000.0  # the frozen clock refills no bucket
+    wire(settings, twilio)  # texts; the frozen clock refills no bucket, so the rate is high
     settings.smtp_host, settings.smtp_port, settings.smtp_ca_file = "127.0.0.1", port, ca
     settings.smtp_username = servers.SMTP_USER
     settings.smtp_password = SecretStr(servers.SMTP_PASSWORD)
