@@ -95,6 +95,11 @@ class Subscription:
         except TimeoutError:
             return None
 
+    async def get_until(self, deadline: float) -> Event | None:
+        """The next event, or None once the loop's clock reaches `deadline` without one."""
+        remaining = deadline - self.loop.time()
+        return await self.get(remaining) if remaining > 0 else None
+
     def push(self, event: Event) -> None:
         if not self.loop.is_closed():
             self.loop.call_soon_threadsafe(_offer, self.queue, event)
