@@ -174,6 +174,7 @@ def fan_out(side: Side, clients: list[subprocess.Popen[str]], pid: int, publish:
     before = cpu_seconds(pid)
     sent_at = time.time()
     publish()
+    side.extra["publish_request_ms"] = round((time.time() - sent_at) * 1000, 1)
     for said in map(heard, clients):
         side.latencies += [at - sent_at for at in said["received"]]
         side.missing += said["missing"]
@@ -330,6 +331,7 @@ ROWS = [
     ("opening all took (s)", "open_seconds"),
     ("alert received by", "received"),
     ("alert missing", "missing"),
+    ("the publishing request took (ms)", "publish_request_ms"),
     ("publish → receipt p50 (ms)", "p50_ms"),
     ("publish → receipt p99 (ms)", "p99_ms"),
     ("publish → receipt max (ms)", "max_ms"),

@@ -89,17 +89,17 @@ async def _events(
             if event.payload == events.RESYNC:
                 yield sse.READY  # alerts may have gone by unheard: the page reloads its list
             elif (
-                alert := await announced.get(sessions, int(event.payload["alert_id"]))
+                data := await announced.text(sessions, int(event.payload["alert_id"]), language)
             ) is not None:
-                data = json.dumps(feeds.public_dict(alert, language))
-                yield sse.event("alert", data, id=str(alert.alert.id))
+                yield sse.event("alert", data, id=str(event.payload["alert_id"]))
     finally:
         subscription.close()
 
 
 class Announced:
     """The alerts the stream announces, each loaded once per event loop however many readers
-    wait for it: ten thousand open pages make one query, not ten thousand."""
+    wait for it, and written out once per language: ten thousand open pages make one query
+    and a few JSON documents, not ten thousand of each."""
 
     KEEP = 64
 
@@ -107,6 +107,22 @@ class Announced:
         self._loads: OrderedDict[tuple[int, int], asyncio.Future[feeds.Listed | None]] = (
             OrderedDict()
         )
+        self._texts: OrderedDict[tuple[int, int, str], str] = OrderedDict()
+
+    async def text(
+        self, sessions: sessionmaker[Session], alert_id: int, language: str
+    ) -> str | None:
+        """The alert's public JSON in `language`, or None when there is no such alert."""
+        key = (id(asyncio.get_running_loop()), alert_id, language)
+        if (known := self._texts.get(key)) is not None:
+            return known
+        alert = await self.get(sessions, alert_id)
+        if alert is None:
+            return None
+        text = self._texts[key] = json.dumps(feeds.public_dict(alert, language))
+        while len(self._texts) > self.KEEP:
+            self._texts.popitem(last=False)
+        return text
 
     async def get(self, sessions: sessionmaker[Session], alert_id: int) -> feeds.Listed | None:
         key = (id(asyncio.get_running_loop()), alert_id)
