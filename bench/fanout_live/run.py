@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from bench.sections import free_port, write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -102,15 +103,6 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
             pass
         time.sleep(0.1)
     raise SystemExit(f"server on port {port} did not start")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def holders(port: int, path: str, total: int, processes: int) -> list[subprocess.Popen[str]]:
@@ -407,15 +399,12 @@ def main() -> None:
         write_docs(text, results)
 
 
-START, END = "<!-- fanout-live:start -->", "<!-- fanout-live:end -->"
-
-
 def write_docs(text: str, results: dict[str, Any]) -> None:
     """Replace (or add) this benchmark's section of docs/benchmarks.md, leaving the rest."""
     machine, met = results["machine"], results["met"]
-    section = "\n".join(
+    write_section(
+        "fanout-live",
         [
-            START,
             "## Live fan-out (`bench/fanout_live`)",
             "",
             "`.venv/bin/python -m bench.fanout_live` seeds the demo coalition on a fresh SQLite",
@@ -443,17 +432,8 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             f" {TARGET_P99_SECONDS:g} s: {'met' if met['p99'] else 'not met'}; the cap answered"
             f" 503: {'yes' if met['cap_503'] else 'no'}; health and staff answered while open:"
             f" {'yes' if met['health_and_staff'] else 'no'}.",
-            END,
-        ]
+        ],
     )
-    docs = ROOT / "docs" / "benchmarks.md"
-    current = docs.read_text()
-    if START in current:
-        before, rest = current.split(START, 1)
-        current = before + section + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    docs.write_text(current)
 
 
 if __name__ == "__main__":

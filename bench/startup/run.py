@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.sections import free_port, write_section
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BIN = Path(sys.executable).parent
@@ -38,13 +40,6 @@ PEER = (
     "app = Starlette(routes=[Route('/api/health', health)])\n"
     "import sys; uvicorn.run(app, port=int(sys.argv[1]), access_log=False, log_level='warning')\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def healthy(port: int) -> bool:
@@ -160,15 +155,12 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-START, END = "<!-- startup:start -->", "<!-- startup:end -->"
-
-
 def write_docs(text: str, results: dict[str, Any]) -> None:
     """Replace (or add) this benchmark's section of docs/benchmarks.md, leaving the rest."""
     machine = results["machine"]
-    section = "\n".join(
+    write_section(
+        "startup",
         [
-            START,
             "## Start-up (`bench/startup`)",
             "",
             "`.venv/bin/python -m bench.startup` starts `vecinos serve` on a migrated SQLite",
@@ -185,17 +177,8 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             "",
             f"Target: first health check ≤ {TARGET_SECONDS:g} s (median wall):"
             f" {'met' if results['met'] else 'not met'}.",
-            END,
-        ]
+        ],
     )
-    docs = ROOT / "docs" / "benchmarks.md"
-    current = docs.read_text()
-    if START in current:
-        before, rest = current.split(START, 1)
-        current = before + section + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    docs.write_text(current)
 
 
 if __name__ == "__main__":
