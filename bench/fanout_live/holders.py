@@ -5,7 +5,7 @@ answer's status, waits for the `ready` event, then for the first `alert` event, 
 wall-clock moment it arrived. Talks to the bench on stdin/stdout, one JSON line each way:
 
     -> {"ready": n, "refused": {"503": k}, "failed": f, "open_seconds": s}
-    <- "go"  (the bench is about to publish; from here, missing alerts are counted)
+    <- "go N"  (the bench is about to publish an alert with an id above N)
     -> {"received": [t, ...], "missing": m}
 """
 
@@ -51,11 +51,17 @@ async def open_stream(host: str, port: int, path: str, stream: Stream) -> str:
     return "ready"
 
 
-async def wait_for_alert(stream: Stream) -> None:
+async def wait_for_alert(stream: Stream, after: int) -> None:
+    """Waits for an alert whose event id is above `after`: one published before the bench
+    said go (and still in the socket's buffer) is not the one being timed."""
     assert stream.reader is not None
     try:
-        await stream.reader.readuntil(b"event: alert")
-    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        while True:
+            seen = await stream.reader.readuntil(b"event: alert")
+            marker = seen.rfind(b"id: ")
+            if marker >= 0 and int(seen[marker + 4 :].split(b"\n", 1)[0]) > after:
+                break
+    except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
         return
     stream.received = time.time()
 
@@ -81,8 +87,8 @@ async def main(host: str, port: int, path: str, count: int, wait: float) -> None
         }
     )
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, sys.stdin.readline)  # "go"
-    waiting = [asyncio.ensure_future(wait_for_alert(s)) for s in live]
+    after = int((await loop.run_in_executor(None, sys.stdin.readline)).split()[1])  # "go N"
+    waiting = [asyncio.ensure_future(wait_for_alert(s, after)) for s in live]
     await asyncio.wait(waiting, timeout=wait)
     received = [s.received for s in live if s.received is not None]
     say({"received": received, "missing": len(live) - len(received)})

@@ -20,16 +20,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-queues: set[asyncio.Queue[str]] = set()
+queues: set[asyncio.Queue[tuple[int, str]]] = set()
+published = [0]  # the last event's id
 
 
 async def events() -> AsyncIterator[ServerSentEvent]:
-    queue: asyncio.Queue[str] = asyncio.Queue(100)
+    queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(100)
     queues.add(queue)
     try:
         yield ServerSentEvent("{}", event="ready", retry=3000, sep="\n")
         while True:
-            yield ServerSentEvent(await queue.get(), event="alert", sep="\n")
+            number, data = await queue.get()
+            yield ServerSentEvent(data, event="alert", id=str(number), sep="\n")
     finally:
         queues.discard(queue)
 
@@ -40,9 +42,10 @@ async def stream(_: Request) -> Response:
 
 async def publish(request: Request) -> Response:
     body = (await request.body()).decode()
+    published[0] += 1
     for queue in list(queues):
         if not queue.full():
-            queue.put_nowait(body)
+            queue.put_nowait((published[0], body))
     return JSONResponse({"streams": len(queues)})
 
 
