@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -78,9 +79,11 @@ def one_start(command: list[str], port: int, env: dict[str, str]) -> tuple[float
         process.wait(timeout=30)
 
 
-def runs(name: str, make: Any, env: dict[str, str], count: int) -> dict[str, Any]:
+def runs(
+    name: str, make: Callable[[int], tuple[list[str], int]], env: dict[str, str], count: int
+) -> dict[str, Any]:
     # The first run warms the disk cache and is not counted.
-    measured = [one_start(*make(free_port()), env) for _ in range(count + 1)][1:]
+    measured = [one_start(*make(free_port()), env=env) for _ in range(count + 1)][1:]
     walls = [wall for wall, _ in measured]
     cpus = [cpu for _, cpu in measured]
     return {
