@@ -14,8 +14,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
+from sse_starlette import EventSourceResponse
 
 from vecinos import events
 from vecinos.alerts import cap, feeds
@@ -26,7 +26,6 @@ from vecinos.web.deps import ContextDep, LanguageDep, PathId, ReadDbDep
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[PUBLIC.dependency()])
-KEEPALIVE_SECONDS = 15.0
 # Feeds may be cached briefly by a proxy or a read replica's front; alerts are minutes-long.
 CACHE = {"Cache-Control": "public, max-age=15"}
 
@@ -73,7 +72,7 @@ def alert_cap(alert_id: PathId, db: ReadDbDep, context: ContextDep) -> Response:
 
 
 @router.get("/stream")
-async def stream(language: LanguageDep, context: ContextDep) -> StreamingResponse:
+async def stream(language: LanguageDep, context: ContextDep) -> EventSourceResponse:
     """One `alert` event per alert published after the reader connected, by any process."""
     seconds = float(context.settings.incident_stream_seconds)
     return context.streams.response(_events(language, seconds, context.reads))
@@ -81,30 +80,26 @@ async def stream(language: LanguageDep, context: ContextDep) -> StreamingRespons
 
 async def _events(
     language: str, seconds: float, sessions: sessionmaker[Session]
-) -> AsyncIterator[str]:
+) -> AsyncIterator[sse.Chunk]:
     subscription = events.hub.subscribe(events.Topic.ALERTS)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
+    deadline = asyncio.get_running_loop().time() + seconds
     try:
         yield sse.READY  # listening from here on
-        while (remaining := deadline - loop.time()) > 0:
-            event = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
-            if event is None:
-                yield ": keep-alive\n\n"
-            elif event.payload == events.RESYNC:
+        while (event := await subscription.get_until(deadline)) is not None:
+            if event.payload == events.RESYNC:
                 yield sse.READY  # alerts may have gone by unheard: the page reloads its list
             elif (
-                alert := await announced.get(sessions, int(event.payload["alert_id"]))
+                data := await announced.text(sessions, int(event.payload["alert_id"]), language)
             ) is not None:
-                data = json.dumps(feeds.public_dict(alert, language))
-                yield f"id: {alert.alert.id}\nevent: alert\ndata: {data}\n\n"
+                yield sse.event("alert", data, id=str(event.payload["alert_id"]))
     finally:
         subscription.close()
 
 
 class Announced:
     """The alerts the stream announces, each loaded once per event loop however many readers
-    wait for it: ten thousand open pages make one query, not ten thousand."""
+    wait for it, and written out once per language: ten thousand open pages make one query
+    and a few JSON documents, not ten thousand of each."""
 
     KEEP = 64
 
@@ -112,6 +107,22 @@ class Announced:
         self._loads: OrderedDict[tuple[int, int], asyncio.Future[feeds.Listed | None]] = (
             OrderedDict()
         )
+        self._texts: OrderedDict[tuple[int, int, str], str] = OrderedDict()
+
+    async def text(
+        self, sessions: sessionmaker[Session], alert_id: int, language: str
+    ) -> str | None:
+        """The alert's public JSON in `language`, or None when there is no such alert."""
+        key = (id(asyncio.get_running_loop()), alert_id, language)
+        if (known := self._texts.get(key)) is not None:
+            return known
+        alert = await self.get(sessions, alert_id)
+        if alert is None:
+            return None
+        text = self._texts[key] = json.dumps(feeds.public_dict(alert, language))
+        while len(self._texts) > self.KEEP:
+            self._texts.popitem(last=False)
+        return text
 
     async def get(self, sessions: sessionmaker[Session], alert_id: int) -> feeds.Listed | None:
         key = (id(asyncio.get_running_loop()), alert_id)
