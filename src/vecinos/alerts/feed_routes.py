@@ -22,10 +22,10 @@ from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
 from vecinos.web.deps import AppContext, ContextDep, LanguageDep, PathId, ReadDbDep
-from vecinos.web.policy import PUBLIC
+from vecinos.web.policy import ANONYMOUS
 from vecinos.web.prerender import Kept, Rendered, conditional, get_and_head, language_vary
 
-router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[PUBLIC.dependency()])
+router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[ANONYMOUS.dependency()])
 KEEPALIVE_SECONDS = 15.0
 # How long a browser or a shared cache (a reverse proxy, a CDN) may keep a feed or the alerts
 # page: long enough that a raid-day spike is answered by the cache, short enough that a new

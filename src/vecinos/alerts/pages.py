@@ -20,11 +20,11 @@ from vecinos.geo.models import Zone
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
 from vecinos.maps.view import map_view
 from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep, SettingsDep
-from vecinos.web.policy import PUBLIC
+from vecinos.web.policy import ANONYMOUS
 from vecinos.web.prerender import Rendered, get_and_head, language_vary
 from vecinos.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[PUBLIC.dependency()])
+router = APIRouter(include_in_schema=False, dependencies=[ANONYMOUS.dependency()])
 RADII_KM = (1, 2, 5, 10)
 KIND_LABELS = {
     "confirmed": N_("CONFIRMED by volunteers"),
