@@ -285,8 +285,8 @@ def reading_of(results: dict[str, Any]) -> list[str]:
     return [
         f"Reading the run: vecinos spent {cpu:.2f} ms of CPU per request (nginx about 0.02),",
         f"so one process given a whole core would answer about {1000 / cpu:,.0f} requests a",
-        f"second ({1000 / cpu / TARGETS['per_s']:.0%} of the target); on this machine it answered {rate:,.0f}, {rate / TARGETS['per_s']:.0%} of the",
-        "2,000 target, because it got a fraction of a core: the load average was many times",
+        f"second ({1000 / cpu / TARGETS['per_s']:.0%} of the target); on this machine it",
+        f"answered {rate:,.0f}, {rate / TARGETS['per_s']:.0%} of the 2,000 target, because it got a fraction of a core: the load average was many times",
         "the two CPUs, and wrk shared them too. The p99 in seconds is that starvation with 256",
         "connections queued on one event loop (nginx, in C, kept its p99 in the hundreds of",
         "milliseconds under the same load). Intake's p99 was already in seconds with no",
