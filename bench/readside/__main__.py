@@ -282,20 +282,22 @@ def reading_of(results: dict[str, Any]) -> list[str]:
     """What the run says beyond the table: the targets missed, by how much, and why."""
     cpu = max(results["vecinos"][n]["server_cpu_ms_per_request"] for n in READS)
     rate = min(results["vecinos"][n]["per_s"] for n in READS)
+    share, whole = rate / TARGETS["per_s"], 1000 / cpu / TARGETS["per_s"]
     return [
         f"Reading the run: vecinos spent {cpu:.2f} ms of CPU per request (nginx about 0.02),",
         f"so one process given a whole core would answer about {1000 / cpu:,.0f} requests a",
-        f"second ({1000 / cpu / TARGETS['per_s']:.0%} of the target); on this machine it",
-        f"answered {rate:,.0f}, {rate / TARGETS['per_s']:.0%} of the target, getting a fraction",
-        "of a core: the load average was many times the two CPUs, and wrk shared them too. The p99 in seconds is that starvation with 256",
-        "connections queued on one event loop (nginx, in C, kept its p99 in the hundreds of",
-        "milliseconds under the same load). Intake's p99 was already in seconds with no",
-        "readers at all, so the 'reads never block intake' target could not be judged on this",
-        "run; the table records it as missed. Seen while probing: a connection opened while",
-        "256 others keep the one process saturated is not served until the load ends (a",
-        "health check took 22 s); the writers above connect before the readers for that reason.",
-        "On PostgreSQL `vecinos serve --workers N` spreads both over N processes, and a proxy",
-        "or CDN honouring the Cache-Control above answers most readers before they arrive.",
+        f"second ({whole:.0%} of the target); on this machine it answered {rate:,.0f}",
+        f"({share:.0%} of the target), getting a fraction of a core: the load average was",
+        "many times the two CPUs, and wrk shared them too. The p99 in seconds is that",
+        "starvation with 256 connections queued on one event loop (nginx, in C, kept its p99",
+        "in the hundreds of milliseconds under the same load). Intake's p99 was already in",
+        "seconds with no readers at all, so the 'reads never block intake' target could not",
+        "be judged on this run; the table records it as missed. Seen while probing: a",
+        "connection opened while 256 others keep the one process saturated is not served",
+        "until the load ends (a health check took 22 s); the writers above connect before",
+        "the readers for that reason. On PostgreSQL `vecinos serve --workers N` spreads both",
+        "over N processes, and a proxy or CDN honouring the Cache-Control above answers most",
+        "readers before they arrive.",
     ]
 
 
