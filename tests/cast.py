@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,7 +47,7 @@ class Cast:
         assert person.totp_secret is not None
         return totp.code_at(person.totp_secret, self.clock.now())
 
-    def sign_in(self, client: TestClient, person: Person) -> str:
+    def sign_in(self, client: TestClient | httpx.Client, person: Person) -> str:
         """Password, then TOTP where needed; returns the session's CSRF token."""
         answer = client.post("/api/auth/login", json={"email": person.email, "password": PASSWORD})
         assert answer.status_code == 200, answer.text

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from psycopg.errors import DeadlockDetected
+from sqlalchemy import Engine, Table, create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast, build_cast
@@ -51,6 +53,21 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     engine: Engine = request.getfixturevalue("engine")
     tables = list(reversed(Base.metadata.sorted_tables))
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            _empty(engine, tables)
+            return
+        except OperationalError as exc:
+            # Other processes may be working on the database meanwhile (tests/deploy starts a
+            # whole deployment): PostgreSQL breaks a deadlock with TRUNCATE by failing one side.
+            if not isinstance(exc.orig, DeadlockDetected) or attempt == DEADLOCK_RETRIES - 1:
+                raise
+
+
+DEADLOCK_RETRIES = 5
+
+
+def _empty(engine: Engine, tables: list[Table]) -> None:
     with engine.begin() as connection:
         if is_sqlite(str(engine.url)):
             for table in tables:

@@ -10,7 +10,7 @@ is a small file in `VECINOS_KEYRING_DIR`, wrapped with a key derived from the de
 secret (a stolen key file alone opens nothing), and destroyed by overwriting and unlinking it.
 
 A `Vault` is one purpose's keys (`report-contact` by the hour a contact is purged,
-`subscriber` by the day it was sealed). `seal` names its key in what it returns
+`subscriber` and `member-contact` by the day it was sealed). `seal` names its key in what it returns
 (`v1:<key id>:<Fernet token>`); `open` reads that name. Tokens made before the keyring existed
 (plain Fernet under the deployment secret) still open, until they are purged or re-sealed.
 """
@@ -224,6 +224,12 @@ def _sync_directory(directory: Path) -> None:
 REPORT_CONTACTS = ("report-contact", "contact")
 # Subscribers: one key per VECINOS_SUBSCRIBER_KEY_HOURS; live ones are re-sealed under the next.
 SUBSCRIBERS = ("subscriber", "subscriber")
+# Members' own reminder contacts: renewed like subscribers' (`coverage.contacts`); before the
+# keyring they were sealed under the deployment secret with the same purpose, which still opens.
+MEMBER_CONTACTS = ("member-contact", "member-contact")
+# Accompaniment requesters: one key per hour of purge time, like report contacts (the purge
+# job destroys it with the rows); sealed before under the deployment secret, which still opens.
+ACCOMPANIMENTS = ("accompaniment", "accompaniment")
 
 
 def keyring_dir(settings: Settings) -> Path:
@@ -236,6 +242,14 @@ def report_contacts(settings: Settings) -> Vault:
 
 def subscribers(settings: Settings) -> Vault:
     return _vault(settings, *SUBSCRIBERS, settings.subscriber_key_hours)
+
+
+def member_contacts(settings: Settings) -> Vault:
+    return _vault(settings, *MEMBER_CONTACTS, settings.subscriber_key_hours)
+
+
+def accompaniments(settings: Settings) -> Vault:
+    return _vault(settings, *ACCOMPANIMENTS, 1)
 
 
 def _vault(settings: Settings, purpose: str, legacy: str, hours: int) -> Vault:

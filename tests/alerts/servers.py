@@ -217,6 +217,15 @@ class PushInbox:
         return None
 
 
+@contextmanager
+def push_service_for(now: Callable[[], dt.datetime]) -> Iterator[tuple[PushInbox, HttpStandIn]]:
+    """A browser's push subscription and the push service holding its messages, running."""
+    inbox = PushInbox(now=now)
+    with HttpStandIn(inbox) as service:
+        inbox.origin = service.url
+        yield inbox, service
+
+
 # --- SMTP ---------------------------------------------------------------------------------
 
 SMTP_USER = "vecinos"

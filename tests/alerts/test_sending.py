@@ -3,13 +3,10 @@ other, claims kept while a slow send is on the wire, a wake-up on publish, the s
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import re
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -20,6 +17,15 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts import servers
+from tests.alerts.engine import (
+    Holding,
+    Running,
+    partner,
+    partners_and_residents,
+    timed,
+    wait_until,
+    wire,
+)
 from tests.alerts.factories import OPT_INS, counts, subscribe
 from tests.alerts.outbox_factories import (
     deliver_round,
@@ -29,7 +35,7 @@ from tests.alerts.outbox_factories import (
     publish_now,
     subscriber,
 )
-from tests.alerts.servers import HttpStandIn, Reply, Seen, json_reply
+from tests.alerts.servers import HttpStandIn
 from tests.cast import Cast
 from vecinos import events
 from vecinos.alerts import outbox
@@ -51,54 +57,11 @@ def twilio() -> Iterator[HttpStandIn]:
 
 @pytest.fixture
 def wired(settings: Settings, twilio: HttpStandIn) -> Settings:
-    """The app's own settings object, pointed at the stand-ins (the app reads it per request)."""
-    settings.twilio_base_url = twilio.url
-    settings.twilio_account_sid = servers.TWILIO_SID
-    settings.twilio_auth_token = SecretStr(servers.TWILIO_TOKEN)
-    settings.twilio_from_number = "+12135550100"
-    settings.outbound_allow_http = True
-    settings.outbound_allow_private = True  # the stand-ins live on 127.0.0.1
-    # The test clock stands still, so no rate bucket refills: room for every test's texts.
-    settings.alert_sms_per_second = 1000.0
-    return settings
+    return wire(settings, twilio)
 
 
 def sms_bodies(twilio: HttpStandIn) -> list[dict[str, str]]:
     return [{k: v[0] for k, v in parse_qs(seen.body.decode()).items()} for seen in twilio.seen]
-
-
-def wait_until(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
-        time.sleep(0.02)
-
-
-class Running:
-    """A delivery engine running as a worker runs it, in a thread, until `stop`."""
-
-    def __init__(self, engine: DeliveryEngine) -> None:
-        self.engine = engine
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.stopping: asyncio.Event | None = None
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
-
-    async def _main(self) -> None:
-        self.loop, self.stopping = asyncio.get_running_loop(), asyncio.Event()
-        self.ready.set()
-        await self.engine.run(self.stopping)
-
-    def __enter__(self) -> Running:
-        self.thread.start()
-        self.ready.wait(10)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        assert self.loop is not None and self.stopping is not None
-        self.loop.call_soon_threadsafe(self.stopping.set)
-        self.thread.join(30)
-        assert not self.thread.is_alive()
 
 
 # ---- one outbox: opt-in codes and links are deliveries --------------------------------------
@@ -174,23 +137,6 @@ def test_a_lapsed_code_is_not_sent(
 # ---- lanes, leases, wake-ups, rates --------------------------------------------------------
 
 
-class Holding:
-    """A partner webhook that answers only when the test lets it."""
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-        self.arrived = 0
-
-    def __call__(self, seen: Seen) -> Reply:
-        self.arrived += 1
-        self.release.wait(60)
-        return json_reply(200, {"ok": True})
-
-
-def partner(url: str, n: int = 0) -> str:
-    return f'{{"url": "{url}/hook/{n}", "secret": "partner-secret"}}'
-
-
 def test_a_partner_that_does_not_answer_never_delays_the_residents(
     sessions: sessionmaker[Session],
     wired: Settings,
@@ -201,35 +147,13 @@ def test_a_partner_that_does_not_answer_never_delays_the_residents(
 ) -> None:
     holding = Holding()
     with HttpStandIn(holding) as slow:
-        for n in range(3):
-            subscriber(
-                sessions,
-                wired,
-                clock,
-                north(50 + n),
-                channel=ChannelKind.WEBHOOK,
-                contact=partner(slow.url, n),
-            )
-        texted = [
-            subscriber(
-                sessions, wired, clock, north(100 + n), channel=ChannelKind.SMS, contact=number
-            )
-            for n, number in enumerate(GOOD_NUMBERS[:20])
-        ]
-        alert_id = publish_now(sessions, wired, clock, incident(sessions, cast))
-
-        def residents_told() -> bool:
-            rows = [d for d in deliveries(db, alert_id) if d.subscription_id in texted]
-            return all(d.status == DeliveryStatus.SENT for d in rows)
-
+        sent = partners_and_residents(sessions, wired, clock, cast, slow.url, GOOD_NUMBERS[:20])
         with Running(DeliveryEngine(sessions, wired, clock)):
             wait_until(lambda: holding.arrived == 3, "the partners to be called")
-            wait_until(residents_told, "every text to be sent")  # while the partners hang
+            wait_until(lambda: sent.residents_told(db), "every text")  # while the partners hang
             assert not holding.release.is_set()
             holding.release.set()
-            wait_until(
-                lambda: all(d.status == "sent" for d in deliveries(db, alert_id)), "the partners"
-            )
+            wait_until(lambda: sent.all_sent(db), "the partners")
     assert len(twilio.seen) == 20
 
 
@@ -316,7 +240,7 @@ def test_the_channel_rate_is_reached_and_never_passed(
         )
     alert_id = publish_now(sessions, paced, cast.clock, incident(sessions, cast))
     arrivals: list[float] = []
-    twilio.responder = _timed(twilio.responder, arrivals)
+    twilio.responder = timed(twilio.responder, arrivals)
     with Running(DeliveryEngine(sessions, paced, clock)):
         wait_until(
             lambda: all(d.status == "sent" for d in deliveries(db, alert_id)), "40 texts", 60
@@ -324,14 +248,6 @@ def test_the_channel_rate_is_reached_and_never_passed(
     span = arrivals[-1] - arrivals[0]
     assert span >= (40 - 10) / 10 * 0.9  # never faster than the rate (after the burst)
     assert (40 - 10) / span >= 10 * 0.6  # and the rate is reached, not half of it
-
-
-def _timed(responder: Callable[[Seen], Reply], arrivals: list[float]) -> Callable[[Seen], Reply]:
-    def timed(seen: Seen) -> Reply:
-        arrivals.append(time.monotonic())
-        return responder(seen)
-
-    return timed
 
 
 # ---- direct messages to people who are not subscribers ---------------------------------------

@@ -36,6 +36,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+START_SECONDS = 60  # generous: on a loaded 2-core machine start-up alone took over 10 s
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -55,8 +58,10 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + START_SECONDS
         while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError("the test server stopped while starting (see its log)")
             if time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.02)

@@ -13,7 +13,6 @@ from tests.cast import Cast, Person
 from vecinos.config import Settings
 from vecinos.coverage import contacts, schedules, signups, sites
 from vecinos.coverage.models import SiteKind, Slot
-from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.geo.landmarks import LandmarkFields, create_landmark
 from vecinos.training.models import Duty, VettingLevel
@@ -103,8 +102,7 @@ def leave_number(
     language: str = "es",
 ) -> None:
     """`person`'s phone for reminders and broadcasts, sealed as the page seals it."""
-    sealer = Encryptor(settings.secret, contacts.PURPOSE, settings.old_secrets)
     with transaction(sessions) as db:
         contacts.set_contact(
-            db, person.member_id, "sms", phone, language, sealer=sealer, now=cast.clock.now()
+            db, person.member_id, "sms", phone, language, settings=settings, now=cast.clock.now()
         )

@@ -196,6 +196,21 @@ def test_a_broadcast_reaches_the_volunteers_signed_up_for_the_site_now(
     assert deliver(sessions, wired, cast.clock) == 1
     (text,) = texts_to(twilio, ROSA_PHONE)
     assert text == "vecinos · Eastside Response: Radio 3 is down; use channel 5."
+    # The audit log has who sent one, when, to which site and how many it reached; never the
+    # text (what the coordinator wrote stays on the organization's own row).
+    audit = signed_in(cast.elena).get(f"/api/organizations/{cast.eastside}/audit").json()
+    (entry,) = [e for e in audit if e["action"] == "coverage.broadcast"]
+    sender_id = getattr(cast, sender).member_id
+    assert entry["actor_id"] == sender_id and entry["at"].startswith(
+        cast.clock.now().date().isoformat()
+    )
+    assert entry["detail"] == {
+        "broadcast_id": sent.json()["id"],
+        "zone_id": None,
+        "site_id": site_id,
+        "recipients": 1,
+    }
+    assert "Radio" not in str(audit)
 
 
 def test_a_broadcast_needs_a_zone_or_a_site_and_a_text(
@@ -213,6 +228,8 @@ def test_a_broadcast_needs_a_zone_or_a_site_and_a_text(
     )
     assert other.status_code == 403
     assert queued(db, "coverage.broadcast") == []
+    audit = signed_in(cast.elena).get(f"/api/organizations/{cast.eastside}/audit").json()
+    assert [e for e in audit if e["action"] == "coverage.broadcast"] == []  # nothing half-written
 
 
 def test_workers_running_the_reminders_at_once_send_each_one_once(

@@ -58,6 +58,10 @@ class CuttableProxy:
         self._ready.set()
         self._loop.run_forever()
         server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._loop.run_until_complete(server.wait_closed())
+        self._loop.close()  # its self-pipe sockets too: an unclosed loop fails the run
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self._open:

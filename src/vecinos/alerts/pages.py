@@ -154,9 +154,9 @@ def vapid_public_key(private_key: str) -> str:
     """The application server key a browser needs to subscribe; empty when push is off."""
     if not private_key:
         return ""
-    from py_vapid import Vapid
+    from vecinos.alerts.channels.push import load_vapid  # a PEM or a bare key, as it sends
 
-    vapid = Vapid.from_string(private_key)
+    vapid = load_vapid(private_key)
     raw = vapid.public_key.public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )

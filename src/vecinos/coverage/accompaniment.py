@@ -18,6 +18,7 @@ import shapely
 from sqlalchemy import delete, literal, select, update
 from sqlalchemy.orm import Session
 
+from vecinos import keyring
 from vecinos.accounts.models import Role, RoleGrant
 from vecinos.accounts.principal import Principal
 from vecinos.alerts import contacts as checked
@@ -31,7 +32,6 @@ from vecinos.coverage.models import (
     AccompanimentState,
     MemberPreferences,
 )
-from vecinos.crypto import Encryptor
 from vecinos.db import UTCDateTime
 from vecinos.dispatch.models import OfferState
 from vecinos.errors import Conflict, Gone, InvalidInput, NotFound
@@ -39,6 +39,7 @@ from vecinos.geo.gazetteer import NamedPlace, resolve_place
 from vecinos.geo.models import Landmark, Zone
 from vecinos.geo.zones import prepared_area
 from vecinos.i18n import N_, is_language
+from vecinos.keyring import Vault
 from vecinos.training.qualification import ACCOMPANIMENT, qualified_clause, refuse_unless_qualified
 from vecinos.worker.claims import rowcount
 
@@ -46,6 +47,8 @@ NOTE_MAX = 500
 MAX_DAYS_AHEAD = 180
 MAX_NEEDED = 3
 PURPOSE = "accompaniment"
+# A purge hour's key outlives it this long: a purge running late in the hour has committed.
+PURGE_GRACE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def request(
     requested_by: int | None,
     now: datetime,
     settings: Settings,
-    sealer: Encryptor,
+    sealer: Vault,
 ) -> Accompaniment:
     """Every check first, then one row and its offers, in the caller's transaction."""
     _check_time(ask.at, now)
@@ -127,6 +130,7 @@ def request(
     place = _place(db, ask, settings)
     organization = organization_id or serving_organization(db, place)
     note = (ask.note or "").strip()[:NOTE_MAX] or None
+    purge_at = ask.at + timedelta(hours=settings.accompaniment_retention_hours)
     row = Accompaniment(
         organization_id=organization,
         kind=ask.kind,
@@ -139,11 +143,11 @@ def request(
         accepted=0,
         state=AccompanimentState.OPEN,
         channel=ask.channel,
-        contact_encrypted=sealer.encrypt(contact.value),
-        note_encrypted=sealer.encrypt(note) if note else None,
+        contact_encrypted=sealer.seal(contact.value, until=purge_at),
+        note_encrypted=sealer.seal(note, until=purge_at) if note else None,
         requested_by_id=requested_by,
         created_at=now,
-        purge_at=ask.at + timedelta(hours=settings.accompaniment_retention_hours),
+        purge_at=purge_at,
     )
     db.add(row)
     db.flush()
@@ -160,7 +164,7 @@ def _tell_of_request(
     *,
     now: datetime,
     settings: Settings,
-    opener: Encryptor,
+    opener: Vault,
 ) -> None:
     """The requester hears that the request arrived; each volunteer offered it, that it waits."""
     received = messages.about_request(row, messages.RECEIVED, settings)
@@ -247,6 +251,13 @@ def _my_offer(db: Session, member_id: int, offer_id: int) -> AccompanimentOffer:
     return offer
 
 
+def _withdrawn() -> Conflict:
+    return Conflict(
+        N_("This offer was withdrawn; someone else has it or it was called off."),
+        code="offer_withdrawn",
+    )
+
+
 def accept(
     db: Session,
     member_id: int,
@@ -254,13 +265,15 @@ def accept(
     *,
     now: datetime,
     settings: Settings,
-    opener: Encryptor,
+    opener: Vault,
 ) -> Accompaniment:
     """Take one place; the acceptance that fills the last one confirms to the requester (once:
     only one transaction's conditional UPDATE reaches the headcount)."""
     offer = _my_offer(db, member_id, offer_id)
     row = db.get(Accompaniment, offer.accompaniment_id)
     assert row is not None
+    if offer.state == OfferState.WITHDRAWN.value:
+        raise _withdrawn()
     if offer.state != OfferState.OFFERED.value:
         raise Conflict(N_("You already answered this offer."), code="offer_already_answered")
     if row.at <= now:
@@ -278,10 +291,7 @@ def accept(
         .execution_options(synchronize_session=False),
     )
     if taken != 1:
-        raise Conflict(
-            N_("This offer was withdrawn; someone else has it or it was called off."),
-            code="offer_withdrawn",
-        )
+        raise _withdrawn()
     offer.state, offer.answered_at = OfferState.ACCEPTED.value, now
     db.flush()
     db.refresh(row)
@@ -348,6 +358,10 @@ def cancel(db: Session, row: Accompaniment, *, now: datetime) -> Accompaniment:
 
 
 def purge(db: Session, now: datetime, settings: Settings) -> int:
-    """Worker job: requests past their date plus the retention window, contact and all."""
+    """Worker job: requests past their date plus the retention window, contact and all; then
+    the keys of purge hours that are over (after this transaction commits), so no copy of a
+    deleted row's contact opens any more."""
     result = db.execute(delete(Accompaniment).where(Accompaniment.purge_at <= now))
+    vault = keyring.accompaniments(settings)
+    keyring.destroy_after_commit(db, vault, vault.ended(now, PURGE_GRACE))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -9,6 +9,7 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vecinos.accounts import audit
 from vecinos.accounts.models import Organization
 from vecinos.config import Settings
 from vecinos.coverage import messages
@@ -79,7 +80,8 @@ def send(
     now: datetime,
     settings: Settings,
 ) -> Broadcast:
-    """Queue the text for everyone reached, in the caller's transaction; the row keeps how many."""
+    """Queue the text for everyone reached, in the caller's transaction; the row keeps how many,
+    and the audit log who sent one where, reaching how many."""
     body = " ".join(text.split())
     if not 1 <= len(body) <= TEXT_MAX:
         raise InvalidInput(
@@ -111,4 +113,9 @@ def send(
     )
     db.add(row)
     db.flush()
+    # Who, when, where to and how many: never the text, which stays on the organization's row.
+    audit.record(
+        db, "coverage.broadcast", at=now, actor_id=sender_id, organization_id=organization_id,
+        broadcast_id=row.id, zone_id=zone_id, site_id=site_id, recipients=row.recipients,
+    )  # fmt: skip
     return row

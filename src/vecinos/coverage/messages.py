@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +19,8 @@ from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
 from vecinos.coverage import contacts, wording
 from vecinos.coverage.models import Accompaniment
-from vecinos.crypto import Encryptor
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
+from vecinos.keyring import Vault
 
 Compose = Callable[[str], "Text"]
 
@@ -30,15 +29,6 @@ Compose = Callable[[str], "Text"]
 class Text:
     subject: str
     body: str
-
-
-@cache
-def _encryptor(secret: str, old: tuple[str, ...], purpose: str) -> Encryptor:
-    return Encryptor(secret, purpose, old)
-
-
-def contact_opener(settings: Settings) -> Encryptor:
-    return _encryptor(settings.secret, tuple(settings.old_secrets), contacts.PURPOSE)
 
 
 def link(settings: Settings, path: str) -> str:
@@ -61,7 +51,7 @@ def tell_members(
 ) -> set[int]:
     """One message per contact each member chose; returns the members reached."""
     reached: set[int] = set()
-    for person in contacts.reachable(db, member_ids, contact_opener(settings)):
+    for person in contacts.reachable(db, member_ids, settings):
         text = compose(person.language)
         outbox.queue_direct(
             db,
@@ -83,7 +73,7 @@ def tell_requester(
     row: Accompaniment,
     compose: Compose,
     *,
-    opener: Encryptor,
+    opener: Vault,
     now: datetime,
     settings: Settings,
 ) -> None:
@@ -97,7 +87,7 @@ def tell_requester(
         purpose="coverage.accompaniment",
         settings=settings,
         now=now,
-        contact=opener.decrypt(row.contact_encrypted),
+        contact=opener.open(row.contact_encrypted),
         expires_at=row.at,
     )
 

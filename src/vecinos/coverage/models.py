@@ -177,7 +177,10 @@ class MemberContact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
+    # Sealed under a member-contact data key of the keyring (`contact_key`; NULL: sealed
+    # before the keyring, moved by the rotation job), re-sealed under the next as keys renew.
     contact_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    contact_key: Mapped[str | None] = mapped_column(String(40), index=True)
     language: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

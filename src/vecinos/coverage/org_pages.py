@@ -18,10 +18,10 @@ from vecinos.coverage import accompaniment, broadcast, calendar, schedules, site
 from vecinos.coverage.models import AccompanimentKind, SiteKind
 from vecinos.coverage.routes import sealer_of
 from vecinos.coverage.schedules import ScheduleFields
-from vecinos.crypto import Encryptor
 from vecinos.geo.models import Landmark
 from vecinos.geo.zones import zones_of
 from vecinos.i18n import INTERFACE_LANGUAGES
+from vecinos.keyring import Vault
 from vecinos.training.models import Duty, VettingLevel
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import Coordinator, OrgRole
@@ -182,7 +182,7 @@ def accompaniment_form(
     db: DbDep,
     clock: ClockDep,
     settings: SettingsDep,
-    sealer: Annotated[Encryptor, Depends(sealer_of)],
+    sealer: Annotated[Vault, Depends(sealer_of)],
     kind: Annotated[AccompanimentKind, Form()],
     on: Annotated[date, Form()],
     at: Annotated[time, Form()],

@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from vecinos.accounts.models import Member, Role
 from vecinos.accounts.principal import Principal
+from vecinos.alerts.pages import vapid_public_key
 from vecinos.coverage import accompaniment, calendar, contacts, signups, swaps, wording
 from vecinos.coverage.models import Signup
-from vecinos.coverage.routes import contact_sealer, sealer_of
-from vecinos.crypto import Encryptor
+from vecinos.coverage.routes import sealer_of
 from vecinos.dispatch import shifts
 from vecinos.i18n import INTERFACE_LANGUAGES
+from vecinos.keyring import Vault
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
@@ -72,6 +73,7 @@ def volunteer_page(
         channels={c.channel: c for c in contacts.channels_of(db, caller.member_id)},
         preferences=contacts.preferences_of(db, caller.member_id),
         languages=INTERFACE_LANGUAGES,
+        push_key=vapid_public_key(settings.vapid_private_key.get_secret_value()),
         kinds=wording.words(wording.ACCOMPANIMENT_KINDS, language),
         fmt=wording,
         local_zone=settings.alert_timezone,
@@ -174,7 +176,7 @@ def answer_accompaniment_form(
     db: DbDep,
     clock: ClockDep,
     settings: SettingsDep,
-    opener: Annotated[Encryptor, Depends(sealer_of)],
+    opener: Annotated[Vault, Depends(sealer_of)],
 ) -> RedirectResponse:
     if answer == "accept":
         accompaniment.accept(
@@ -190,13 +192,13 @@ def contact_form(
     caller: Responder,
     db: DbDep,
     clock: ClockDep,
-    sealer: Annotated[Encryptor, Depends(contact_sealer)],
+    settings: SettingsDep,
     channel: Annotated[str, Form(max_length=8)],
     contact: Annotated[str, Form(max_length=320)],
     language: Annotated[str, Form(max_length=16)],
 ) -> RedirectResponse:
     contacts.set_contact(
-        db, caller.member_id, channel, contact, language, sealer=sealer, now=clock.now()
+        db, caller.member_id, channel, contact, language, settings=settings, now=clock.now()
     )
     return back("reminders")
 

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from vecinos.coverage import accompaniment, sites, wording
 from vecinos.coverage.models import AccompanimentKind, SiteKind
 from vecinos.coverage.routes import sealer_of
-from vecinos.crypto import Encryptor
+from vecinos.keyring import Vault
 from vecinos.web.deps import ClockDep, DbDep, LanguageDep, SettingsDep
 from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.policy import PUBLIC
@@ -43,7 +43,7 @@ def request_form(
     clock: ClockDep,
     settings: SettingsDep,
     language: LanguageDep,
-    sealer: Annotated[Encryptor, Depends(sealer_of)],
+    sealer: Annotated[Vault, Depends(sealer_of)],
     limit: Annotated[Limit, Depends(RateLimited("accompaniment"))],
     kind: Annotated[AccompanimentKind, Form()],
     on: Annotated[date, Form()],

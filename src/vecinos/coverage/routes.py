@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
+from vecinos import keyring
 from vecinos.accounts.models import Role
 from vecinos.accounts.principal import Principal
 from vecinos.coverage import (
@@ -41,9 +42,9 @@ from vecinos.coverage.schemas import (
     SwapIn,
     SwapOut,
 )
-from vecinos.crypto import Encryptor
 from vecinos.dispatch.schemas import ShiftOut
-from vecinos.web.deps import ClockDep, ContextDep, DbDep, LanguageDep, PathId, SettingsDep
+from vecinos.keyring import Vault
+from vecinos.web.deps import ClockDep, DbDep, LanguageDep, PathId, SettingsDep
 from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(tags=["coverage"])
@@ -55,12 +56,9 @@ Reaching = Annotated[Principal, Depends(OrgRole(Role.DISPATCHER, Role.COORDINATO
 MAX_CALENDAR_DAYS = 42
 
 
-def sealer_of(context: ContextDep) -> Encryptor:
-    return context.encryptor(accompaniment.PURPOSE)
-
-
-def contact_sealer(context: ContextDep) -> Encryptor:
-    return context.encryptor(contacts.PURPOSE)
+def sealer_of(settings: SettingsDep) -> Vault:
+    """Accompaniment requesters' contacts and notes: the keyring's hourly purge keys."""
+    return keyring.accompaniments(settings)
 
 
 # --- Sites and schedules ------------------------------------------------------------------
@@ -247,10 +245,18 @@ def set_contact(
     caller: SignedInMember,
     db: DbDep,
     clock: ClockDep,
-    sealer: Annotated[Encryptor, Depends(contact_sealer)],
+    settings: SettingsDep,
 ) -> None:
+    push = body.push_subscription.model_dump() if body.push_subscription else None
     contacts.set_contact(
-        db, caller.member_id, channel, body.contact, body.language, sealer=sealer, now=clock.now()
+        db,
+        caller.member_id,
+        channel,
+        body.contact,
+        body.language,
+        settings=settings,
+        now=clock.now(),
+        push=push,
     )
 
 
@@ -303,12 +309,12 @@ def _accompaniment_out(row: Accompaniment) -> AccompanimentOut:
     )
 
 
-def _detail(row: Accompaniment, opener: Encryptor) -> AccompanimentDetail:
-    note = opener.decrypt(row.note_encrypted) if row.note_encrypted else None
+def _detail(row: Accompaniment, opener: Vault) -> AccompanimentDetail:
+    note = opener.open(row.note_encrypted) if row.note_encrypted else None
     return AccompanimentDetail(
         **_accompaniment_out(row).model_dump(),
         channel=row.channel,
-        contact=opener.decrypt(row.contact_encrypted),
+        contact=opener.open(row.contact_encrypted),
         note=note,
     )
 
@@ -339,7 +345,7 @@ def request_for_someone(
     db: DbDep,
     clock: ClockDep,
     settings: SettingsDep,
-    sealer: Annotated[Encryptor, Depends(sealer_of)],
+    sealer: Annotated[Vault, Depends(sealer_of)],
 ) -> AccompanimentOut:
     """Staff on a resident's behalf (a call to the hotline, a visit)."""
     row = accompaniment.request(
@@ -354,7 +360,7 @@ def list_accompaniments(
     org_id: PathId,
     caller: Dispatcher,
     db: DbDep,
-    sealer: Annotated[Encryptor, Depends(sealer_of)],
+    sealer: Annotated[Vault, Depends(sealer_of)],
 ) -> list[AccompanimentDetail]:
     return [_detail(r, sealer) for r in accompaniment.of_organization(db, org_id)]
 
@@ -364,7 +370,7 @@ def one_accompaniment(
     accompaniment_id: PathId,
     caller: SignedInMember,
     db: DbDep,
-    sealer: Annotated[Encryptor, Depends(sealer_of)],
+    sealer: Annotated[Vault, Depends(sealer_of)],
 ) -> AccompanimentDetail:
     return _detail(accompaniment.visible(db, caller, accompaniment_id), sealer)
 
@@ -386,7 +392,7 @@ def accept_accompaniment(
     db: DbDep,
     clock: ClockDep,
     settings: SettingsDep,
-    sealer: Annotated[Encryptor, Depends(sealer_of)],
+    sealer: Annotated[Vault, Depends(sealer_of)],
 ) -> AccompanimentDetail:
     row = accompaniment.accept(
         db, caller.member_id, offer_id, now=clock.now(), settings=settings, opener=sealer

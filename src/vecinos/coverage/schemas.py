@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vecinos.alerts.schemas import PushSubscriptionIn
 from vecinos.coverage.calendar import SlotView
 from vecinos.coverage.models import AccompanimentKind, SiteKind
 from vecinos.coverage.schedules import ScheduleFields
@@ -163,8 +164,11 @@ class SwapOut(BaseModel):
 
 
 class ContactIn(BaseModel):
+    """`contact` for text messages and e-mail, `push_subscription` for notifications."""
+
     model_config = STRICT
-    contact: str = Field(max_length=320)
+    contact: str | None = Field(None, max_length=320)
+    push_subscription: PushSubscriptionIn | None = None
     language: str = Field(max_length=16)
 
 

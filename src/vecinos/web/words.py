@@ -98,6 +98,7 @@ AUDIT = {
     "training.recorded": N_("Training recorded"),
     "training.removed": N_("Training record removed"),
     "training.vetting_set": N_("Vetting level set"),
+    "coverage.broadcast": N_("Message to volunteers sent"),
 }
 CHANNEL = {
     "sms": N_("text message"),

@@ -69,6 +69,7 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     # each exactly once; accompaniment requests deleted after their date plus retention.
     JobSpec("coverage.extend_horizons", "vecinos.coverage.schedules:extend_horizons", 3600),
     JobSpec("coverage.remind", "vecinos.coverage.reminders:send_reminders", 30),
+    JobSpec("coverage.rotate_contact_keys", "vecinos.coverage.contacts:rotate_contact_keys", 60),
     JobSpec("coverage.purge_accompaniments", "vecinos.coverage.accompaniment:purge", 3600),
     # Text conversations nobody finished in time: deleted, half-written answers and all.
     JobSpec("hotline.purge_texts", "vecinos.hotline.conversation:purge_expired", 60),

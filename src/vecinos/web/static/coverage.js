@@ -23,4 +23,31 @@
       );
     });
   }
+
+  // Reminders as notifications on this phone: the browser's push subscription goes to the
+  // server like a phone number would (it is sealed there), and the service worker shows them.
+  const pushForm = document.getElementById("push-reminders");
+  if (pushForm) {
+    const result = document.getElementById("push-result");
+    pushForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
+        result.textContent = pushForm.dataset.msgUnsupported;
+        return;
+      }
+      try {
+        const registration = await navigator.serviceWorker.register("/sw.js");
+        const key = pushForm.dataset.pushKey.replace(/-/g, "+").replace(/_/g, "/");
+        const raw = Uint8Array.from(atob(key + "=".repeat((4 - (key.length % 4)) % 4)), (c) => c.charCodeAt(0));
+        const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: raw });
+        await window.vecinos.api("PUT", "/api/me/contacts/push", {
+          push_subscription: subscription.toJSON(),
+          language: pushForm.elements.language.value,
+        });
+        result.textContent = pushForm.dataset.msgOn;
+      } catch (error) {
+        result.textContent = error.status ? error.message : pushForm.dataset.msgUnsupported;
+      }
+    });
+  }
 })();

@@ -82,3 +82,23 @@ self.addEventListener("fetch", (event) => {
       .catch(() => caches.match(event.request, { ignoreSearch: true })),
   );
 });
+
+// Web Push (alerts, and members' reminders): show it; a tap opens its link on this site.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  const found = String(data.body || "").match(/https?:\/\/\S+/);
+  const url = data.url || (found ? found[0] : "/");
+  event.waitUntil(self.registration.showNotification(data.title || "vecinos", { body: data.body || "", data: { url: url } }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data.url, self.location.origin);
+  if (url.origin !== self.location.origin) return; // only this site's pages
+  event.waitUntil(self.clients.openWindow(url.href));
+});
