@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.alerts.engine import wait_until
 from tests.alerts.outbox_factories import publish_now
 from tests.alerts.test_feeds import coarse_incident
-from tests.alerts.test_sending import wait_until
 from tests.asyncio_helpers import run_soon
 from tests.browser.test_alerts_page import publish_in_a_process_of_its_own
 from tests.cast import Cast
