@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -244,3 +244,19 @@ def listening(engine: Engine) -> Iterator[None]:
             else:
                 del _listening[key]
                 listener.stop()
+
+
+def hears_everything(engine: Engine) -> Callable[[], bool]:
+    """A check, cheap enough for every request, that this process is hearing every event on
+    `engine` right now: always on SQLite (its one process hears its own commits); on
+    PostgreSQL while this process's listener has LISTEN in place. Whatever is kept until an
+    event says otherwise must not be kept while this says False."""
+    if engine.dialect.name != "postgresql":
+        return lambda: True
+    key = engine.url.render_as_string(hide_password=False)
+
+    def listening_now() -> bool:
+        found = _listening.get(key)
+        return found is not None and found[0].ready.is_set()
+
+    return listening_now

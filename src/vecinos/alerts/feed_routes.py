@@ -9,10 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 from sse_starlette import EventSourceResponse
@@ -22,53 +21,99 @@ from vecinos.alerts import cap, feeds
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
-from vecinos.web.deps import ContextDep, LanguageDep, PathId, ReadDbDep
-from vecinos.web.policy import PUBLIC
+from vecinos.web.deps import AppContext, ContextDep, LanguageDep, PathId, ReadDbDep
+from vecinos.web.policy import ANONYMOUS
+from vecinos.web.prerender import Kept, Rendered, conditional, get_and_head, language_vary
 
-router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[PUBLIC.dependency()])
-# Feeds may be cached briefly by a proxy or a read replica's front; alerts are minutes-long.
-CACHE = {"Cache-Control": "public, max-age=15"}
-
-
-@router.get("/feed.json")
-def feed_json(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
-    alerts = feeds.active(db, context.clock.now())
-    body: dict[str, Any] = {
-        "title": f"{context.settings.coalition_name}: alerts",
-        "language": language,
-        "alerts": [feeds.public_dict(a, language) for a in alerts],
-    }
-    return Response(json.dumps(body), media_type="application/json", headers=CACHE)
+router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[ANONYMOUS.dependency()])
+# How long a browser or a shared cache (a reverse proxy, a CDN) may keep a feed or the alerts
+# page: long enough that a raid-day spike is answered by the cache, short enough that a new
+# alert is on every copy within seconds (open pages hear it sooner, over the stream). A
+# stale copy may be served for a little longer while the cache asks us again.
+CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=20"
 
 
-@router.get("/feed.atom")
-def feed_atom(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
-    now = context.clock.now()
-    body = feeds.atom(feeds.active(db, now), language, context.settings, now)
-    return Response(body, media_type="application/atom+xml", headers=CACHE)
+def snapshot_of(context: AppContext) -> feeds.Snapshot:
+    with context.reads() as db:
+        return feeds.snapshot(db, context.clock.now())
 
 
-@router.get("/feed.geojson")
-def feed_geojson(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
-    body = feeds.geojson(feeds.active(db, context.clock.now()), language)
-    return Response(json.dumps(body), media_type="application/geo+json", headers=CACHE)
+def rendered(snapshot: feeds.Snapshot, body: bytes, media_type: str) -> Rendered:
+    return Rendered(body, media_type, snapshot.changed_at, snapshot.next_expiry)
 
 
-@router.get("/feed.cap")
-def feed_cap(db: ReadDbDep, context: ContextDep) -> Response:
+async def kept_answer(
+    request: Request,
+    context: AppContext,
+    key: tuple[str, str],
+    render: Callable[[], Rendered],
+    vary: tuple[str, ...],
+) -> Response:
+    return await context.public_bodies.answer(
+        request, key, render, vary=vary, cache_control=CACHE_CONTROL
+    )
+
+
+@get_and_head(router, "/feed.json")
+async def feed_json(request: Request, context: ContextDep, language: LanguageDep) -> Response:
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        body = {
+            "title": f"{context.settings.coalition_name}: alerts",
+            "language": language,
+            "alerts": [feeds.public_dict(a, language) for a in now.items],
+        }
+        return rendered(now, json.dumps(body).encode(), "application/json")
+
+    vary = language_vary(request)
+    return await kept_answer(request, context, ("feed.json", language), render, vary)
+
+
+@get_and_head(router, "/feed.atom")
+async def feed_atom(request: Request, context: ContextDep, language: LanguageDep) -> Response:
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        body = feeds.atom(now.items, language, context.settings, now.updated)
+        return rendered(now, body, "application/atom+xml")
+
+    vary = language_vary(request)
+    return await kept_answer(request, context, ("feed.atom", language), render, vary)
+
+
+@get_and_head(router, "/feed.geojson")
+async def feed_geojson(request: Request, context: ContextDep, language: LanguageDep) -> Response:
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        body = json.dumps(feeds.geojson(now.items, language)).encode()
+        return rendered(now, body, "application/geo+json")
+
+    vary = language_vary(request)
+    return await kept_answer(request, context, ("feed.geojson", language), render, vary)
+
+
+@get_and_head(router, "/feed.cap")
+async def feed_cap(request: Request, context: ContextDep) -> Response:
     """Active alerts in OASIS CAP 1.2, one per Atom entry, every language of each."""
-    now = context.clock.now()
-    body = cap.feed(feeds.active(db, now), context.settings, now)
-    return Response(body, media_type="application/atom+xml", headers=CACHE)
+
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        return rendered(
+            now, cap.feed(now.items, context.settings, now.updated), "application/atom+xml"
+        )
+
+    return await kept_answer(request, context, ("feed.cap", ""), render, ())
 
 
-@router.get("/{alert_id}.cap")
-def alert_cap(alert_id: PathId, db: ReadDbDep, context: ContextDep) -> Response:
-    """One alert as a CAP 1.2 document (the address `<references>` and feed entries use)."""
+@get_and_head(router, "/{alert_id}.cap")
+def alert_cap(request: Request, alert_id: PathId, db: ReadDbDep, context: ContextDep) -> Response:
+    """One alert as a CAP 1.2 document (the address `<references>` and feed entries use):
+    rendered per request (any alert, however old, may be asked for), answered conditionally."""
     found = feeds.one(db, alert_id)
     if found is None:
         raise NotFound(N_("No alert has this number."), code="alert_not_found")
-    return Response(cap.document(found, context.settings), media_type=cap.MEDIA_TYPE, headers=CACHE)
+    body = cap.document(found, context.settings)
+    kept = Kept.of(0, Rendered(body, cap.MEDIA_TYPE, found.alert.created_at))
+    return conditional(request, kept, vary=(), cache_control=CACHE_CONTROL)
 
 
 @router.get("/stream")
