@@ -21,14 +21,12 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -94,6 +92,11 @@ class Subscription:
             return await asyncio.wait_for(self.queue.get(), timeout)
         except TimeoutError:
             return None
+
+    async def get_until(self, deadline: float) -> Event | None:
+        """The next event, or None once the loop's clock reaches `deadline` without one."""
+        remaining = deadline - self.loop.time()
+        return await self.get(remaining) if remaining > 0 else None
 
     def push(self, event: Event) -> None:
         if not self.loop.is_closed():
@@ -180,6 +183,10 @@ class Listener:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        # Loaded here, in the listener's thread: a SQLite deployment never needs the driver,
+        # and the web process answers sooner for not loading it at start-up.
+        import psycopg
+
         failures = 0
         while not self._stop.is_set():
             try:
@@ -193,6 +200,9 @@ class Listener:
                 self._stop.wait(pause)
 
     def _listen(self, *, reconnected: bool) -> None:
+        import psycopg
+        from psycopg import sql
+
         with psycopg.connect(self.url, autocommit=True) as connection:
             for topic in Topic:
                 connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(topic.value)))
@@ -234,3 +244,19 @@ def listening(engine: Engine) -> Iterator[None]:
             else:
                 del _listening[key]
                 listener.stop()
+
+
+def hears_everything(engine: Engine) -> Callable[[], bool]:
+    """A check, cheap enough for every request, that this process is hearing every event on
+    `engine` right now: always on SQLite (its one process hears its own commits); on
+    PostgreSQL while this process's listener has LISTEN in place. Whatever is kept until an
+    event says otherwise must not be kept while this says False."""
+    if engine.dialect.name != "postgresql":
+        return lambda: True
+    key = engine.url.render_as_string(hide_password=False)
+
+    def listening_now() -> bool:
+        found = _listening.get(key)
+        return found is not None and found[0].ready.is_set()
+
+    return listening_now

@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, Float, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from vecinos.config import Settings
-from vecinos.db import Base, UTCDateTime
+from vecinos.db import Base, UTCDateTime, insert_missing
 
 
 class RateBucket(Base):
@@ -56,10 +56,9 @@ def take(
 
     Runs in the caller's transaction; keep that transaction short, others wait for the row.
     """
-    bucket = db.scalar(select(RateBucket).where(RateBucket.key == key).with_for_update())
-    if bucket is None:
-        bucket = RateBucket(key=key, tokens=burst, refreshed_at=now)
-        db.add(bucket)
+    # Created full if missing; two processes may both try, and the second insert is ignored.
+    insert_missing(db, RateBucket, [{"key": key, "tokens": burst, "refreshed_at": now}])
+    bucket = db.scalars(select(RateBucket).where(RateBucket.key == key).with_for_update()).one()
     elapsed = max(0.0, (now - bucket.refreshed_at).total_seconds())
     tokens = min(burst, bucket.tokens + elapsed * rate)
     granted = max(0, min(want, floor(tokens)))

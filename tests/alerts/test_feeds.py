@@ -165,7 +165,8 @@ def test_the_stream_carries_alerts_as_they_are_published(
         answer = reader.get("/api/alerts/stream?lang=es")
     writer.join()
     assert answer.headers["content-type"].startswith("text/event-stream")
-    assert answer.text.startswith(sse.READY)  # listening before anything was published
+    # listening before anything was published
+    assert answer.text.startswith(sse.READY.encode().decode())
     events = [line for line in answer.text.split("\n\n") if "event: alert" in line]
     (event,) = [json.loads(line.split("data: ", 1)[1]) for line in events]
     assert event["id"] == published["id"] and "CONFIRMADO" in event["text"]

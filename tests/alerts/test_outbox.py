@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts import servers
@@ -229,6 +231,43 @@ def test_a_rate_is_shared_by_every_worker_and_refills_with_time(
     assert take(10)[0] == 5
     clock.advance(seconds=60)
     assert take(100)[0] == 10  # never more than a second's burst
+
+
+def test_two_processes_creating_the_same_bucket_at_once_both_get_their_share(
+    sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
+    """The bucket does not exist yet and two workers want it at the same moment: the second
+    waits for the first to commit and takes what is left, instead of failing on the key."""
+    first = sessions()
+    try:
+        assert limits.take(first, "alerts.new", rate=10, burst=10, want=6, now=clock.now())[0] == 6
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            second = pool.submit(_take_in_own_transaction, sessions, "alerts.new", 6, clock)
+            _wait_until_someone_waits_for_a_lock(sessions)
+            first.commit()
+            assert second.result(timeout=60)[0] == 4
+    finally:
+        first.close()
+
+
+def _wait_until_someone_waits_for_a_lock(sessions: sessionmaker[Session]) -> None:
+    """On PostgreSQL, until the second worker is blocked on the first one's new row (SQLite's
+    write lock keeps the second from even reading before the first commits)."""
+    with sessions() as db:
+        if db.get_bind().dialect.name != "postgresql":
+            return
+        deadline = time.monotonic() + 30
+        while not db.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
+            assert time.monotonic() < deadline, "the second worker never reached the bucket"
+            db.rollback()
+            time.sleep(0.01)
+
+
+def _take_in_own_transaction(
+    sessions: sessionmaker[Session], key: str, want: int, clock: FrozenClock
+) -> tuple[int, float]:
+    with transaction(sessions) as db:
+        return limits.take(db, key, rate=10, burst=10, want=want, now=clock.now())
 
 
 def test_a_direct_message_no_channel_took_lapses_and_forgets_the_contact(

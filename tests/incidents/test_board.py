@@ -203,7 +203,8 @@ def test_the_stream_carries_changes_the_dispatcher_may_see(
     writer_thread.join()
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/event-stream")
-    assert answer.text.startswith(sse.READY)  # listening before anything was published
+    # listening before anything was published
+    assert answer.text.startswith(sse.READY.encode().decode())
     east, west = incident_of(db, seen["east"]), incident_of(db, seen["west"])
     assert f'"incident_id": {east}' in answer.text
     assert "event: incident" in answer.text and '"kind": "opened"' in answer.text

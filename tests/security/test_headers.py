@@ -77,7 +77,8 @@ def test_incident_detail_with_a_callback_contact_is_no_store(
 
 
 def test_public_feeds_may_still_be_cached_briefly(client: TestClient) -> None:
-    assert client.get("/api/alerts/feed.json").headers["cache-control"] == "public, max-age=15"
+    control = client.get("/api/alerts/feed.json").headers["cache-control"]
+    assert control == "public, max-age=10, stale-while-revalidate=20"
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,12 @@ from typing import cast
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
 from tests.asyncio_helpers import run_soon
+from vecinos import events
 from vecinos.errors import Busy
+from vecinos.web import sse
 from vecinos.web.deps import AppContext
 from vecinos.web.sse import Streams
 
@@ -52,3 +55,39 @@ def test_the_app_answers_a_full_house_with_503_and_a_time_to_retry(
     assert answer.headers["Retry-After"] == "10"
     assert answer.json()["error"]["code"] == "too_many_streams"
     assert "demasiadas páginas en vivo" in answer.json()["error"]["message"]
+
+
+def test_a_page_that_goes_away_frees_its_place_and_stops_listening() -> None:
+    """Through the whole response, as the server runs it: the page reads `ready`, then its
+    connection closes; the stream ends, its place is free, and the hub forgets its reader."""
+
+    async def scenario() -> None:
+        streams, hub = Streams(limit=1), events.Hub()
+        sent: list[Message] = []
+        left = asyncio.Event()
+
+        async def live() -> AsyncIterator[sse.Chunk]:
+            subscription = hub.subscribe(events.Topic.ALERTS)
+            try:
+                yield sse.READY
+                while True:
+                    await subscription.get(60)
+            finally:
+                subscription.close()
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+            if message.get("body", b"").startswith(b"event: ready"):
+                left.set()
+
+        async def receive() -> Message:
+            await left.wait()
+            return {"type": "http.disconnect"}
+
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": []}
+        await asyncio.wait_for(streams.response(live())(scope, receive, send), 10)
+        assert sent[0]["status"] == 200
+        assert streams.open == 0 and hub.readers == 0
+        streams.response(live())  # its place is free again
+
+    run_soon(scenario())

@@ -9,71 +9,115 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
+from sse_starlette import EventSourceResponse
 
 from vecinos import events
 from vecinos.alerts import cap, feeds
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
-from vecinos.web.deps import ContextDep, LanguageDep, PathId, ReadDbDep
-from vecinos.web.policy import PUBLIC
+from vecinos.web.deps import AppContext, ContextDep, LanguageDep, PathId, ReadDbDep
+from vecinos.web.policy import ANONYMOUS
+from vecinos.web.prerender import Kept, Rendered, conditional, get_and_head, language_vary
 
-router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[PUBLIC.dependency()])
-KEEPALIVE_SECONDS = 15.0
-# Feeds may be cached briefly by a proxy or a read replica's front; alerts are minutes-long.
-CACHE = {"Cache-Control": "public, max-age=15"}
-
-
-@router.get("/feed.json")
-def feed_json(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
-    alerts = feeds.active(db, context.clock.now())
-    body: dict[str, Any] = {
-        "title": f"{context.settings.coalition_name}: alerts",
-        "language": language,
-        "alerts": [feeds.public_dict(a, language) for a in alerts],
-    }
-    return Response(json.dumps(body), media_type="application/json", headers=CACHE)
+router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[ANONYMOUS.dependency()])
+# How long a browser or a shared cache (a reverse proxy, a CDN) may keep a feed or the alerts
+# page: long enough that a raid-day spike is answered by the cache, short enough that a new
+# alert is on every copy within seconds (open pages hear it sooner, over the stream). A
+# stale copy may be served for a little longer while the cache asks us again.
+CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=20"
 
 
-@router.get("/feed.atom")
-def feed_atom(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
-    now = context.clock.now()
-    body = feeds.atom(feeds.active(db, now), language, context.settings, now)
-    return Response(body, media_type="application/atom+xml", headers=CACHE)
+def snapshot_of(context: AppContext) -> feeds.Snapshot:
+    with context.reads() as db:
+        return feeds.snapshot(db, context.clock.now())
 
 
-@router.get("/feed.geojson")
-def feed_geojson(db: ReadDbDep, context: ContextDep, language: LanguageDep) -> Response:
-    body = feeds.geojson(feeds.active(db, context.clock.now()), language)
-    return Response(json.dumps(body), media_type="application/geo+json", headers=CACHE)
+def rendered(snapshot: feeds.Snapshot, body: bytes, media_type: str) -> Rendered:
+    return Rendered(body, media_type, snapshot.changed_at, snapshot.next_expiry)
 
 
-@router.get("/feed.cap")
-def feed_cap(db: ReadDbDep, context: ContextDep) -> Response:
+async def kept_answer(
+    request: Request,
+    context: AppContext,
+    key: tuple[str, str],
+    render: Callable[[], Rendered],
+    vary: tuple[str, ...],
+) -> Response:
+    return await context.public_bodies.answer(
+        request, key, render, vary=vary, cache_control=CACHE_CONTROL
+    )
+
+
+@get_and_head(router, "/feed.json")
+async def feed_json(request: Request, context: ContextDep, language: LanguageDep) -> Response:
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        body = {
+            "title": f"{context.settings.coalition_name}: alerts",
+            "language": language,
+            "alerts": [feeds.public_dict(a, language) for a in now.items],
+        }
+        return rendered(now, json.dumps(body).encode(), "application/json")
+
+    vary = language_vary(request)
+    return await kept_answer(request, context, ("feed.json", language), render, vary)
+
+
+@get_and_head(router, "/feed.atom")
+async def feed_atom(request: Request, context: ContextDep, language: LanguageDep) -> Response:
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        body = feeds.atom(now.items, language, context.settings, now.updated)
+        return rendered(now, body, "application/atom+xml")
+
+    vary = language_vary(request)
+    return await kept_answer(request, context, ("feed.atom", language), render, vary)
+
+
+@get_and_head(router, "/feed.geojson")
+async def feed_geojson(request: Request, context: ContextDep, language: LanguageDep) -> Response:
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        body = json.dumps(feeds.geojson(now.items, language)).encode()
+        return rendered(now, body, "application/geo+json")
+
+    vary = language_vary(request)
+    return await kept_answer(request, context, ("feed.geojson", language), render, vary)
+
+
+@get_and_head(router, "/feed.cap")
+async def feed_cap(request: Request, context: ContextDep) -> Response:
     """Active alerts in OASIS CAP 1.2, one per Atom entry, every language of each."""
-    now = context.clock.now()
-    body = cap.feed(feeds.active(db, now), context.settings, now)
-    return Response(body, media_type="application/atom+xml", headers=CACHE)
+
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        return rendered(
+            now, cap.feed(now.items, context.settings, now.updated), "application/atom+xml"
+        )
+
+    return await kept_answer(request, context, ("feed.cap", ""), render, ())
 
 
-@router.get("/{alert_id}.cap")
-def alert_cap(alert_id: PathId, db: ReadDbDep, context: ContextDep) -> Response:
-    """One alert as a CAP 1.2 document (the address `<references>` and feed entries use)."""
+@get_and_head(router, "/{alert_id}.cap")
+def alert_cap(request: Request, alert_id: PathId, db: ReadDbDep, context: ContextDep) -> Response:
+    """One alert as a CAP 1.2 document (the address `<references>` and feed entries use):
+    rendered per request (any alert, however old, may be asked for), answered conditionally."""
     found = feeds.one(db, alert_id)
     if found is None:
         raise NotFound(N_("No alert has this number."), code="alert_not_found")
-    return Response(cap.document(found, context.settings), media_type=cap.MEDIA_TYPE, headers=CACHE)
+    body = cap.document(found, context.settings)
+    kept = Kept.of(0, Rendered(body, cap.MEDIA_TYPE, found.alert.created_at))
+    return conditional(request, kept, vary=(), cache_control=CACHE_CONTROL)
 
 
 @router.get("/stream")
-async def stream(language: LanguageDep, context: ContextDep) -> StreamingResponse:
+async def stream(language: LanguageDep, context: ContextDep) -> EventSourceResponse:
     """One `alert` event per alert published after the reader connected, by any process."""
     seconds = float(context.settings.incident_stream_seconds)
     return context.streams.response(_events(language, seconds, context.reads))
@@ -81,30 +125,26 @@ async def stream(language: LanguageDep, context: ContextDep) -> StreamingRespons
 
 async def _events(
     language: str, seconds: float, sessions: sessionmaker[Session]
-) -> AsyncIterator[str]:
+) -> AsyncIterator[sse.Chunk]:
     subscription = events.hub.subscribe(events.Topic.ALERTS)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
+    deadline = asyncio.get_running_loop().time() + seconds
     try:
         yield sse.READY  # listening from here on
-        while (remaining := deadline - loop.time()) > 0:
-            event = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
-            if event is None:
-                yield ": keep-alive\n\n"
-            elif event.payload == events.RESYNC:
+        while (event := await subscription.get_until(deadline)) is not None:
+            if event.payload == events.RESYNC:
                 yield sse.READY  # alerts may have gone by unheard: the page reloads its list
             elif (
-                alert := await announced.get(sessions, int(event.payload["alert_id"]))
+                data := await announced.text(sessions, int(event.payload["alert_id"]), language)
             ) is not None:
-                data = json.dumps(feeds.public_dict(alert, language))
-                yield f"id: {alert.alert.id}\nevent: alert\ndata: {data}\n\n"
+                yield sse.event("alert", data, id=str(event.payload["alert_id"]))
     finally:
         subscription.close()
 
 
 class Announced:
     """The alerts the stream announces, each loaded once per event loop however many readers
-    wait for it: ten thousand open pages make one query, not ten thousand."""
+    wait for it, and written out once per language: ten thousand open pages make one query
+    and a few JSON documents, not ten thousand of each."""
 
     KEEP = 64
 
@@ -112,6 +152,22 @@ class Announced:
         self._loads: OrderedDict[tuple[int, int], asyncio.Future[feeds.Listed | None]] = (
             OrderedDict()
         )
+        self._texts: OrderedDict[tuple[int, int, str], str] = OrderedDict()
+
+    async def text(
+        self, sessions: sessionmaker[Session], alert_id: int, language: str
+    ) -> str | None:
+        """The alert's public JSON in `language`, or None when there is no such alert."""
+        key = (id(asyncio.get_running_loop()), alert_id, language)
+        if (known := self._texts.get(key)) is not None:
+            return known
+        alert = await self.get(sessions, alert_id)
+        if alert is None:
+            return None
+        text = self._texts[key] = json.dumps(feeds.public_dict(alert, language))
+        while len(self._texts) > self.KEEP:
+            self._texts.popitem(last=False)
+        return text
 
     async def get(self, sessions: sessionmaker[Session], alert_id: int) -> feeds.Listed | None:
         key = (id(asyncio.get_running_loop()), alert_id)

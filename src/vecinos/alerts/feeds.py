@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vecinos import events
@@ -67,6 +67,30 @@ def active(db: Session, now: datetime, limit: int = FEED_LIMIT) -> list[Listed]:
     alerts = list(db.scalars(query.limit(limit)))
     threads = _threads(db, {a.incident_id for a in alerts})
     return [listed(alert, threads[alert.incident_id]) for alert in alerts]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The active alerts at one moment, with when what they show last changed and when it
+    changes next by itself (the first of them expires): what a kept copy needs to know."""
+
+    items: list[Listed]
+    now: datetime
+    changed_at: datetime | None  # the newest alert, or the last expiry, whichever is later
+    next_expiry: datetime | None
+
+    @property
+    def updated(self) -> datetime:
+        return self.changed_at or self.now
+
+
+def snapshot(db: Session, now: datetime) -> Snapshot:
+    items = active(db, now)
+    newest = db.scalar(select(func.max(Alert.created_at)))
+    expired = db.scalar(select(func.max(Alert.expires_at)).where(Alert.expires_at <= now))
+    changed_at = max((t for t in (newest, expired) if t is not None), default=None)
+    next_expiry = min((i.alert.expires_at for i in items), default=None)
+    return Snapshot(items, now, changed_at, next_expiry)
 
 
 def one(db: Session, alert_id: int) -> Listed | None:

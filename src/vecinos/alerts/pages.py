@@ -15,15 +15,17 @@ from sqlalchemy import select
 
 from vecinos.accounts.models import Organization
 from vecinos.alerts import feeds
+from vecinos.alerts.feed_routes import kept_answer, snapshot_of
 from vecinos.geo.models import Zone
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, gettext
 from vecinos.maps.view import map_view
-from vecinos.web.deps import ContextDep, DbDep, LanguageDep, ReadDbDep, SettingsDep
-from vecinos.web.policy import PUBLIC
+from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep, SettingsDep
+from vecinos.web.policy import ANONYMOUS
+from vecinos.web.prerender import Rendered, get_and_head, language_vary
 from vecinos.web.templating import render
 from vecinos.words import KIND_LABELS
 
-router = APIRouter(include_in_schema=False, dependencies=[PUBLIC.dependency()])
+router = APIRouter(include_in_schema=False, dependencies=[ANONYMOUS.dependency()])
 RADII_KM = (1, 2, 5, 10)
 # Languages a resident may choose for alerts; texts missing in one fall back to English.
 ALERT_LANGUAGES = {
@@ -81,21 +83,39 @@ def threads(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/alerts")
-def alerts_page(
-    request: Request, db: ReadDbDep, context: ContextDep, language: LanguageDep
+@get_and_head(router, "/alerts")
+async def alerts_page(request: Request, context: ContextDep, language: LanguageDep) -> Response:
+    """Rendered once per language each time alerts change (`web.prerender`), not per visit."""
+
+    def render() -> Rendered:
+        now = snapshot_of(context)
+        page = alerts_html(request, now.items, language, context)
+        headers = {k: v for k, v in page.headers.items() if k.lower() not in RENDER_OWN}
+        return Rendered(
+            bytes(page.body), "text/html; charset=utf-8", now.changed_at, now.next_expiry, headers
+        )
+
+    vary = language_vary(request)
+    return await kept_answer(request, context, ("alerts.html", language), render, vary)
+
+
+# What the kept answer writes for itself, whatever the rendering's response said.
+RENDER_OWN = frozenset({"content-length", "content-type"})
+
+
+def alerts_html(
+    request: Request, items: list[feeds.Listed], language: str, context: AppContext
 ) -> Response:
-    items = [feeds.public_dict(a, language) for a in feeds.active(db, context.clock.now())]
-    settings = context.settings
+    shown = [feeds.public_dict(a, language) for a in items]
     return render(
         request,
         "alerts.html",
         language,
-        alerts=threads(items),
+        alerts=threads(shown),
         linkify=linkify,
         labels=kind_labels(language),
         labels_json=json.dumps(kind_labels(language)),
-        map=map_view(settings),
+        map=map_view(context.settings),
         statuses=status_labels(language),
         statuses_json=json.dumps(status_labels(language)),
     )

@@ -70,6 +70,9 @@ from vecinos.web.servertime import ServerTimeMiddleware
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
+    # The public read side early: in a spike of readers, fewer routers are tried per request.
+    alert_feeds_router,
+    alerts_pages_router,
     accounts_router,
     zones_router,
     landmarks_router,
@@ -85,12 +88,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     alerts_router,
     alert_publish_router,
     alert_safety_router,
-    alert_feeds_router,
     responder_pages_router,
     console_pages_router,
     hotline_pages_router,
     admin_pages_router,
-    alerts_pages_router,
     evidence_router,
     evidence_legal_router,
     evidence_pages_router,

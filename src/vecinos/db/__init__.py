@@ -15,6 +15,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import Field
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -163,3 +164,15 @@ class AtTransactionEnd(Generic[T]):
         items: list[T] = session.info.pop(self.key, [])
         if items and self.on_rollback is not None:
             self.on_rollback(session, items)
+
+
+def insert_missing(db: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose primary key is not there yet; those that exist stay as they are.
+
+    For rows several processes may create at the same moment (a worker's job schedule, a rate
+    bucket): a plain INSERT would fail the loser with a unique violation.
+    """
+    if not rows:
+        return
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    db.execute(dialect.insert(model).values(rows).on_conflict_do_nothing())

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
+from sse_starlette import EventSourceResponse
 
 from vecinos import events
 from vecinos.accounts.models import Role
@@ -30,7 +30,6 @@ from vecinos.web.policy import AnyOrgRole
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Dispatcher = Annotated[Principal, Depends(AnyOrgRole(Role.DISPATCHER))]
-KEEPALIVE_SECONDS = 15.0
 
 
 @router.get("")
@@ -49,27 +48,23 @@ def list_incidents(
 
 
 @router.get("/stream")
-async def stream(caller: Dispatcher, context: ContextDep) -> StreamingResponse:
+async def stream(caller: Dispatcher, context: ContextDep) -> EventSourceResponse:
     """Server-Sent Events: one `incident` event per change the caller may see."""
     visible = service.visible_organizations(caller)
     seconds = float(context.settings.incident_stream_seconds)
     return context.streams.response(_events(visible, seconds))
 
 
-async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[str]:
+async def _events(visible: frozenset[int], seconds: float) -> AsyncIterator[sse.Chunk]:
     subscription = events.hub.subscribe(events.Topic.INCIDENTS)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
+    deadline = asyncio.get_running_loop().time() + seconds
     try:
         yield sse.READY  # listening from here on
-        while (remaining := deadline - loop.time()) > 0:
-            event = await subscription.get(min(remaining, KEEPALIVE_SECONDS))
-            if event is None:
-                yield ": keep-alive\n\n"
-            elif event.payload == events.RESYNC:
+        while (event := await subscription.get_until(deadline)) is not None:
+            if event.payload == events.RESYNC:
                 yield sse.READY  # changes may have gone by unheard: the board reloads
             elif (change := live.Change.of(event.payload)).organization_id in (None, *visible):
-                yield f"event: incident\ndata: {json.dumps(change.as_dict())}\n\n"
+                yield sse.event("incident", json.dumps(change.as_dict()))
     finally:
         subscription.close()
 

@@ -9,6 +9,7 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from vecinos import events
 from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
@@ -16,6 +17,7 @@ from vecinos.db import MAX_ROW_ID, read_sessions
 from vecinos.i18n import negotiate
 from vecinos.identity import Principal
 from vecinos.ratelimit import RateLimits
+from vecinos.web.prerender import Prerendered
 from vecinos.web.sse import Streams
 
 
@@ -37,6 +39,8 @@ class AppContext:
     limits: RateLimits = field(init=False, repr=False)
     streams: Streams = field(init=False, repr=False)
     reads: sessionmaker[Session] = field(init=False, repr=False)
+    # The public read side (alert feeds and page), rendered once per alert published.
+    public_bodies: Prerendered = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # On PostgreSQL several web processes serve: their limits are kept in the database.
@@ -44,6 +48,8 @@ class AppContext:
         self.limits = RateLimits(self.settings, shared=self.sessions if postgresql else None)
         self.streams = Streams(self.settings.sse_max_streams)
         self.reads = read_sessions(self.sessions.kw["bind"])
+        hears = events.hears_everything(self.sessions.kw["bind"])
+        self.public_bodies = Prerendered(events.Topic.ALERTS, self.clock, hears)
 
     def encryptor(self, purpose: str) -> Encryptor:
         """Made once per purpose: building the keys' Fernets took a share of every report."""

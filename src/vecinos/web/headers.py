@@ -56,6 +56,10 @@ class SecurityHeadersMiddleware:
                 headers[name] = value
         if "Cache-Control" not in headers and not path.startswith(STATIC_PREFIX):
             headers["Cache-Control"] = "no-store"
+        if "Vary" in headers:  # GZipMiddleware adds Accept-Encoding even where a route named it
+            headers["Vary"] = ", ".join(
+                dict.fromkeys(v.strip() for v in headers["Vary"].split(","))
+            )
 
 
 def _is_https(url: str) -> bool:

@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.clock import Clock
 from vecinos.config import Settings
-from vecinos.db import transaction
+from vecinos.db import insert_missing, transaction
 from vecinos.db.claims import rowcount
 from vecinos.worker.models import WorkerJob
 from vecinos.worker.registry import Job, load_jobs
@@ -105,11 +104,8 @@ class Worker:
 
 def ensure_rows(db: Session, names: Sequence[str]) -> None:
     """A schedule row per job, due at once; rows that exist keep their schedule."""
-    if not names:
-        return
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     rows = [{"name": name, "next_run_at": EPOCH, "last_count": 0} for name in names]
-    db.execute(dialect.insert(WorkerJob).values(rows).on_conflict_do_nothing())
+    insert_missing(db, WorkerJob, rows)
 
 
 def claim(db: Session, job: Job, now: datetime) -> bool:

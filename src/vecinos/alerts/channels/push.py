@@ -12,9 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from py_vapid import Vapid02
-from pywebpush import WebPusher
-
 from vecinos.alerts.channels.base import OutboundMessage, PermanentSendError, SendResult
 from vecinos.alerts.channels.http import Http, check_status
 from vecinos.alerts.contacts import is_push_service
@@ -27,6 +24,10 @@ VAPID_LIFETIME = timedelta(hours=12)  # the longest RFC 8292 allows is 24 h
 
 
 def load_vapid(private_key: str) -> Any:
+    # py_vapid and pywebpush (with `requests` under them) load when a push channel is built,
+    # not when the web app starts: most processes never send a push message.
+    from py_vapid import Vapid02
+
     if "-----BEGIN" in private_key:
         return Vapid02.from_pem(private_key.encode())
     return Vapid02.from_string(private_key)
@@ -61,6 +62,8 @@ class PushChannel:
         if not is_push_service(endpoint, self.settings):
             # Stored before the list existed, or the list changed: never called.
             raise PermanentSendError("not a known push service", code="push_service_refused")
+        from pywebpush import WebPusher  # loaded with the channel already (`load_vapid`)
+
         body = WebPusher(subscription).encode(self.payload(message), "aes128gcm")["body"]
         headers = {
             **self.vapid_headers(endpoint),

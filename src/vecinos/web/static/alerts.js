@@ -145,7 +145,7 @@
   // Alerts published while the stream was not listening yet (or was cut): the feed has them,
   // newest first; shown oldest first, each thread ends with its current alert on top.
   async function catchUp() {
-    const answer = await fetch("/api/alerts/feed.json?lang=" + encodeURIComponent(language), { cache: "no-store" });
+    const answer = await fetch("/api/alerts/feed.json?lang=" + encodeURIComponent(language), { cache: "no-cache" });
     if (!answer.ok) return;
     const feed = await answer.json();
     feed.alerts.slice().reverse().forEach(show);

@@ -82,7 +82,9 @@
   }
 
   // Sends one queued report. Resolves to "sent", "refused" (the server said no: keep the
-  // reason, drop the item) or "offline" (no answer: keep it for later).
+  // reason, drop the item), "busy" (429 or 5xx: the server will take it a little later) or
+  // "offline" (no answer). A busy or offline report stays in the outbox and is sent again
+  // with the same idempotency key, so a retry never files it twice.
   async function send(item) {
     let answer;
     try {
@@ -96,8 +98,36 @@
     }
     const body = await answer.json().catch(() => ({}));
     if (answer.ok) return { state: "sent", body: body };
-    if (answer.status >= 500 || answer.status === 429) return { state: "offline" };
+    if (answer.status >= 500 || answer.status === 429) {
+      return { state: "busy", retryAfter: secondsOf(answer.headers.get("Retry-After")) };
+    }
     return { state: "refused", reason: (body.error && body.error.message) || answer.status };
+  }
+
+  // Retry-After in seconds or as an HTTP date; null when absent or unreadable.
+  function secondsOf(header) {
+    if (!header) return null;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds);
+    const when = Date.parse(header);
+    return Number.isNaN(when) ? null : Math.max(0, (when - Date.now()) / 1000);
+  }
+
+  // Exponential back-off between tries (1 s, 2 s, 4 s … up to a minute, with jitter so a
+  // thousand phones refused at once do not come back at once), never sooner than the
+  // server's Retry-After. The `online` event still sends at once.
+  const FIRST_RETRY_MS = 1000;
+  const LAST_RETRY_MS = 60000;
+  let failures = 0;
+  let retryTimer = null;
+
+  function retryLater(outcome) {
+    const backoff = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** failures);
+    failures += 1;
+    const jittered = backoff / 2 + Math.random() * (backoff / 2);
+    const asked = outcome.retryAfter === null || outcome.retryAfter === undefined ? 0 : outcome.retryAfter * 1000;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, Math.max(jittered, asked));
   }
 
   // Photos wait in IndexedDB (localStorage holds only text) under the report's idempotency
@@ -157,23 +187,40 @@
       sayWithLink(form.dataset.msgSent, outcome.body.status_url);
     } else if (outcome.state === "refused") {
       say(form.dataset.msgError.replace("{reason}", outcome.reason), "error");
+    } else if (outcome.state === "busy") {
+      say(form.dataset.msgBusy, "queued");
     } else {
       say(form.dataset.msgQueued, "queued");
     }
   }
 
-  // Sends what the phone kept while offline, oldest first; stops at the first silence.
+  // Sends what the phone kept, oldest first; at the first busy or silent answer it stops and
+  // tries again after a back-off. One flush at a time: a timer and the `online` event may
+  // both fire.
+  let flushing = false;
+
   async function flush() {
-    for (const item of outbox()) {
-      const outcome = await send(item);
-      if (outcome.state === "offline") return;
-      forget(item);
-      if (outcome.state === "sent") {
-        say(form.dataset.msgFlushed, "sent");
-        await sendPhoto(item, outcome.body);
-      } else {
-        tell(outcome);
+    if (flushing) return;
+    flushing = true;
+    clearTimeout(retryTimer);
+    try {
+      for (const item of outbox()) {
+        const outcome = await send(item);
+        if (outcome.state === "busy" || outcome.state === "offline") {
+          retryLater(outcome);
+          return;
+        }
+        failures = 0;
+        forget(item);
+        if (outcome.state === "sent") {
+          sayWithLink(form.dataset.msgFlushed + " " + form.dataset.msgStatus, outcome.body.status_url);
+          await sendPhoto(item, outcome.body);
+        } else {
+          tell(outcome);
+        }
       }
+    } finally {
+      flushing = false;
     }
   }
 
@@ -194,10 +241,13 @@
     if (photo) await keepPhoto(item.idempotency_key, photo).catch(() => {});
     saveOutbox(outbox().concat([item]));  // kept first: a crash mid-send loses nothing
     const outcome = await send(item);
-    if (outcome.state !== "offline") forget(item);
+    const kept = outcome.state === "busy" || outcome.state === "offline";
+    if (kept) retryLater(outcome);
+    else forget(item);
     tell(outcome);
-    if (outcome.state === "sent") {
-      await sendPhoto(item, outcome.body);
+    if (outcome.state === "sent") await sendPhoto(item, outcome.body);
+    if (outcome.state !== "refused") {
+      // Sent, or kept to be sent by itself: an empty form, so it is not sent twice by hand.
       form.reset();
       picker.clear();
     }

@@ -1,0 +1,3 @@
+from bench.fanout_live.run import main
+
+main()

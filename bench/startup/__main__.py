@@ -1,0 +1,3 @@
+from bench.startup.run import main
+
+main()
