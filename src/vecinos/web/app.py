@@ -41,6 +41,7 @@ from vecinos.hotline.operator_routes import router as hotline_operator_router
 from vecinos.hotline.routes import router as hotline_router
 from vecinos.hotline.simulator_routes import router as phone_simulator_router
 from vecinos.hotline.voice_routes import router as hotline_voice_router
+from vecinos.hotline.writeup_routes import router as hotline_writeup_router
 from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
@@ -107,6 +108,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     hotline_voice_router,
     hotline_operator_router,
     hotline_message_router,
+    hotline_writeup_router,
     phone_simulator_router,
 )
 
