@@ -73,7 +73,7 @@
     const li = document.createElement("li");
     li.className = "hotline-call status-" + call.status;
     const head = document.createElement("p");
-    const when = new Date(call.started_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+    const when = new Date(call.started_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", timeZone: panel.dataset.timezone });
     const language = call.language ? languageNames.of(call.language) : msg.msgUnknownLanguage;
     head.textContent = when + " · " + language + " · " + describe(call);
     li.appendChild(head);
