@@ -77,6 +77,21 @@ def is_banned(db: Session, caller: Caller) -> bool:
     )
 
 
+def saturated(db: Session, *, now: datetime, settings: Settings) -> bool:
+    """As many calls open (in the menu, ringing, leaving a message) as the line takes; a call
+    whose end never reached us stops counting after the replay window."""
+    open_calls = db.scalar(
+        select(func.count())
+        .select_from(HotlineCall)
+        .where(
+            HotlineCall.ended_at.is_(None),
+            HotlineCall.status.in_([CallStatus.MENU, CallStatus.RINGING, CallStatus.RECORDING]),
+            HotlineCall.started_at > now - REPLAY_WINDOW,
+        )
+    )
+    return int(open_calls or 0) >= settings.hotline_max_open_calls
+
+
 def over_limit(db: Session, caller: Caller, *, now: datetime, settings: Settings) -> bool:
     """More calls from one number than the hourly allowance (a withheld number has none)."""
     if caller.index is None:

@@ -69,6 +69,8 @@ def incoming(form: Signed, db: DbDep, context: ContextDep, again: int = 0) -> Re
         return twiml(voice.goodbye(settings.default_language, said.BANNED))
     if not again and calls.over_limit(db, caller, now=now, settings=settings):
         return twiml(voice.goodbye(settings.default_language, said.TOO_MANY))
+    if not again and calls.saturated(db, now=now, settings=settings):
+        return twiml(voice.saturated(settings))
     call = calls.start(db, sid, caller, now=now, settings=settings)
     if not again and calls.captcha_due(db, now=now, settings=settings):
         return twiml(voice.captcha(settings, calls.set_captcha(call, settings)))
