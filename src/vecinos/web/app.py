@@ -36,6 +36,7 @@ from vecinos.geo import postal
 from vecinos.geo.place_routes import places_router
 from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
+from vecinos.hotline.ban_routes import router as hotline_ban_router
 from vecinos.hotline.message_routes import router as hotline_message_router
 from vecinos.hotline.operator_routes import router as hotline_operator_router
 from vecinos.hotline.routes import router as hotline_router
@@ -109,6 +110,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     hotline_operator_router,
     hotline_message_router,
     hotline_writeup_router,
+    hotline_ban_router,
     phone_simulator_router,
 )
 
