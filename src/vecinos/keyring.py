@@ -226,6 +226,11 @@ REPORT_CONTACTS = ("report-contact", "contact")
 SUBSCRIBERS = ("subscriber", "subscriber")
 
 
+# Hotline operators' phones: like subscribers' contacts, re-sealed under each new key while the
+# operator stays; a withdrawn operator's number dies with the key it was last sealed under.
+HOTLINE_OPERATORS = ("hotline-operator", "hotline-operator")
+
+
 def keyring_dir(settings: Settings) -> Path:
     return settings.keyring_dir or settings.data_dir / "keyring"
 
@@ -236,6 +241,10 @@ def report_contacts(settings: Settings) -> Vault:
 
 def subscribers(settings: Settings) -> Vault:
     return _vault(settings, *SUBSCRIBERS, settings.subscriber_key_hours)
+
+
+def hotline_operators(settings: Settings) -> Vault:
+    return _vault(settings, *HOTLINE_OPERATORS, settings.subscriber_key_hours)
 
 
 def _vault(settings: Settings, purpose: str, legacy: str, hours: int) -> Vault:

@@ -78,7 +78,9 @@ def test_the_operator_who_took_a_call_writes_its_prefilled_report(
     clock: FrozenClock,
 ) -> None:
     with transaction(sessions) as db:
-        operators.set_phone(db, cast.dario.member_id, "+12135550111", hotline_settings)
+        operators.set_phone(
+            db, cast.dario.member_id, "+12135550111", hotline_settings, now=clock.now()
+        )
         operators.set_duty(db, cast.dario.member_id, True, clock.now())
     on_hotline_shift(sessions, cast, hotline_settings, cast.dario)
     page = spanish(browser, "desk").new_page()

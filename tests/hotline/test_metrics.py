@@ -59,7 +59,9 @@ def test_answers_within_the_standard_abandoned_calls_and_messages(
     clock: FrozenClock,
 ) -> None:
     with transaction(sessions) as session:
-        op = operators.set_phone(session, cast.wanda.member_id, "+13105550122", settings)
+        op = operators.set_phone(
+            session, cast.wanda.member_id, "+13105550122", settings, now=clock.now()
+        )
         operators.set_duty(session, cast.wanda.member_id, True, clock.now())
         op_id = op.id
     on_hotline_shift(sessions, cast, settings, cast.wanda, cast.westside)

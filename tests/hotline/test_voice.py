@@ -86,10 +86,10 @@ def add_operators(
     assert dario.post("/api/hotline/operator/duty", json={"on_duty": True}).status_code == 200
     assert "555" not in dario.get("/api/hotline/operator").text
     with transaction(sessions) as db:
-        operators.set_phone(db, cast.wanda.member_id, WANDA_PHONE, settings)
+        operators.set_phone(db, cast.wanda.member_id, WANDA_PHONE, settings, now=cast.clock.now())
         operators.set_duty(db, cast.wanda.member_id, True, cast.clock.now())
         operators.set_phone(
-            db, cast.elena.member_id, "+12135550133", settings
+            db, cast.elena.member_id, "+12135550133", settings, now=cast.clock.now()
         )  # declared, off duty
     on_hotline_shift(sessions, cast, settings, cast.dario)
     on_hotline_shift(sessions, cast, settings, cast.wanda, cast.westside)

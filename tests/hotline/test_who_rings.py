@@ -36,7 +36,7 @@ def test_only_a_checked_in_hotline_shift_rings(
     clock: FrozenClock,
 ) -> None:
     with transaction(sessions) as db:
-        operators.set_phone(db, cast.dario.member_id, DARIO_PHONE, settings)
+        operators.set_phone(db, cast.dario.member_id, DARIO_PHONE, settings, now=clock.now())
         operators.set_duty(db, cast.dario.member_id, True, clock.now())
     assert rung(hook, 1) == []  # on hotline duty, but no shift: a message instead
 

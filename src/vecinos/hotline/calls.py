@@ -14,7 +14,7 @@ from vecinos import keyring, limits
 from vecinos.alerts import contacts
 from vecinos.config import Settings
 from vecinos.coverage.models import Schedule, Signup, Slot
-from vecinos.crypto import Encryptor, blind_index, constant_time_equal
+from vecinos.crypto import blind_index, constant_time_equal
 from vecinos.dispatch.models import Shift
 from vecinos.errors import AppError, NotFound
 from vecinos.hotline.call_models import CallStatus, HotlineBan, HotlineCall, HotlineOperator
@@ -25,7 +25,6 @@ from vecinos.training.models import Duty
 from vecinos.worker.claims import rowcount
 
 CALLER_PURPOSE = "hotline-caller"
-OPERATOR_PURPOSE = "hotline-operator"
 REPLAY_WINDOW = timedelta(hours=4)  # no call lasts longer: a request for an older one is a replay
 
 
@@ -121,13 +120,14 @@ def _live(call: HotlineCall | None, now: datetime) -> HotlineCall:
 def on_duty(db: Session, settings: Settings, now: datetime) -> list[Ring]:
     """Who rings: operators on hotline duty (not stepped away) who checked in today on a
     coverage shift with hotline duty that is under way; numbers opened only to ring them."""
-    opener = Encryptor(settings.secret, OPERATOR_PURPOSE, settings.old_secrets)
+    vault = keyring.hotline_operators(settings)
     operators = db.scalars(
         select(HotlineOperator)
         .where(HotlineOperator.on_duty.is_(True), on_hotline_shift(HotlineOperator.member_id, now))
         .order_by(HotlineOperator.id)
     )
-    return [Ring(op.id, opener.decrypt(op.phone_encrypted)) for op in operators]
+    rings = ((op.id, vault.open_or_none(op.phone_encrypted)) for op in operators)
+    return [Ring(op_id, phone) for op_id, phone in rings if phone is not None]
 
 
 def on_hotline_shift(member: ColumnExpressionArgument[int], now: datetime) -> Exists:

@@ -77,7 +77,9 @@ def my_duty(caller: Dispatcher, db: DbDep, context: ContextDep) -> OperatorOut:
 
 @router.put("/operator")
 def declare_phone(body: PhoneIn, caller: Dispatcher, db: DbDep, context: ContextDep) -> OperatorOut:
-    operator = operators.set_phone(db, caller.member_id, body.phone, context.settings)
+    operator = operators.set_phone(
+        db, caller.member_id, body.phone, context.settings, now=context.clock.now()
+    )
     return _operator_out(db, operator, caller.member_id, context.clock.now())
 
 
