@@ -179,6 +179,22 @@ class Settings(BaseSettings):
     hotline_calls_per_caller_per_hour: int = Field(
         6, ge=1, description="Calls one number may make to the hotline in an hour."
     )
+    hotline_max_open_calls: int = Field(
+        30,
+        ge=1,
+        description="Calls in the menu, ringing or leaving a message at once beyond which a"
+        " new caller hears that the line is saturated (and to text REPORT instead).",
+    )
+    hotline_message_days: int = Field(
+        30, ge=1, le=3650, description="A hotline caller's voice message is erased after this."
+    )
+    hotline_call_log_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        description="Hotline call-log rows (a caller's keyed index, language, who answered) are"
+        " deleted after this; the hotline metrics reach no further back.",
+    )
     keyring_dir: Path | None = Field(
         None,
         description="Where the data keys of contacts live (files destroyed when their period"

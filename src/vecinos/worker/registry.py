@@ -79,6 +79,10 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("hotline.purge_callers", "vecinos.hotline.calls:purge_callers", 300),
     # Hotline messages: fetched into evidence storage, then deleted at the provider.
     JobSpec("hotline.fetch_recordings", "vecinos.hotline.recordings:fetch_due", 10),
+    # Hotline operators' numbers move to the current key; keys nobody uses are destroyed.
+    JobSpec("hotline.rotate_operator_keys", "vecinos.hotline.operators:rotate_keys", 3600),
+    # Hotline messages erased and call-log rows deleted once their windows have passed.
+    JobSpec("hotline.purge_call_log", "vecinos.hotline.retention:purge", 3600),
     # Hashes waiting for an RFC 3161 time-stamp: asked for, checked, stored; retried when down.
     JobSpec("anchoring.stamp_due", "vecinos.anchoring.stamping:stamp_due", 5),
 )
