@@ -204,6 +204,13 @@ def candidates(connection: Connection, sighting: Sighting, rules: Rules) -> list
     ]
 
 
+def joins_an_incident(connection: Connection, report: dict[str, Any], settings: Settings) -> bool:
+    """Whether a report (its row's values) would join an open incident rather than open one."""
+    rules = Rules.of(settings)
+    sighting = Sighting(report["lat"], report["lon"], report["observed_at"])
+    return nearest_joinable(candidates(connection, sighting, rules), sighting, rules) is not None
+
+
 def lock_area(connection: Connection, sighting: Sighting, rules: Rules) -> None:
     """On PostgreSQL, queue reports near each other so two cannot both open an incident.
 
