@@ -123,7 +123,7 @@ class Rule:
 
 
 def new_incidents_per_second(settings: Settings) -> float:
-    """The share of the public intake ceiling reports that open an incident may use."""
+    """The share of the public intake ceiling reports that corroborate nothing may use."""
     share = 1 - settings.intake_corroboration_reserve
     return max(1.0, settings.intake_global_per_second * share)
 
@@ -138,9 +138,8 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
     token_gated = Rule((Rate(10, MINUTE),), (Rate(1200, MINUTE),))
     return {
         # Per device at the door; the ceiling for everyone is taken where the intake writer
-        # knows whether a report opens an incident or joins one (`reports.writer`): new
-        # incidents may use all but the reserve, so a flood of them leaves room for
-        # reports that corroborate what others saw.
+        # knows whether a report corroborates an incident (`reports.capacity`): the others
+        # may use all but the reserve, so a flood leaves room for reports that corroborate.
         "report": Rule((Rate(settings.intake_per_source_per_minute, MINUTE),), ()),
         "report-any": Rule((), (Rate(settings.intake_global_per_second, 1),)),
         "report-new": Rule((), (Rate(new_incidents_per_second(settings), 1),)),

@@ -27,10 +27,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.config import Settings
-from vecinos.errors import AppError, TooManyRequests
-from vecinos.i18n import N_
+from vecinos.errors import AppError
 from vecinos.ratelimit import RateLimits
-from vecinos.reports import challenge, clustering, intake, sources
+from vecinos.reports import capacity, challenge, intake, sources
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +115,7 @@ class BatchWriter:
         """`limits`: the app's, for the intake ceiling (None: no ceiling, as in some tests)."""
         self.sessions = sessions
         self.settings = settings
-        self.limits = limits
+        self.ceiling = capacity.Ceiling(limits, settings) if limits is not None else None
 
     def write(self, batch: list[Job]) -> int:
         """The batch in one transaction, else each report alone."""
@@ -161,27 +160,14 @@ class BatchWriter:
         try:
             if job.proof is not None:
                 challenge.spend(db, job.proof)  # before the ceiling: a replay takes no room
-            self._within_ceiling(db, ready, job.now)
+            if self.ceiling is not None:
+                self.ceiling.admit(db.connection(), ready.row, job.now)
         except AppError as refusal:
             return refusal
         stored = intake.write(db, ready, self.settings, now=job.now)
         if sender is not None:
             known[sender] = ready.history.including(stored.incident_id)
         return stored
-
-    def _within_ceiling(self, db: Session, ready: intake.Ready, now: datetime) -> None:
-        """429 when everyone together has used the intake's capacity. A report that opens an
-        incident may use all but the reserve; one that joins an incident may use it all."""
-        if self.limits is None:
-            return
-        joins = clustering.joins_an_incident(db.connection(), ready.row, self.settings)
-        for rule in ("report-any",) if joins else ("report-new", "report-any"):
-            if refused := self.limits.refusal(rule, "*", now):
-                raise TooManyRequests(
-                    N_("Too many reports; try again in {seconds} seconds."),
-                    retry_after=refused.wait,
-                    code="rate_limited_global",
-                )
 
 
 def _answer(job: Job, answer: asyncio.Future[intake.Stored]) -> None:
