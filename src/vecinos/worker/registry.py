@@ -57,6 +57,8 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("alerts.rotate_contact_keys", "vecinos.alerts.contact_keys:rotate_contact_keys", 60),
     # Rate buckets nobody took from for a day (full again) are forgotten.
     JobSpec("limits.forget_idle", "vecinos.limits:forget_idle", 3600),
+    # Proof-of-work challenges past their expiry are refused anyway: their records go.
+    JobSpec("reports.forget_expired_challenges", "vecinos.reports.challenge:forget_expired", 600),
     # Subscriptions nobody confirmed in time: their encrypted contacts are deleted.
     JobSpec("alerts.purge_lapsed", "vecinos.alerts.subscriptions:purge_lapsed_job", 300),
     # Browser recordings whose phone went silent are sealed: their hash goes on the timeline.
