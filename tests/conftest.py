@@ -89,6 +89,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         secret_key=TEST_SECRET,
         public_url="https://vecinos.test",
+        # Tests of what a report does post plain JSON; tests/reports/test_challenge.py and
+        # the report page's browser tests turn proofs on and solve them as a phone does.
+        report_proof_of_work=False,
     )
 
 

@@ -252,6 +252,8 @@ def vecinos_env(data_dir: Path) -> dict[str, str]:
         "VECINOS_DATABASE_URL": "",
         "VECINOS_SECRET_KEY": secrets.token_urlsafe(48),
         "VECINOS_INTAKE_GLOBAL_PER_SECOND": "1000000",
+        # The bench measures the server's write path; a proof costs the phone, not the server.
+        "VECINOS_REPORT_PROOF_OF_WORK": "false",
         "VECINOS_LOG_LEVEL": "WARNING",
     }
 

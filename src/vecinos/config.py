@@ -179,6 +179,22 @@ class Settings(BaseSettings):
     hotline_calls_per_caller_per_hour: int = Field(
         6, ge=1, description="Calls one number may make to the hotline in an hour."
     )
+    hotline_max_open_calls: int = Field(
+        30,
+        ge=1,
+        description="Calls in the menu, ringing or leaving a message at once beyond which a"
+        " new caller hears that the line is saturated (and to text REPORT instead).",
+    )
+    hotline_message_days: int = Field(
+        30, ge=1, le=3650, description="A hotline caller's voice message is erased after this."
+    )
+    hotline_call_log_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        description="Hotline call-log rows (a caller's keyed index, language, who answered) are"
+        " deleted after this; the hotline metrics reach no further back.",
+    )
     keyring_dir: Path | None = Field(
         None,
         description="Where the data keys of contacts live (files destroyed when their period"
@@ -196,6 +212,42 @@ class Settings(BaseSettings):
     )
     intake_global_per_second: int = Field(
         200, ge=1, description="Public reports accepted per second from everyone together."
+    )
+    intake_corroboration_reserve: float = Field(
+        0.3,
+        ge=0,
+        lt=1,
+        description="Share of the public intake ceiling only reports that join an existing"
+        " incident may use, so a flood of new incidents cannot lock corroborating reporters out.",
+    )
+    report_proof_of_work: bool = Field(
+        True,
+        description="Public reports carry a solved ALTCHA proof-of-work challenge"
+        " (GET /api/reports/challenge), each usable once.",
+    )
+    report_challenge_work: int = Field(
+        50_000,
+        ge=10,
+        description="Search space of a challenge when intake is calm (a phone tries half on"
+        " average); it grows with the load, up to report_challenge_work_max.",
+    )
+    report_challenge_work_max: int = Field(
+        5_000_000, ge=10, description="Largest search space a challenge grows to under a flood."
+    )
+    report_challenge_calm_per_minute: int = Field(
+        120,
+        ge=1,
+        description="Public reports a minute below which challenges stay at their calm cost;"
+        " above it their cost grows in proportion.",
+    )
+    report_challenge_minutes: int = Field(
+        10, ge=1, le=120, description="Minutes a challenge may be solved and used in."
+    )
+    board_flood_threshold: int = Field(
+        25,
+        ge=1,
+        description="One-source incidents awaiting review above which the board folds them"
+        " into one 'possible flood' group below the corroborated ones.",
     )
     cluster_radius_m: int = Field(
         500, ge=10, le=20_000, description="A report joins an open incident this close."

@@ -45,6 +45,7 @@ class Topic(StrEnum):
     INCIDENTS = "vecinos_incidents"  # an incident opened or changed: dispatcher boards
     ALERTS = "vecinos_alerts"  # an alert was published: public pages and feeds
     OUTBOX = "vecinos_outbox"  # deliveries are due: the delivery worker wakes up
+    HOTLINE = "vecinos_hotline"  # a hotline call or its message changed: consoles' panels
 
 
 # Sent to every local reader when the listener had to reconnect: events may have been lost

@@ -230,6 +230,9 @@ MEMBER_CONTACTS = ("member-contact", "member-contact")
 # Accompaniment requesters: one key per hour of purge time, like report contacts (the purge
 # job destroys it with the rows); sealed before under the deployment secret, which still opens.
 ACCOMPANIMENTS = ("accompaniment", "accompaniment")
+# Hotline operators' phones: like subscribers' contacts, re-sealed under each new key while the
+# operator stays; a withdrawn operator's number dies with the key it was last sealed under.
+HOTLINE_OPERATORS = ("hotline-operator", "hotline-operator")
 
 
 def keyring_dir(settings: Settings) -> Path:
@@ -250,6 +253,10 @@ def member_contacts(settings: Settings) -> Vault:
 
 def accompaniments(settings: Settings) -> Vault:
     return _vault(settings, *ACCOMPANIMENTS, 1)
+
+
+def hotline_operators(settings: Settings) -> Vault:
+    return _vault(settings, *HOTLINE_OPERATORS, settings.subscriber_key_hours)
 
 
 def _vault(settings: Settings, purpose: str, legacy: str, hours: int) -> Vault:

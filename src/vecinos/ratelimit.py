@@ -122,6 +122,12 @@ class Rule:
     everyone: tuple[Rate, ...]
 
 
+def new_incidents_per_second(settings: Settings) -> float:
+    """The share of the public intake ceiling reports that corroborate nothing may use."""
+    share = 1 - settings.intake_corroboration_reserve
+    return max(1.0, settings.intake_global_per_second * share)
+
+
 def rules_from(settings: Settings) -> dict[str, Rule]:
     """Every anonymous write's rule. Token-gated writes (a code, a link, an invite) get plain
     ceilings: their tokens are unguessable, so the limit is about load, not guessing."""
@@ -131,10 +137,12 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
     )
     token_gated = Rule((Rate(10, MINUTE),), (Rate(1200, MINUTE),))
     return {
-        "report": Rule(
-            (Rate(settings.intake_per_source_per_minute, MINUTE),),
-            (Rate(settings.intake_global_per_second, 1),),
-        ),
+        # Per device at the door; the ceiling for everyone is taken where the intake writer
+        # knows whether a report corroborates an incident (`reports.capacity`): the others
+        # may use all but the reserve, so a flood leaves room for reports that corroborate.
+        "report": Rule((Rate(settings.intake_per_source_per_minute, MINUTE),), ()),
+        "report-any": Rule((), (Rate(settings.intake_global_per_second, 1),)),
+        "report-new": Rule((), (Rate(new_incidents_per_second(settings), 1),)),
         "report-photo": Rule(
             (Rate(settings.report_photos_max, MINUTE),),
             (Rate(settings.report_photos_per_minute, MINUTE),),

@@ -4,6 +4,7 @@ by them; a message left and brought home plays from our own storage; at 390 px t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from xml.etree import ElementTree
 
@@ -11,18 +12,20 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 from pydantic import SecretStr
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
+from tests.hotline.factories import on_hotline_shift
 from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.evidence.storage import storage_for
+from vecinos.hotline import writeups
 from vecinos.hotline.call_models import HotlineCall
 
 pytestmark = pytest.mark.browser
@@ -68,6 +71,12 @@ def test_duty_a_call_taken_and_a_message_with_a_player(
     panel.get_by_role("button", name="Guardar el número").click()
     panel.get_by_role("button", name="Entrar de turno en la línea").click()
     expect(panel.get_by_role("status")).to_have_text(
+        "Está de turno en la línea, pero hoy no registró su llegada a un turno de la línea: "
+        "las llamadas no suenan en su teléfono hasta que la registre."
+    )
+    on_hotline_shift(sessions, cast, panel_settings, cast.dario)  # today's check-in
+    page.reload()
+    expect(panel.get_by_role("status")).to_have_text(
         "Está de turno en la línea: las llamadas suenan en su teléfono."
     )
     expect(panel).not_to_contain_text("555")  # the number is shown to nobody
@@ -78,9 +87,10 @@ def test_duty_a_call_taken_and_a_message_with_a_player(
     ring = webhook(server, "/api/hotline/voice/menu", **sid, Digits="1")
     number = ring.find("Dial/Number")
     assert number is not None and number.text == "+12135550111"
-    clock.advance(seconds=7)
     calls = panel.locator("#hotline-calls")
-    expect(calls).to_contain_text("español · Sonando desde hace 7 s")
+    # Told by the live stream, no polling; the waiting time counts up in the page.
+    expect(calls).to_contain_text(re.compile(r"español · Sonando desde hace \d+ s"))
+    clock.advance(seconds=7)
     whisper = webhook(server, number.get("url", ""), CallSid="CA" + "2" * 32)
     accept = whisper.find("Gather")
     assert accept is not None
@@ -108,12 +118,16 @@ def test_duty_a_call_taken_and_a_message_with_a_player(
             .where(HotlineCall.call_sid == other["CallSid"])
             .values(recording_key="hotline/test.wav", recording_state="deleted")
         )
+        stored = db.scalars(
+            select(HotlineCall.id).where(HotlineCall.call_sid == other["CallSid"])
+        ).one()
+        writeups.changed(db, stored)
     player = calls.locator("audio")
     expect(player).to_have_count(1)
     assert player.get_attribute("src", timeout=5000) is not None
     expect(calls).to_contain_text("inglés · Mensaje, 9 s")
-    expect(calls.get_by_role("link", name="Escribirlo como reporte")).to_have_attribute(
-        "href", "/dispatch/hotline"
+    expect(calls.get_by_role("link", name="Escribirlo como reporte").first).to_have_attribute(
+        "href", f"/dispatch/hotline/calls/{stored}"
     )
     no_overflow(page)
     screenshot(page, "console-hotline-message-desk")

@@ -17,6 +17,7 @@ from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
 from tests.geo.factories import add_gazetteer
+from tests.hotline.factories import on_hotline_shift
 from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
@@ -102,8 +103,11 @@ def test_a_call_is_taken_by_the_volunteer_on_duty_and_another_leaves_a_message(
     db: Session,
 ) -> None:
     with transaction(sessions) as session:
-        operators.set_phone(session, cast.dario.member_id, "+12135550111", demo_settings)
+        operators.set_phone(
+            session, cast.dario.member_id, "+12135550111", demo_settings, now=cast.clock.now()
+        )
         operators.set_duty(session, cast.dario.member_id, True, cast.clock.now())
+    on_hotline_shift(sessions, cast, demo_settings, cast.dario)  # today's check-in: rings
     page = spanish(browser, "phone").new_page()
     sign_in(page, demo_server, cast, cast.dario, "/account")
     page.goto(f"{demo_server.url}/demo/phone")

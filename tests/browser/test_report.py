@@ -10,11 +10,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.browser.fixtures import LiveServer, screenshot
+from tests.browser.spanish import spanish
 from tests.evidence.helpers import photo_with_gps
+from vecinos.config import Settings
 from vecinos.evidence.models import Media
-from vecinos.reports.models import Report
+from vecinos.reports.models import Report, SpentChallenge
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """As deployed: every report carries a solved proof-of-work challenge, which the page
+    fetches and solves itself (a smaller search space than a deployment's, for speed)."""
+    return settings.model_copy(update={"report_proof_of_work": True, "report_challenge_work": 5000})
 
 
 def phone(browser: Browser) -> BrowserContext:
@@ -97,4 +106,24 @@ def test_a_photo_taken_offline_follows_its_report(
     media = db.scalar(select(Media))
     assert media is not None and media.kind == "photo"
     assert reports(db) == 1
+    context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desk"])
+def test_a_report_in_spanish_solves_its_challenge_and_is_sent(
+    browser: Browser, live_server: LiveServer, db: Session, size: str
+) -> None:
+    context = spanish(browser, size)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report")
+    page.get_by_label("Agentes a pie").check()
+    page.locator("#map").click()  # its middle: inside the area at either width
+    expect(page.locator("#pin-status")).not_to_have_text("Aún no hay marcador.")
+    page.get_by_role("button", name="Enviar reporte").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Enviado. Personas voluntarias lo revisarán.")
+    screenshot(page, f"report-proof-es-{size}")
+    assert reports(db) == 1
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(SpentChallenge)) == 1  # its proof, spent
     context.close()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.cast import Cast
 from tests.dispatch.factories import client_for
 from tests.hotline.conftest import PUBLIC_URL, Webhook, follow
+from tests.hotline.factories import on_hotline_shift
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
@@ -58,9 +59,12 @@ def test_answers_within_the_standard_abandoned_calls_and_messages(
     clock: FrozenClock,
 ) -> None:
     with transaction(sessions) as session:
-        op = operators.set_phone(session, cast.wanda.member_id, "+13105550122", settings)
+        op = operators.set_phone(
+            session, cast.wanda.member_id, "+13105550122", settings, now=clock.now()
+        )
         operators.set_duty(session, cast.wanda.member_id, True, clock.now())
         op_id = op.id
+    on_hotline_shift(sessions, cast, settings, cast.wanda, cast.westside)
     ring(hook, "CA" + "1" * 32, "+13235550101", "1")
     accept_after(client, db, clock, "CA" + "1" * 32, 10, op_id)
     hook("status", sid="CA" + "1" * 32, CallStatus="completed")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.cast import Cast
 from tests.dispatch.factories import client_for
 from tests.hotline.conftest import CALLER, SID, Webhook, follow, says, webhook_path
+from tests.hotline.factories import on_hotline_shift
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
@@ -76,15 +77,24 @@ def add_operators(
 ) -> int:
     assert dario.post("/api/hotline/operator/duty", json={"on_duty": True}).status_code == 409
     declared = dario.put("/api/hotline/operator", json={"phone": "(213) 555-0111"})
-    assert declared.json() == {"has_phone": True, "on_duty": False, "duty_since": None}
+    assert declared.json() == {
+        "has_phone": True,
+        "on_duty": False,
+        "duty_since": None,
+        "on_shift": False,
+    }
     assert dario.post("/api/hotline/operator/duty", json={"on_duty": True}).status_code == 200
     assert "555" not in dario.get("/api/hotline/operator").text
     with transaction(sessions) as db:
-        operators.set_phone(db, cast.wanda.member_id, WANDA_PHONE, settings)
+        operators.set_phone(db, cast.wanda.member_id, WANDA_PHONE, settings, now=cast.clock.now())
         operators.set_duty(db, cast.wanda.member_id, True, cast.clock.now())
         operators.set_phone(
-            db, cast.elena.member_id, "+12135550133", settings
+            db, cast.elena.member_id, "+12135550133", settings, now=cast.clock.now()
         )  # declared, off duty
+    on_hotline_shift(sessions, cast, settings, cast.dario)
+    on_hotline_shift(sessions, cast, settings, cast.wanda, cast.westside)
+    on_hotline_shift(sessions, cast, settings, cast.elena)  # on shift, but off hotline duty
+    with transaction(sessions) as db:
         return db.scalars(
             select(HotlineOperator.id).where(HotlineOperator.member_id == cast.dario.member_id)
         ).one()

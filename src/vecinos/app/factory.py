@@ -42,11 +42,13 @@ from vecinos.geo.map_routes import router as base_layer_router
 from vecinos.geo.place_routes import places_router
 from vecinos.geo.place_routes import router as landmarks_router
 from vecinos.geo.routes import router as zones_router
+from vecinos.hotline.ban_routes import router as hotline_ban_router
 from vecinos.hotline.message_routes import router as hotline_message_router
 from vecinos.hotline.operator_routes import router as hotline_operator_router
 from vecinos.hotline.routes import router as hotline_router
 from vecinos.hotline.simulator_routes import router as phone_simulator_router
 from vecinos.hotline.voice_routes import router as hotline_voice_router
+from vecinos.hotline.writeup_routes import router as hotline_writeup_router
 from vecinos.incidents.pages import router as hotline_pages_router
 from vecinos.incidents.routes import router as incidents_router
 from vecinos.insights.routes import router as insights_router
@@ -113,6 +115,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     hotline_voice_router,
     hotline_operator_router,
     hotline_message_router,
+    hotline_writeup_router,
+    hotline_ban_router,
     phone_simulator_router,
 )
 

@@ -67,8 +67,14 @@ def lanes(language: str) -> list[tuple[str, str]]:
 def _board(db: Session, caller: Principal, context: AppContext, language: str) -> dict[str, Any]:
     """What the board's template needs: the lanes, their incidents, and their places."""
     settings = context.settings
-    board = boards.board(db, caller, now=context.clock.now(), timezone=settings.alert_timezone)
-    shown = [i for lane in board.lists.values() for i in lane]
+    board = boards.board(
+        db,
+        caller,
+        now=context.clock.now(),
+        timezone=settings.alert_timezone,
+        flood_threshold=settings.board_flood_threshold,
+    )
+    shown = [i for lane in board.lists.values() for i in lane] + board.possible_flood
     return {"board": board, "lanes": lanes(language), "places": places(db, shown)}
 
 

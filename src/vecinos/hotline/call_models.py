@@ -60,6 +60,8 @@ class HotlineCall(Base):
     recording_key: Mapped[str | None] = mapped_column(String(120))
     recording_sha256: Mapped[str | None] = mapped_column(String(64))
     captcha_hash: Mapped[str | None] = mapped_column(String(64))  # set while the test is owed
+    # The report a dispatcher wrote from this call or its message (a voicemail leaves the board).
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
 
 
 class HotlineBan(Base):

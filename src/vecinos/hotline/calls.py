@@ -7,21 +7,24 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnExpressionArgument, Exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from vecinos import keyring, limits
 from vecinos.alerts import contacts
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor, blind_index, constant_time_equal
+from vecinos.coverage.models import Schedule, Signup, Slot
+from vecinos.crypto import blind_index, constant_time_equal
 from vecinos.db.claims import rowcount
+from vecinos.dispatch.models import Shift
 from vecinos.errors import AppError, NotFound
 from vecinos.hotline.call_models import CallStatus, HotlineBan, HotlineCall, HotlineOperator
 from vecinos.hotline.voice import Ring
+from vecinos.hotline.writeups import changed
 from vecinos.i18n import N_
+from vecinos.training.models import Duty
 
 CALLER_PURPOSE = "hotline-caller"
-OPERATOR_PURPOSE = "hotline-operator"
 REPLAY_WINDOW = timedelta(hours=4)  # no call lasts longer: a request for an older one is a replay
 
 
@@ -61,6 +64,7 @@ def start(
     )
     db.add(call)
     db.flush()
+    changed(db, call.id)
     return call
 
 
@@ -70,6 +74,21 @@ def is_banned(db: Session, caller: Caller) -> bool:
     return (
         db.scalar(select(HotlineBan.id).where(HotlineBan.caller_index == caller.index)) is not None
     )
+
+
+def saturated(db: Session, *, now: datetime, settings: Settings) -> bool:
+    """As many calls open (in the menu, ringing, leaving a message) as the line takes; a call
+    whose end never reached us stops counting after the replay window."""
+    open_calls = db.scalar(
+        select(func.count())
+        .select_from(HotlineCall)
+        .where(
+            HotlineCall.ended_at.is_(None),
+            HotlineCall.status.in_([CallStatus.MENU, CallStatus.RINGING, CallStatus.RECORDING]),
+            HotlineCall.started_at > now - REPLAY_WINDOW,
+        )
+    )
+    return int(open_calls or 0) >= settings.hotline_max_open_calls
 
 
 def over_limit(db: Session, caller: Caller, *, now: datetime, settings: Settings) -> bool:
@@ -98,19 +117,45 @@ def _live(call: HotlineCall | None, now: datetime) -> HotlineCall:
     return call
 
 
-def on_duty(db: Session, settings: Settings) -> list[Ring]:
-    """Every operator on hotline duty, numbers opened only to ring them."""
-    opener = Encryptor(settings.secret, OPERATOR_PURPOSE, settings.old_secrets)
+def on_duty(db: Session, settings: Settings, now: datetime) -> list[Ring]:
+    """Who rings: operators on hotline duty (not stepped away) who checked in today on a
+    coverage shift with hotline duty that is under way; numbers opened only to ring them."""
+    vault = keyring.hotline_operators(settings)
     operators = db.scalars(
         select(HotlineOperator)
-        .where(HotlineOperator.on_duty.is_(True))
+        .where(HotlineOperator.on_duty.is_(True), on_hotline_shift(HotlineOperator.member_id, now))
         .order_by(HotlineOperator.id)
     )
-    return [Ring(op.id, opener.decrypt(op.phone_encrypted)) for op in operators]
+    rings = ((op.id, vault.open_or_none(op.phone_encrypted)) for op in operators)
+    return [Ring(op_id, phone) for op_id, phone in rings if phone is not None]
 
 
-def ringing(call: HotlineCall, now: datetime) -> None:
+def on_hotline_shift(member: ColumnExpressionArgument[int], now: datetime) -> Exists:
+    """The member checked in on a slot with hotline duty that is not over, and has not checked
+    out since (their dispatch shift is still open)."""
+    return (
+        select(Signup.id)
+        .join(Slot, Slot.id == Signup.slot_id)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .join(Shift, (Shift.member_id == Signup.member_id) & Shift.ended_at.is_(None))
+        .where(
+            Signup.member_id == member,
+            Signup.checked_in_at.is_not(None),
+            Signup.ends_at > now,
+            Slot.cancelled_at.is_(None),
+            Schedule.duty == Duty.HOTLINE.value,
+        )
+        .exists()
+    )
+
+
+def is_on_hotline_shift(db: Session, member_id: int, now: datetime) -> bool:
+    return bool(db.scalar(select(on_hotline_shift(literal(member_id), now))))
+
+
+def ringing(db: Session, call: HotlineCall, now: datetime) -> None:
     call.choice, call.status, call.rung_at = "now", CallStatus.RINGING, now
+    changed(db, call.id)
 
 
 def take(db: Session, call_id: int, operator_id: int, now: datetime) -> bool:
@@ -125,24 +170,32 @@ def take(db: Session, call_id: int, operator_id: int, now: datetime) -> bool:
         .values(answered_at=now, answered_by_id=operator.member_id, status=CallStatus.ANSWERED)
         .execution_options(synchronize_session=False),
     )
+    if won == 1:
+        changed(db, call_id)
     return won == 1
 
 
-def recording(call: HotlineCall, choice: str) -> None:
+def recording(db: Session, call: HotlineCall, choice: str) -> None:
     call.choice = call.choice or choice
     call.status = CallStatus.RECORDING
+    changed(db, call.id)
 
 
-def recorded(call: HotlineCall, recording_sid: str, seconds: int, now: datetime) -> None:
+def recorded(
+    db: Session, call: HotlineCall, recording_sid: str, seconds: int, now: datetime
+) -> None:
     call.recording_sid, call.recording_seconds = recording_sid, seconds
     call.recording_state, call.recording_next_at = "at_provider", now  # fetched by the worker
     call.status, call.ended_at = CallStatus.MESSAGE, now
+    changed(db, call.id)
 
 
-def ended(call: HotlineCall, now: datetime) -> None:
+def ended(db: Session, call: HotlineCall, now: datetime) -> None:
     if call.status not in (CallStatus.ANSWERED, CallStatus.MESSAGE):
         call.status = CallStatus.ENDED
-    call.ended_at = call.ended_at or now
+    if call.ended_at is None:
+        call.ended_at = now
+        changed(db, call.id)
 
 
 # What Twilio's status callback says when a call is over, however it ended.
@@ -153,7 +206,7 @@ def status_reported(db: Session, call_sid: str, state: str | None, now: datetime
     """Twilio's status callback: a final state ends the call (a caller who hangs up while
     operators are still ringing is an abandoned call)."""
     if state in FINAL_CALL_STATES:
-        ended(by_sid(db, call_sid, now), now)
+        ended(db, by_sid(db, call_sid, now), now)
 
 
 def ban(db: Session, call_id: int, *, member_id: int, now: datetime) -> HotlineBan:
@@ -172,6 +225,7 @@ def ban(db: Session, call_id: int, *, member_id: int, now: datetime) -> HotlineB
     made = HotlineBan(caller_index=call.caller_index, banned_by_id=member_id, banned_at=now)
     db.add(made)
     db.flush()
+    changed(db, call.id)
     return made
 
 

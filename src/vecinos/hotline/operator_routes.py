@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from vecinos.accounts.models import Member, Role
 from vecinos.hotline import calls, metrics, operators
@@ -37,6 +38,7 @@ class OperatorOut(BaseModel):
     has_phone: bool  # the number itself is never shown, not even to its owner
     on_duty: bool
     duty_since: datetime | None
+    on_shift: bool  # checked in on a hotline shift now: with on_duty, calls ring them
 
 
 class CallOut(BaseModel):
@@ -53,28 +55,39 @@ class CallOut(BaseModel):
     message_stored: bool  # in our own storage, playable
     withheld: bool
     banned: bool
+    report_id: int | None  # the report written from this call or its message
 
 
-def _operator_out(operator: HotlineOperator | None) -> OperatorOut:
+def _operator_out(
+    db: Session, operator: HotlineOperator | None, member_id: int, now: datetime
+) -> OperatorOut:
+    on_shift = calls.is_on_hotline_shift(db, member_id, now)
     if operator is None:
-        return OperatorOut(has_phone=False, on_duty=False, duty_since=None)
-    return OperatorOut(has_phone=True, on_duty=operator.on_duty, duty_since=operator.duty_since)
+        return OperatorOut(has_phone=False, on_duty=False, duty_since=None, on_shift=on_shift)
+    return OperatorOut(
+        has_phone=True, on_duty=operator.on_duty, duty_since=operator.duty_since, on_shift=on_shift
+    )
 
 
 @router.get("/operator")
-def my_duty(caller: Dispatcher, db: DbDep) -> OperatorOut:
-    return _operator_out(operators.of_member(db, caller.member_id))
+def my_duty(caller: Dispatcher, db: DbDep, context: ContextDep) -> OperatorOut:
+    operator = operators.of_member(db, caller.member_id)
+    return _operator_out(db, operator, caller.member_id, context.clock.now())
 
 
 @router.put("/operator")
 def declare_phone(body: PhoneIn, caller: Dispatcher, db: DbDep, context: ContextDep) -> OperatorOut:
-    return _operator_out(operators.set_phone(db, caller.member_id, body.phone, context.settings))
+    operator = operators.set_phone(
+        db, caller.member_id, body.phone, context.settings, now=context.clock.now()
+    )
+    return _operator_out(db, operator, caller.member_id, context.clock.now())
 
 
 @router.post("/operator/duty")
 def set_duty(body: DutyIn, caller: Dispatcher, db: DbDep, context: ContextDep) -> OperatorOut:
-    operator = operators.set_duty(db, caller.member_id, body.on_duty, context.clock.now())
-    return _operator_out(operator)
+    now = context.clock.now()
+    operator = operators.set_duty(db, caller.member_id, body.on_duty, now)
+    return _operator_out(db, operator, caller.member_id, now)
 
 
 @router.delete("/operator", status_code=status.HTTP_204_NO_CONTENT)
@@ -121,6 +134,7 @@ def _call_out(call: HotlineCall, name: str | None, banned: set[str], now: dateti
         message_stored=call.recording_key is not None,
         withheld=call.caller_index is None,
         banned=call.caller_index in banned,
+        report_id=call.report_id,
     )
 
 

@@ -23,6 +23,7 @@ from vecinos.config import Settings
 from vecinos.db import AtTransactionEnd
 from vecinos.evidence.storage import storage_for
 from vecinos.hotline.call_models import HotlineCall
+from vecinos.hotline.writeups import changed
 
 log = logging.getLogger("vecinos.hotline")
 LEASE = timedelta(minutes=2)
@@ -119,4 +120,5 @@ def _mark(db: Session, call_id: int, **values: object) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    changed(db, call_id)
     db.commit()

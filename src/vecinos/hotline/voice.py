@@ -178,6 +178,17 @@ def goodbye(language: str, message: str) -> str:
     return str(response)
 
 
+def saturated(settings: Settings) -> str:
+    """The line is full: said in the coalition's language, then in English (no language was
+    chosen yet), and the call ends."""
+    response = VoiceResponse()
+    for language in dict.fromkeys([settings.default_language, "en"]):
+        message = gettext(language, said.SATURATED)
+        response.say(message, language=said.SAY_LANGUAGES[language])
+    response.hangup()
+    return str(response)
+
+
 def hang_up() -> str:
     response = VoiceResponse()
     response.hangup()

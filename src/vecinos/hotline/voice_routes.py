@@ -69,6 +69,8 @@ def incoming(form: Signed, db: DbDep, context: ContextDep, again: int = 0) -> Re
         return twiml(voice.goodbye(settings.default_language, said.BANNED))
     if not again and calls.over_limit(db, caller, now=now, settings=settings):
         return twiml(voice.goodbye(settings.default_language, said.TOO_MANY))
+    if not again and calls.saturated(db, now=now, settings=settings):
+        return twiml(voice.saturated(settings))
     call = calls.start(db, sid, caller, now=now, settings=settings)
     if not again and calls.captcha_due(db, now=now, settings=settings):
         return twiml(voice.captcha(settings, calls.set_captcha(call, settings)))
@@ -81,7 +83,7 @@ def captcha(form: Signed, db: DbDep, context: ContextDep) -> Response:
     settings = context.settings
     call = calls.by_sid(db, call_sid(form), context.clock.now())
     if not calls.passes_captcha(call, form.get("Digits", ""), settings):
-        calls.ended(call, context.clock.now())
+        calls.ended(db, call, context.clock.now())
         return twiml(voice.goodbye(settings.default_language, said.CAPTCHA_WRONG))
     return twiml(voice.language_menu(settings))
 
@@ -109,14 +111,14 @@ def menu(form: Signed, db: DbDep, context: ContextDep) -> Response:
     language = call.language or settings.default_language
     choice = voice.MENU_DIGITS.get(form.get("Digits", ""))
     if choice == "now":
-        rings = calls.on_duty(db, settings)
+        rings = calls.on_duty(db, settings, now)
         if rings:
-            calls.ringing(call, now)
+            calls.ringing(db, call, now)
             return twiml(voice.ring(settings, language, call.id, rings))
-        calls.recording(call, "now")
+        calls.recording(db, call, "now")
         return twiml(voice.record(settings, call.id, language, nobody=True))
     if choice == "message":
-        calls.recording(call, "message")
+        calls.recording(db, call, "message")
         return twiml(voice.record(settings, call.id, language))
     if choice == "rights":
         call.choice = call.choice or "rights"
@@ -155,9 +157,9 @@ def dialed(form: Signed, db: DbDep, context: ContextDep, call: CallId) -> Respon
     found = calls.by_id(db, call, now)
     language = found.language or context.settings.default_language
     if found.answered_at is not None or form.get("DialCallStatus") == "completed":
-        calls.ended(found, now)
+        calls.ended(db, found, now)
         return twiml(voice.hang_up())
-    calls.recording(found, "now")
+    calls.recording(db, found, "now")
     return twiml(voice.record(context.settings, found.id, language, nobody=True))
 
 
@@ -169,9 +171,9 @@ def recorded(form: Signed, db: DbDep, context: ContextDep, call: CallId) -> Resp
     sid = form.get("RecordingSid", "")
     seconds = form.get("RecordingDuration", "0")
     if not sid.startswith("RE") or not seconds.isdigit() or int(seconds) == 0:
-        calls.ended(found, now)
+        calls.ended(db, found, now)
         return twiml(voice.goodbye(language, said.NO_MESSAGE))
-    calls.recorded(found, sid, int(seconds), now)
+    calls.recorded(db, found, sid, int(seconds), now)
     return twiml(voice.goodbye(language, said.MESSAGE_THANKS))
 
 

@@ -37,3 +37,7 @@ CAPTCHA = N_("To continue, press these digits: {digits}.")
 CAPTCHA_WRONG = N_("Those were not the digits. Goodbye.")
 BANNED = N_("This line cannot take your call. Goodbye.")
 TOO_MANY = N_("You have called many times in a short while. Please try again later. Goodbye.")
+SATURATED = N_(
+    "All our volunteers are busy with other calls. If something is happening now, send a text"
+    " with the word REPORT to this number, or call again in a few minutes. Goodbye."
+)

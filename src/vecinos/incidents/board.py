@@ -2,12 +2,17 @@
 
 Closed incidents (unfounded, ended, expired) fold away at the end of the coalition's local
 day, so a board opened next week is not a list of last week's false alarms.
+
+Within a lane, corroboration ranks first: an incident many people saw comes before one only
+one phone says it saw, newest first among equals. When more one-source incidents wait for
+review than a real evening brings (`board_flood_threshold`), they fold into one "possible
+flood" group below the lanes, so a troll flood cannot push what many saw off the screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -26,6 +31,8 @@ MOST = 500  # a board is for what is happening; older incidents are in the expor
 @dataclass(frozen=True)
 class Board:
     lists: dict[IncidentState, list[Incident]]
+    # One-source incidents awaiting review, folded together while there are too many of them.
+    possible_flood: list[Incident] = field(default_factory=list)
 
     @property
     def closed_count(self) -> int:
@@ -54,14 +61,29 @@ def _visible(principal: Principal) -> ColumnElement[bool]:
     return Incident.organization_id.in_(mine) | Incident.organization_id.is_(None)
 
 
-def board(db: Session, principal: Principal, *, now: datetime, timezone: str) -> Board:
+def board(
+    db: Session,
+    principal: Principal,
+    *,
+    now: datetime,
+    timezone: str,
+    flood_threshold: int | None = None,
+) -> Board:
+    """The lanes, most corroborated first (so a flood of one-source incidents cannot push a
+    corroborated one past `MOST`); one-source incidents awaiting review fold into
+    `possible_flood` when there are more than `flood_threshold` of them."""
     found = db.scalars(
         select(Incident)
         .where(_visible(principal), on_board(now, timezone))
-        .order_by(Incident.opened_at.desc(), Incident.id.desc())
+        .order_by(Incident.source_count.desc(), Incident.opened_at.desc(), Incident.id.desc())
         .limit(MOST)
     ).all()
-    return Board({state: [i for i in found if i.state == state] for state in ORDER})
+    lists = {state: [i for i in found if i.state == state] for state in ORDER}
+    lone = [i for i in lists[IncidentState.REPORTED] if i.source_count <= 1]
+    if flood_threshold is None or len(lone) <= flood_threshold:
+        return Board(lists)
+    lists[IncidentState.REPORTED] = [i for i in lists[IncidentState.REPORTED] if i.source_count > 1]
+    return Board(lists, lone)
 
 
 def shown(incident: Incident, now: datetime, timezone: str) -> bool:

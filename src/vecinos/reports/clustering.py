@@ -204,6 +204,20 @@ def candidates(connection: Connection, sighting: Sighting, rules: Rules) -> list
     ]
 
 
+def sources_of_joinable(connection: Connection, report: dict[str, Any], settings: Settings) -> int:
+    """How many sources report the open incident this report (its row's values) would join;
+    0 when it would open one."""
+    rules = Rules.of(settings)
+    sighting = Sighting(report["lat"], report["lon"], report["observed_at"])
+    found = nearest_joinable(candidates(connection, sighting, rules), sighting, rules)
+    if found is None:
+        return 0
+    return int(connection.execute(_SOURCE_COUNT, {"incident_id": found.id}).scalar_one())
+
+
+_SOURCE_COUNT = select(INCIDENTS.c.source_count).where(INCIDENTS.c.id == bindparam("incident_id"))
+
+
 def lock_area(connection: Connection, sighting: Sighting, rules: Rules) -> None:
     """On PostgreSQL, queue reports near each other so two cannot both open an incident.
 

@@ -66,3 +66,13 @@ class Report(Base):
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+
+class SpentChallenge(Base):
+    """A proof-of-work challenge a public report has used: each buys one report. Kept until the
+    challenge expires (after that its proof is refused anyway), then swept."""
+
+    __tablename__ = "spent_challenges"
+
+    challenge: Mapped[str] = mapped_column(String(128), primary_key=True)  # the ALTCHA hash
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

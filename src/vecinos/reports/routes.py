@@ -18,10 +18,11 @@ from vecinos.errors import AppError, NotFound, TooManyRequests
 from vecinos.i18n import N_
 from vecinos.identity import Principal
 from vecinos.incidents.models import Incident, IncidentState
-from vecinos.reports import intake, sources
+from vecinos.reports import challenge, intake, sources
 from vecinos.reports.body import read_json
 from vecinos.reports.models import Report, Source
 from vecinos.reports.schemas import (
+    ChallengeOut,
     HotlineReceipt,
     HotlineReportIn,
     PublicReportIn,
@@ -59,9 +60,37 @@ def writer_of(request: Request, context: AppContext) -> IntakeWriter:
     """The app's one group-commit writer, made on first use."""
     state = request.app.state
     if not hasattr(state, "intake_writer"):
-        state.intake_writer = IntakeWriter.in_thread(context.sessions, context.settings)
+        state.intake_writer = IntakeWriter.in_thread(
+            context.sessions, context.settings, context.limits
+        )
     writer: IntakeWriter = state.intake_writer
     return writer
+
+
+def pressure_of(request: Request) -> challenge.Pressure:
+    """How many public reports this process has been sent lately (the challenges' price)."""
+    state = request.app.state
+    if not hasattr(state, "report_pressure"):
+        state.report_pressure = challenge.Pressure()
+    pressure: challenge.Pressure = state.report_pressure
+    return pressure
+
+
+@router.get("/challenge", dependencies=[ANONYMOUS.dependency()])
+def report_challenge(request: Request, context: ContextDep) -> ChallengeOut:
+    """A proof-of-work challenge for one public report (ALTCHA v1). It costs more while many
+    reports are coming in; solve it on the device and send the answer as the report's `proof`."""
+    now = context.clock.now()
+    price = challenge.work(context.settings, pressure_of(request).per_minute(now))
+    made = challenge.issue(context.settings, now=now, max_number=price)
+    return ChallengeOut(
+        algorithm=made.algorithm,
+        challenge=made.challenge,
+        maxnumber=made.maxnumber,
+        salt=made.salt,
+        signature=made.signature,
+        expires_at=made.expires_at,
+    )
 
 
 @router.post(
@@ -81,6 +110,10 @@ async def submit_report(
     """Checked on the event loop; the write joins the others waiting (`IntakeWriter`), so
     reports that arrive together share one transaction. Nobody is looked up (`ANONYMOUS`)."""
     settings, now = context.settings, context.clock.now()
+    pressure_of(request).note(now)  # refused ones too: a flood raises the price either way
+    proof = None
+    if settings.report_proof_of_work:
+        proof = challenge.verify(settings, body.proof, now=now)
     source = sources.source_hash(settings, body.device_token, now)
     if refused := limit.refusal(source):
         raise TooManyRequests(
@@ -98,7 +131,7 @@ async def submit_report(
     )
     if isinstance(draft.checked, AppError) and draft.key_hash is None:
         raise draft.checked  # no earlier report can answer for it: refuse without the writer
-    stored = await writer_of(request, context).submit(draft, now=now)
+    stored = await writer_of(request, context).submit(draft, now=now, proof=proof)
     if not stored.created:
         response.status_code = status.HTTP_200_OK
     return ReportReceipt.model_validate(_receipt(settings, stored.report_id, stored.state))

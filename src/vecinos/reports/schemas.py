@@ -61,6 +61,9 @@ class ReportFields(BaseModel):
 class PublicReportIn(ReportFields):
     device_token: str = Field(min_length=16, max_length=200)  # made by the app, kept on the device
     source: Literal[Source.WEB, Source.API] = Source.WEB
+    # A solved ALTCHA challenge (base64 JSON: algorithm, challenge, number, salt, signature),
+    # from GET /api/reports/challenge; required unless the deployment turns proofs off.
+    proof: str | None = Field(None, max_length=2000)
 
 
 class HotlineReportIn(ReportFields):
@@ -84,3 +87,16 @@ class ReportStatus(BaseModel):
     status: str
     verified: bool
     received_at: datetime
+
+
+class ChallengeOut(BaseModel):
+    """An ALTCHA challenge (protocol v1): find `number` in 0..maxnumber such that
+    SHA-256(salt + number) is `challenge`, then send the five fields back, base64 JSON, as
+    the report's `proof`. Expires at `expires_at`; buys one report."""
+
+    algorithm: str
+    challenge: str
+    maxnumber: int
+    salt: str
+    signature: str
+    expires_at: datetime

@@ -37,7 +37,8 @@ def idempotency_hash(settings: Settings, key: str) -> str:
 
 def request_fingerprint(settings: Settings, sent: BaseModel) -> str:
     """What a report said (its key aside), keyed: a retry matches, another report does not."""
-    words = sent.model_dump_json(exclude={"idempotency_key"})
+    # The proof is not what was said: a retry may carry a fresh one.
+    words = sent.model_dump_json(exclude={"idempotency_key", "proof"})
     return blind_index(settings.secret, "report-request", words)
 
 

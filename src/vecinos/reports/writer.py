@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.config import Settings
 from vecinos.errors import AppError
-from vecinos.reports import intake, sources
+from vecinos.ratelimit import RateLimits
+from vecinos.reports import capacity, challenge, intake, sources
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Job:
 
     draft: intake.Draft
     now: datetime
+    proof: challenge.Solved | None = None  # spent with the report it buys
     outcome: intake.Stored | BaseException | None = field(default=None)
 
 
@@ -59,15 +61,19 @@ class IntakeWriter:
         self.batches = 0  # transactions committed, for tests and curiosity
 
     @classmethod
-    def in_thread(cls, sessions: sessionmaker[Session], settings: Settings) -> IntakeWriter:
+    def in_thread(
+        cls, sessions: sessionmaker[Session], settings: Settings, limits: RateLimits | None = None
+    ) -> IntakeWriter:
         """Batches written by the writer thread of this process."""
-        return cls(BatchWriter(sessions, settings))
+        return cls(BatchWriter(sessions, settings, limits))
 
-    async def submit(self, draft: intake.Draft, *, now: datetime) -> intake.Stored:
+    async def submit(
+        self, draft: intake.Draft, *, now: datetime, proof: challenge.Solved | None = None
+    ) -> intake.Stored:
         """Store the report with whatever else is waiting; its result, or its refusal raised."""
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[intake.Stored] = loop.create_future()
-        self._waiting.append((Job(draft, now), answer))
+        self._waiting.append((Job(draft, now, proof), answer))
         if self._dispatch_on is not loop or loop.is_closed():
             # Once per turn of the loop: the reports that came in together go together.
             # (A test client may run each request in a loop of its own, closed after it.)
@@ -103,9 +109,13 @@ class IntakeWriter:
 class BatchWriter:
     """Writes batches on the app's database connections, in the writer thread."""
 
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, limits: RateLimits | None = None
+    ) -> None:
+        """`limits`: the app's, for the intake ceiling (None: no ceiling, as in some tests)."""
         self.sessions = sessions
         self.settings = settings
+        self.ceiling = capacity.Ceiling(limits, settings) if limits is not None else None
 
     def write(self, batch: list[Job]) -> int:
         """The batch in one transaction, else each report alone."""
@@ -146,7 +156,14 @@ class BatchWriter:
         except AppError as refusal:  # raised before this report wrote anything
             return refusal
         if isinstance(ready, intake.Stored):
-            return ready
+            return ready  # a retry: answered by the report its first attempt bought
+        try:
+            if job.proof is not None:
+                challenge.spend(db, job.proof)  # before the ceiling: a replay takes no room
+            if self.ceiling is not None:
+                self.ceiling.admit(db.connection(), ready.row, job.now)
+        except AppError as refusal:
+            return refusal
         stored = intake.write(db, ready, self.settings, now=job.now)
         if sender is not None:
             known[sender] = ready.history.including(stored.incident_id)

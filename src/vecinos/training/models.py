@@ -31,6 +31,7 @@ class Duty(StrEnum):
     LEGAL_OBSERVER = "legal_observer"  # arrests in progress and legal-observer requests
     ACCOMPANIMENT = "accompaniment"  # to a hearing or an immigration check-in
     SITE_WATCH = "site_watch"  # a fixed post at a school, court, church, clinic or corner
+    HOTLINE = "hotline"  # answering the hotline: a shift with this duty decides who rings
 
 
 class Course(Base):

@@ -9,6 +9,7 @@ DUTY_WORDS = {
     Duty.LEGAL_OBSERVER: N_("Legal observer (arrests, observer requests)"),
     Duty.ACCOMPANIMENT: N_("Accompaniment to hearings and check-ins"),
     Duty.SITE_WATCH: N_("Watch at a fixed post"),
+    Duty.HOTLINE: N_("Answering the hotline"),
 }
 LEVEL_WORDS = {
     VettingLevel.NEW: N_("New"),

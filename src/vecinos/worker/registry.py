@@ -57,6 +57,8 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("alerts.rotate_contact_keys", "vecinos.alerts.contact_keys:rotate_contact_keys", 60),
     # Rate buckets nobody took from for a day (full again) are forgotten.
     JobSpec("limits.forget_idle", "vecinos.limits:forget_idle", 3600),
+    # Proof-of-work challenges past their expiry are refused anyway: their records go.
+    JobSpec("reports.forget_expired_challenges", "vecinos.reports.challenge:forget_expired", 600),
     # Subscriptions nobody confirmed in time: their encrypted contacts are deleted.
     JobSpec("alerts.purge_lapsed", "vecinos.alerts.subscriptions:purge_lapsed_job", 300),
     # Browser recordings whose phone went silent are sealed: their hash goes on the timeline.
@@ -79,6 +81,10 @@ BUILTIN_JOBS: tuple[JobSpec, ...] = (
     JobSpec("hotline.purge_callers", "vecinos.hotline.calls:purge_callers", 300),
     # Hotline messages: fetched into evidence storage, then deleted at the provider.
     JobSpec("hotline.fetch_recordings", "vecinos.hotline.recordings:fetch_due", 10),
+    # Hotline operators' numbers move to the current key; keys nobody uses are destroyed.
+    JobSpec("hotline.rotate_operator_keys", "vecinos.hotline.operators:rotate_keys", 3600),
+    # Hotline messages erased and call-log rows deleted once their windows have passed.
+    JobSpec("hotline.purge_call_log", "vecinos.hotline.retention:purge", 3600),
     # Hashes waiting for an RFC 3161 time-stamp: asked for, checked, stored; retried when down.
     JobSpec("anchoring.stamp_due", "vecinos.anchoring.stamping:stamp_due", 5),
 )

@@ -1,5 +1,6 @@
 // The console's hotline panel: this operator's number and duty, and the calls of the last two
-// hours (ringing, taken, messages with a player) refreshed every few seconds.
+// hours (ringing, taken, messages with a player), and the board's voicemail lane; read again
+// whenever the hotline's live stream says a call changed (and on every (re)connection).
 "use strict";
 
 (function () {
@@ -13,8 +14,13 @@
   const state = document.getElementById("hotline-duty-state");
   const message = document.getElementById("hotline-message");
   const list = document.getElementById("hotline-calls");
+  const yours = document.getElementById("hotline-yours");
+  const yoursLink = document.getElementById("hotline-yours-link");
+  const voicemailSlot = document.getElementById("voicemail-slot");
+  const me = Number(panel.dataset.member);
   const languageNames = new Intl.DisplayNames([document.documentElement.lang || "es"], { type: "language" });
   let onDuty = false;
+  let ticking = [];
 
   function fill(template, values) {
     return Object.keys(values).reduce((text, key) => text.replace("{" + key + "}", values[key]), template);
@@ -25,7 +31,9 @@
     onOff.hidden = !operator.has_phone;
     onDuty = operator.on_duty;
     toggle.textContent = onDuty ? toggle.dataset.off : toggle.dataset.on;
-    state.textContent = onDuty ? toggle.dataset.stateOn : toggle.dataset.stateOff;
+    // Only today's check-in on a hotline shift makes the phone ring, whatever this switch says.
+    if (!onDuty) state.textContent = toggle.dataset.stateOff;
+    else state.textContent = operator.on_shift ? toggle.dataset.stateOn : toggle.dataset.stateNoShift;
   }
 
   async function act(work) {
@@ -65,10 +73,18 @@
     const li = document.createElement("li");
     li.className = "hotline-call status-" + call.status;
     const head = document.createElement("p");
-    const when = new Date(call.started_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+    const when = new Date(call.started_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", timeZone: panel.dataset.timezone });
     const language = call.language ? languageNames.of(call.language) : msg.msgUnknownLanguage;
     head.textContent = when + " · " + language + " · " + describe(call);
     li.appendChild(head);
+    if (call.status === "ringing") {
+      // Waiting time counts up here between events (the stream says only what changed).
+      const shownAt = Date.now();
+      ticking.push(() => {
+        const waited = (call.waited_seconds || 0) + Math.floor((Date.now() - shownAt) / 1000);
+        head.textContent = when + " · " + language + " · " + describe(Object.assign({}, call, { waited_seconds: waited }));
+      });
+    }
     if (call.withheld || call.banned) {
       const note = document.createElement("p");
       note.className = "hint";
@@ -81,8 +97,15 @@
       audio.preload = "none";
       audio.src = "/api/hotline/messages/" + call.id + "/audio";
       li.appendChild(audio);
+    }
+    if (call.report_id) {
+      const written = document.createElement("p");
+      written.className = "hint";
+      written.textContent = fill(msg.msgWritten, { id: String(call.report_id) });
+      li.appendChild(written);
+    } else if (call.message_stored || call.answered_by_id === me) {
       const report = document.createElement("a");
-      report.href = "/dispatch/hotline";
+      report.href = "/dispatch/hotline/calls/" + call.id;
       report.textContent = msg.msgReport;
       li.appendChild(report);
     }
@@ -101,14 +124,38 @@
     return li;
   }
 
+  // The call this operator took and has not written up yet: its prefilled report, one click away.
+  function showYours(calls) {
+    const mine = calls.find((call) => call.answered_by_id === me && !call.report_id);
+    yours.hidden = !mine;
+    if (!mine) return;
+    const language = mine.language ? languageNames.of(mine.language) : msg.msgUnknownLanguage;
+    yoursLink.href = "/dispatch/hotline/calls/" + mine.id;
+    yoursLink.textContent = fill(msg.msgYours, { ref: "L-" + mine.id, language: language });
+  }
+
+  async function refreshVoicemail() {
+    if (!voicemailSlot) return;
+    const playing = Array.from(voicemailSlot.querySelectorAll("audio")).some((audio) => !audio.paused);
+    if (playing) return; // a dispatcher listening is not interrupted: the next event brings it in line
+    const answer = await fetch("/dispatch/voicemail", { headers: { Accept: "text/html" } }).catch(() => null);
+    if (answer && answer.ok) voicemailSlot.innerHTML = await answer.text();
+  }
+
   async function refresh() {
+    refreshVoicemail();
     if (list.contains(document.activeElement) && document.activeElement.tagName === "AUDIO") return;
     const calls = await api("GET", "/api/hotline/calls?minutes=120").catch(() => null);
     if (!calls) return;
+    showYours(calls);
+    ticking = [];
     list.replaceChildren(...(calls.length ? calls.map(item) : [Object.assign(document.createElement("li"), { className: "hint", textContent: msg.msgNone })]));
+    panel.dataset.loaded = String(Date.now());
   }
 
   api("GET", "/api/hotline/operator").then(showDuty).catch((error) => { message.textContent = error.message; });
-  refresh();
-  setInterval(refresh, 4000);
+  const stream = new EventSource("/api/hotline/stream");
+  stream.addEventListener("ready", refresh); // on every (re)connection: what changed meanwhile
+  stream.addEventListener("call", refresh);
+  setInterval(() => ticking.forEach((tick) => tick()), 1000);
 })();

@@ -37,13 +37,18 @@
       vehicles: value("vehicles") === null ? null : Number(value("vehicles")),
       location: location,
       description: value("description"),
-      caller_phone: value("caller_phone"),
       callback_contact: value("callback_contact"),
       idempotency_key: crypto.randomUUID(),
     };
+    // From a call: its time is the time of the report, and the report is linked to the call.
+    const call = form.dataset.call;
+    if (call) body.observed_at = form.dataset.observed;
+    else body.caller_phone = value("caller_phone");
     try {
-      const data = await window.vecinos.api("POST", "/api/reports/hotline", body);
-      say(form.dataset.msgSent.replace("{id}", data.report_id).replace("{incident}", data.incident_id), "sent");
+      const url = call ? "/api/hotline/calls/" + call + "/report" : "/api/reports/hotline";
+      const data = await window.vecinos.api("POST", url, body);
+      const sent = call ? form.dataset.msgCallSent : form.dataset.msgSent;
+      say(sent.replace("{id}", data.report_id).replace("{incident}", data.incident_id), "sent");
       form.reset();
       picker.clear();
     } catch (error) {

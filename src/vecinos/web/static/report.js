@@ -81,6 +81,35 @@
     };
   }
 
+  // The proof of work every public report carries (ALTCHA v1): the number behind the
+  // challenge's SHA-256, found by trying them in turn. A fresh challenge for every attempt:
+  // each buys one report, and an outbox item may wait longer than a challenge lives.
+  async function proofOfWork() {
+    const answer = await fetch("/api/reports/challenge", { cache: "no-store" });
+    if (!answer.ok) throw new Error("no challenge");
+    const task = await answer.json();
+    const wanted = task.challenge;
+    const encoder = new TextEncoder();
+    for (let number = 0; number <= task.maxnumber; number++) {
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(task.salt + number)));
+      if (hexOf(digest) === wanted) {
+        const solved = { algorithm: task.algorithm, challenge: wanted, number: number, salt: task.salt, signature: task.signature };
+        return btoa(JSON.stringify(solved));
+      }
+    }
+    throw new Error("unsolved");
+  }
+
+  function hexOf(bytes) {
+    let hex = "";
+    for (const byte of bytes) hex += (byte < 16 ? "0" : "") + byte.toString(16);
+    return hex;
+  }
+
+  // A refusal about the proof itself is the page's to mend (a new challenge next time), not
+  // the reporter's: the report stays in the outbox.
+  const PROOF_CODES = ["proof_required", "proof_invalid", "proof_expired", "proof_used"];
+
   // Sends one queued report. Resolves to "sent", "refused" (the server said no: keep the
   // reason, drop the item), "busy" (429 or 5xx: the server will take it a little later) or
   // "offline" (no answer). A busy or offline report stays in the outbox and is sent again
@@ -88,10 +117,11 @@
   async function send(item) {
     let answer;
     try {
+      const proof = await proofOfWork();
       answer = await fetch("/api/reports", {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
-        body: JSON.stringify(item),
+        body: JSON.stringify(Object.assign({}, item, { proof: proof })),
       });
     } catch (_) {
       return { state: "offline" };
@@ -101,6 +131,7 @@
     if (answer.status >= 500 || answer.status === 429) {
       return { state: "busy", retryAfter: secondsOf(answer.headers.get("Retry-After")) };
     }
+    if (body.error && PROOF_CODES.includes(body.error.code)) return { state: "busy", retryAfter: 0 };
     return { state: "refused", reason: (body.error && body.error.message) || answer.status };
   }
 
@@ -240,6 +271,7 @@
     const photo = form.elements.photo.files[0];
     if (photo) await keepPhoto(item.idempotency_key, photo).catch(() => {});
     saveOutbox(outbox().concat([item]));  // kept first: a crash mid-send loses nothing
+    say(form.dataset.msgWorking, "queued");
     const outcome = await send(item);
     const kept = outcome.state === "busy" || outcome.state === "offline";
     if (kept) retryLater(outcome);
