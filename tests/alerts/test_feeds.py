@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 from xml.etree import ElementTree as ET
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts.outbox_factories import incident, publish_now
+from tests.browser.fixtures import LiveServer
 from tests.cast import Cast
+from tests.deploy.processes import SseReader
 from tests.dispatch.factories import SCENE
 from vecinos.alerts.models import AlertKind
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.incidents.models import Incident, IncidentState
-from vecinos.web import sse
 
 COARSE = (34.05123, -118.24567)  # what clustering stores as the public point
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -151,23 +150,13 @@ def test_the_stream_carries_alerts_as_they_are_published(
     clock: FrozenClock,
     cast: Cast,
 ) -> None:
-    settings.incident_stream_seconds = 1  # the stream ends, so the test can read it whole
     incident_id = coarse_incident(sessions, cast)
-    published: dict[str, int] = {}
-
-    def meanwhile() -> None:
-        time.sleep(0.3)
-        published["id"] = publish_now(sessions, settings, clock, incident_id)
-
-    writer = threading.Thread(target=meanwhile)
-    writer.start()
-    with TestClient(app, base_url="https://testserver") as reader:
-        answer = reader.get("/api/alerts/stream?lang=es")
-    writer.join()
-    assert answer.headers["content-type"].startswith("text/event-stream")
-    # listening before anything was published
-    assert answer.text.startswith(sse.READY.encode().decode())
-    events = [line for line in answer.text.split("\n\n") if "event: alert" in line]
-    (event,) = [json.loads(line.split("data: ", 1)[1]) for line in events]
-    assert event["id"] == published["id"] and "CONFIRMADO" in event["text"]
-    assert f"id: {published['id']}\nevent: alert" in answer.text
+    with (
+        LiveServer(app) as server,
+        httpx.Client(base_url=server.url, timeout=60) as client,
+        SseReader(client, "/api/alerts/stream?lang=es") as stream,  # listening: `ready` came
+    ):
+        published = publish_now(sessions, settings, clock, incident_id)
+        event = stream.wait_for(lambda e: e.event == "alert", "the published alert").json()
+    assert stream.events[0].event == "ready"  # listening before anything was published
+    assert event["id"] == published and "CONFIRMADO" in event["text"]

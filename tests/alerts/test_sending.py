@@ -230,8 +230,8 @@ def test_the_channel_rate_is_reached_and_never_passed(
     db: Session,
     twilio: HttpStandIn,
 ) -> None:
-    """40 texts at 10 a second, on the real clock: they take about 3 s (a second's burst,
-    then 10 a second), not less, and not much more."""
+    """40 texts at 10 a second, on the real clock: a second's burst, then 10 a second, so the
+    last 30 take about 3 s, not less, and not much more."""
     clock = SystemClock()
     paced = wired.model_copy(update={"alert_sms_per_second": 10.0, "alert_sms_in_flight": 16})
     for n, number in enumerate(GOOD_NUMBERS[:40]):
@@ -245,9 +245,12 @@ def test_the_channel_rate_is_reached_and_never_passed(
         wait_until(
             lambda: all(d.status == "sent" for d in deliveries(db, alert_id)), "40 texts", 60
         )
-    span = arrivals[-1] - arrivals[0]
-    assert span >= (40 - 10) / 10 * 0.9  # never faster than the rate (after the burst)
-    assert (40 - 10) / span >= 10 * 0.6  # and the rate is reached, not half of it
+    # Timed from the first text after the burst: the burst's own arrival times include opening
+    # ten connections, which on a loaded machine may take longer than the refill that follows.
+    arrivals.sort()
+    span = arrivals[-1] - arrivals[10]
+    assert span >= (40 - 11) / 10 * 0.85  # never faster than the rate once the burst is spent
+    assert (40 - 11) / span >= 10 * 0.6  # and the rate is reached, not half of it
 
 
 # ---- direct messages to people who are not subscribers ---------------------------------------
