@@ -39,6 +39,7 @@ from typing import Any
 
 import aiohttp
 from bench.fanout.run import fresh_postgres
+from bench.sections import DOCS, write_section
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
@@ -56,8 +57,6 @@ from vecinos.incidents.models import Incident
 from vecinos.migrations import upgrade
 
 HERE = Path(__file__).resolve().parent
-DOCS = HERE.parents[1] / "docs" / "benchmarks.md"
-START, END = "<!-- delivery:start -->", "<!-- delivery:end -->"
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - a throwaway database
 POSTGRES = "postgresql+psycopg://vecinos:vecinos@127.0.0.1:5432/"
 PLACE = (34.0339, -118.2106)
@@ -368,9 +367,9 @@ def table(report: dict[str, Any]) -> str:
 
 
 def write_docs(report: dict[str, Any]) -> None:
-    section = "\n".join(
+    write_section(
+        "delivery",
         [
-            START,
             "## Delivery at provider latency (`bench/delivery`)",
             "",
             (__doc__ or "").split("\n\n", 1)[1].strip(),
@@ -378,16 +377,8 @@ def write_docs(report: dict[str, Any]) -> None:
             f"Last run: {report['when']}.",
             "",
             table(report),
-            END,
-        ]
+        ],
     )
-    text = DOCS.read_text()
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 from bench.intake.run import ROOT, cpu_seconds, drive_wrk, vecinos_env, wrk_script
+from bench.sections import write_section
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -331,15 +332,12 @@ def main() -> None:
     write_docs(text, results)
 
 
-START, END = "<!-- readside:start -->", "<!-- readside:end -->"
-
-
 def write_docs(text: str, results: dict[str, Any]) -> None:
     """Replace (or add) this benchmark's section of docs/benchmarks.md, leaving the rest."""
     options = results["options"]
-    section = "\n".join(
+    write_section(
+        "readside",
         [
-            START,
             "## Read side (`bench/readside`)",
             "",
             "`.venv/bin/python -m bench.readside` seeds a fresh SQLite database with"
@@ -374,17 +372,8 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             text,
             "",
             *reading_of(results),
-            END,
-        ]
+        ],
     )
-    docs = ROOT / "docs" / "benchmarks.md"
-    current = docs.read_text() if docs.exists() else "# Benchmarks\n"
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        current = before + section + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    docs.write_text(current)
 
 
 if __name__ == "__main__":

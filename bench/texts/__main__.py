@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
+from bench.sections import write_section
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,14 +185,11 @@ def table(http: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-START, END = "<!-- texts:start -->", "<!-- texts:end -->"
-
-
 def write_docs(text: str, results: dict[str, Any]) -> None:
     machine, options = results["machine"], results["options"]
-    section = "\n".join(
+    write_section(
+        "texts",
         [
-            START,
             "## Texts back after an alert (`bench/texts`)",
             "",
             "`.venv/bin/python -m bench.texts` drives the inbound SMS webhook of `vecinos serve`",
@@ -205,17 +203,8 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             " was busy with other work).",
             "",
             text,
-            END,
-        ]
+        ],
     )
-    docs = ROOT / "docs" / "benchmarks.md"
-    current = docs.read_text() if docs.exists() else "# Benchmarks\n"
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        current = before + section + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    docs.write_text(current)
 
 
 def main() -> None:
