@@ -14,6 +14,7 @@ from vecinos.accounts.principal import Principal
 from vecinos.accounts.settings import OrganizationSettings, settings_of, update_settings
 from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
 from vecinos.web.limits import Limit, RateLimited
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import PUBLIC, CoalitionAdmin, Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(prefix="/api", tags=["organizations"])
@@ -205,7 +206,10 @@ def revoke_invite(
 
 
 @router.post(
-    "/invites/accept", status_code=status.HTTP_201_CREATED, dependencies=[PUBLIC.dependency()]
+    "/invites/accept",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[PUBLIC.dependency()],
+    responses=refusals(404),
 )
 def accept_invite(
     body: InviteAccept,

@@ -56,7 +56,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     429: "Too many requests from this source, or from everyone together; see Retry-After.",
     503: "The service is busy for a moment (database unavailable); see Retry-After.",
 }
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+BARE = "x-vecinos-bare"
 
 
 def document_errors(app: FastAPI) -> None:
@@ -82,7 +82,7 @@ def add_error_responses(app: FastAPI, document: dict[str, Any]) -> None:
         for method in route.methods or ():
             operation = paths.get(route.path, {}).get(method.lower())
             if operation is not None:
-                _document(operation, errors_of(route, operation))
+                _document(operation, errors_of(route, operation), _error_content(route.path))
 
 
 def errors_of(route: RouteContext, operation: dict[str, Any]) -> set[int]:
@@ -102,16 +102,48 @@ def errors_of(route: RouteContext, operation: dict[str, Any]) -> set[int]:
     return codes
 
 
-def _document(operation: dict[str, Any], codes: set[int]) -> None:
+def _error_content(path: str) -> dict[str, Any]:
+    """Programs under /api get the error body; people elsewhere get a page (`wants_page`)."""
+    body = {"application/json": {"schema": ERROR_REF}}
+    return (
+        body if path.startswith("/api/") else {"text/html": {"schema": {"type": "string"}}, **body}
+    )
+
+
+def _document(operation: dict[str, Any], codes: set[int], content: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     declared = {int(status) for status in responses if status.isdigit() and int(status) >= 400}
     for status in sorted(codes | declared):
         response = responses.setdefault(str(status), {})
+        if response.pop(BARE, False):  # the route answers this one without a body
+            response.pop("content", None)
+            continue
         response["description"] = response.get("description") or ERROR_DESCRIPTIONS.get(
             status, "Refused."
         )
         if response["description"] == "Validation Error":  # FastAPI's own, for its own body
             response["description"] = ERROR_DESCRIPTIONS[422]
-        response["content"] = {"application/json": {"schema": ERROR_REF}}
+        response["content"] = content
         if status in (429, 503):
             response["headers"] = RETRY_AFTER
+
+
+def answers_in(media_type: str, description: str, **schema: Any) -> dict[int | str, Any]:
+    """`responses=` for a route whose 200 is not JSON (feeds, streams, GeoJSON)."""
+    return {
+        200: {
+            "description": description,
+            "content": {media_type: {"schema": schema or {"type": "string"}}},
+        }
+    }
+
+
+def refusals(*codes: int) -> dict[int | str, Any]:
+    """`responses=` for errors only the route knows it raises (409 on a conflict, 404 on a
+    code in the body); `document_errors` gives them the error body."""
+    return {code: {"description": ERROR_DESCRIPTIONS[code]} for code in codes}
+
+
+def bare(code: int, description: str) -> dict[int | str, Any]:
+    """`responses=` for an error the route answers with no body at all (a missing map tile)."""
+    return {code: {"description": description, BARE: True}}
