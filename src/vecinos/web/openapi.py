@@ -57,6 +57,8 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     503: "The service is busy for a moment (database unavailable); see Retry-After.",
 }
 BARE = "x-vecinos-bare"
+LOCAL_DEFINITION = "#/$defs/"
+COMPONENT = "#/components/schemas/"
 
 
 def document_errors(app: FastAPI) -> None:
@@ -78,11 +80,40 @@ def add_error_responses(app: FastAPI, document: dict[str, Any]) -> None:
     document["components"]["schemas"].pop("HTTPValidationError", None)
     document["components"]["schemas"].pop("ValidationError", None)
     paths: dict[str, dict[str, Any]] = document.get("paths", {})
+    for operations in paths.values():
+        _hoist_local_definitions(operations, document["components"]["schemas"])
     for route in api_routes(app):
         for method in route.methods or ():
             operation = paths.get(route.path, {}).get(method.lower())
             if operation is not None:
                 _document(operation, errors_of(route, operation), _error_content(route.path))
+
+
+def _hoist_local_definitions(operations: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Bodies a route reads itself are shown with the model's own JSON Schema (`openapi_extra`),
+    whose `$defs` an OpenAPI reader cannot reach (references start at the document's root):
+    they move to the components, where FastAPI keeps the other models."""
+    for operation in operations.values():
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            moved = media.get("schema", {}).pop("$defs", {})
+            schemas.update(moved)
+            _point_at_components(media, set())
+            _point_at_components(moved, set())
+
+
+def _point_at_components(node: Any, seen: set[int]) -> None:
+    if id(node) in seen:  # pydantic shares sub-schemas between models
+        return
+    seen.add(id(node))
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith(LOCAL_DEFINITION):
+            node["$ref"] = COMPONENT + reference.removeprefix(LOCAL_DEFINITION)
+        for value in node.values():
+            _point_at_components(value, seen)
+    elif isinstance(node, list):
+        for item in node:
+            _point_at_components(item, seen)
 
 
 def errors_of(route: RouteContext, operation: dict[str, Any]) -> set[int]:
