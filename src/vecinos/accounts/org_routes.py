@@ -40,13 +40,17 @@ class MemberOut(BaseModel):
     totp_enrolled: bool
 
 
+# Roles are checked by the service (its own codes); the document lists them.
+ROLES_SCHEMA = {"items": {"type": "string", "enum": [role.value for role in Role]}}
+
+
 class RolesIn(BaseModel):
-    roles: list[str] = Field(max_length=5)
+    roles: list[str] = Field(min_length=1, max_length=5, json_schema_extra=ROLES_SCHEMA)
 
 
 class InviteIn(BaseModel):
-    email: str = Field(max_length=254)
-    roles: list[str] = Field(max_length=5)
+    email: str = Field(max_length=254, json_schema_extra={"format": "email"})
+    roles: list[str] = Field(min_length=1, max_length=5, json_schema_extra=ROLES_SCHEMA)
 
 
 class InviteOut(BaseModel):
@@ -72,7 +76,7 @@ class Joined(BaseModel):
 
 
 class TokenIn(BaseModel):
-    name: str = Field(max_length=120)
+    name: str = Field(max_length=120, pattern=r"\S")  # stripped, then 1 to 120 characters
 
 
 class TokenOut(BaseModel):
@@ -101,7 +105,7 @@ def list_organizations(caller: SignedInMember, db: DbDep) -> list[OrganizationOu
     ]
 
 
-@router.post("/organizations", status_code=status.HTTP_201_CREATED)
+@router.post("/organizations", status_code=status.HTTP_201_CREATED, responses=refusals(409))
 def create_organization(
     body: OrganizationIn, caller: CoalitionAdmin, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> OrganizationOut:
@@ -141,7 +145,7 @@ def list_members(org_id: PathId, caller: Coordinator, db: DbDep) -> list[MemberO
     ]
 
 
-@router.put("/organizations/{org_id}/members/{member_id}/roles")
+@router.put("/organizations/{org_id}/members/{member_id}/roles", responses=refusals(409))
 def set_member_roles(
     org_id: PathId,
     member_id: PathId,
@@ -155,7 +159,9 @@ def set_member_roles(
 
 
 @router.delete(
-    "/organizations/{org_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT
+    "/organizations/{org_id}/members/{member_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=refusals(409),  # the last coalition admin, or someone who holds more roles
 )
 def remove_member(
     org_id: PathId, member_id: PathId, caller: Coordinator, db: DbDep, clock: ClockDep
@@ -209,7 +215,7 @@ def revoke_invite(
     "/invites/accept",
     status_code=status.HTTP_201_CREATED,
     dependencies=[PUBLIC.dependency()],
-    responses=refusals(404),
+    responses=refusals(404, 409),
 )
 def accept_invite(
     body: InviteAccept,

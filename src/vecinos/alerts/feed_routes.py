@@ -22,7 +22,7 @@ from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
 from vecinos.web.deps import AppContext, ContextDep, LanguageDep, PathId, ReadDbDep
-from vecinos.web.openapi import answers_in
+from vecinos.web.openapi import answers_in, events_stream
 from vecinos.web.policy import ANONYMOUS
 from vecinos.web.prerender import Kept, Rendered, conditional, get_and_head, language_vary
 
@@ -135,7 +135,7 @@ def alert_cap(request: Request, alert_id: PathId, db: ReadDbDep, context: Contex
 @router.get(
     "/stream",
     response_class=Response,
-    responses=answers_in("text/event-stream", "Server-sent events: one `alert` per new alert."),
+    responses=events_stream("Server-sent events: `ready`, then one `alert` per new alert."),
 )
 async def stream(language: LanguageDep, context: ContextDep) -> EventSourceResponse:
     """One `alert` event per alert published after the reader connected, by any process."""

@@ -178,3 +178,21 @@ def refusals(*codes: int) -> dict[int | str, Any]:
 def bare(code: int, description: str) -> dict[int | str, Any]:
     """`responses=` for an error the route answers with no body at all (a missing map tile)."""
     return {code: {"description": description, BARE: True}}
+
+
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string"},
+        "data": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+}
+
+
+def events_stream(description: str) -> dict[int | str, Any]:
+    """`responses=` for a server-sent events stream: each event as the document shows it."""
+    return {
+        200: {"description": description, "content": {"text/event-stream": {"schema": SSE_EVENT}}}
+    }
