@@ -16,8 +16,9 @@ STRICT = ConfigDict(extra="forbid")
 
 class CircleIn(BaseModel):
     model_config = STRICT
-    lat: float
-    lon: float
+    # Bounds checked by `areas.circle` (its own code); the document states them.
+    lat: float = Field(json_schema_extra={"minimum": -90, "maximum": 90})
+    lon: float = Field(json_schema_extra={"minimum": -180, "maximum": 180})
     radius_m: int = Field(json_schema_extra={"enum": list(RADII_M)})
 
 

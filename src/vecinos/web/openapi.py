@@ -10,6 +10,7 @@ declares itself with FastAPI's `responses=`; those are kept and given the error 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -67,8 +68,11 @@ def document_errors(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            add_error_responses(app, generate())
-        assert app.openapi_schema is not None
+            # A copy: what FastAPI made may share dicts with the routes (`openapi_extra`),
+            # which are not ours to change.
+            document = copy.deepcopy(generate())
+            add_error_responses(app, document)
+            app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
