@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
+from pydantic.config import JsonDict
 
 from vecinos.accounts import audit, invites, members, tokens
 from vecinos.accounts.models import Organization, Role
@@ -41,7 +42,7 @@ class MemberOut(BaseModel):
 
 
 # Roles are checked by the service (its own codes); the document lists them.
-ROLES_SCHEMA = {"items": {"type": "string", "enum": [role.value for role in Role]}}
+ROLES_SCHEMA: JsonDict = {"items": {"type": "string", "enum": [role.value for role in Role]}}
 
 
 class RolesIn(BaseModel):

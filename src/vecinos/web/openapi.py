@@ -88,9 +88,10 @@ def add_error_responses(app: FastAPI, document: dict[str, Any]) -> None:
         _hoist_local_definitions(operations, document["components"]["schemas"])
     for route in api_routes(app):
         for method in route.methods or ():
-            operation = paths.get(route.path, {}).get(method.lower())
+            path = route.path or ""
+            operation = paths.get(path, {}).get(method.lower())
             if operation is not None:
-                _document(operation, errors_of(route, operation), _error_content(route.path))
+                _document(operation, errors_of(route, operation), _error_content(path))
 
 
 def _hoist_local_definitions(operations: dict[str, Any], schemas: dict[str, Any]) -> None:
