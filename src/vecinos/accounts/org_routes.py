@@ -42,16 +42,19 @@ class MemberOut(BaseModel):
 
 
 # Roles are checked by the service (its own codes); the document lists them.
-ROLES_SCHEMA: JsonDict = {"items": {"type": "string", "enum": [role.value for role in Role]}}
+ROLES_SCHEMA: JsonDict = {
+    "minItems": 1,
+    "items": {"type": "string", "enum": [role.value for role in Role]},
+}
 
 
 class RolesIn(BaseModel):
-    roles: list[str] = Field(min_length=1, max_length=5, json_schema_extra=ROLES_SCHEMA)
+    roles: list[str] = Field(max_length=5, json_schema_extra=ROLES_SCHEMA)
 
 
 class InviteIn(BaseModel):
     email: str = Field(max_length=254, json_schema_extra={"format": "email"})
-    roles: list[str] = Field(min_length=1, max_length=5, json_schema_extra=ROLES_SCHEMA)
+    roles: list[str] = Field(max_length=5, json_schema_extra=ROLES_SCHEMA)
 
 
 class InviteOut(BaseModel):
@@ -77,7 +80,8 @@ class Joined(BaseModel):
 
 
 class TokenIn(BaseModel):
-    name: str = Field(max_length=120, pattern=r"\S")  # stripped, then 1 to 120 characters
+    # Stripped, then 1 to 120 characters (the service's own code): the document says so.
+    name: str = Field(max_length=120, json_schema_extra={"pattern": r"\S"})
 
 
 class TokenOut(BaseModel):
