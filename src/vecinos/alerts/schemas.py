@@ -68,7 +68,8 @@ class PushSubscriptionIn(BaseModel):
     bytes: a 20 MB subscription was once stored whole)."""
 
     model_config = STRICT
-    endpoint: str = Field(min_length=8, max_length=2000, pattern="^https://")
+    # https only, checked by `contacts.push` (its own code): the document says so.
+    endpoint: str = Field(min_length=8, max_length=2000, json_schema_extra={"pattern": "^https://"})
     expirationTime: float | None = None
     keys: PushKeysIn
 
