@@ -18,6 +18,7 @@ from vecinos.i18n import N_
 from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, ContextDep, DbDep, SettingsDep
 from vecinos.web.limits import Limit, RateLimited
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import PUBLIC, MemberBeforeTotp, SignedInMember
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -99,7 +100,7 @@ def _session_of(db: Session, caller: Principal) -> tuple[Member, LoginSession]:
 SignInLimit = Annotated[Limit, Depends(RateLimited("sign-in"))]
 
 
-@router.post("/login", dependencies=[PUBLIC.dependency()])
+@router.post("/login", dependencies=[PUBLIC.dependency()], responses=refusals(401))
 def login(
     body: Credentials,
     response: Response,

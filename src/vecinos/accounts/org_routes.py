@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
+from pydantic.config import JsonDict
 
 from vecinos.accounts import audit, invites, members, tokens
 from vecinos.accounts.models import Organization, Role
@@ -14,6 +15,7 @@ from vecinos.accounts.settings import OrganizationSettings, settings_of, update_
 from vecinos.identity import Principal
 from vecinos.web.deps import ClockDep, DbDep, PathId, SettingsDep
 from vecinos.web.limits import Limit, RateLimited
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import PUBLIC, CoalitionAdmin, Coordinator, OrgRole, SignedInMember
 
 router = APIRouter(prefix="/api", tags=["organizations"])
@@ -39,13 +41,20 @@ class MemberOut(BaseModel):
     totp_enrolled: bool
 
 
+# Roles are checked by the service (its own codes); the document lists them.
+ROLES_SCHEMA: JsonDict = {
+    "minItems": 1,
+    "items": {"type": "string", "enum": [role.value for role in Role]},
+}
+
+
 class RolesIn(BaseModel):
-    roles: list[str] = Field(max_length=5)
+    roles: list[str] = Field(max_length=5, json_schema_extra=ROLES_SCHEMA)
 
 
 class InviteIn(BaseModel):
-    email: str = Field(max_length=254)
-    roles: list[str] = Field(max_length=5)
+    email: str = Field(max_length=254, json_schema_extra={"format": "email"})
+    roles: list[str] = Field(max_length=5, json_schema_extra=ROLES_SCHEMA)
 
 
 class InviteOut(BaseModel):
@@ -71,7 +80,8 @@ class Joined(BaseModel):
 
 
 class TokenIn(BaseModel):
-    name: str = Field(max_length=120)
+    # Stripped, then 1 to 120 characters (the service's own code): the document says so.
+    name: str = Field(max_length=120, json_schema_extra={"pattern": r"\S"})
 
 
 class TokenOut(BaseModel):
@@ -100,7 +110,7 @@ def list_organizations(caller: SignedInMember, db: DbDep) -> list[OrganizationOu
     ]
 
 
-@router.post("/organizations", status_code=status.HTTP_201_CREATED)
+@router.post("/organizations", status_code=status.HTTP_201_CREATED, responses=refusals(409))
 def create_organization(
     body: OrganizationIn, caller: CoalitionAdmin, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> OrganizationOut:
@@ -140,7 +150,7 @@ def list_members(org_id: PathId, caller: Coordinator, db: DbDep) -> list[MemberO
     ]
 
 
-@router.put("/organizations/{org_id}/members/{member_id}/roles")
+@router.put("/organizations/{org_id}/members/{member_id}/roles", responses=refusals(409))
 def set_member_roles(
     org_id: PathId,
     member_id: PathId,
@@ -154,7 +164,9 @@ def set_member_roles(
 
 
 @router.delete(
-    "/organizations/{org_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT
+    "/organizations/{org_id}/members/{member_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=refusals(409),  # the last coalition admin, or someone who holds more roles
 )
 def remove_member(
     org_id: PathId, member_id: PathId, caller: Coordinator, db: DbDep, clock: ClockDep
@@ -205,7 +217,10 @@ def revoke_invite(
 
 
 @router.post(
-    "/invites/accept", status_code=status.HTTP_201_CREATED, dependencies=[PUBLIC.dependency()]
+    "/invites/accept",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[PUBLIC.dependency()],
+    responses=refusals(404, 409),
 )
 def accept_invite(
     body: InviteAccept,

@@ -10,22 +10,28 @@ from sqlalchemy.orm import Session
 from vecinos.accounts import audit
 from vecinos.accounts.models import Organization
 from vecinos.errors import InvalidInput, NotFound
-from vecinos.i18n import N_, is_language
+from vecinos.i18n import N_, document_language, is_language
 from vecinos.identity import Principal
+
+# Text is stripped before its length is checked: the document says so with a pattern.
+NOT_BLANK = r"\S"
+TWO_VISIBLE = r"\S[\s\S]*\S"
 
 
 class RadioChannel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=40)
-    channel: str = Field(min_length=1, max_length=40)  # "CH 7", "462.6125 MHz", "Zello: east"
+    name: str = Field(min_length=1, max_length=40, pattern=NOT_BLANK)
+    channel: str = Field(
+        min_length=1, max_length=40, pattern=NOT_BLANK
+    )  # "CH 7", "462.6125 MHz", "Zello: east"
     purpose: str = Field(default="", max_length=120)
 
 
 class OrganizationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=2, max_length=200)
+    name: str = Field(min_length=2, max_length=200, pattern=TWO_VISIBLE)
     hotline: str | None = Field(default=None, max_length=40)
-    default_language: str = Field(min_length=2, max_length=16)
+    default_language: str = Field(min_length=2, max_length=16, json_schema_extra=document_language)
     radio_channels: list[RadioChannel] = Field(default_factory=list, max_length=40)
 
 

@@ -22,6 +22,7 @@ from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
 from vecinos.web.deps import AppContext, ContextDep, LanguageDep, PathId, ReadDbDep
+from vecinos.web.openapi import answers_in, events_stream
 from vecinos.web.policy import ANONYMOUS
 from vecinos.web.prerender import Kept, Rendered, conditional, get_and_head, language_vary
 
@@ -31,6 +32,8 @@ router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[ANONYMOU
 # alert is on every copy within seconds (open pages hear it sooner, over the stream). A
 # stale copy may be served for a little longer while the cache asks us again.
 CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=20"
+ATOM = "application/atom+xml"
+GEOJSON = "application/geo+json"
 
 
 def snapshot_of(context: AppContext) -> feeds.Snapshot:
@@ -69,37 +72,50 @@ async def feed_json(request: Request, context: ContextDep, language: LanguageDep
     return await kept_answer(request, context, ("feed.json", language), render, vary)
 
 
-@get_and_head(router, "/feed.atom")
+@get_and_head(
+    router,
+    "/feed.atom",
+    response_class=Response,
+    responses=answers_in(ATOM, "Active alerts as an Atom feed, in the asked language."),
+)
 async def feed_atom(request: Request, context: ContextDep, language: LanguageDep) -> Response:
     def render() -> Rendered:
         now = snapshot_of(context)
         body = feeds.atom(now.items, language, context.settings, now.updated)
-        return rendered(now, body, "application/atom+xml")
+        return rendered(now, body, ATOM)
 
     vary = language_vary(request)
     return await kept_answer(request, context, ("feed.atom", language), render, vary)
 
 
-@get_and_head(router, "/feed.geojson")
+@get_and_head(
+    router,
+    "/feed.geojson",
+    response_class=Response,
+    responses=answers_in(GEOJSON, "Active alerts' zones as a FeatureCollection.", type="object"),
+)
 async def feed_geojson(request: Request, context: ContextDep, language: LanguageDep) -> Response:
     def render() -> Rendered:
         now = snapshot_of(context)
         body = json.dumps(feeds.geojson(now.items, language)).encode()
-        return rendered(now, body, "application/geo+json")
+        return rendered(now, body, GEOJSON)
 
     vary = language_vary(request)
     return await kept_answer(request, context, ("feed.geojson", language), render, vary)
 
 
-@get_and_head(router, "/feed.cap")
+@get_and_head(
+    router,
+    "/feed.cap",
+    response_class=Response,
+    responses=answers_in(ATOM, "Active alerts as OASIS CAP 1.2 entries of an Atom feed."),
+)
 async def feed_cap(request: Request, context: ContextDep) -> Response:
     """Active alerts in OASIS CAP 1.2, one per Atom entry, every language of each."""
 
     def render() -> Rendered:
         now = snapshot_of(context)
-        return rendered(
-            now, cap.feed(now.items, context.settings, now.updated), "application/atom+xml"
-        )
+        return rendered(now, cap.feed(now.items, context.settings, now.updated), ATOM)
 
     return await kept_answer(request, context, ("feed.cap", ""), render, ())
 
@@ -116,7 +132,11 @@ def alert_cap(request: Request, alert_id: PathId, db: ReadDbDep, context: Contex
     return conditional(request, kept, vary=(), cache_control=CACHE_CONTROL)
 
 
-@router.get("/stream")
+@router.get(
+    "/stream",
+    response_class=Response,
+    responses=events_stream("Server-sent events: `ready`, then one `alert` per new alert."),
+)
 async def stream(language: LanguageDep, context: ContextDep) -> EventSourceResponse:
     """One `alert` event per alert published after the reader connected, by any process."""
     seconds = float(context.settings.incident_stream_seconds)

@@ -29,6 +29,7 @@ from vecinos.incidents import service
 from vecinos.incidents.models import Incident
 from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.limits import Limit, RateLimited
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import PUBLIC, AnyOrgRole
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -207,7 +208,7 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: str(value) for key, value in (await request.form()).items()}
 
 
-@router.post("/alerts/sms/status", dependencies=[PUBLIC.dependency()])
+@router.post("/alerts/sms/status", dependencies=[PUBLIC.dependency()], responses=refusals(403))
 def sms_status(
     request: Request,
     form: Annotated[dict[str, str], Depends(_form)],

@@ -36,6 +36,7 @@ from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
 from vecinos.web.deps import ContextDep, DbDep, PathId
 from vecinos.web.limits import Limit, RateLimited
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import PUBLIC, AnyOrgRole, Coordinator
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -101,7 +102,7 @@ def subscribe(body: SubscribeIn, db: DbDep, context: ContextDep, limit: OptInLim
 TokenLimit = Annotated[Limit, Depends(RateLimited("confirm"))]
 
 
-@router.post("/alerts/subscriptions/confirm", dependencies=Public)
+@router.post("/alerts/subscriptions/confirm", dependencies=Public, responses=refusals(404))
 def confirm_code(
     body: ConfirmCodeIn, db: DbDep, context: ContextDep, limit: TokenLimit
 ) -> StatusOut:
@@ -114,7 +115,7 @@ def confirm_code(
     return StatusOut(status=subscription.status)
 
 
-@router.post("/alerts/subscriptions/confirm-link", dependencies=Public)
+@router.post("/alerts/subscriptions/confirm-link", dependencies=Public, responses=refusals(404))
 def confirm_link(body: TokenIn, db: DbDep, context: ContextDep, limit: TokenLimit) -> StatusOut:
     limit.check(body.token)
     now = context.clock.now()
@@ -122,7 +123,7 @@ def confirm_link(body: TokenIn, db: DbDep, context: ContextDep, limit: TokenLimi
     return StatusOut(status=found.status)
 
 
-@router.post("/alerts/unsubscribe", dependencies=Public)
+@router.post("/alerts/unsubscribe", dependencies=Public, responses=refusals(404))
 def unsubscribe(
     body: TokenIn,
     db: DbDep,

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vecinos.alerts.models import RADII_M
 from vecinos.db import RowId
+from vecinos.i18n import document_language
 
 STRICT = ConfigDict(extra="forbid")
 
 
 class CircleIn(BaseModel):
     model_config = STRICT
-    lat: float
-    lon: float
-    radius_m: int
+    # Bounds checked by `areas.circle` (its own code); the document states them.
+    lat: float = Field(json_schema_extra={"minimum": -90, "maximum": 90})
+    lon: float = Field(json_schema_extra={"minimum": -180, "maximum": 180})
+    radius_m: int = Field(json_schema_extra={"enum": list(RADII_M)})
 
 
 class ZonesIn(BaseModel):
@@ -24,9 +27,31 @@ class ZonesIn(BaseModel):
     zone_ids: list[RowId] = Field(min_length=1, max_length=200)
 
 
+# What each channel needs, as the route checks it (`alerts.routes._contact`).
+CHANNEL_NEEDS: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"properties": {"channel": {"const": "push"}}},
+            "then": {
+                "required": ["push_subscription"],
+                "properties": {"push_subscription": {"type": "object"}},
+            },
+            "else": {
+                "required": ["contact"],
+                "properties": {"contact": {"type": "string", "minLength": 1}},
+            },
+        },
+        {
+            "if": {"properties": {"channel": {"const": "email"}}},
+            "then": {"properties": {"contact": {"format": "email"}}},
+        },
+    ]
+}
+
+
 class SubscriptionFields(BaseModel):
     model_config = STRICT
-    language: str = Field(min_length=2, max_length=35)
+    language: str = Field(min_length=2, max_length=35, json_schema_extra=document_language)
     area: CircleIn | ZonesIn
     wants_rumour_control: bool = False
     wants_all_clear: bool = False
@@ -43,13 +68,16 @@ class PushSubscriptionIn(BaseModel):
     bytes: a 20 MB subscription was once stored whole)."""
 
     model_config = STRICT
-    endpoint: str = Field(min_length=8, max_length=2000)
+    # https only, checked by `contacts.push` (its own code): the document says so.
+    endpoint: str = Field(min_length=8, max_length=2000, json_schema_extra={"pattern": "^https://"})
     expirationTime: float | None = None
     keys: PushKeysIn
 
 
 class SubscribeIn(SubscriptionFields):
     """A resident's subscription; `contact` for SMS and e-mail, `push_subscription` for push."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=CHANNEL_NEEDS)
 
     channel: Literal["sms", "email", "push"]
     contact: str | None = Field(None, max_length=320)

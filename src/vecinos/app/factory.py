@@ -67,6 +67,7 @@ from vecinos.web.errors import install_error_handlers
 from vecinos.web.headers import SecurityHeadersMiddleware
 from vecinos.web.health import router as health_router
 from vecinos.web.limits import check_every_public_write_is_limited
+from vecinos.web.openapi import document_errors
 from vecinos.web.policy import check_every_route_has_a_policy
 from vecinos.web.servertime import ServerTimeMiddleware
 
@@ -176,4 +177,5 @@ def create_app(
     run_beside(app, listening(engine))  # boards and alerts pages hear every process
     check_every_route_has_a_policy(app)
     check_every_public_write_is_limited(app)
+    document_errors(app)
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from vecinos.accounts import audit
@@ -19,6 +19,7 @@ from vecinos.geo.landmarks import LandmarkFields
 from vecinos.geo.models import LANDMARK_NAME_MAX, Landmark
 from vecinos.identity import Principal
 from vecinos.web.deps import ContextDep, DbDep, PathId
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import PUBLIC, Coordinator, OrgRole
 
 router = APIRouter(prefix="/api/organizations/{org_id}/landmarks", tags=["places"])
@@ -135,7 +136,11 @@ def search_places(
     return Response(body.model_dump_json(), media_type="application/json", headers=CACHE)
 
 
-@places_router.get("/{kind}/{key}")
-def resolve_place(kind: str, key: str, db: DbDep) -> PlaceOut:
+# The service refuses any other kind with its own code; the document says which it takes.
+PlaceKindPath = Annotated[str, Path(json_schema_extra={"enum": ["zone", "landmark", "zip"]})]
+
+
+@places_router.get("/{kind}/{key}", responses=refusals(404))
+def resolve_place(kind: PlaceKindPath, key: str, db: DbDep) -> PlaceOut:
     """A picked place as it stands now: its point and the zone holding it."""
     return PlaceOut(**gazetteer.resolve_place(db, kind, key[:20]).as_dict())

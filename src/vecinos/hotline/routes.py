@@ -10,6 +10,7 @@ from vecinos.alerts import inbound
 from vecinos.hotline import texting
 from vecinos.web.deps import ContextDep, DbDep
 from vecinos.web.limits import Limit, RateLimited
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/api", tags=["hotline"])
@@ -24,7 +25,7 @@ def signed_path(request: Request) -> str:
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
-@router.post("/alerts/sms/inbound", dependencies=Public)
+@router.post("/alerts/sms/inbound", dependencies=Public, responses=refusals(403))
 def inbound_sms(
     request: Request,
     form: Annotated[dict[str, str], Depends(form_fields)],

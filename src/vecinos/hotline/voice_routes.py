@@ -20,9 +20,11 @@ from vecinos.hotline.routes import form_fields, signed_path
 from vecinos.i18n import N_
 from vecinos.web.deps import ContextDep, DbDep
 from vecinos.web.limits import Limit, RateLimited
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import PUBLIC
 
-router = APIRouter(prefix="/api/hotline/voice", tags=["hotline"])
+# Every webhook checks Twilio's signature first: 403 without it.
+router = APIRouter(prefix="/api/hotline/voice", tags=["hotline"], responses=refusals(403))
 Form = Annotated[dict[str, str], Depends(form_fields)]
 CallId = Annotated[int, Query(ge=1, le=MAX_ROW_ID)]
 OperatorId = Annotated[int, Query(ge=1, le=MAX_ROW_ID)]

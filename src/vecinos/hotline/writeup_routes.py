@@ -24,6 +24,7 @@ from vecinos.reports.schemas import ReportFields
 from vecinos.vocabulary import ACTIVITY_LABELS, AGENCY_LABELS
 from vecinos.web import sse
 from vecinos.web.deps import ContextDep, DbDep, LanguageDep, PathId
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import AnyOrgRole
 from vecinos.web.templating import render
 
@@ -45,6 +46,7 @@ async def report_body(request: Request, context: ContextDep) -> ReportFields:
     "/api/hotline/calls/{call_id}/report",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=json_body(ReportFields),
+    responses=refusals(409),  # 404 too: the call, a place or a zone that does not exist
 )
 def write_up(
     call_id: PathId,

@@ -13,8 +13,10 @@ import gettext as _gettext
 from functools import cache
 from importlib import resources
 from io import BytesIO
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from babel.localedata import locale_identifiers
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -72,6 +74,17 @@ def negotiate(accept_language: str | None, default: str) -> str:
     ]
     chosen = Locale.negotiate([p for p in preferred if p and p != "*"], list(INTERFACE_LANGUAGES))
     return str(chosen) if chosen else default
+
+
+def document_language(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` for a language field: the codes `is_language` takes, as Babel
+    spells them, so the OpenAPI document lists what the service accepts."""
+    schema["enum"] = language_codes()
+
+
+@cache
+def language_codes() -> list[str]:
+    return sorted(locale_identifiers())
 
 
 def is_language(code: str) -> bool:

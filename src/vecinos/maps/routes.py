@@ -7,15 +7,28 @@ import gzip
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from vecinos.maps.basemap import basemap_of
+from vecinos.maps.basemap import MEDIA_TYPES, basemap_of
 from vecinos.web.deps import SettingsDep
+from vecinos.web.openapi import bare
 from vecinos.web.policy import PUBLIC
 
 router = APIRouter(prefix="/map", tags=["maps"], dependencies=[PUBLIC.dependency()])
 TILE_CACHE = "public, max-age=86400"
+TILE_TYPES = sorted(MEDIA_TYPES.values())
 
 
-@router.get("/tiles/{z}/{x}/{y}", summary="One tile of the self-hosted basemap (PMTiles)")
+@router.get(
+    "/tiles/{z}/{x}/{y}",
+    summary="One tile of the self-hosted basemap (PMTiles)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The tile as the archive holds it (vector or raster).",
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in TILE_TYPES},
+        },
+        **bare(404, "The archive holds no tile here (or no basemap is installed)."),
+    },
+)
 def tile(z: int, x: int, y: int, request: Request, settings: SettingsDep) -> Response:
     basemap = basemap_of(settings)
     found = basemap.tile(z, x, y) if basemap else None

@@ -32,6 +32,7 @@ from vecinos.reports.schemas import (
 from vecinos.reports.writer import IntakeWriter
 from vecinos.web.deps import AppContext, ClockDep, ContextDep, DbDep, SettingsDep
 from vecinos.web.limits import Limit, RateLimited
+from vecinos.web.openapi import refusals
 from vecinos.web.policy import ANONYMOUS, PUBLIC, AnyOrgRole
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -96,7 +97,10 @@ def report_challenge(request: Request, context: ContextDep) -> ChallengeOut:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": ReportReceipt, "description": "Sent before (same idempotency key)."}},
+    responses={
+        200: {"model": ReportReceipt, "description": "Sent before (same idempotency key)."},
+        **refusals(404, 409),  # a place or zone that does not exist; a reused idempotency key
+    },
     dependencies=[ANONYMOUS.dependency()],
     openapi_extra=json_body(PublicReportIn),
 )
@@ -138,7 +142,10 @@ async def submit_report(
 
 
 @router.post(
-    "/hotline", status_code=status.HTTP_201_CREATED, openapi_extra=json_body(HotlineReportIn)
+    "/hotline",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=json_body(HotlineReportIn),
+    responses=refusals(404, 409),
 )
 def enter_hotline_report(
     request: Request,

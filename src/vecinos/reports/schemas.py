@@ -4,7 +4,7 @@ plate, a badge number) can ride along into the database."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -29,12 +29,30 @@ class PlaceIn(BaseModel):
     key: str = Field(min_length=1, max_length=16)
 
 
+# As `intake` checks a location: a whole pin, a place or a zone; half a pin is refused.
+NUMBER = {"type": "number"}
+LOCATION_NEEDS: dict[str, Any] = {
+    "anyOf": [
+        {"required": ["lat", "lon"], "properties": {"lat": NUMBER, "lon": NUMBER}},
+        {"required": ["place"], "properties": {"place": {"type": "object"}}},
+        {"required": ["zone_id"], "properties": {"zone_id": {"type": "integer"}}},
+    ],
+    "allOf": [
+        {
+            "if": {"required": [given], "properties": {given: NUMBER}},
+            "then": {"required": [other], "properties": {other: NUMBER}},
+        }
+        for given, other in (("lat", "lon"), ("lon", "lat"))
+    ],
+}
+
+
 class LocationIn(BaseModel):
     """Where, one way or another: a pin; or a place people know (a neighbourhood, a landmark,
     a ZIP code) or a zone; with cross streets when known. Cross streets alone cannot be placed
     (there is no street map to look them up in), so they go with a pin or a place."""
 
-    model_config = STRICT
+    model_config = ConfigDict(extra="forbid", json_schema_extra=LOCATION_NEEDS)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     cross_streets: str | None = Field(None, min_length=3, max_length=200)

@@ -8,9 +8,15 @@ from fastapi.responses import HTMLResponse
 from vecinos.rights.kit import RIGHTS_PATH, RightsKit, load_kit
 from vecinos.rights.pages import language_page, topic_page
 from vecinos.web.deps import ContextDep
+from vecinos.web.openapi import answers_in
 from vecinos.web.policy import Anyone
 
-router = APIRouter(prefix=RIGHTS_PATH, tags=["rights"], default_response_class=HTMLResponse)
+router = APIRouter(
+    prefix=RIGHTS_PATH,
+    tags=["rights"],
+    default_response_class=HTMLResponse,
+    responses=answers_in("text/html", "The page."),
+)
 
 
 @router.get("", summary="Rights material in the reader's language")

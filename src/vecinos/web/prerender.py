@@ -228,12 +228,12 @@ def language_vary(request: Request) -> tuple[str, ...]:
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
-def get_and_head(router: APIRouter, path: str) -> Callable[[Endpoint], Endpoint]:
+def get_and_head(router: APIRouter, path: str, **documented: Any) -> Callable[[Endpoint], Endpoint]:
     """Route GET and HEAD of `path` to one endpoint; HEAD kept out of the OpenAPI document,
-    where it would repeat the GET's operation."""
+    where it would repeat the GET's operation. `documented` goes to the GET (`responses=`)."""
 
     def register(endpoint: Endpoint) -> Endpoint:
         router.head(path, include_in_schema=False)(endpoint)
-        return router.get(path)(endpoint)
+        return router.get(path, **documented)(endpoint)
 
     return register
