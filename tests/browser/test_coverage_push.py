@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import time
+from time import monotonic
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -91,6 +92,10 @@ def deliver_to_service_worker(page: Page, payload: dict[str, object]) -> None:
     )
     cdp.send("ServiceWorker.enable")  # answers with the registrations there are
     page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    deadline = monotonic() + 30
+    while not [r for r in registrations if not r.get("isDeleted")]:  # the answer is an event
+        assert monotonic() < deadline, "the browser never told of the service worker"
+        page.wait_for_timeout(50)  # lets Playwright take in the DevTools events
     (registration,) = [r for r in registrations if not r.get("isDeleted")]
     cdp.send(
         "ServiceWorker.deliverPushMessage",

@@ -77,12 +77,13 @@ def draft(
     *,
     key: str | None = None,
     entered_by_id: int | None = None,
+    source: Source = Source.WEB,
     **extra: Any,
 ) -> intake.Draft:
     """A report checked and made ready off the database, as the intake route hands it on."""
     data = PublicReportIn.model_validate(body(pin, **extra))
     sender = Sender(
-        Source.WEB, source_hash(settings, data.device_token, now), entered_by_id=entered_by_id
+        source, source_hash(settings, data.device_token, now), entered_by_id=entered_by_id
     )
     contacts = keyring.report_contacts(settings)
     return intake.prepare(

@@ -26,7 +26,8 @@ from vecinos.identity import Principal
 from vecinos.incidents import board
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.ratelimit import RateLimits, new_incidents_per_second
-from vecinos.reports import intake
+from vecinos.reports import intake, sources
+from vecinos.reports.models import Source
 from vecinos.reports.writer import BatchWriter, Job
 
 START = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
@@ -126,6 +127,33 @@ def test_a_flood_of_fresh_tokens_neither_buries_real_incidents_nor_locks_residen
     assert db.scalar(select(func.count()).select_from(Alert)) == 0
     states = db.scalars(select(Incident.state).distinct()).all()
     assert states == [IncidentState.REPORTED.value]
+
+
+def test_under_a_flood_a_report_staff_typed_up_from_a_call_stays_in_its_lane(
+    sessions: sessionmaker[Session], settings: Settings, db: Session
+) -> None:
+    """One source, but a dispatcher wrote it from a call: it is not folded away as a possible
+    flood with the anonymous one-source incidents around it."""
+    rng = random.Random(16)
+    writer = BatchWriter(sessions, settings)  # no ceiling: every report is written
+    flood = [Job(draft(settings, START, troll_pin(rng)), START) for _ in range(FLOOD_THRESHOLD + 5)]
+    call = Job(draft(settings, START, (34.0522, -118.2437), source=Source.HOTLINE), START)
+    writer.write([*flood, call])
+    assert all(isinstance(j.outcome, intake.Stored) for j in [*flood, call])
+    assert isinstance(call.outcome, intake.Stored)
+
+    shown = board.board(
+        db,
+        ANYONE,
+        now=START,
+        timezone="UTC",
+        flood_threshold=settings.board_flood_threshold,
+        vouched=lambda ids: sources.vouched_for(db, ids),
+    )
+    typed_up = call.outcome.incident_id
+    assert typed_up in {i.id for i in shown.lists[IncidentState.REPORTED]}
+    assert typed_up not in {i.id for i in shown.possible_flood}
+    assert len(shown.possible_flood) == FLOOD_THRESHOLD + 5
 
 
 def _sources_near(db: Session, pin: tuple[float, float]) -> int:

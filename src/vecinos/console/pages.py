@@ -29,6 +29,7 @@ from vecinos.incidents import board as boards
 from vecinos.incidents.models import Incident, IncidentState
 from vecinos.incidents.service import ALLOWED
 from vecinos.maps.view import map_view
+from vecinos.reports import sources
 from vecinos.reports.incident_detail import incident_detail
 from vecinos.web.deps import AppContext, ContextDep, DbDep, LanguageDep, PathId
 from vecinos.web.policy import AnyOrgRole
@@ -73,6 +74,7 @@ def _board(db: Session, caller: Principal, context: AppContext, language: str) -
         now=context.clock.now(),
         timezone=settings.alert_timezone,
         flood_threshold=settings.board_flood_threshold,
+        vouched=lambda ids: sources.vouched_for(db, ids),
     )
     shown = [i for lane in board.lists.values() for i in lane] + board.possible_flood
     return {"board": board, "lanes": lanes(language), "places": places(db, shown)}
@@ -121,12 +123,22 @@ def cards_fragment(
     found = boards.cards(db, caller, incident)
     shown = [i for i in found if boards.shown(i, now, timezone)]
     kept = {i.id for i in shown}
+    folded = boards.folded(
+        db,
+        caller,
+        shown,
+        now=now,
+        timezone=timezone,
+        flood_threshold=context.settings.board_flood_threshold,
+        vouched=lambda ids: sources.vouched_for(db, ids),
+    )
     return render(
         request,
         "console/cards.html",
         language,
         shown=shown,
         gone=sorted(set(incident) - kept),
+        folded=folded,
         places=places(db, shown),
     )
 

@@ -11,12 +11,12 @@ flood" group below the lanes, so a troll flood cannot push what many saw off the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from vecinos.identity import Principal
@@ -68,10 +68,12 @@ def board(
     now: datetime,
     timezone: str,
     flood_threshold: int | None = None,
+    vouched: Callable[[list[int]], set[int]] = lambda ids: set(),
 ) -> Board:
     """The lanes, most corroborated first (so a flood of one-source incidents cannot push a
     corroborated one past `MOST`); one-source incidents awaiting review fold into
-    `possible_flood` when there are more than `flood_threshold` of them."""
+    `possible_flood` when there are more than `flood_threshold` of them, except those a
+    trusted source `vouched` for (a report staff typed up from a call stays in its lane)."""
     found = db.scalars(
         select(Incident)
         .where(_visible(principal), on_board(now, timezone))
@@ -79,10 +81,14 @@ def board(
         .limit(MOST)
     ).all()
     lists = {state: [i for i in found if i.state == state] for state in ORDER}
-    lone = [i for i in lists[IncidentState.REPORTED] if i.source_count <= 1]
+    lone = [i for i in lists[IncidentState.REPORTED] if _lone(i)]
     if flood_threshold is None or len(lone) <= flood_threshold:
         return Board(lists)
-    lists[IncidentState.REPORTED] = [i for i in lists[IncidentState.REPORTED] if i.source_count > 1]
+    trusted = vouched([i.id for i in lone])
+    lone = [i for i in lone if i.id not in trusted]
+    lists[IncidentState.REPORTED] = [
+        i for i in lists[IncidentState.REPORTED] if i.source_count > 1 or i.id in trusted
+    ]
     return Board(lists, lone)
 
 
@@ -91,6 +97,36 @@ def shown(incident: Incident, now: datetime, timezone: str) -> bool:
     if incident.state in OPEN_STATES:
         return True
     return incident.state_changed_at >= start_of_day(now, timezone)
+
+
+def folded(
+    db: Session,
+    principal: Principal,
+    incidents: Sequence[Incident],
+    *,
+    now: datetime,
+    timezone: str,
+    flood_threshold: int | None,
+    vouched: Callable[[list[int]], set[int]] = lambda ids: set(),
+) -> set[int]:
+    """Which of these incidents the whole board would fold into `possible_flood` now (the
+    cards the live page updates one by one go where the board put them)."""
+    lone = [i.id for i in incidents if _lone(i)]
+    if flood_threshold is None or not lone:
+        return set()
+    counted = select(func.count(Incident.id)).where(
+        _visible(principal),
+        on_board(now, timezone),
+        Incident.state == IncidentState.REPORTED,
+        Incident.source_count <= 1,
+    )
+    if (db.scalar(counted) or 0) <= flood_threshold:
+        return set()
+    return set(lone) - vouched(lone)
+
+
+def _lone(incident: Incident) -> bool:
+    return incident.state == IncidentState.REPORTED and incident.source_count <= 1
 
 
 def cards(db: Session, principal: Principal, ids: Iterable[int]) -> Sequence[Incident]:

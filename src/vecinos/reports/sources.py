@@ -7,19 +7,20 @@ one source) and an unrelated one tomorrow (so the table cannot follow a person o
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
 from vecinos.crypto import blind_index, constant_time_equal
 from vecinos.db import MAX_ROW_ID
 from vecinos.incidents.models import Incident, IncidentState
-from vecinos.reports.models import Report
+from vecinos.reports.models import Report, Source
 
 STATUS_MAC_CHARS = 20  # 80 bits: unguessable, short enough to read out on the phone
 
@@ -96,3 +97,18 @@ _HISTORY = (
     .where(_REPORTS.c.source_hash.in_(bindparam("sources", expanding=True)))
     .distinct()
 )
+
+
+# Reports staff wrote themselves (a dispatcher typing up a call or a voicemail). `api` is not
+# here: anyone may say a report comes from an API.
+STAFF_WRITTEN = (Source.HOTLINE.value,)
+
+
+def vouched_for(db: Session, incident_ids: Sequence[int]) -> set[int]:
+    """The incidents among these that a report written by staff is part of."""
+    if not incident_ids:
+        return set()
+    found = select(Report.incident_id).where(
+        Report.incident_id.in_(incident_ids), Report.source.in_(STAFF_WRITTEN)
+    )
+    return set(db.scalars(found.distinct()))
