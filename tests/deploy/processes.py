@@ -107,6 +107,9 @@ def environment_for(database_url: str, data_dir: Path, **settings: str) -> dict[
         "VECINOS_WORKER_IN_PROCESS": "false",
         "VECINOS_PUBLIC_URL": "http://127.0.0.1",
         "VECINOS_COOKIE_SECURE": "false",  # plain http on loopback
+        # As in the rest of the suite: these tests post plain reports; the proof of work
+        # itself is tested in tests/reports/test_challenge.py.
+        "VECINOS_REPORT_PROOF_OF_WORK": "false",
         "VECINOS_LOG_LEVEL": "INFO",
         **{f"VECINOS_{name.upper()}": value for name, value in settings.items()},
     }
