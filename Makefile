@@ -28,11 +28,7 @@ demo: install ## Migrate, seed the demo coalition, print the logins, serve on 12
 serve: install ## Serve with your own settings (VECINOS_SECRET_KEY required)
 	$(BIN)/vecinos db upgrade && $(BIN)/vecinos serve
 
-test: install lint typecheck ## Lint, type-check, run the suite on SQLite and PostgreSQL
-	@# The two databases' runs are independent (own database, own temporary files, free ports),
-	@# and much of a run waits on browsers and servers: side by side they finish in about
-	@# two thirds of the time. Each run's output is printed whole when it ends.
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+test: install lint typecheck test-sqlite test-postgresql ## Lint, type-check, run the suite on SQLite and PostgreSQL
 
 lint: install ## ruff: lint and formatting
 	$(BIN)/ruff check $(LINTED)
