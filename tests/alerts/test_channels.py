@@ -181,6 +181,37 @@ def test_a_refused_mailbox_is_permanent_a_refused_login_is_not(
     assert mailbox.messages == []
 
 
+def test_a_refused_login_closes_its_connection(settings: Settings, tmp_path: Path) -> None:
+    """A session that never got past AUTH is not the pool's yet: the channel itself must close
+    it, or its socket lingers until the garbage collector finds it."""
+    with servers.smtp_server(tmp_path) as (_mailbox, port, ca):
+        wrong = smtp_settings(settings, port, ca, password="wrong")
+        channel = EmailChannel(wrong.model_copy(update={"outbound_timeout_seconds": 1.0}))
+        with pytest.raises(SendError):
+            send(channel, OutboundMessage(to="resident@example.org", text=TEXT))
+        assert open_connections_to(port) == 0
+
+
+def open_connections_to(port: int) -> int:
+    """This process's TCP sockets whose far end is `port`, read from /proc: the sockets the
+    process holds (its file descriptors) matched with the kernel's table of connections."""
+    held = {
+        link[len("socket:[") : -1]
+        for fd in Path("/proc/self/fd").iterdir()
+        if (link := _readlink(fd)).startswith("socket:[")
+    }
+    rows = Path("/proc/self/net/tcp").read_text().splitlines()[1:]
+    far_ends = [(row.split()[2], row.split()[9]) for row in rows]  # rem_address, inode
+    return sum(1 for remote, inode in far_ends if inode in held and int(remote[-4:], 16) == port)
+
+
+def _readlink(fd: Path) -> str:
+    try:
+        return str(fd.readlink())
+    except OSError:  # closed between listing and reading
+        return ""
+
+
 def test_email_refuses_a_server_whose_certificate_it_cannot_verify(
     settings: Settings, tmp_path: Path
 ) -> None:

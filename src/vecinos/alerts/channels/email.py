@@ -92,7 +92,11 @@ class EmailChannel:
         )
         await session.connect()
         if s.smtp_username:
-            await session.login(s.smtp_username, s.smtp_password.get_secret_value())
+            try:
+                await session.login(s.smtp_username, s.smtp_password.get_secret_value())
+            except BaseException:
+                _drop(session)  # a refused login must not leave the connection open
+                raise
         return session
 
     async def aclose(self) -> None:
@@ -108,4 +112,12 @@ async def _close(session: aiosmtplib.SMTP | None) -> None:
         try:
             await session.quit()
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
-            session.close()
+            _drop(session)
+
+
+def _drop(session: aiosmtplib.SMTP) -> None:
+    """Close at once, without TLS's goodbye: a server that stalled (as after a refused AUTH)
+    never answers it, and the socket would outlive the event loop that owns it."""
+    if session.transport is not None:
+        session.transport.abort()
+    session.close()
