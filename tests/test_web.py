@@ -23,6 +23,16 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     assert "/api/auth/login" in schema["paths"]
 
 
+def test_the_document_promises_422_only_where_a_path_can_be_malformed(
+    client: TestClient,
+) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    incident = paths["/api/incidents/{incident_id}"]["get"]["responses"]
+    status = paths["/api/reports/status/{token}"]["get"]["responses"]
+    assert {"404", "422"} <= incident.keys()  # an integer can be out of range
+    assert "404" in status and "422" not in status  # any text is a well-formed token
+
+
 def test_unknown_address_is_a_json_error(client: TestClient) -> None:
     answer = client.get("/api/nothing-here", headers={"Accept-Language": "en"})
     assert answer.status_code == 404

@@ -126,9 +126,12 @@ def errors_of(route: RouteContext, operation: dict[str, Any]) -> set[int]:
     codes = {503}
     if isinstance(policy_of(route), SignedIn):
         codes |= {401, 403}
-    where = {parameter.get("in") for parameter in operation.get("parameters", ())}
+    parameters = operation.get("parameters", ())
+    where = {parameter.get("in") for parameter in parameters}
     if "path" in where:
-        codes |= {404, 422}
+        codes.add(404)
+    if any(_checked_path_parameter(parameter) for parameter in parameters):
+        codes.add(422)  # an integer out of range, say; any text is a well-formed token
     if where & {"query", "header", "cookie"}:
         codes.add(422)
     if "requestBody" in operation:
@@ -136,6 +139,12 @@ def errors_of(route: RouteContext, operation: dict[str, Any]) -> set[int]:
     if limit_of(route) is not None:
         codes.add(429)
     return codes
+
+
+def _checked_path_parameter(parameter: dict[str, Any]) -> bool:
+    schema = parameter.get("schema", {})
+    plain_text = schema.get("type") == "string" and not (schema.keys() & {"pattern", "maxLength"})
+    return parameter.get("in") == "path" and not plain_text
 
 
 def _error_content(path: str) -> dict[str, Any]:
@@ -148,6 +157,8 @@ def _error_content(path: str) -> dict[str, Any]:
 
 def _document(operation: dict[str, Any], codes: set[int], content: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
+    if 422 not in codes and responses.get("422", {}).get("description") == "Validation Error":
+        del responses["422"]  # FastAPI lists it for any parameter, even one nothing can fail
     declared = {int(status) for status in responses if status.isdigit() and int(status) >= 400}
     for status in sorted(codes | declared):
         response = responses.setdefault(str(status), {})
