@@ -3,6 +3,7 @@ when it rolls back, and a listener that loses its connection comes back and says
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -49,6 +50,18 @@ def test_readers_wait_on_their_topics_only() -> None:
     hub.wake_on(Topic.ALERTS, alerts)
     hub.deliver(Topic.OUTBOX, {"alert_id": 3})
     assert outbox.is_set() and not alerts.is_set()
+
+
+def test_a_waker_goes_with_whatever_waited_on_it() -> None:
+    hub = Hub()
+    kept, dropped = threading.Event(), threading.Event()
+    hub.wake_on(Topic.ALERTS, kept)
+    hub.wake_on(Topic.ALERTS, dropped)
+    del dropped  # an app's pre-rendered pages, gone with the app
+    gc.collect()
+    assert hub.wakers(Topic.ALERTS) == 1
+    hub.deliver(Topic.ALERTS, {"alert_id": 1})
+    assert kept.is_set()
 
 
 def test_a_listener_that_loses_its_connection_listens_again_and_asks_for_a_resync(

@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -118,7 +119,9 @@ class Hub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscriptions: set[Subscription] = set()
-        self._wakers: dict[Topic, set[threading.Event]] = {}
+        # Weakly: a waker lives as long as what waits on it (an app's pre-rendered pages), and
+        # a process that builds many apps (the tests) must not keep every one of them awake.
+        self._wakers: dict[Topic, weakref.WeakSet[threading.Event]] = {}
 
     def subscribe(self, *topics: Topic) -> Subscription:
         """Start listening; call from the event loop that will read the subscription."""
@@ -134,7 +137,7 @@ class Hub:
     def wake_on(self, topic: Topic, waker: threading.Event) -> None:
         """Set `waker` whenever `topic` is heard (a thread waiting for work)."""
         with self._lock:
-            self._wakers.setdefault(topic, set()).add(waker)
+            self._wakers.setdefault(topic, weakref.WeakSet()).add(waker)
 
     def deliver(self, topic: Topic, payload: dict[str, Any]) -> None:
         event = Event(topic, payload)
@@ -149,6 +152,10 @@ class Hub:
     def resync(self) -> None:
         for topic in Topic:
             self.deliver(topic, RESYNC)
+
+    def wakers(self, topic: Topic) -> int:
+        with self._lock:
+            return len(self._wakers.get(topic, ()))
 
     @property
     def readers(self) -> int:
