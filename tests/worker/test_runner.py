@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
@@ -69,6 +69,19 @@ def test_the_schedule_lives_in_the_database(
     assert row is not None
     assert row.last_count == 1
     assert row.last_finished_at == cast.clock.now()
+
+
+def test_a_lost_schedule_row_is_written_again(
+    sessions: sessionmaker[Session], settings: Settings, cast: Cast
+) -> None:
+    calls: list[datetime] = []
+    worker = Worker(sessions, settings, cast.clock, [counting_job(calls)])
+    worker.tick()
+    with transaction(sessions) as db:
+        db.execute(delete(WorkerJob))  # say, a table restored from an older backup
+    cast.clock.advance(minutes=5)
+    assert worker.tick() == {"test.count": 1}
+    assert len(calls) == 2
 
 
 def test_a_failing_job_does_not_stop_the_others(

@@ -27,6 +27,7 @@ from vecinos.worker.registry import Job, load_jobs
 
 log = logging.getLogger("vecinos.worker")
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+SCHEDULE_CHECK = timedelta(minutes=5)
 
 
 class Worker:
@@ -41,7 +42,7 @@ class Worker:
         self.settings = settings
         self.clock = clock
         self.jobs = list(load_jobs() if jobs is None else jobs)
-        self._schedule_ready = False
+        self._schedule_checked_at: datetime | None = None
 
     def tick(self) -> dict[str, int]:
         """One round: run every due job once. Returns what each job that ran handled."""
@@ -95,11 +96,16 @@ class Worker:
             )
 
     def _ensure_schedule(self) -> None:
-        if self._schedule_ready:
+        """Rows for every job at start, and again now and then: a schedule row that went
+        missing (a table restored from an older backup, a hand-made cleanup) would otherwise
+        stop its job for good, silently. Not every round: on SQLite each check is a write."""
+        now = self.clock.now()
+        last = self._schedule_checked_at
+        if last is not None and now - last < SCHEDULE_CHECK:
             return
         with transaction(self.sessions) as db:
             ensure_rows(db, [job.name for job in self.jobs])
-        self._schedule_ready = True
+        self._schedule_checked_at = now
 
 
 def ensure_rows(db: Session, names: Sequence[str]) -> None:
