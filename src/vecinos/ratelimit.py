@@ -191,6 +191,11 @@ class RateLimits:
         self._buckets: dict[str, tuple[list[Buckets], list[Buckets]]] = {}
         self._lock = threading.Lock()
 
+    @property
+    def in_database(self) -> bool:
+        """Each take is a transaction: a coroutine must not wait for it on the event loop."""
+        return self._shared is not None
+
     def refusal(self, rule: str, source: str, now: datetime) -> Refusal | None:
         """None, with a token taken from every bucket; else which limit was hit and the wait.
         The source's own limits come first, so a refused flood takes nothing from everyone."""
@@ -207,11 +212,7 @@ class RateLimits:
         """Raise 429 `rate_limited_source` or `rate_limited_global` when a limit is hit."""
         refused = self.refusal(rule, source, now)
         if refused is not None:
-            raise TooManyRequests(
-                N_("Too many requests; try again in {seconds} seconds."),
-                retry_after=refused.wait,
-                code=f"rate_limited_{refused.which}",
-            )
+            raise too_many(refused)
 
     def _for(self, rule: str) -> tuple[list[Buckets], list[Buckets]]:
         with self._lock:
@@ -225,3 +226,12 @@ class RateLimits:
                 )
                 self._buckets[rule] = found
             return found
+
+
+def too_many(refused: Refusal) -> TooManyRequests:
+    """The 429 for a refusal: which limit was hit, and how long to wait."""
+    return TooManyRequests(
+        N_("Too many requests; try again in {seconds} seconds."),
+        retry_after=refused.wait,
+        code=f"rate_limited_{refused.which}",
+    )

@@ -41,7 +41,7 @@ async def signed(
     inbound.check_signature(
         context.settings, signed_path(request), form, request.headers.get(inbound.SIGNATURE_HEADER)
     )
-    limit.check(form.get("From") or form.get("CallSid", ""))
+    await limit.acheck(form.get("From") or form.get("CallSid", ""))
     return form
 
 

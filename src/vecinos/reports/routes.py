@@ -119,7 +119,7 @@ async def submit_report(
     if settings.report_proof_of_work:
         proof = challenge.verify(settings, body.proof, now=now)
     source = sources.source_hash(settings, body.device_token, now)
-    if refused := limit.refusal(source):
+    if refused := await limit.arefusal(source):
         raise TooManyRequests(
             N_("Too many reports; try again in {seconds} seconds."),
             retry_after=refused.wait,

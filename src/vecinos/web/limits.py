@@ -14,8 +14,9 @@ from datetime import datetime
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import RouteContext
+from starlette.concurrency import run_in_threadpool
 
-from vecinos.ratelimit import RateLimits, Refusal
+from vecinos.ratelimit import RateLimits, Refusal, too_many
 from vecinos.web.deps import ContextDep
 from vecinos.web.policy import Anonymous, Public, api_routes, policy_of
 
@@ -41,6 +42,18 @@ class Limit:
     def refusal(self, source: str) -> Refusal | None:
         """What `check` would raise, for a route that answers a refusal its own way."""
         return self.limits.refusal(self.rule, source, self.now)
+
+    async def acheck(self, source: str) -> None:
+        """`check` for a coroutine: buckets kept in the database are taken in a thread, so the
+        event loop serves others while the row is locked."""
+        if refused := await self.arefusal(source):
+            raise too_many(refused)
+
+    async def arefusal(self, source: str) -> Refusal | None:
+        """`refusal` for a coroutine (see `acheck`)."""
+        if self.limits.in_database:
+            return await run_in_threadpool(self.refusal, source)
+        return self.refusal(source)
 
     def of(self, rule: str) -> Limit:
         """Another rule for the same request (a route whose rule depends on what it is sent)."""
