@@ -94,7 +94,7 @@ def test_the_demo_says_where_it_serves_and_what_goes_to_the_inbox(
     monkeypatch.delenv("VECINOS_PUBLIC_URL", raising=False)
     output = run("demo", "--no-serve", "--host", "0.0.0.0", "--port", "8123")  # noqa: S104
     assert "curl http://127.0.0.1:8123/api/health" in output
-    for channel in ("SMS (Twilio)", "E-mail (SMTP)", "Web Push (VAPID)"):
+    for channel in ("SMS (Twilio)", "WhatsApp (Twilio)", "E-mail (SMTP)", "Web Push (VAPID)"):
         line = next(line for line in output.splitlines() if channel in line)
         assert "not configured: to http://127.0.0.1:8123/demo/inbox" in line
     assert "zones and the service area only" in output

@@ -323,6 +323,11 @@ class Settings(BaseSettings):
         SecretStr(""), description="Twilio auth token; also checks inbound webhook signatures."
     )
     twilio_from_number: str = Field("", description="The number alerts are sent from (E.164).")
+    twilio_whatsapp_from: str = Field(
+        "",
+        description="The WhatsApp sender (E.164, without `whatsapp:`) alerts and replies to"
+        " WhatsApp go from; empty disables the WhatsApp channel.",
+    )
     smtp_host: str = Field("", description="SMTP server for e-mail; empty disables e-mail.")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 with STARTTLS).")
     smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
@@ -374,6 +379,9 @@ class Settings(BaseSettings):
     # Rates are the provider accounts' limits: every worker of the deployment shares them.
     alert_sms_per_second: float = Field(
         10.0, gt=0, description="Most texts sent per second, all workers together."
+    )
+    alert_whatsapp_per_second: float = Field(
+        10.0, gt=0, description="Most WhatsApp messages sent per second, all workers together."
     )
     alert_email_per_second: float = Field(
         20.0, gt=0, description="Most e-mails sent per second, all workers together."

@@ -103,6 +103,7 @@ AUDIT = {
 }
 CHANNEL = {
     "sms": N_("text message"),
+    "whatsapp": N_("WhatsApp"),
     "email": N_("e-mail"),
     "push": N_("notification"),
     "webhook": N_("partner webhook"),

@@ -2,7 +2,7 @@
 
 - `HttpStandIn`: a threaded HTTP server; each test gives it a responder function.
 - `twilio_responder`: Twilio's Messages REST resource (Basic auth, form body, JSON answers
-  and Twilio's error JSON), enough for the official client.
+  and Twilio's error JSON), SMS and WhatsApp alike, enough for the official client.
 - `PushInbox`: a Web Push endpoint holding a browser's keys; it checks the VAPID token's
   ES256 signature and decrypts the aes128gcm payload with the subscription's private key.
 - `smtp_server`: aiosmtpd with STARTTLS on a self-signed certificate and AUTH required.
@@ -107,6 +107,7 @@ TWILIO_SID = "AC" + "7" * 32
 TWILIO_TOKEN = "twilio-test-auth-token"
 DEAD_NUMBER = "+12135550111"  # the stand-in answers 21211 (invalid 'To') for it
 BUSY_NUMBER = "+12135550122"  # … and 429 (too many requests) for this one
+WHATSAPP = "whatsapp:"  # Twilio's prefix of a WhatsApp address
 
 
 def twilio_error(status: int, code: int, message: str) -> Reply:
@@ -128,11 +129,17 @@ def twilio_responder(seen: Seen) -> Reply:
     if seen.headers.get("authorization") != f"Basic {expected}":
         return twilio_error(401, 20003, "Authenticate")
     form = {k: v[0] for k, v in parse_qs(seen.body.decode()).items()}
-    if form["To"] == DEAD_NUMBER:
+    # One resource for SMS and WhatsApp: `whatsapp:` on both addresses, or on neither.
+    if form["To"].startswith(WHATSAPP) != form["From"].startswith(WHATSAPP):
+        return twilio_error(
+            400, 21910, "Invalid From and To pair. From and To should be of the same channel"
+        )
+    number = form["To"].removeprefix(WHATSAPP)
+    if number == DEAD_NUMBER:
         return twilio_error(
             400, 21211, f"The 'To' number {form['To']} is not a valid phone number."
         )
-    if form["To"] == BUSY_NUMBER:
+    if number == BUSY_NUMBER:
         return twilio_error(429, 20429, "Too Many Requests")
     sid = "SM" + os.urandom(16).hex()
     return json_reply(

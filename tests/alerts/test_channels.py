@@ -9,10 +9,12 @@ import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from py_vapid import Vapid02
 from pydantic import SecretStr
+from twilio.base.exceptions import TwilioRestException
 
 from tests.alerts import servers
 from tests.alerts.servers import HttpStandIn, PushInbox, json_reply
@@ -23,13 +25,14 @@ from vecinos.alerts.channels.email import EmailChannel
 from vecinos.alerts.channels.http import Http
 from vecinos.alerts.channels.log import LogChannel
 from vecinos.alerts.channels.push import PushChannel
-from vecinos.alerts.channels.sms import SmsChannel
+from vecinos.alerts.channels.sms import SmsChannel, classify
 from vecinos.alerts.channels.webhook import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     WebhookChannel,
     verify,
 )
+from vecinos.alerts.channels.whatsapp import WhatsAppChannel
 from vecinos.alerts.models import ChannelKind
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
@@ -44,6 +47,10 @@ def http(settings: Settings) -> Http:
 
 
 send = send_once
+
+
+def form_of(seen: servers.Seen) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(seen.body.decode()).items()}
 
 
 # --- SMS ----------------------------------------------------------------------------------
@@ -73,10 +80,7 @@ def test_sms_goes_through_the_official_client_to_the_configured_base_url(
     result = send(channel, OutboundMessage(to="+12135550142", text=TEXT))
     assert result.provider_id.startswith("SM") and result.status == "queued"
     (seen,) = twilio.seen
-    form = {
-        k: v[0] for k, v in __import__("urllib.parse").parse.parse_qs(seen.body.decode()).items()
-    }
-    assert form == {
+    assert form_of(seen) == {
         "To": "+12135550142",
         "From": "+12135550100",
         "Body": TEXT,
@@ -114,6 +118,69 @@ def test_an_unreachable_provider_is_transient(settings: Settings, http: Http) ->
     with pytest.raises(SendError) as failed:
         send(channel, OutboundMessage(to="+12135550142", text=TEXT))
     assert failed.value.permanent is False and failed.value.code == "network"
+
+
+# --- WhatsApp -----------------------------------------------------------------------------
+
+WHATSAPP_SENDER = "+12135550199"
+
+
+def whatsapp_settings(
+    settings: Settings, base_url: str, token: str = servers.TWILIO_TOKEN
+) -> Settings:
+    return sms_settings(settings, base_url, token).model_copy(
+        update={"twilio_whatsapp_from": WHATSAPP_SENDER}
+    )
+
+
+def test_whatsapp_goes_through_the_same_client_with_whatsapp_addresses(
+    settings: Settings, http: Http, twilio: HttpStandIn
+) -> None:
+    channel = WhatsAppChannel(whatsapp_settings(settings, twilio.url), http)
+    assert channel.kind is ChannelKind.WHATSAPP
+    # The contact is stored as a bare E.164 number, like SMS's; the prefix is the wire's.
+    result = send(channel, OutboundMessage(to="+12135550142", text=TEXT, subject="ignored"))
+    assert result.provider_id.startswith("SM") and result.status == "queued"
+    (seen,) = twilio.seen
+    assert seen.path == f"/2010-04-01/Accounts/{servers.TWILIO_SID}/Messages.json"
+    assert form_of(seen) == {
+        "To": "whatsapp:+12135550142",
+        "From": f"whatsapp:{WHATSAPP_SENDER}",
+        "Body": TEXT,
+        "StatusCallback": "https://vecinos.test/api/alerts/sms/status",
+    }
+    assert seen.headers["user-agent"].startswith("twilio-python")
+
+
+@pytest.mark.parametrize(
+    ("to", "token", "permanent", "code"),
+    [
+        (servers.DEAD_NUMBER, servers.TWILIO_TOKEN, True, "twilio_21211"),
+        (servers.BUSY_NUMBER, servers.TWILIO_TOKEN, False, "twilio_20429"),
+        ("+12135550142", "wrong-token", False, "twilio_20003"),
+    ],
+)
+def test_whatsapp_errors_are_mapped_as_sms_errors_are(
+    settings: Settings,
+    http: Http,
+    twilio: HttpStandIn,
+    to: str,
+    token: str,
+    permanent: bool,
+    code: str,
+) -> None:
+    channel = WhatsAppChannel(whatsapp_settings(settings, twilio.url, token), http)
+    with pytest.raises(SendError) as failed:
+        send(channel, OutboundMessage(to=to, text=TEXT))
+    assert failed.value.permanent is permanent and failed.value.code == code
+    assert form_of(twilio.seen[0])["To"] == f"whatsapp:{to}"
+
+
+def test_a_number_without_whatsapp_is_permanent_an_sms_only_code_is_not() -> None:
+    no_account = TwilioRestException(400, "/Messages.json", "Channel could not find To", 63003)
+    assert WhatsAppChannel.dead_codes >= SmsChannel.dead_codes
+    assert classify(no_account, WhatsAppChannel.dead_codes).permanent is True
+    assert classify(no_account).permanent is False  # by SMS the code means nothing
 
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -360,7 +427,10 @@ def test_only_configured_channels_are_built(
     settings: Settings, vapid_settings: Settings, clock: FrozenClock
 ) -> None:
     assert set(channels_for(settings, clock)) == {ChannelKind.LOG, ChannelKind.WEBHOOK}
-    full = sms_settings(vapid_settings, "http://127.0.0.1:9").model_copy(
+    # An SMS number does not make a WhatsApp sender: each channel is configured on its own.
+    sms_only = sms_settings(settings, "http://127.0.0.1:9")
+    assert ChannelKind.WHATSAPP not in channels_for(sms_only, clock)
+    full = whatsapp_settings(vapid_settings, "http://127.0.0.1:9").model_copy(
         update={"smtp_host": "127.0.0.1"}
     )
     assert set(channels_for(full, clock)) == set(ChannelKind)

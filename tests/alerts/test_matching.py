@@ -147,7 +147,9 @@ def test_kinds_go_to_those_who_asked_and_only_active_subscribers(
     rumours = add(writer, settings, clock, "213-555-0112", circle, Wants(rumour_control=True))
     plain = add(writer, settings, clock, "213-555-0113", circle)
     stopped = add(writer, settings, clock, "213-555-0114", circle, Wants(True, True))
-    subscriptions.stop_sms(writer, "+12135550114", now=clock.now(), settings=settings)
+    subscriptions.stop_texts(
+        writer, contacts.phone("+12135550114"), now=clock.now(), settings=settings
+    )
     writer.commit()
 
     def ids(kind: AlertKind) -> list[int]:

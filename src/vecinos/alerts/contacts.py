@@ -28,6 +28,7 @@ from vecinos.outbound import is_private_literal
 
 DEFAULT_REGION = "US"
 BLIND_INDEX_PURPOSE = "subscriber-contact"
+WHATSAPP_PREFIX = "whatsapp:"  # how Twilio writes a WhatsApp address
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,21 @@ def phone(raw: str) -> Contact:
         raise _invalid_phone()
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Contact(ChannelKind.SMS, e164, e164)
+
+
+def whatsapp(raw: str) -> Contact:
+    """A WhatsApp number: stored as E.164 like a phone's, indexed apart from it (the channel is
+    part of the blind index), so one number may take alerts by SMS and by WhatsApp."""
+    number = phone(raw)
+    return Contact(ChannelKind.WHATSAPP, number.key, number.value)
+
+
+def texter(address: str) -> Contact:
+    """Who texted our number, from Twilio's `From`: `+1…` by SMS, `whatsapp:+1…` by WhatsApp.
+    InvalidInput for short codes, alphanumeric senders and withheld numbers."""
+    if address[: len(WHATSAPP_PREFIX)].lower() == WHATSAPP_PREFIX:
+        return whatsapp(address[len(WHATSAPP_PREFIX) :])
+    return phone(address)
 
 
 def _invalid_phone() -> InvalidInput:
@@ -117,8 +133,8 @@ def index_of(contact: Contact, settings: Settings) -> str:
     return blind_index(settings.secret, BLIND_INDEX_PURPOSE, f"{contact.channel}:{contact.key}")
 
 
-def phone_index(e164: str, settings: Settings) -> str:
-    return index_of(Contact(ChannelKind.SMS, e164, e164), settings)
+def phone_index(e164: str, settings: Settings, channel: ChannelKind = ChannelKind.SMS) -> str:
+    return index_of(Contact(channel, e164, e164), settings)
 
 
 def opened(sealed: bytes, settings: Settings) -> str:

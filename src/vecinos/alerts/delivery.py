@@ -83,6 +83,7 @@ def due(now: datetime) -> ColumnElement[bool]:
 def rate_of(channel: ChannelKind, settings: Settings) -> float | None:
     rates = {
         ChannelKind.SMS: settings.alert_sms_per_second,
+        ChannelKind.WHATSAPP: settings.alert_whatsapp_per_second,
         ChannelKind.EMAIL: settings.alert_email_per_second,
         ChannelKind.PUSH: settings.alert_push_per_second,
         ChannelKind.WEBHOOK: settings.alert_webhook_per_second,

@@ -1,8 +1,10 @@
-"""Texts to our number, as Twilio posts them: signature check, then the keywords.
+"""Texts to our number (SMS or WhatsApp), as Twilio posts them: signature check, then the
+keywords.
 
-STOP / ALTO end the sender's subscription (found by the blind index of the number, never by
-the raw number), START brings it back, HELP / AYUDA explain, RIGHTS / DERECHOS answer with the
-rights reminder. Replies are TwiML, in the keyword's language or the subscriber's.
+STOP / ALTO end the sender's subscription on the channel it texted by (found by the blind
+index of the number, never by the raw number), START brings it back, HELP / AYUDA explain,
+RIGHTS / DERECHOS answer with the rights reminder. Replies are TwiML, in the keyword's
+language or the subscriber's.
 """
 
 from __future__ import annotations
@@ -58,17 +60,17 @@ def handle(db: Session, form: dict[str, str], *, now: datetime, settings: Settin
     word = form.get("Body", "").strip().split(maxsplit=1)
     keyword = word[0].upper().strip(".!") if word else ""
     try:
-        e164 = contacts.phone(form.get("From", "")).key
+        texter = contacts.texter(form.get("From", ""))  # by SMS or by WhatsApp
     except AppError:
         return None  # short codes and alphanumeric senders have nothing to stop
-    subscription = subscriptions.sms_subscription(db, e164, settings)
+    subscription = subscriptions.texter_subscription(db, texter, settings)
     coalition = settings.coalition_name
     if keyword in STOP_WORDS:
-        done = subscriptions.stop_sms(db, e164, now=now, settings=settings)
+        done = subscriptions.stop_texts(db, texter, now=now, settings=settings)
         message = STOPPED if done else NOT_SUBSCRIBED
         return gettext(STOP_WORDS[keyword], message).format(coalition=coalition)
     if keyword in START_WORDS:
-        if not subscriptions.restart_sms(db, e164, now=now, settings=settings):
+        if not subscriptions.restart_texts(db, texter, now=now, settings=settings):
             return None
         return gettext(START_WORDS[keyword], STARTED).format(coalition=coalition)
     if keyword in HELP_WORDS:

@@ -28,10 +28,15 @@ from vecinos.db import Base, UTCDateTime
 
 class ChannelKind(StrEnum):
     SMS = "sms"
+    WHATSAPP = "whatsapp"  # through the same provider as SMS, a channel of its own
     EMAIL = "email"
     PUSH = "push"
     WEBHOOK = "webhook"  # partner organizations only, registered by a coordinator
     LOG = "log"  # the demo's channel: writes the message to the log
+
+
+# Channels that carry a phone number's texts: the same E.164 contact, the same plain text.
+TEXT_CHANNELS = frozenset({ChannelKind.SMS, ChannelKind.WHATSAPP})
 
 
 class SubscriptionStatus(StrEnum):

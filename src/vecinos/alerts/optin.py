@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from vecinos.alerts import outbox
-from vecinos.alerts.models import ChannelKind, Subscription
+from vecinos.alerts.models import TEXT_CHANNELS, ChannelKind, Subscription
 from vecinos.alerts.outbox_models import Delivery
 from vecinos.config import Settings
 from vecinos.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, gettext
@@ -54,7 +54,7 @@ def compose(
 ) -> OptInText:
     language = interface_language(subscription.language)
     coalition = settings.coalition_name
-    if subscription.channel == ChannelKind.SMS:
+    if subscription.channel in TEXT_CHANNELS:
         text = gettext(language, SMS_CODE).format(coalition=coalition, code=secret)
         return OptInText(subject="", text=text)
     body = gettext(language, EMAIL_BODY).format(

@@ -41,9 +41,12 @@ class ChannelParts:
 
 def parts_for(channel: ChannelKind, full: str, short: str, settings: Settings) -> ChannelParts:
     """The one place that decides which form goes where: SMS the full form (or the short one,
-    `alert_sms_form`), push and e-mail the short form as title/subject and the full as body."""
+    `alert_sms_form`), WhatsApp the full form (no segments to pay for, no subject line), push
+    and e-mail the short form as title/subject and the full as body."""
     if channel is ChannelKind.SMS:
         return ChannelParts("", short if settings.alert_sms_form == "short" else full)
+    if channel is ChannelKind.WHATSAPP:
+        return ChannelParts("", full)
     return ChannelParts(short, full)
 
 

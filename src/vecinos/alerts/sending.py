@@ -250,6 +250,7 @@ def in_flight_of(kind: ChannelKind, settings: Settings) -> int:
     """How many messages of a channel one worker keeps on the wire at once."""
     return {
         ChannelKind.SMS: settings.alert_sms_in_flight,
+        ChannelKind.WHATSAPP: settings.alert_sms_in_flight,  # the same client and provider
         ChannelKind.EMAIL: settings.alert_email_in_flight,
         ChannelKind.PUSH: settings.alert_push_in_flight,
         ChannelKind.WEBHOOK: settings.alert_webhook_in_flight,

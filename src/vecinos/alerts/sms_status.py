@@ -1,5 +1,6 @@
-"""Twilio's status callback, applied: a text we sent was delivered, or failed; a number that
-cannot take texts at all stops its subscription. The route only checks the signature."""
+"""Twilio's status callback, applied (SMS and WhatsApp alike): a text we sent was delivered,
+or failed; a number that cannot take texts at all stops its subscription. The route only
+checks the signature."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from vecinos.alerts import subscriptions
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
 
 # Error codes that mean the number itself cannot take texts:
-# 21211 invalid 'To', 21614 not a mobile number, 30005 unknown destination, 30006 landline.
-DEAD_NUMBER_CODES = frozenset({"21211", "21614", "30005", "30006"})
+# 21211 invalid 'To', 21614 not a mobile number, 30005 unknown destination, 30006 landline;
+# by WhatsApp, 63003 the number has no WhatsApp account, 63024 an invalid recipient.
+DEAD_NUMBER_CODES = frozenset({"21211", "21614", "30005", "30006", "63003", "63024"})
 FAILED_STATES = frozenset({"failed", "undelivered"})
 
 

@@ -19,6 +19,7 @@ from vecinos.alerts import areas, contacts
 from vecinos.alerts.areas import Area
 from vecinos.alerts.contacts import Contact
 from vecinos.alerts.models import (
+    TEXT_CHANNELS,
     AreaKind,
     ChannelKind,
     Subscription,
@@ -33,7 +34,7 @@ from vecinos.keyring import Vault
 
 CODE_PURPOSE = "alert-opt-in-code"
 # Channels whose owner proves control of the contact with a code or link before alerts flow.
-NEEDS_OPT_IN = frozenset({ChannelKind.SMS, ChannelKind.EMAIL})
+NEEDS_OPT_IN = frozenset({ChannelKind.SMS, ChannelKind.WHATSAPP, ChannelKind.EMAIL})
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _start_opt_in(subscription: Subscription, now: datetime, settings: Settings)
     subscription.status = SubscriptionStatus.PENDING
     subscription.confirmed_at = None
     subscription.confirm_expires_at = now + timedelta(minutes=settings.alert_confirm_minutes)
-    if subscription.channel == ChannelKind.SMS:
+    if subscription.channel in TEXT_CHANNELS:
         code = f"{secrets.randbelow(1_000_000):06d}"
         subscription.confirm_hash = _code_hash(settings, subscription.id, code)
         return code
@@ -264,28 +265,30 @@ def _forget_contact(subscription: Subscription) -> None:
     subscription.contact_key = None
 
 
-def _sms_rows(db: Session, e164: str, settings: Settings) -> list[Subscription]:
-    """Every subscription of a number, the active one first, then the newest."""
-    index = contacts.phone_index(e164, settings)
+def _texter_rows(db: Session, texter: Contact, settings: Settings) -> list[Subscription]:
+    """Every subscription of a number on its channel (SMS or WhatsApp: each is its own), the
+    active one first, then the newest."""
+    index = contacts.index_of(texter, settings)
     rows = db.scalars(
         select(Subscription)
-        .where(Subscription.channel == ChannelKind.SMS, Subscription.contact_index == index)
+        .where(Subscription.channel == texter.channel, Subscription.contact_index == index)
         .order_by(Subscription.id.desc())
     ).all()
     return sorted(rows, key=lambda r: r.status != SubscriptionStatus.ACTIVE)
 
 
-def sms_subscription(db: Session, e164: str, settings: Settings) -> Subscription | None:
-    """The number's subscription: the active one, else its latest."""
-    rows = _sms_rows(db, e164, settings)
+def texter_subscription(db: Session, texter: Contact, settings: Settings) -> Subscription | None:
+    """The number's subscription on the channel it texted by: the active one, else its latest."""
+    rows = _texter_rows(db, texter, settings)
     return rows[0] if rows else None
 
 
-def stop_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bool:
-    """STOP / ALTO: the number's subscriptions end. True when there was one to end."""
+def stop_texts(db: Session, texter: Contact, *, now: datetime, settings: Settings) -> bool:
+    """STOP / ALTO: the number's subscriptions on the channel it texted by end. True when there
+    was one to end."""
     live = [
         row
-        for row in _sms_rows(db, e164, settings)
+        for row in _texter_rows(db, texter, settings)
         if row.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING)
     ]
     for subscription in live:
@@ -293,14 +296,13 @@ def stop_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bo
     return bool(live)
 
 
-def restart_sms(db: Session, e164: str, *, now: datetime, settings: Settings) -> bool:
+def restart_texts(db: Session, texter: Contact, *, now: datetime, settings: Settings) -> bool:
     """START: a number that sent STOP gets its alerts back (it proved control by texting, and
     its number, erased at STOP, comes again with the text)."""
-    subscription = sms_subscription(db, e164, settings)
+    subscription = texter_subscription(db, texter, settings)
     if subscription is None or subscription.status != SubscriptionStatus.UNSUBSCRIBED:
         return False
-    sealed, key_id = contacts.seal(e164, keyring.subscribers(settings), now)
-    subscription.contact_encrypted, subscription.contact_key = sealed, key_id
+    _reseal(subscription, texter, settings, now)
     subscription.status = SubscriptionStatus.ACTIVE
     subscription.ended_at = None
     subscription.confirmed_at = subscription.confirmed_at or now
@@ -337,7 +339,7 @@ def purge_lapsed_job(db: Session, now: datetime, settings: Settings) -> int:
 
 def subscribe_by_text(
     db: Session,
-    e164: str,
+    texter: Contact,
     area: Area,
     language: str,
     *,
@@ -345,15 +347,16 @@ def subscribe_by_text(
     settings: Settings,
     vault: Vault,
 ) -> Subscription:
-    """ALERTAS <place> texted from the phone itself: the text proves control of the number, so
-    it is the opt-in and the subscription is active at once. A number that already has one
-    keeps it with the new area; a neighbourhood joins the neighbourhoods it had."""
+    """ALERTAS <place> texted from the phone itself (by SMS or WhatsApp: the subscription is on
+    the channel it came by): the text proves control of the number, so it is the opt-in and
+    the subscription is active at once. A number that already has one keeps it with the new
+    area; a neighbourhood joins the neighbourhoods it had."""
     tag = language_tag(language)
-    current = sms_subscription(db, e164, settings)
+    current = texter_subscription(db, texter, settings)
     if current is None:
         made = subscribe(
             db,
-            contacts.phone(e164),
+            texter,
             area,
             tag,
             Wants(True, True),
@@ -368,8 +371,15 @@ def subscribe_by_text(
     _set_area(db, current, area, settings)
     current.language = tag
     current.ended_at = None
+    if current.contact_encrypted is None:  # erased at STOP: the text brings the number again
+        _reseal(current, texter, settings, now)
     _activate(current, now)
     return current
+
+
+def _reseal(subscription: Subscription, texter: Contact, settings: Settings, now: datetime) -> None:
+    sealed, key_id = contacts.seal(texter.value, keyring.subscribers(settings), now)
+    subscription.contact_encrypted, subscription.contact_key = sealed, key_id
 
 
 def _set_area(db: Session, subscription: Subscription, area: Area, settings: Settings) -> None:

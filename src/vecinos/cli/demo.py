@@ -116,6 +116,7 @@ def print_channels(settings: Settings) -> None:
     inbox = f"{settings.public_url.rstrip('/')}/demo/inbox"
     channels = {
         "SMS (Twilio)": bool(settings.twilio_account_sid and settings.twilio_from_number),
+        "WhatsApp (Twilio)": bool(settings.twilio_account_sid and settings.twilio_whatsapp_from),
         "E-mail (SMTP)": bool(settings.smtp_host),
         "Web Push (VAPID)": bool(settings.vapid_private_key.get_secret_value()),
     }

@@ -14,6 +14,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vecinos import keyring
+from vecinos.alerts.channels import whatsapp
+from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
 from vecinos.crypto import blind_index
 from vecinos.errors import AppError
@@ -159,7 +161,8 @@ def _answer_when(
         return words.say(conversation.language, words.NOT_PLACED, settings)
     language = conversation.language
     db.delete(conversation)
-    return words.say(language, words.RECEIPT, settings, reference=str(report_id))
+    receipt = words.RECEIPT if _follows_up(sender, settings) else words.RECEIPT_ONLY
+    return words.say(language, receipt, settings, reference=str(report_id))
 
 
 def _file_report(
@@ -182,8 +185,8 @@ def _file_report(
     who = intake.Sender(Source.SMS, sources.source_hash(settings, sender.e164, now))
     vault = keyring.report_contacts(settings)
     report, _ = intake.submit(db, fields, who, now=now, settings=settings, contacts=vault)
-    if sender.channel != "sms":
-        return report.id  # the outbox has no WhatsApp channel yet: the receipt is all they get
+    if not _follows_up(sender, settings):
+        return report.id  # no way back to them: the number is not kept, the receipt says so
     # Sealed under the key of the hour it is purged: once that key is destroyed, no copy of
     # the number (a dead row, the log, a backup) can be read.
     purge_at = now + timedelta(hours=settings.contact_retention_hours)
@@ -197,6 +200,12 @@ def _file_report(
         )
     )
     return report.id
+
+
+def _follows_up(sender: Sender, settings: Settings) -> bool:
+    """Whether the status line can reach the sender on the channel they wrote by: SMS always
+    (the outbox holds it until a provider is there), WhatsApp only with a WhatsApp sender."""
+    return sender.channel != ChannelKind.WHATSAPP or whatsapp.reachable(settings)
 
 
 def _advance(conversation: TextConversation, step: Step, **answers: object) -> None:

@@ -84,7 +84,7 @@ def _queue(
         return  # its key is already destroyed: the number is gone, so is the status line
     outbox.queue_direct(
         db,
-        channel=ChannelKind.SMS,
+        channel=ChannelKind(follow_up.channel),  # back the way the report came: SMS or WhatsApp
         message=outbox.DirectMessage(text=text),
         language=follow_up.language,
         purpose=STATUS_PURPOSE,

@@ -2,7 +2,8 @@
 
 The place is looked up in the gazetteer: a neighbourhood subscribes to that zone, a ZIP code
 or a landmark to a circle around it. The texted request is the opt-in (the phone proved it
-holds the number by texting).
+holds the number by texting). A request by WhatsApp subscribes the number on WhatsApp, apart
+from any SMS subscription of the same number.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from vecinos import keyring
 from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.areas import Area
+from vecinos.alerts.contacts import Contact
 from vecinos.alerts.models import AreaKind, Subscription, SubscriptionStatus
 from vecinos.alerts.optin import interface_language
 from vecinos.config import Settings
@@ -40,9 +42,10 @@ MAX_LANGUAGE_CODE = 3
 
 
 def subscribe(
-    db: Session, e164: str, keyword: str, rest: str, *, now: datetime, settings: Settings
+    db: Session, texter: Contact, keyword: str, rest: str, *, now: datetime, settings: Settings
 ) -> str:
-    """Subscribe the number to the named place; the reply says to what, or how to ask."""
+    """Subscribe the number, on the channel it texted by, to the named place; the reply says to
+    what, or how to ask."""
     language = ALERTS_WORDS[keyword]
     query, asked_language = split_language(rest)
     reply_language = interface_language(asked_language or language)
@@ -53,7 +56,7 @@ def subscribe(
     try:
         subscriptions.subscribe_by_text(
             db,
-            e164,
+            texter,
             _area_of(db, place),
             asked_language or language,
             now=now,
@@ -65,9 +68,10 @@ def subscribe(
     return words.say(reply_language, words.ALERTS_ON, settings, area=place.name)
 
 
-def zones(db: Session, e164: str, keyword: str, *, settings: Settings) -> str:
-    """What the number is subscribed to, in the words of the gazetteer."""
-    subscription = subscriptions.sms_subscription(db, e164, settings)
+def zones(db: Session, texter: Contact, keyword: str, *, settings: Settings) -> str:
+    """What the number is subscribed to on the channel it texted by, in the words of the
+    gazetteer."""
+    subscription = subscriptions.texter_subscription(db, texter, settings)
     if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
         return words.say(ZONES_WORDS[keyword], words.ZONES_NONE, settings)
     language = interface_language(subscription.language)

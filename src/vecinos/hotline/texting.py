@@ -8,45 +8,48 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from vecinos.alerts import contacts, inbound
+from vecinos.alerts.contacts import Contact
 from vecinos.config import Settings
 from vecinos.errors import AppError
 from vecinos.hotline import conversation, text_alerts
 from vecinos.hotline.conversation import Sender
 
-WHATSAPP_PREFIX = "whatsapp:"
 
-
-def sender_of(address: str) -> Sender | None:
-    """The number behind Twilio's `From` (`+1…` or `whatsapp:+1…`); None for short codes,
-    alphanumeric senders and withheld numbers, which have nothing to answer."""
-    channel = "sms"
-    if address.lower().startswith(WHATSAPP_PREFIX):
-        channel, address = "whatsapp", address[len(WHATSAPP_PREFIX) :]
+def texter_of(address: str) -> Contact | None:
+    """The number behind Twilio's `From` (`+1…` or `whatsapp:+1…`) and the channel it came
+    by; None for short codes, alphanumeric senders and withheld numbers, which have nothing to
+    answer."""
     try:
-        return Sender(contacts.phone(address).key, channel)
+        return contacts.texter(address)
     except AppError:
         return None
 
 
+def sender_of(address: str) -> Sender | None:
+    texter = texter_of(address)
+    return Sender(texter.key, texter.channel.value) if texter else None
+
+
 def reply(db: Session, form: dict[str, str], *, now: datetime, settings: Settings) -> str | None:
-    """The TwiML reply's text, or None when there is nothing to say."""
-    sender = sender_of(form.get("From", ""))
-    if sender is None:
+    """The TwiML reply's text, or None when there is nothing to say. SMS and WhatsApp are
+    answered alike; whatever a text starts (a subscription, a follow-up) stays on its channel."""
+    texter = texter_of(form.get("From", ""))
+    if texter is None:
         return None
+    sender = Sender(texter.key, texter.channel.value)
     body = form.get("Body", "").strip()
     first, _, rest = body.partition(" ")
     keyword = first.upper().strip(".!")
     if keyword in conversation.REPORT_WORDS:
         language = conversation.REPORT_WORDS[keyword]
         return conversation.start(db, sender, language, now=now, settings=settings)
-    if sender.channel == "sms":
-        if keyword in text_alerts.ALERTS_WORDS:
-            return text_alerts.subscribe(db, sender.e164, keyword, rest, now=now, settings=settings)
-        if keyword in text_alerts.ZONES_WORDS:
-            return text_alerts.zones(db, sender.e164, keyword, settings=settings)
-        answered = inbound.handle(db, form, now=now, settings=settings)
-        if answered is not None:
-            return answered
+    if keyword in text_alerts.ALERTS_WORDS:
+        return text_alerts.subscribe(db, texter, keyword, rest, now=now, settings=settings)
+    if keyword in text_alerts.ZONES_WORDS:
+        return text_alerts.zones(db, texter, keyword, settings=settings)
+    answered = inbound.handle(db, form, now=now, settings=settings)
+    if answered is not None:
+        return answered
     return _continue(db, sender, body, now=now, settings=settings)
 
 

@@ -31,6 +31,11 @@ RECEIPT = N_(
     "{coalition}: report {reference} received, thank you. It is NOT verified yet: volunteers"
     " will check, and we will text you what they find."
 )
+# When no status line can follow (WhatsApp without a WhatsApp sender): no promise of one.
+RECEIPT_ONLY = N_(
+    "{coalition}: report {reference} received, thank you. It is NOT verified yet: volunteers"
+    " will check it."
+)
 UNKNOWN_CHOICE = N_("Please reply with a number from 1 to {count}.")
 UNKNOWN_PLACE = N_(
     "We do not know that place. Reply a neighbourhood, a ZIP code or a school or park nearby."

@@ -1,9 +1,10 @@
-"""Delivery channels behind one interface (`base.Channel`): SMS, e-mail, Web Push, partner
+"""Delivery channels behind one interface (`base.Channel`): SMS, WhatsApp, e-mail, Web Push, partner
 webhooks and the demo's log. `channels_for(settings)` builds the ones the settings enable,
 sharing one HTTP connection pool, as `Channels`: a mapping by kind that closes them all."""
 
 from __future__ import annotations
 
+from vecinos.alerts.channels import whatsapp
 from vecinos.alerts.channels.base import Channel
 from vecinos.alerts.channels.email import EmailChannel
 from vecinos.alerts.channels.http import Http
@@ -12,12 +13,13 @@ from vecinos.alerts.channels.log import LogChannel
 from vecinos.alerts.channels.push import PushChannel
 from vecinos.alerts.channels.sms import SmsChannel
 from vecinos.alerts.channels.webhook import WebhookChannel
+from vecinos.alerts.channels.whatsapp import WhatsAppChannel
 from vecinos.alerts.models import ChannelKind
 from vecinos.clock import Clock
 from vecinos.config import Settings
 
 # What the demo inbox stands in for when no provider is configured.
-DEMO_INBOX_CHANNELS = (ChannelKind.SMS, ChannelKind.EMAIL, ChannelKind.PUSH)
+DEMO_INBOX_CHANNELS = (ChannelKind.SMS, ChannelKind.WHATSAPP, ChannelKind.EMAIL, ChannelKind.PUSH)
 
 
 class Channels(dict[ChannelKind, Channel]):
@@ -36,7 +38,7 @@ class Channels(dict[ChannelKind, Channel]):
 
 def channels_for(settings: Settings, clock: Clock, http: Http | None = None) -> Channels:
     """Every channel the settings configure; the log channel always; in the demo, the inbox
-    for SMS, e-mail and push when they are not configured."""
+    for SMS, WhatsApp, e-mail and push when they are not configured."""
     http = http or Http.for_settings(settings)
     found: dict[ChannelKind, Channel] = {
         ChannelKind.LOG: LogChannel(),
@@ -44,6 +46,8 @@ def channels_for(settings: Settings, clock: Clock, http: Http | None = None) -> 
     }
     if settings.twilio_account_sid and settings.twilio_from_number:
         found[ChannelKind.SMS] = SmsChannel(settings, http)
+    if whatsapp.configured(settings):
+        found[ChannelKind.WHATSAPP] = WhatsAppChannel(settings, http)
     if settings.smtp_host:
         found[ChannelKind.EMAIL] = EmailChannel(settings, settings.alert_email_in_flight)
     if settings.vapid_private_key.get_secret_value():

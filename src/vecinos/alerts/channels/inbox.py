@@ -1,4 +1,4 @@
-"""The demo's stand-in for SMS, e-mail and Web Push when no provider is configured: the
+"""The demo's stand-in for SMS, WhatsApp, e-mail and Web Push when no provider is configured: the
 message goes to the demo inbox (`vecinos.alerts.inbox`), where staff read it."""
 
 from __future__ import annotations

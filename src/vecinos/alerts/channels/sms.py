@@ -63,6 +63,7 @@ class TwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # twilio ships no
 
 class SmsChannel:
     kind = ChannelKind.SMS
+    dead_codes = DEAD_NUMBER_CODES
 
     def __init__(self, settings: Settings, http: Http) -> None:
         self.http = http
@@ -76,24 +77,26 @@ class SmsChannel:
         )
 
     async def send(self, message: OutboundMessage) -> SendResult:
+        return await self._create(to=message.to, body=message.text)
+
+    async def _create(self, *, to: str, body: str) -> SendResult:
         try:
             sent = await self.client.messages.create_async(
-                to=message.to,
-                from_=self.sender,
-                body=message.text,
-                status_callback=self.status_callback,
+                to=to, from_=self.sender, body=body, status_callback=self.status_callback
             )
         except TwilioRestException as exc:
-            raise classify(exc) from exc
+            raise classify(exc, self.dead_codes) from exc
         return SendResult(provider_id=str(sent.sid), status=str(sent.status or "queued"))
 
     async def aclose(self) -> None:
         """The connections are the shared `Http`'s, closed with it."""
 
 
-def classify(exc: TwilioRestException) -> PermanentSendError | TransientSendError:
+def classify(
+    exc: TwilioRestException, dead_codes: frozenset[int] = DEAD_NUMBER_CODES
+) -> PermanentSendError | TransientSendError:
     code = f"twilio_{exc.code or exc.status}"
-    if exc.code in DEAD_NUMBER_CODES:
+    if exc.code in dead_codes:
         return PermanentSendError(str(exc.msg), code=code)
     # Everything else (auth, rate limits, outages) is ours or Twilio's, not the number's.
     return TransientSendError(str(exc.msg), code=code)
