@@ -24,12 +24,12 @@ class Standard:
     met: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class HourLine:
-    hour: str  # local "YYYY-MM-DD HH:00"
-    calls: int
-    answered: int
-    abandoned: int
+    hour: str  # the local hour of the day, "08:00"
+    calls: int = 0
+    answered: int = 0
+    abandoned: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,7 @@ def build(db: Session, window: Window, language: str) -> HotlineSection:
         Standard(seconds, found.answered_within[seconds], target, found.meets_standard[seconds])
         for seconds, target in metrics.NENA
     ]
-    hours = [
-        HourLine(
-            window.local(row.hour).strftime("%Y-%m-%d %H:%M"),
-            row.calls,
-            row.answered,
-            row.abandoned,
-        )
-        for row in found.by_hour
-    ]
+    hours = _by_hour_of_day(found.by_hour, window)
     languages = sorted(
         ((language_name(code, language), count) for code, count in found.by_language.items()),
         key=lambda pair: (-pair[1], pair[0].casefold()),
@@ -73,6 +65,19 @@ def build(db: Session, window: Window, language: str) -> HotlineSection:
         hours=hours,
         languages=languages,
     )
+
+
+def _by_hour_of_day(rows: list[metrics.HourRow], window: Window) -> list[HourLine]:
+    """The period's calls by local hour of the day (when to staff the line), the hours with
+    calls only, earliest first."""
+    lines: dict[int, HourLine] = {}
+    for row in rows:
+        hour = window.local(row.hour).hour
+        line = lines.setdefault(hour, HourLine(f"{hour:02d}:00"))
+        line.calls += row.calls
+        line.answered += row.answered
+        line.abandoned += row.abandoned
+    return [lines[hour] for hour in sorted(lines)]
 
 
 def language_name(code: str, reader: str) -> str:
