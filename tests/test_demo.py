@@ -7,17 +7,21 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
 from typer.testing import CliRunner
 
 from vecinos.accounts.models import Member, Organization, Role, RoleGrant
 from vecinos.app.factory import create_app
 from vecinos.cli import app as cli
-from vecinos.config import ConfigError, load_settings
-from vecinos.db import make_engine
+from vecinos.config import ConfigError, Settings, load_settings
+from vecinos.db import make_engine, utcnow
 from vecinos.demo.seed import DEMO_PASSWORD
 from vecinos.geo.models import Landmark, Zone
+from vecinos.hotline import calls
+from vecinos.hotline.call_models import HotlineOperator
 
 
 @pytest.fixture
@@ -110,3 +114,43 @@ def test_the_inbox_is_for_the_demo_only(demo_dir: Path) -> None:
     settings = load_settings(demo_inbox=True, secret_key="x" * 40)
     with pytest.raises(ConfigError, match="VECINOS_DEMO_INBOX"):
         create_app(settings)
+
+
+def test_the_demo_has_a_hotline_operator_on_shift_who_a_call_rings(demo_dir: Path) -> None:
+    """Walking `make demo` with the phone simulator: press 1 and an operator is rung."""
+    run("demo", "--no-serve")
+    settings = load_settings()
+    engine = make_engine(f"sqlite:///{demo_dir / 'vecinos.db'}")
+    with Session(engine) as db:
+        rings = calls.on_duty(db, settings, utcnow())
+        assert [ring.phone for ring in rings] == ["+13235550148"]
+        operator = db.get(HotlineOperator, rings[0].operator_id)
+        assert operator is not None
+        member = db.get(Member, operator.member_id)
+        assert (
+            member is not None and member.email == "dispatcher@boyle-heights.demo.vecinos.example"
+        )
+    settings = settings.model_copy(update={"twilio_auth_token": SecretStr(TOKEN)})
+    app = create_app(settings, allow_placeholder_secret=True)
+    with TestClient(app, base_url="https://testserver") as client:
+        form = {"CallSid": "CA" + "d" * 32, "From": "+13235550177", "To": "+12135550100"}
+        twiml = signed_hotline_post(client, settings, "incoming", form)
+        assert "<Gather" in twiml
+        signed_hotline_post(client, settings, "language", {**form, "Digits": "1"})
+        ring = signed_hotline_post(client, settings, "menu", {**form, "Digits": "1"})
+        assert "<Dial" in ring and "+13235550148" in ring
+
+
+TOKEN = "demo-hotline-token"
+
+
+def signed_hotline_post(
+    client: TestClient, settings: Settings, step: str, form: dict[str, str]
+) -> str:
+    """A voice webhook as Twilio posts it, signed with its own RequestValidator."""
+    path = f"/api/hotline/voice/{step}"
+    url = settings.public_url.rstrip("/") + path
+    signature = RequestValidator(TOKEN).compute_signature(url, form)
+    answer = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    assert answer.status_code == 200, answer.text
+    return answer.text

@@ -46,6 +46,7 @@ def demo(
             encryptor=_totp_encryptor(settings),
             coalition_name=settings.coalition_name,
             area=settings.service_area_geojson,
+            settings=settings,
         )
     console.print(
         "[green]Demo coalition seeded.[/green]"

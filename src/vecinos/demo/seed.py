@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from vecinos.accounts import passwords, totp
 from vecinos.accounts.members import create_organization, the_coalition
 from vecinos.accounts.models import Member, Organization, Role, RoleGrant
-from vecinos.config import LA_COUNTY_AREA
+from vecinos.config import LA_COUNTY_AREA, Settings
 from vecinos.crypto import Encryptor
 from vecinos.demo.coverage import seed_coverage
+from vecinos.demo.hotline import seed_hotline
 from vecinos.geo.landmarks import LandmarkFields, create_landmark
 from vecinos.geo.zones import create_zone
 from vecinos.insights.demo_history import seed_history
@@ -192,9 +193,11 @@ def seed(
     encryptor: Encryptor,
     coalition_name: str,
     area: str = LA_COUNTY_AREA,
+    settings: Settings | None = None,
 ) -> DemoSeed:
     """Create the demo coalition once; later runs change nothing. `area`: the service area
-    (GeoJSON) that landmarks must lie in."""
+    (GeoJSON) that landmarks must lie in. With `settings` (the keyring that seals an
+    operator's phone, the check-in rules), a hotline operator is on today's shift too."""
     if is_seeded(db):
         return DemoSeed(created=False)
     rng = random.Random(2026)  # noqa: S311 - reproducible names, not secrets
@@ -238,6 +241,8 @@ def seed(
     order = {spec.slug: i for i, spec in enumerate(ORGANIZATIONS)}
     organizations = sorted(((o.id, o.slug) for o in demo_organizations), key=lambda o: order[o[1]])
     seed_coverage(db, organizations, now=now, area=area)  # planned shifts, training, sites
+    if settings is not None:
+        seed_hotline(db, organizations[0][0], now=now, settings=settings)  # a call rings someone
     return result
 
 

@@ -74,10 +74,12 @@ def captcha(settings: Settings, digits: str) -> str:
 
 
 def _choose_line(settings: Settings, code: str, digit: int) -> str:
+    """ "For English, press 2." said in each language of its own, in its own voice: each
+    catalog translates the line as "for <itself>"."""
     translated = gettext(code, said.CHOOSE_LANGUAGE)
-    if code in ("es", "en"):
-        return translated.format(digit=digit)
-    return f"{load_kit(settings).languages[code].name}: {digit}."  # its own name, its voice
+    if code != "en" and translated == said.CHOOSE_LANGUAGE:  # no catalog yet: its own name
+        return f"{load_kit(settings).languages[code].name}: {digit}."
+    return translated.format(digit=digit)
 
 
 def main_menu(settings: Settings, language: str, *, prefix: Sequence[str] = ()) -> str:

@@ -5,11 +5,17 @@ Each domain keeps its own catalog file (`locales/es/LC_MESSAGES/<domain>.po`); a
 language are merged into one catalog, so domains translate their strings side by side.
 Mark a literal for extraction with `N_()` where it is defined and translate it with
 `gettext(language, msgid)` where the language is known (a request, a subscriber).
+
+The interface is in English and Spanish. A few strings go further: what the hotline says on the
+phone is also kept for the rights kit's other languages (a folder per language, named as Babel
+spells it: `zh_Hans`). Those languages translate what their catalogs hold and fall back to
+English for the rest; they are not offered as interface languages.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from functools import cache
 from importlib import resources
 from io import BytesIO
@@ -23,6 +29,7 @@ from babel.messages.pofile import read_po
 
 SOURCE_LANGUAGE = "en"
 INTERFACE_LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
 
 
 def N_(message: str) -> str:
@@ -33,23 +40,35 @@ def N_(message: str) -> str:
 @cache
 def merged_catalog(language: str) -> Catalog:
     """Every domain's catalog file of one language, as one Babel catalog."""
-    merged = Catalog(locale=language)
-    folder = resources.files(__package__).joinpath("locales", language, "LC_MESSAGES")
+    merged = Catalog(locale=_folder_of(language))
+    folder = resources.files(__package__).joinpath("locales", _folder_of(language), "LC_MESSAGES")
     if not folder.is_dir():
         return merged
     for po_file in sorted(folder.iterdir(), key=lambda f: f.name):
         if not po_file.name.endswith(".po"):
             continue
         with po_file.open("rb") as handle:
-            for message in read_po(handle, locale=language):
+            for message in read_po(handle, locale=_folder_of(language)):
                 if message.id and message.string and not message.fuzzy:
                     merged[message.id] = message
     return merged
 
 
+def _folder_of(language: str) -> str:
+    """ "zh-Hans" (as the rights kit and the phone name it) is Babel's "zh_Hans"."""
+    return language.replace("-", "_")
+
+
+def has_catalog(language: str) -> bool:
+    """A language other than the source one with a folder of its own (a code, never a path)."""
+    if language == SOURCE_LANGUAGE or not LANGUAGE_CODE.fullmatch(language):
+        return False
+    return resources.files(__package__).joinpath("locales", _folder_of(language)).is_dir()
+
+
 @cache
 def translations(language: str) -> _gettext.NullTranslations:
-    if language == SOURCE_LANGUAGE or language not in INTERFACE_LANGUAGES:
+    if not has_catalog(language):
         return _gettext.NullTranslations()
     compiled = BytesIO()
     write_mo(compiled, merged_catalog(language))

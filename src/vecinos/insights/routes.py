@@ -16,7 +16,7 @@ from vecinos.clock import Clock
 from vecinos.config import Settings
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
-from vecinos.insights import charts, exports, transparency
+from vecinos.insights import charts, exports, hotline, transparency
 from vecinos.insights import facts as data
 from vecinos.insights.metrics import OUTCOMES
 from vecinos.insights.window import DEFAULT_DAYS, MAX_DAYS, Window
@@ -63,6 +63,7 @@ def _page(
     request: Request,
     language: str,
     board: charts.Dashboard,
+    calls: hotline.HotlineSection,
     base: str,
     heading: str,
     **extra: bool,
@@ -75,6 +76,7 @@ def _page(
         language,
         board=board,
         figures=figures,
+        hotline=calls,
         base=base,
         heading=heading,
         days=board.window.days,
@@ -98,7 +100,8 @@ def organization_dashboard(
     window = _window(clock, settings, days)
     board = charts.build(db, data.Scope(org_id), window, settings, language)
     base = f"/organizations/{org_id}/insights"
-    return _page(request, language, board, base, name or "", exports=True)
+    calls = hotline.build(db, window, language)
+    return _page(request, language, board, calls, base, name or "", exports=True)
 
 
 @router.get("/organizations/{org_id}/insights/charts/{slug}.svg")
@@ -171,10 +174,11 @@ def coalition_dashboard(
     language: LanguageDep,
     days: Days = DEFAULT_DAYS,
 ) -> Response:
-    board = charts.build(db, data.Scope(), _window(clock, settings, days), settings, language)
-    return _page(
-        request, language, board, "/coalition/insights", settings.coalition_name, exports=False
-    )
+    window = _window(clock, settings, days)
+    board = charts.build(db, data.Scope(), window, settings, language)
+    calls = hotline.build(db, window, language)
+    base, heading = "/coalition/insights", settings.coalition_name
+    return _page(request, language, board, calls, base, heading, exports=False)
 
 
 @router.get("/coalition/insights/charts/{slug}.svg")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time, format_timedelta
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import (
@@ -70,6 +70,7 @@ def environment(language: str = SOURCE_LANGUAGE) -> Environment:
     env.filters["age"] = _age_in(language)
     env.filters["local_time"] = _local_time_in(language)
     env.filters["number"] = lambda value: format_decimal(value, locale=language)
+    env.filters["percent"] = lambda share: format_percent(share, locale=language)
     return env
 
 
