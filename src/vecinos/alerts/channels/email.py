@@ -118,6 +118,6 @@ async def _close(session: aiosmtplib.SMTP | None) -> None:
 def _drop(session: aiosmtplib.SMTP) -> None:
     """Close at once, without TLS's goodbye: a server that stalled (as after a refused AUTH)
     never answers it, and the socket would outlive the event loop that owns it."""
-    if session.transport is not None:
+    if isinstance(session.transport, asyncio.WriteTransport):
         session.transport.abort()
     session.close()
