@@ -328,6 +328,13 @@ class Settings(BaseSettings):
         description="The WhatsApp sender (E.164, without `whatsapp:`) alerts and replies to"
         " WhatsApp go from; empty disables the WhatsApp channel.",
     )
+    twilio_whatsapp_template_sid: str = Field(
+        "",
+        description="A WhatsApp template approved by Meta (Twilio's Content SID, `HX…`) whose one"
+        " variable, {{1}}, carries the message. WhatsApp delivers plain messages only within 24"
+        " hours of the person's last message to us; with a template, alerts and follow-ups reach"
+        " everyone. Empty: plain messages.",
+    )
     smtp_host: str = Field("", description="SMTP server for e-mail; empty disables e-mail.")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 with STARTTLS).")
     smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")

@@ -149,7 +149,7 @@ def twilio_responder(seen: Seen) -> Reply:
             "account_sid": TWILIO_SID,
             "to": form["To"],
             "from": form["From"],
-            "body": form["Body"],
+            "body": form.get("Body", ""),  # a template's text is Twilio's to fill in
             "status": "queued",
             "num_segments": "1",
             "direction": "outbound-api",

@@ -152,6 +152,21 @@ def test_whatsapp_goes_through_the_same_client_with_whatsapp_addresses(
     assert seen.headers["user-agent"].startswith("twilio-python")
 
 
+def test_with_a_template_whatsapp_reaches_people_outside_the_24_hour_window(
+    settings: Settings, http: Http, twilio: HttpStandIn
+) -> None:
+    templated = whatsapp_settings(settings, twilio.url).model_copy(
+        update={"twilio_whatsapp_template_sid": "HX0123456789abcdef0123456789abcdef"}
+    )
+    send(WhatsAppChannel(templated, http), OutboundMessage(to="+12135550142", text=TEXT))
+    (seen,) = twilio.seen
+    sent = form_of(seen)
+    assert "Body" not in sent  # a plain body is what WhatsApp refuses after 24 h
+    assert sent["ContentSid"] == "HX0123456789abcdef0123456789abcdef"
+    assert json.loads(sent["ContentVariables"]) == {"1": TEXT}
+    assert sent["To"] == "whatsapp:+12135550142"
+
+
 @pytest.mark.parametrize(
     ("to", "token", "permanent", "code"),
     [

@@ -79,10 +79,11 @@ class SmsChannel:
     async def send(self, message: OutboundMessage) -> SendResult:
         return await self._create(to=message.to, body=message.text)
 
-    async def _create(self, *, to: str, body: str) -> SendResult:
+    async def _create(self, *, to: str, **content: str) -> SendResult:
+        """`content`: `body=`, or a template's `content_sid=` and `content_variables=`."""
         try:
             sent = await self.client.messages.create_async(
-                to=to, from_=self.sender, body=body, status_callback=self.status_callback
+                to=to, from_=self.sender, status_callback=self.status_callback, **content
             )
         except TwilioRestException as exc:
             raise classify(exc, self.dead_codes) from exc

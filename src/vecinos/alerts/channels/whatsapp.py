@@ -5,9 +5,14 @@ Twilio's Messages resource carries both: a WhatsApp message is an SMS-shaped req
 error mapping are SMS's (`sms.py`); what differs is the sender (a WhatsApp-enabled number)
 and the addresses. A subscriber's contact is stored as the bare E.164 number, as for SMS,
 and gets its prefix only on the wire.
+
+WhatsApp takes a plain message only within 24 hours of the person's last message to us; past
+that, only a template Meta approved (`twilio_whatsapp_template_sid`), the message its variable.
 """
 
 from __future__ import annotations
+
+import json
 
 from vecinos.alerts.channels.base import OutboundMessage, SendResult
 from vecinos.alerts.channels.http import Http
@@ -44,6 +49,11 @@ class WhatsAppChannel(SmsChannel):
     def __init__(self, settings: Settings, http: Http) -> None:
         super().__init__(settings, http)
         self.sender = address(settings.twilio_whatsapp_from)
+        self.template = settings.twilio_whatsapp_template_sid
 
     async def send(self, message: OutboundMessage) -> SendResult:
-        return await self._create(to=address(message.to), body=message.text)
+        to = address(message.to)
+        if not self.template:  # delivered only within 24 h of the person's last message
+            return await self._create(to=to, body=message.text)
+        variables = json.dumps({"1": message.text}, ensure_ascii=False)
+        return await self._create(to=to, content_sid=self.template, content_variables=variables)
