@@ -24,6 +24,7 @@ from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.hotline import operators
 from vecinos.hotline.call_models import HotlineCall
+from vecinos.hotline.models import TextFollowUp
 from vecinos.reports.models import Report, Source
 
 pytestmark = pytest.mark.browser
@@ -92,6 +93,29 @@ def test_texting_reporte_from_the_simulator_files_a_report(
     assert (
         db.scalar(select(func.count()).select_from(Report).where(Report.source == Source.SMS)) == 1
     )
+
+
+def test_a_report_texted_by_whatsapp_is_answered_by_whatsapp(
+    browser: Browser,
+    demo_server: LiveServer,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+    demo_settings: Settings,
+    db: Session,
+) -> None:
+    add_gazetteer(sessions, cast, demo_settings)
+    page = spanish(browser, "phone").new_page()
+    sign_in(page, demo_server, cast, cast.dario, "/demo/phone")
+    page.get_by_label("Enviar por WhatsApp").check()
+    replies = page.locator("#sim-thread .received")
+    for answer in ("REPORTE", "1", "boyle heights", "1"):
+        text(page, answer)
+    expect(replies.last).to_contain_text("recibido, gracias. NO está verificado")
+    no_overflow(page)
+    screenshot(page, "phone-simulator-whatsapp-phone")
+    db.rollback()
+    (follow_up,) = db.scalars(select(TextFollowUp)).all()
+    assert follow_up.channel == "whatsapp"  # how it ends goes back the way it came
 
 
 def test_a_call_is_taken_by_the_volunteer_on_duty_and_another_leaves_a_message(

@@ -53,7 +53,11 @@
     if (!body) return;
     input.value = "";
     line(thread, body, "sent");
-    const fields = { From: number.value.trim(), To: OUR_NUMBER, Body: body, MessageSid: "SM" + hex(16) };
+    // WhatsApp reaches the same webhook; only the addresses say `whatsapp:`.
+    const prefix = document.getElementById("sim-whatsapp").checked ? "whatsapp:" : "";
+    const fields = {
+      From: prefix + number.value.trim(), To: prefix + OUR_NUMBER, Body: body, MessageSid: "SM" + hex(16),
+    };
     try {
       const twiml = await post("/api/alerts/sms/inbound", fields);
       const message = twiml.querySelector("Message");
