@@ -479,9 +479,11 @@
 
   afterChanges();
   // A card clicked while this script was still loading has the focus (a click focuses a
-  // button) but no handler saw the click: open it now.
+  // button) but no handler saw the click: open it now. A card the keyboard reached meanwhile
+  // (its focus is visible; a click's is not) was not chosen, only passed over: it keeps the
+  // focus, and opening it would move the focus to the detail from under the dispatcher.
   const early = document.activeElement && document.activeElement.closest(".cards .card");
-  if (early) select(Number(early.closest("li").dataset.incident));
+  if (early && !early.matches(":focus-visible")) select(Number(early.closest("li").dataset.incident));
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);
 })();
