@@ -6,7 +6,7 @@
 // ages stay true.
 //
 // Each card goes in the list the server names (data-lane: its state's, or the possible flood)
-// and, within it, where the server ranks it: most sources first, then newest. Answers may
+// and, within it, where the server ranks it (ranking.js): most sources first, then newest. Answers may
 // arrive out of order (a whole board asked for on reconnecting can come after the cards of
 // later events), so each card keeps the version it shows (data-version, its timeline's last
 // event) and the number of the answer that brought it (data-asked): older data never
@@ -23,6 +23,7 @@
   const live = document.getElementById("live");
   const sound = document.getElementById("sound");
   const api = window.vecinos.api;
+  const { arrange, insert, fresher, focusedIn } = window.vecinos.ranking;
   const colours = { reported: "#7a4d00", verifying: "#0b5394", confirmed: "#b3261e", unfounded: "#4a4a4a", ended: "#1e6b32", expired: "#4a4a4a" };
   const SOUND_KEY = "vecinos.console.sound";
   const pageTitle = document.title;
@@ -66,72 +67,6 @@
     return root.querySelector('.cards[data-state="' + lane + '"]');
   }
 
-  // Whether card `a` comes before card `b`, as the server ranks them: more sources first, then
-  // newer (ISO times of one time zone sort as text), then the higher number.
-  function ahead(a, b) {
-    const sources = Number(a.dataset.sources) - Number(b.dataset.sources);
-    if (sources !== 0) return sources > 0;
-    if (a.dataset.opened !== b.dataset.opened) return a.dataset.opened > b.dataset.opened;
-    return Number(a.dataset.incident) > Number(b.dataset.incident);
-  }
-
-  function inOrder(card) {
-    const before = card.previousElementSibling;
-    const after = card.nextElementSibling;
-    return (!before || ahead(before, card)) && (!after || ahead(card, after));
-  }
-
-  function insert(list, item) {
-    const before = [...list.children].find((other) => other !== item && ahead(item, other));
-    list.insertBefore(item, before || null);
-  }
-
-  function focusedIn(card) {
-    return card.contains(document.activeElement);
-  }
-
-  // Whether a card moved into `list` could keep the keyboard's focus (not folded away).
-  function reachable(list) {
-    const fold = list.closest("details");
-    return !fold || (fold.open && !fold.hidden);
-  }
-
-  // Puts a card in its lane's list, in rank. The card under the keyboard's focus is never
-  // taken from under it: within its list the others move around it, and it does not fold away
-  // while focused (it follows its lane once the focus leaves it, see "focusout" below). Moving
-  // it to another open list keeps the focus on it.
-  function arrange(card) {
-    const list = listFor(card.dataset.lane);
-    if (!focusedIn(card)) {
-      if (card.parentElement !== list || !inOrder(card)) insert(list, card);
-      return;
-    }
-    if (card.parentElement === list || !reachable(list)) {
-      [...card.parentElement.children].filter((other) => other !== card && misplaced(other, card))
-        .forEach((other) => insert(card.parentElement, other));
-      return;
-    }
-    const button = document.activeElement;
-    insert(list, card);
-    button.focus({ preventScroll: true });
-  }
-
-  // Whether `other` is on the wrong side of `card` in their list.
-  function misplaced(other, card) {
-    const follows = Boolean(card.compareDocumentPosition(other) & Node.DOCUMENT_POSITION_FOLLOWING);
-    return follows === ahead(other, card);
-  }
-
-  // Whether an answer's `item` is newer than the card shown: a later version, or the same one
-  // from a later answer (its lane may have changed: the flood folded or unfolded). A "gone"
-  // marker has no version; the later answer decides.
-  function fresher(item, answer, card) {
-    if (!item.dataset.gone && item.dataset.version !== card.dataset.version) {
-      return Number(item.dataset.version) > Number(card.dataset.version);
-    }
-    return answer >= Number(card.dataset.asked || 0);
-  }
-
   function drop(card, answer) {
     const focused = focusedIn(card);
     const marker = markers.get(card.dataset.incident);
@@ -167,7 +102,7 @@
     ["state", "lane", "sources", "version", "asked", "opened", "lat", "lon", "title"].forEach((key) => {
       current.dataset[key] = item.dataset[key];
     });
-    arrange(current);
+    arrange(current, listFor(current.dataset.lane));
     if (!current.closest("details")) announce(Number(id)); // out of the flood: others saw it too
     drawMarker(current);
   }
@@ -179,7 +114,7 @@
     if (!card) return;
     setTimeout(() => {
       if (!card.isConnected || focusedIn(card)) return;
-      arrange(card);
+      arrange(card, listFor(card.dataset.lane));
       afterChanges();
     }, 0);
   });
