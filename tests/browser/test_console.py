@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -100,9 +100,9 @@ def test_the_keyboard_path_holds_while_20_reports_arrive(
             assert client.post("/api/reports", json=body(at)).status_code == 201
 
     sender = threading.Thread(target=report_twenty)
-    sender.start()
-    expect(page.locator(".cards > li")).to_have_count(11, timeout=20000)  # arriving meanwhile
-    sender.join()
+    sender.start()  # the page takes them in as they arrive, with the focus on its card
+    sender.join()  # the wait below is for the page, however long the sending took
+    expect(page.locator(".cards > li")).to_have_count(11, timeout=10000)
     expect(first).to_contain_text("11 reportes")
     assert focused_incident(page) == chosen, "the focused card kept its focus"
     page.keyboard.press("Enter")
@@ -113,6 +113,37 @@ def test_the_keyboard_path_holds_while_20_reports_arrive(
     board_loads = [u for u in asked if "/dispatch/board" in u or "/api/incidents?" in u]
     assert len(board_loads) <= 1, board_loads  # the whole board once, when the stream is ready
     assert any("/dispatch/cards?" in u for u in asked)  # then only the cards that changed
+
+
+def test_a_card_reached_before_the_script_ran_keeps_the_focus_and_one_clicked_opens(
+    browser: Browser, live_server: LiveServer, client: TestClient, cast: Cast
+) -> None:
+    """A slow connection: the board is on screen before its script runs. The keyboard may
+    pass over a card meanwhile (it keeps the focus when the script starts); a card clicked
+    meanwhile opens once it does (the click itself found no handler)."""
+    assert client.post("/api/reports", json=body(SCENE)).status_code == 201
+    page = spanish(browser, "desk").new_page()
+    held: list[Route] = []
+    page.route("**/static/console.js", lambda route: held.append(route))
+    sign_in_dispatcher(page, live_server, cast)
+    page.locator("#board-title").focus()
+    page.keyboard.press("Tab")
+    chosen = focused_incident(page)
+    assert chosen is not None
+    expect(page.locator("#live")).to_have_text("Conectando…")  # not live without its script
+    assert held, "the page asked for its script"
+    held[0].continue_()
+    expect(page.locator("#live")).to_have_text("En vivo")
+    assert focused_incident(page) == chosen
+    expect(page.locator("#detail")).to_be_hidden()
+
+    page.reload(wait_until="commit")  # "load" would wait for the script held back
+    page.locator(f"#incident-{chosen} .card").click()
+    expect(page.locator("#live")).to_have_text("Conectando…")
+    assert len(held) == 2
+    held[1].continue_()
+    expect(page.locator("#detail")).to_be_focused()
+    expect(page.locator("#detail-head")).to_contain_text("1 reporte")
 
 
 def test_a_new_incident_sounds_and_counts_in_the_title(

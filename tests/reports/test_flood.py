@@ -164,3 +164,61 @@ def _sources_near(db: Session, pin: tuple[float, float]) -> int:
 
 def _nearest_real(incident: Incident) -> tuple[float, float]:
     return min(GENUINE, key=lambda pin: haversine_m(incident.lat, incident.lon, *pin))
+
+
+def test_the_cards_a_live_board_asks_for_fold_as_the_whole_board_does(
+    sessions: sessionmaker[Session], settings: Settings, db: Session
+) -> None:
+    """The live page asks for the cards events name; they go where the whole board put them,
+    with the version the page keeps the newest of, and the fold ends for all of them once the
+    one-source incidents (a typed-up call counts, though it is never folded) are no more than
+    the threshold."""
+    rng = random.Random(17)
+    writer = BatchWriter(sessions, settings)
+    flood = [Job(draft(settings, START, troll_pin(rng)), START) for _ in range(FLOOD_THRESHOLD)]
+    call = Job(draft(settings, START, (34.0522, -118.2437), source=Source.HOTLINE), START)
+    writer.write([*flood, call])
+
+    whole = _board(db, settings)
+    found, versions = board.cards(db, ANYONE, [i.id for i in _shown(whole)])
+    fold = _folded(db, settings, found)
+    assert whole.folding and fold.folding
+    assert fold.ids == {i.id for i in whole.possible_flood}
+    assert len(fold.ids) == FLOOD_THRESHOLD  # the typed-up call is not folded
+    assert versions == whole.versions == {i.id: 1 for i in found}  # each opened, nothing since
+
+    # A troll's incident is corroborated: it leaves the flood, and the rest are few enough.
+    corroborated = next(i for i in found if i.id in fold.ids)
+    writer.write([Job(draft(settings, START, (corroborated.lat, corroborated.lon)), START)])
+    db.expire_all()
+    found, versions = board.cards(db, ANYONE, [corroborated.id])
+    assert versions == {corroborated.id: 2}
+    assert _folded(db, settings, found) == board.Fold(False)
+    assert not _board(db, settings).folding
+
+
+def _board(db: Session, settings: Settings) -> board.Board:
+    return board.board(
+        db,
+        ANYONE,
+        now=START,
+        timezone="UTC",
+        flood_threshold=settings.board_flood_threshold,
+        vouched=lambda ids: sources.vouched_for(db, ids),
+    )
+
+
+def _folded(db: Session, settings: Settings, incidents: list[Incident]) -> board.Fold:
+    return board.folded(
+        db,
+        ANYONE,
+        incidents,
+        now=START,
+        timezone="UTC",
+        flood_threshold=settings.board_flood_threshold,
+        vouched=lambda ids: sources.vouched_for(db, ids),
+    )
+
+
+def _shown(whole: board.Board) -> list[Incident]:
+    return [i for lane in whole.lists.values() for i in lane] + whole.possible_flood

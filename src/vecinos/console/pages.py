@@ -77,7 +77,12 @@ def _board(db: Session, caller: Principal, context: AppContext, language: str) -
         vouched=lambda ids: sources.vouched_for(db, ids),
     )
     shown = [i for lane in board.lists.values() for i in lane] + board.possible_flood
-    return {"board": board, "lanes": lanes(language), "places": places(db, shown)}
+    return {
+        "board": board,
+        "lanes": lanes(language),
+        "places": places(db, shown),
+        "versions": board.versions,
+    }
 
 
 @router.get("/dispatch")
@@ -120,10 +125,10 @@ def cards_fragment(
 ) -> Response:
     """The named incidents' cards as they stand; those the board drops come back `gone`."""
     now, timezone = context.clock.now(), context.settings.alert_timezone
-    found = boards.cards(db, caller, incident)
+    found, versions = boards.cards(db, caller, incident)
     shown = [i for i in found if boards.shown(i, now, timezone)]
     kept = {i.id for i in shown}
-    folded = boards.folded(
+    fold = boards.folded(
         db,
         caller,
         shown,
@@ -138,8 +143,9 @@ def cards_fragment(
         language,
         shown=shown,
         gone=sorted(set(incident) - kept),
-        folded=folded,
+        fold=fold,
         places=places(db, shown),
+        versions=versions,
     )
 
 

@@ -1,8 +1,16 @@
 // Dispatcher console. The board arrives whole from the server; the incident stream (Server-Sent
 // Events) then names what changed and only those cards are fetched again, as server-rendered
 // fragments, and updated in place: the focused card keeps its focus while reports pour in.
-// The whole board is fetched again only when the stream (re)connects, and once a minute so ages
-// stay true.
+// The whole board is fetched again only when the stream (re)connects, when the board starts or
+// stops folding one-source incidents into its "possible flood" group, and once a minute so
+// ages stay true.
+//
+// Each card goes in the list the server names (data-lane: its state's, or the possible flood)
+// and, within it, where the server ranks it (ranking.js): most sources first, then newest. Answers may
+// arrive out of order (a whole board asked for on reconnecting can come after the cards of
+// later events), so each card keeps the version it shows (data-version, its timeline's last
+// event) and the number of the answer that brought it (data-asked): older data never
+// replaces newer.
 "use strict";
 
 (function () {
@@ -15,15 +23,22 @@
   const live = document.getElementById("live");
   const sound = document.getElementById("sound");
   const api = window.vecinos.api;
+  const { arrange, insert, fresher, focusedIn } = window.vecinos.ranking;
   const colours = { reported: "#7a4d00", verifying: "#0b5394", confirmed: "#b3261e", unfounded: "#4a4a4a", ended: "#1e6b32", expired: "#4a4a4a" };
   const SOUND_KEY = "vecinos.console.sound";
   const pageTitle = document.title;
   const unseen = new Set(); // new incidents nobody has opened yet: the title counts them
-  // Incidents this page has shown or announced: a new one is announced once, whether its
-  // "opened" event or a reload of the board brings it first.
-  const known = new Set([...root.querySelectorAll(".cards > li[data-incident]")].map((c) => Number(c.dataset.incident)));
+  // Incidents this page has shown in an open lane: one is announced once, when its card first
+  // lands there, whichever answer brings it. Cards folded away (closed, or a possible flood)
+  // make no sound; one that leaves the flood because others saw it too does.
+  const known = new Set([...root.querySelectorAll(".cards > li[data-incident]")]
+    .filter((c) => !c.closest("details")).map((c) => Number(c.dataset.incident)));
   const markers = new Map();
   let selected = null;
+  let asked = 0; // answers are numbered in the order they were asked for
+  const dropped = new Map(); // incident -> the answer that took its card away
+  let folding = document.getElementById("board-lanes").dataset.folding === "true";
+  let foldingAsked = 0; // the answer `folding` comes from
   let view = null;
   let incidentLayer = null;
   let shiftLayer = null;
@@ -34,6 +49,7 @@
 
   // ---- fragments ------------------------------------------------------------------------
 
+  // A server-rendered fragment (our own markup, its text escaped by the server's templates).
   async function fragment(path) {
     const answer = await fetch(path, { headers: { Accept: "text/html" }, cache: "no-store" });
     if (!answer.ok) throw new Error(String(answer.status));
@@ -46,55 +62,71 @@
     return document.getElementById("incident-" + id);
   }
 
-  function listFor(state) {
-    return root.querySelector('.cards[data-state="' + state + '"]');
+  // The list a card's lane names: a state's, or the folded "possible-flood".
+  function listFor(lane) {
+    return root.querySelector('.cards[data-state="' + lane + '"]');
   }
 
-  // Newest first, as the server orders them: by opening time (ISO times of one time zone sort
-  // as text), then by number.
-  function newer(a, b) {
-    if (a.dataset.opened !== b.dataset.opened) return a.dataset.opened > b.dataset.opened;
-    return Number(a.dataset.incident) > Number(b.dataset.incident);
-  }
-
-  function insert(list, item) {
-    const before = [...list.children].find((other) => other !== item && newer(item, other));
-    list.insertBefore(item, before || null);
-  }
-
-  function drop(card) {
-    const focused = card.contains(document.activeElement);
+  function drop(card, answer) {
+    const focused = focusedIn(card);
     const marker = markers.get(card.dataset.incident);
     if (marker) marker.remove();
     markers.delete(card.dataset.incident);
+    dropped.set(card.dataset.incident, answer);
     card.remove();
     if (focused) document.getElementById("board-title").focus();
   }
 
-  // Puts a fresh card where it belongs. An existing card keeps its <button> (and with it the
-  // focus and any key press on its way): only the button's content and the card's data change.
-  function place(item) {
-    const current = cardOf(item.dataset.incident);
-    const list = item.dataset.gone ? null : listFor(item.dataset.state);
+  // Puts a card from answer number `answer` where it belongs, unless the page already shows
+  // something newer. An existing card keeps its <button> (and with it the focus and any key
+  // press on its way): only the button's content and the card's data change.
+  function place(item, answer) {
+    const id = item.dataset.incident;
+    const current = cardOf(id);
+    if (current ? !fresher(item, answer, current) : (dropped.get(id) || 0) > answer) return;
+    const list = item.dataset.gone ? null : listFor(item.dataset.lane);
     if (!list) {
-      if (current) drop(current);
+      if (current) drop(current, answer);
       return;
     }
+    item.dataset.asked = String(answer);
     if (!current) {
       insert(list, item);
       drawMarker(item);
+      if (!list.closest("details")) announce(Number(id));
       return;
     }
     const button = current.querySelector(".card");
     const fresh = item.querySelector(".card");
     if (button.innerHTML !== fresh.innerHTML) button.replaceChildren(...fresh.childNodes);
-    ["state", "opened", "lat", "lon", "title"].forEach((key) => { current.dataset[key] = item.dataset[key]; });
-    if (current.parentElement !== list) {
-      const focused = button === document.activeElement;
-      insert(list, current);
-      if (focused) button.focus({ preventScroll: true });
-    }
+    ["state", "lane", "sources", "version", "asked", "opened", "lat", "lon", "title"].forEach((key) => {
+      current.dataset[key] = item.dataset[key];
+    });
+    arrange(current, listFor(current.dataset.lane));
+    if (!current.closest("details")) announce(Number(id)); // out of the flood: others saw it too
     drawMarker(current);
+  }
+
+  // A card that waited, focused, outside the fold its lane names follows it once the focus
+  // has gone elsewhere.
+  root.querySelector(".board").addEventListener("focusout", (event) => {
+    const card = event.target.closest(".cards > li[data-incident]");
+    if (!card) return;
+    setTimeout(() => {
+      if (!card.isConnected || focusedIn(card)) return;
+      arrange(card, listFor(card.dataset.lane));
+      afterChanges();
+    }, 0);
+  });
+
+  // The board folds or unfolds one-source incidents as a whole: when a later answer says it
+  // now does otherwise than the page shows, only the whole board puts every card right.
+  function follow(foldingNow, answer) {
+    if (foldingNow === undefined || answer <= foldingAsked) return false;
+    const changed = (foldingNow === "true") !== folding;
+    folding = foldingNow === "true";
+    foldingAsked = answer;
+    return changed;
   }
 
   function afterChanges() {
@@ -108,6 +140,9 @@
     });
     const closed = root.querySelector("details.closed");
     closed.querySelector("summary .count").textContent = closed.querySelectorAll(".cards > li").length;
+    const flood = root.querySelector("details.flood");
+    flood.querySelector("summary .count").textContent = flood.querySelectorAll(".cards > li").length;
+    showFlood();
     document.title = (unseen.size ? "(" + unseen.size + ") " : "") + pageTitle;
   }
 
@@ -125,9 +160,13 @@
     pending.clear();
     try {
       const query = ids.map((id) => "incident=" + encodeURIComponent(id)).join("&");
-      (await fragment("/dispatch/cards?" + query)).querySelectorAll("li[data-incident]").forEach(place);
+      const answer = ++asked;
+      const content = await fragment("/dispatch/cards?" + query);
+      content.querySelectorAll("li[data-incident]").forEach((item) => place(item, answer));
       afterChanges();
       keepInView(ids);
+      const list = content.querySelector("ul");
+      if (list && follow(list.dataset.folding, answer)) reloadBoard().catch(() => {});
     } catch (_) {
       /* the next reconnection or the minute's reload brings the board back in line */
     } finally {
@@ -135,17 +174,20 @@
     }
   }
 
+  // The whole board, as it stood when it was read: what a later answer brought stays.
   async function reloadBoard() {
+    const answer = ++asked;
     const content = await fragment("/dispatch/board");
     const kept = new Set();
     content.querySelectorAll("li[data-incident]").forEach((item) => {
       kept.add(item.dataset.incident);
-      if (!item.closest("details")) announce(Number(item.dataset.incident)); // missed its event
-      place(item);
+      place(item, answer);
     });
     root.querySelectorAll(".cards > li[data-incident]").forEach((card) => {
-      if (!kept.has(card.dataset.incident)) drop(card);
+      if (!kept.has(card.dataset.incident) && Number(card.dataset.asked || 0) < answer) drop(card, answer);
     });
+    follow(content.querySelector("#board-lanes").dataset.folding, answer);
+    text.boards = String(Number(text.boards || 0) + 1); // whole boards taken in (tests wait on it)
     afterChanges();
   }
 
@@ -194,6 +236,13 @@
 
   const filter = document.getElementById("board-filter");
 
+  // The possible flood shows with the reported lane, and only while it holds a card.
+  function showFlood() {
+    const wanted = document.getElementById("board-filter").value;
+    const flood = root.querySelector("details.flood");
+    flood.hidden = !flood.querySelector(".cards > li") || (Boolean(wanted) && wanted !== "reported");
+  }
+
   function applyFilter() {
     const wanted = filter.value;
     const closed = root.querySelector("details.closed");
@@ -203,6 +252,7 @@
     const closedShown = !wanted || Boolean(closed.querySelector('section.lane[data-lane="' + wanted + '"]'));
     closed.hidden = !closedShown;
     if (wanted && closedShown) closed.open = true;
+    showFlood();
   }
 
   filter.addEventListener("change", applyFilter);
@@ -237,10 +287,14 @@
     }
   }
 
-  // Escape in the detail goes back to the incident's card on the board.
+  // Escape in the detail goes back to the incident's card on the board (opening its fold: the
+  // dispatcher asked for that card).
   detail.addEventListener("keydown", (event) => {
     const card = selected === null ? null : cardOf(selected);
-    if (event.key === "Escape" && card) card.querySelector(".card").focus();
+    if (event.key !== "Escape" || !card) return;
+    const fold = card.closest("details");
+    if (fold) fold.open = true;
+    card.querySelector(".card").focus();
   });
 
   root.querySelector(".board").addEventListener("click", (event) => {
@@ -301,9 +355,11 @@
     });
   }
 
+  // Folded cards (closed today, or a possible flood scattered over the county) do not steer
+  // the map.
   function openPoints() {
     return [...root.querySelectorAll(".cards > li[data-incident]")]
-      .filter((card) => !card.closest("details.closed"))
+      .filter((card) => !card.closest("details"))
       .map((card) => [Number(card.dataset.lat), Number(card.dataset.lon)]);
   }
 
@@ -322,7 +378,7 @@
     const shown = view.map.getBounds();
     const outside = ids.some((id) => {
       const card = cardOf(id);
-      return card && !card.closest("details.closed") && !shown.contains([Number(card.dataset.lat), Number(card.dataset.lon)]);
+      return card && !card.closest("details") && !shown.contains([Number(card.dataset.lat), Number(card.dataset.lon)]);
     });
     if (outside || !fittedToIncidents) fitIncidents();
   }
@@ -351,17 +407,18 @@
   });
   stream.addEventListener("incident", (event) => {
     const change = JSON.parse(event.data);
-    if (change.kind === "opened") announce(change.incident_id);
-    refresh(change.incident_id);
+    refresh(change.incident_id); // announced once its card lands in an open lane
     if (change.incident_id === selected) showDetail(selected, false).catch(() => {});
   });
   setInterval(() => reloadBoard().catch(() => {}), 60000);
 
   afterChanges();
   // A card clicked while this script was still loading has the focus (a click focuses a
-  // button) but no handler saw the click: open it now.
+  // button) but no handler saw the click: open it now. A card the keyboard reached meanwhile
+  // (its focus is visible; a click's is not) was not chosen, only passed over: it keeps the
+  // focus, and opening it would move the focus to the detail from under the dispatcher.
   const early = document.activeElement && document.activeElement.closest(".cards .card");
-  if (early) select(Number(early.closest("li").dataset.incident));
+  if (early && !early.matches(":focus-visible")) select(Number(early.closest("li").dataset.incident));
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);
 })();
