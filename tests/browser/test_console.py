@@ -6,6 +6,7 @@ is one click. (The hotline form: test_where_without_gps.py.)"""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from tests.reports.factories import body
 from vecinos.incidents.models import Incident, IncidentState
 
 pytestmark = pytest.mark.browser
+BOARD_RELOAD_SECONDS = 60  # console.js reloads the whole board this often, events or not
 FAR = (34.10, -118.15)  # far enough from SCENE to open incidents of their own
 
 
@@ -86,6 +88,7 @@ def test_the_keyboard_path_holds_while_20_reports_arrive(
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
     assert client.post("/api/reports", json=body(SCENE)).status_code == 201
+    loaded = time.monotonic()  # no later than the page's script starts its minute timer
     sign_in_dispatcher(page, live_server, cast)
     expect(page.locator("#live")).to_have_text("En vivo")
     page.locator(".cards > li .card").first.focus()
@@ -111,7 +114,10 @@ def test_the_keyboard_path_holds_while_20_reports_arrive(
     page.keyboard.press("Escape")  # back to the board, to the card it came from
     assert focused_incident(page) == chosen
     board_loads = [u for u in asked if "/dispatch/board" in u or "/api/incidents?" in u]
-    assert len(board_loads) <= 1, board_loads  # the whole board once, when the stream is ready
+    # The whole board once, when the stream is ready; a slow run may also see the page's
+    # reload of every minute, once a minute has passed.
+    minutes = int((time.monotonic() - loaded) // BOARD_RELOAD_SECONDS)
+    assert len(board_loads) <= 1 + minutes, board_loads
     assert any("/dispatch/cards?" in u for u in asked)  # then only the cards that changed
 
 
