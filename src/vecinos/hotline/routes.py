@@ -12,10 +12,12 @@ from vecinos.hotline import texting
 from vecinos.web.deps import AppContext, ContextDep
 from vecinos.web.limits import Limit, RateLimited
 from vecinos.web.openapi import refusals
-from vecinos.web.policy import PUBLIC
+from vecinos.web.policy import ANONYMOUS
 
 router = APIRouter(prefix="/api", tags=["hotline"])
-Public = [PUBLIC.dependency()]
+# The provider never signs in: looking for a caller would open a session (two hops to a worker
+# thread and a query) for every text back.
+Anonymous = [ANONYMOUS.dependency()]
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -26,7 +28,7 @@ def signed_path(request: Request) -> str:
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
-@router.post("/alerts/sms/inbound", dependencies=Public, responses=refusals(403))
+@router.post("/alerts/sms/inbound", dependencies=Anonymous, responses=refusals(403))
 def inbound_sms(
     request: Request,
     form: Annotated[dict[str, str], Depends(form_fields)],
