@@ -289,6 +289,11 @@ class Settings(BaseSettings):
     alert_optins_per_contact_per_hour: int = Field(
         3, ge=1, description="Opt-in codes or links one phone or address is sent per hour."
     )
+    inbound_texts_per_minute: int = Field(
+        30000,
+        ge=1,
+        description="Texts to our number answered per minute, everyone together (STOP always).",
+    )
     alert_expiry_minutes: int = Field(
         240, ge=15, description="An alert is no longer shown or sent this long after it is made."
     )

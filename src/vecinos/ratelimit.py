@@ -157,7 +157,13 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
         "unsubscribe": token_gated,
         "invite": token_gated,
         "sign-in": Rule((Rate(20, MINUTE),), (Rate(1800, MINUTE),)),
-        "inbound-sms": Rule((Rate(30, MINUTE),), (Rate(3000, MINUTE),)),
+        # Texts to our number (signed by the provider): 30 a minute from one number is a loop
+        # with another machine, not a person. The ceiling for everyone is for a runaway, not
+        # for residents: a broad alert to 50,000 may bring a reply from one in ten within the
+        # minute. STOP is never held to either (the webhook does not ask): carriers require it.
+        "inbound-sms": Rule(
+            (Rate(30, MINUTE),), (Rate(settings.inbound_texts_per_minute, MINUTE),)
+        ),
         # A resident's accompaniment request texts the contact it gives: a few per contact, so
         # nobody can make us flood someone else's phone.
         "accompaniment": Rule((Rate(3, HOUR),), (Rate(60, MINUTE),)),

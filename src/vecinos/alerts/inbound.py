@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from vecinos.alerts import contacts, subscriptions
+from vecinos.alerts.contacts import Contact
 from vecinos.config import Settings
 from vecinos.errors import AppError, Forbidden
 from vecinos.i18n import N_, gettext
@@ -55,15 +56,31 @@ def check_signature(settings: Settings, path: str, form: dict[str, str], sent: s
         raise Forbidden(N_("The request is not signed by our SMS provider."), code="bad_signature")
 
 
+def keyword_of(body: str) -> str:
+    """The text's first word as a keyword: "stop." and "Stop!" are STOP."""
+    word = body.strip().split(maxsplit=1)
+    return word[0].upper().strip(".!") if word else ""
+
+
+def is_stop(form: dict[str, str]) -> bool:
+    """Whether the text asks to stop: carriers require it honoured, so nothing refuses it."""
+    return keyword_of(form.get("Body", "")) in STOP_WORDS
+
+
 def handle(db: Session, form: dict[str, str], *, now: datetime, settings: Settings) -> str | None:
     """The reply to send back, or None for a text that is not a keyword."""
-    word = form.get("Body", "").strip().split(maxsplit=1)
-    keyword = word[0].upper().strip(".!") if word else ""
     try:
         texter = contacts.texter(form.get("From", ""))  # by SMS or by WhatsApp
     except AppError:
         return None  # short codes and alphanumeric senders have nothing to stop
-    subscription = subscriptions.texter_subscription(db, texter, settings)
+    return answer(db, texter, keyword_of(form.get("Body", "")), now=now, settings=settings)
+
+
+def answer(
+    db: Session, texter: Contact, keyword: str, *, now: datetime, settings: Settings
+) -> str | None:
+    """The reply to a keyword from a number already parsed, or None for any other word. Only
+    STOP and START write; HELP reads nothing, RIGHTS only the subscriber's language."""
     coalition = settings.coalition_name
     if keyword in STOP_WORDS:
         done = subscriptions.stop_texts(db, texter, now=now, settings=settings)
@@ -76,9 +93,15 @@ def handle(db: Session, form: dict[str, str], *, now: datetime, settings: Settin
     if keyword in HELP_WORDS:
         return gettext(HELP_WORDS[keyword], HELP).format(coalition=coalition)
     if keyword in RIGHTS_WORDS:
+        subscription = subscriptions.texter_subscription(db, texter, settings)
         language = subscription.language if subscription else RIGHTS_WORDS[keyword]
         return rights_reply(language, settings)
     return None
+
+
+def writes(keyword: str) -> bool:
+    """Whether answering `keyword` changes a subscription (STOP, START)."""
+    return keyword in STOP_WORDS or keyword in START_WORDS
 
 
 def twiml(reply: str | None) -> str:

@@ -75,6 +75,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     # The public read side early: in a spike of readers, fewer routers are tried per request.
     alert_feeds_router,
+    # Likewise the texts webhook: a broad alert brings thousands of replies in a minute.
+    hotline_router,
     alerts_pages_router,
     accounts_router,
     zones_router,
@@ -112,7 +114,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     coverage_pages_router,
     coverage_org_pages_router,
     coverage_public_router,
-    hotline_router,
     hotline_voice_router,
     hotline_operator_router,
     hotline_message_router,
