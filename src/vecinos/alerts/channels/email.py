@@ -91,11 +91,15 @@ class EmailChannel:
             tls_context=self.tls_context() if s.smtp_starttls else None,
         )
         await session.connect()
+        # Kept: a login that times out makes the session drop its own reference, after only
+        # starting TLS's goodbye, which a stalled server never answers.
+        transport = session.transport
         if s.smtp_username:
             try:
                 await session.login(s.smtp_username, s.smtp_password.get_secret_value())
             except BaseException:
-                _drop(session)  # a refused login must not leave the connection open
+                _abort(transport)  # a refused login must not leave the connection open
+                session.close()
                 raise
         return session
 
@@ -116,8 +120,13 @@ async def _close(session: aiosmtplib.SMTP | None) -> None:
 
 
 def _drop(session: aiosmtplib.SMTP) -> None:
-    """Close at once, without TLS's goodbye: a server that stalled (as after a refused AUTH)
-    never answers it, and the socket would outlive the event loop that owns it."""
-    if isinstance(session.transport, asyncio.WriteTransport):
-        session.transport.abort()
+    _abort(session.transport)
     session.close()
+
+
+def _abort(transport: asyncio.BaseTransport | None) -> None:
+    """Close at once, without TLS's goodbye: a server that stalled (as after a refused AUTH)
+    never answers it, and the socket would outlive the event loop that owns it. Works on a
+    transport whose graceful close has already begun."""
+    if isinstance(transport, asyncio.WriteTransport):
+        transport.abort()
