@@ -3,14 +3,13 @@
 The package gives each ZIP code one point (its centre), not its outline, so "the ZIP code of a
 point" is the nearest residential ZIP centre within `MAX_DISTANCE_M`: right for a coarse public
 place, which is all it is used for. Only active STANDARD codes count: PO-box and single-company
-codes are not places people live in or recognise. Loading the data takes about a second of
-CPU, once per process: `vecinos serve` starts it in a thread as it starts (`warmed`) and answers
-requests meanwhile; a request that needs the codes before they are ready waits for that one load.
+codes are not places people live in or recognise. Loading the data takes about half a second,
+once per process, on first use.
 """
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -40,16 +39,8 @@ class ZipCode:
         return fold(self.city)
 
 
-_loading = threading.Lock()  # one load per process, whichever thread asks first
-
-
-def _all() -> tuple[ZipCode, ...]:
-    with _loading:
-        return _load_all()
-
-
 @cache
-def _load_all() -> tuple[ZipCode, ...]:
+def _all() -> tuple[ZipCode, ...]:
     found = []
     for z in zipcodes.list_all():  # type: ignore[no-untyped-call]
         lat, lon = float(z["lat"] or 0), float(z["long"] or 0)
@@ -59,28 +50,18 @@ def _load_all() -> tuple[ZipCode, ...]:
     return tuple(found)
 
 
+@cache
 def _by_code() -> dict[str, ZipCode]:
-    with _loading:
-        return _load_by_code()
+    return {z.code: z for z in _all()}
 
 
 @cache
-def _load_by_code() -> dict[str, ZipCode]:
-    return {z.code: z for z in _load_all()}
-
-
 def _tree() -> STRtree:
-    with _loading:
-        return _load_tree()
-
-
-@cache
-def _load_tree() -> STRtree:
-    return STRtree(points([(z.lon, z.lat) for z in _load_all()]))
+    return STRtree(points([(z.lon, z.lat) for z in _all()]))
 
 
 def warm() -> None:
-    """Load the codes and build the index now (about a second of CPU, once per process), so the
+    """Load the codes and build the index now (about two seconds, once per process), so the
     first alert a process names a place for does not wait for it."""
     _by_code()
     _tree()
@@ -88,10 +69,8 @@ def warm() -> None:
 
 @asynccontextmanager
 async def warmed() -> AsyncIterator[None]:
-    """For the app's lifespan: the load starts with the app, in a thread of its own, and the app
-    serves meanwhile. Nothing answering at start-up (health, pages, feeds) needs the codes, and
-    whatever does waits on the lock for the load under way rather than starting its own."""
-    threading.Thread(target=warm, name="vecinos-zipcodes", daemon=True).start()
+    """For the app's lifespan: ready before the first request."""
+    await asyncio.to_thread(warm)
     yield
 
 
