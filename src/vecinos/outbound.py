@@ -4,7 +4,8 @@ non-public addresses, whether written in a URL or behind a name.
 Push endpoints and partner webhooks are URLs strangers and coordinators give us; without this a
 subscription pointing at 127.0.0.1, 10.0.0.1 or 169.254.169.254 would have the worker call into
 the server's own network. The check sits where the connection is made (the HTTP client's
-resolver, `GuardedResolver`), so a name that resolves to a public address when a subscription
+resolver, `GuardedResolver` in `vecinos.alerts.channels.http`, beside aiohttp, which only
+the sending side loads), so a name that resolves to a public address when a subscription
 is made and to a private one later (DNS rebinding) is refused too; an address written in the
 URL never reaches a resolver, so `refuse_private_literal` judges it before the request, and
 the client follows no redirect. `VECINOS_OUTBOUND_ALLOW_PRIVATE` lifts the guard for tests and
@@ -14,10 +15,6 @@ demos with local stand-ins.
 from __future__ import annotations
 
 import ipaddress
-import socket
-
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
 
 
 class PrivateAddressError(OSError):
@@ -43,24 +40,3 @@ def is_private_literal(host: str) -> bool:
 def refuse_private_literal(host: str | None, *, allow_private: bool) -> None:
     if host and is_private_literal(host) and not allow_private:
         raise PrivateAddressError(f"{host} is not a public address")
-
-
-class GuardedResolver(AbstractResolver):
-    """aiohttp's own threaded resolver, refusing a name if any of its addresses is not public:
-    a name with one public and one private address could be made to land on the private one."""
-
-    def __init__(self, *, allow_private: bool) -> None:
-        self.allow_private = allow_private
-        self._resolver = ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        found = await self._resolver.resolve(host, port, family)
-        refused = [result["host"] for result in found if not is_public(result["host"])]
-        if refused and not self.allow_private:
-            raise PrivateAddressError(f"{host} resolves to a non-public address ({refused[0]})")
-        return found
-
-    async def close(self) -> None:
-        await self._resolver.close()

@@ -43,7 +43,9 @@ def settled(app: FastAPI) -> FastAPI:
     """What start-up built (modules, routes, models, templates) lives as long as the process:
     moved out of the garbage collector's sight. Otherwise every full collection walks all of
     it again, which under the intake benchmark stopped the event loop for ~150 ms a few
-    times a minute, the slowest answers of the run."""
+    times a minute, the slowest answers of the run. `vecinos serve` keeps the collector off
+    while it builds the app (`vecinos.cli.run_server`); it is on again from here."""
     gc.collect()
     gc.freeze()
+    gc.enable()
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 
@@ -71,6 +72,13 @@ def serve(
 def run_server(host: str, port: int, *, workers: int, demo_mode: bool, log_level: str) -> None:
     import uvicorn
 
+    # Start-up makes a few hundred thousand objects (modules, routes, models) that live as long as
+    # the process; the collector cannot free any of them, yet it walked them all several times
+    # while the app was imported. Off until the app is built: `vecinos.app.serve.settled`
+    # collects once, moves them out of its sight and turns it back on. Only when the app is
+    # built in this process: with several workers this one only supervises them.
+    if workers == 1:
+        gc.disable()
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     raise_open_file_limit()
     factory = "vecinos.app.serve:demo_app" if demo_mode else "vecinos.app.serve:production_app"

@@ -1,9 +1,14 @@
-"""`vecinos rights …`: print cards and posters, speak the megaphone script, export a bundle."""
+"""`vecinos rights …`: print cards and posters, speak the megaphone script, export a bundle.
+
+The PDF, audio and export modules are imported by the commands that make them: every `vecinos`
+command (`serve` among them) imports this module to build the command line.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -13,12 +18,12 @@ from rich.table import Table
 from vecinos.commands import settings_or_exit
 from vecinos.config import Settings
 from vecinos.errors import AppError
-from vecinos.rights.audio import write_audio
 from vecinos.rights.content import coverage_problems
-from vecinos.rights.export import Job, plan_export
 from vecinos.rights.kit import RightsKit, load_kit
-from vecinos.rights.pdf import write_card, write_door_hanger, write_poster
 from vecinos.rights.sms import compose, count_segments
+
+if TYPE_CHECKING:
+    from vecinos.rights.export import Job
 
 app = typer.Typer(help="Know-your-rights material: cards, posters, audio.", no_args_is_help=True)
 console = Console()
@@ -87,6 +92,8 @@ def _per_language(
 def _job(
     kit: RightsKit, code: str, path: Path, make: Callable[[RightsKit, str, Path], object]
 ) -> Job:
+    from vecinos.rights.export import Job
+
     return Job(path, lambda: make(kit, code, path))
 
 
@@ -97,6 +104,8 @@ def card(
     paper: str | None = typer.Option(None, help=PAPER_HELP),
 ) -> None:
     """Wallet cards: 8 per sheet, fronts then backs, cut marks, QR codes."""
+    from vecinos.rights.pdf import write_card
+
     size = paper or settings_or_exit().rights_paper
     _per_language(lang, output, ".pdf", lambda kit, code, path: write_card(kit, code, path, size))
 
@@ -108,6 +117,8 @@ def poster(
     paper: str | None = typer.Option(None, help=PAPER_HELP),
 ) -> None:
     """A one-page poster."""
+    from vecinos.rights.pdf import write_poster
+
     size = paper or settings_or_exit().rights_paper
     _per_language(lang, output, ".pdf", lambda kit, code, path: write_poster(kit, code, path, size))
 
@@ -119,6 +130,8 @@ def door_hanger(
     paper: str | None = typer.Option(None, help=PAPER_HELP),
 ) -> None:
     """Two door hangers per sheet, with cut marks and the knob hole."""
+    from vecinos.rights.pdf import write_door_hanger
+
     size = paper or settings_or_exit().rights_paper
     _per_language(
         lang, output, ".pdf", lambda kit, code, path: write_door_hanger(kit, code, path, size)
@@ -131,6 +144,8 @@ def audio(
     output: Path = typer.Option(Path("aviso.wav"), "--output", "-o", help=".wav or .ogg."),
 ) -> None:
     """The megaphone script spoken by espeak-ng, as WAV or OGG."""
+    from vecinos.rights.audio import write_audio
+
     _per_language(lang, output, output.suffix or ".wav", write_audio)
 
 
@@ -141,6 +156,8 @@ def export(
     paper: str | None = typer.Option(None, help=PAPER_HELP),
 ) -> None:
     """A static offline bundle: every page, card, poster, script and audio file."""
+    from vecinos.rights.export import plan_export
+
     settings, kit = _kit()
     try:
         jobs = plan_export(kit, folder, paper=paper or settings.rights_paper, languages=lang)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from vecinos.accounts import audit
-from vecinos.anchoring.tsa import Trust, load_trust_file
 from vecinos.commands import open_engine, settings_or_exit
 from vecinos.db import make_session_factory, transaction
 from vecinos.evidence import retention
@@ -24,8 +24,10 @@ from vecinos.evidence.signing import (
     signing_key,
 )
 from vecinos.evidence.storage import storage_for
-from vecinos.evidence.verify import verify_bundle
 from vecinos.incidents.models import Incident
+
+if TYPE_CHECKING:
+    from vecinos.anchoring.tsa import Trust
 
 app = typer.Typer(help="Legal exports of incidents, their verification, retention.")
 console = Console()
@@ -83,6 +85,10 @@ def verify(
 ) -> None:
     """Check signature, manifest, timeline chain, media and RFC 3161 time-stamps (offline);
     exit 1 naming the first mismatch."""
+    # Here, not at the top: checking brings the TSA's X.509 and RFC 3161 libraries, for this one
+    # command, and every `vecinos` command (`serve` among them) imports this module.
+    from vecinos.evidence.verify import verify_bundle
+
     settings = settings_or_exit()
     trust = _trust_or_exit(tsa_certificate or settings.tsa_certificate)
     if public_key is not None:
@@ -115,6 +121,8 @@ def verify(
 def _trust_or_exit(path: Path | None) -> Trust | None:
     if path is None:
         return None
+    from vecinos.anchoring.tsa import load_trust_file  # as verify_bundle, for `verify` only
+
     try:
         return load_trust_file(path)
     except ValueError as exc:

@@ -3,18 +3,25 @@
 The package gives each ZIP code one point (its centre), not its outline, so "the ZIP code of a
 point" is the nearest residential ZIP centre within `MAX_DISTANCE_M`: right for a coarse public
 place, which is all it is used for. Only active STANDARD codes count: PO-box and single-company
-codes are not places people live in or recognise. Loading the data takes about half a second,
-once per process, on first use.
+codes are not places people live in or recognise. Loading the data from the package takes
+about a second, in one call into its compiled extension that holds the GIL (nothing else in the
+process runs meanwhile). So `vecinos serve` keeps the rows it uses, five fields of ~30k codes, in
+a small file under the data directory (`cache/`), named by the package's version, and reads that
+at later starts (a few hundredths of a second); a missing or unreadable file is made again.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import astuple, dataclass
 from functools import cache
 from math import cos, radians
+from pathlib import Path
 
 import zipcodes
 from shapely import STRtree, box, points
@@ -22,6 +29,9 @@ from shapely import STRtree, box, points
 from vecinos.geo.distance import haversine_m
 from vecinos.geo.names import fold
 
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1  # bump when what a kept row holds, or which codes are kept, changes
 MAX_DISTANCE_M = 15_000.0  # past this, a point has no ZIP code worth naming (sea, desert)
 METRES_PER_DEGREE = 111_320.0
 
@@ -39,8 +49,17 @@ class ZipCode:
         return fold(self.city)
 
 
-@cache
+_loaded: tuple[ZipCode, ...] | None = None  # set once per process: by `warm` or on first use
+
+
 def _all() -> tuple[ZipCode, ...]:
+    global _loaded
+    if _loaded is None:
+        _loaded = _from_package()
+    return _loaded
+
+
+def _from_package() -> tuple[ZipCode, ...]:
     found = []
     for z in zipcodes.list_all():  # type: ignore[no-untyped-call]
         lat, lon = float(z["lat"] or 0), float(z["long"] or 0)
@@ -48,6 +67,29 @@ def _all() -> tuple[ZipCode, ...]:
         if z["active"] and z["zip_code_type"] == "STANDARD" and (lat, lon) != (0.0, 0.0):
             found.append(ZipCode(str(z["zip_code"]), str(z["city"]), str(z["state"]), lat, lon))
     return tuple(found)
+
+
+def cache_file(data_dir: Path) -> Path:
+    return data_dir / "cache" / f"zipcodes-{zipcodes.__version__}-{CACHE_FORMAT}.json"
+
+
+def _kept(data_dir: Path) -> tuple[ZipCode, ...]:
+    """The codes from the file kept under `data_dir`, made from the package when it is missing
+    or unreadable (then written for the next start; a failed write only costs that)."""
+    path = cache_file(data_dir)
+    try:
+        return tuple(ZipCode(*row) for row in json.loads(path.read_bytes()))
+    except (OSError, ValueError, TypeError):
+        pass
+    found = _from_package()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps([astuple(z) for z in found], separators=(",", ":")))
+        partial.replace(path)  # whole or not at all, whichever process writes last
+    except OSError as exc:
+        log.warning("could not keep the ZIP codes at %s: %s", path, exc)
+    return found
 
 
 @cache
@@ -60,18 +102,25 @@ def _tree() -> STRtree:
     return STRtree(points([(z.lon, z.lat) for z in _all()]))
 
 
-def warm() -> None:
-    """Load the codes and build the index now (about two seconds, once per process), so the
-    first alert a process names a place for does not wait for it."""
+def warm(data_dir: Path | None = None) -> None:
+    """Load the codes and build the index now (once per process), so the first alert a process
+    names a place for does not wait for it; from the file kept under `data_dir` if given."""
+    global _loaded
+    if _loaded is None and data_dir is not None:
+        _loaded = _kept(data_dir)
     _by_code()
     _tree()
 
 
-@asynccontextmanager
-async def warmed() -> AsyncIterator[None]:
+def warmed(data_dir: Path) -> Callable[[], AbstractAsyncContextManager[None]]:
     """For the app's lifespan: ready before the first request."""
-    await asyncio.to_thread(warm)
-    yield
+
+    @asynccontextmanager
+    async def helper() -> AsyncIterator[None]:
+        await asyncio.to_thread(warm, data_dir)
+        yield
+
+    return helper
 
 
 def by_code(code: str) -> ZipCode | None:

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vecinos import keyring
-from vecinos.alerts.channels import whatsapp
+from vecinos.alerts.channels import whatsapp_numbers
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
 from vecinos.crypto import blind_index
@@ -205,7 +205,7 @@ def _file_report(
 def _follows_up(sender: Sender, settings: Settings) -> bool:
     """Whether the status line can reach the sender on the channel they wrote by: SMS always
     (the outbox holds it until a provider is there), WhatsApp only with a WhatsApp sender."""
-    return sender.channel != ChannelKind.WHATSAPP or whatsapp.reachable(settings)
+    return sender.channel != ChannelKind.WHATSAPP or whatsapp_numbers.reachable(settings)
 
 
 def _advance(conversation: TextConversation, step: Step, **answers: object) -> None:

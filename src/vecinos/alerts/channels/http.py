@@ -15,22 +15,46 @@ kept alive and reused. aiohttp is also what the Twilio and Web Push libraries us
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
 from multidict import CIMultiDict
 from yarl import URL
 
 from vecinos.alerts.channels.base import PermanentSendError, TransientSendError
 from vecinos.config import Settings
-from vecinos.outbound import GuardedResolver, PrivateAddressError, refuse_private_literal
+from vecinos.outbound import PrivateAddressError, is_public, refuse_private_literal
 
 USER_AGENT = "vecinos-alerts/1"
 # 404 and 410 from a push service or partner mean the endpoint is gone for good.
 GONE = frozenset({404, 410})
 CONNECTIONS_PER_HOST = 64  # a provider sees at most this many of our connections
+
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp's own threaded resolver, refusing a name if any of its addresses is not public:
+    a name with one public and one private address could be made to land on the private one."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self._resolver = ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await self._resolver.resolve(host, port, family)
+        refused = [result["host"] for result in found if not is_public(result["host"])]
+        if refused and not self.allow_private:
+            raise PrivateAddressError(f"{host} resolves to a non-public address ({refused[0]})")
+        return found
+
+    async def close(self) -> None:
+        await self._resolver.close()
 
 
 @dataclass(frozen=True)

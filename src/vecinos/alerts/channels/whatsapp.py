@@ -17,29 +17,15 @@ import json
 from vecinos.alerts.channels.base import OutboundMessage, SendResult
 from vecinos.alerts.channels.http import Http
 from vecinos.alerts.channels.sms import SmsChannel
+from vecinos.alerts.channels.whatsapp_numbers import PREFIX, address, configured, reachable
 from vecinos.alerts.models import ChannelKind
 from vecinos.config import Settings
 
-PREFIX = "whatsapp:"
+__all__ = ["PREFIX", "WhatsAppChannel", "address", "configured", "reachable"]
+
 # Twilio's answers that mean this number will never take our WhatsApp messages, beside SMS's:
 # 63003 the number has no WhatsApp account, 63024 an invalid recipient.
 DEAD_WHATSAPP_CODES = frozenset({63003, 63024})
-
-
-def configured(settings: Settings) -> bool:
-    """Whether WhatsApp messages can go out for real (a sender and an account)."""
-    return bool(settings.twilio_account_sid and settings.twilio_whatsapp_from)
-
-
-def reachable(settings: Settings) -> bool:
-    """Whether a message queued for WhatsApp goes anywhere: the provider, or the demo's inbox.
-    A number is not kept for a channel that cannot send to it."""
-    return configured(settings) or settings.demo_inbox
-
-
-def address(e164: str) -> str:
-    """`+12135550142` as WhatsApp's address on Twilio: `whatsapp:+12135550142`."""
-    return e164 if e164.startswith(PREFIX) else PREFIX + e164
 
 
 class WhatsAppChannel(SmsChannel):
