@@ -63,6 +63,8 @@ UNSAFE = [
     ("frente a la casa de juan perez", FindingKind.HOME),
     ("near 1187 brooklyn ave", FindingKind.ADDRESS),
     ("1980 brooklyn", FindingKind.ADDRESS),  # a year-like house number is a house number
+    ("the 1980 brooklyn", FindingKind.ADDRESS),  # "the" introduces places as well as years
+    ("frente del 1980 brooklyn", FindingKind.ADDRESS),
     ("agents at 2024 soto since morning", FindingKind.ADDRESS),
     ("by the blue house of Sra garcia, 2nd and soto", FindingKind.HOME),
     ("by the blue house of Sra garcia, 2nd and soto", FindingKind.NAME),

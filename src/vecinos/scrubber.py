@@ -124,9 +124,10 @@ MARKED_NUMBER = re.compile(
 # "1187 brooklyn": three or more digits, then a word that is no count ("100 agents").
 BARE_HOUSE_NUMBER = re.compile(rf"(?<![\w.:,(-])\d{{3,6}}[a-z]?\s+(?P<word>{WORD})", _I)
 YEAR = re.compile(r"(?:19[89]|20[0-3])\d\s")
-# A year is read as one only after a word that introduces a year ("the 2024 operation", "en
-# 1994"): "1980 brooklyn" alone is a house, and a wrong refusal costs less than a home shown.
-BEFORE_A_YEAR = re.compile(r"\b(?:in|since|the|of|en|desde|del|de|el|año|year)\s+$", _I)
+# A year is read as one only after a word that introduces a time ("in 1994", "desde 2024"):
+# "1980 brooklyn" alone is a house, and a wrong refusal costs less than a home shown. Not after
+# words that also introduce a place ("the 1980 brooklyn", "frente del 1980 brooklyn").
+BEFORE_A_YEAR = re.compile(r"\b(?:in|since|during|en|desde|durante|año|year)\s+$", _I)
 # … or before a word that a year qualifies ("CBP 2024 operation").
 AFTER_A_YEAR = frozenset(
     {

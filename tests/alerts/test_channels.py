@@ -229,7 +229,8 @@ def test_email_uses_starttls_and_auth_on_a_real_smtp_server(
             idempotency_key="d-42",
             data={"unsubscribe_url": "https://vecinos.test/alerts/unsubscribe?token=su_x"},
         )
-        result = send(channel, message)
+        result = send(channel, message)  # then the channel is closed
+        assert open_connections_to(port) == 0  # closed for good, not left to the collector
     (envelope,) = mailbox.messages
     assert mailbox.logins == [servers.SMTP_USER.encode()]
     assert envelope.rcpt_tos == ["resident@example.org"]

@@ -59,9 +59,10 @@ def test_unknown_language_is_a_clear_error(env: Path) -> None:
 def test_a_broken_override_stops_the_command(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = write_override(env / "broken", "hotline: [1, 2]\n")
     monkeypatch.setenv("VECINOS_RIGHTS_OVERRIDES", str(broken))
+    monkeypatch.setenv("COLUMNS", "1000")  # the path is as long as the test's folder; unwrapped
     result = CliRunner().invoke(app, ["rights", "check"])
     assert result.exit_code == 2
-    assert "coalition.yaml: field 'hotline'" in "".join(result.output.splitlines())
+    assert "coalition.yaml: field 'hotline'" in " ".join(result.output.split())
 
 
 def test_check_lists_every_language(env: Path) -> None:

@@ -12,6 +12,7 @@ connection is transient: the server or our settings are at fault, not the subscr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -112,11 +113,17 @@ class EmailChannel:
 
 
 async def _close(session: aiosmtplib.SMTP | None) -> None:
-    if session is not None and session.is_connected:
-        try:
-            await session.quit()
-        except (aiosmtplib.SMTPException, OSError, TimeoutError):
-            _drop(session)
+    """QUIT, then the socket closed at once: once the server has said goodbye, TLS's own
+    goodbye would only keep the socket open until the server answers it, which may be after
+    the event loop that owns the socket is gone."""
+    if session is None or not session.is_connected:
+        return
+    transport = session.transport
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+        await session.quit()  # and if it fails, closed below all the same
+    _abort(transport)
+    session.close()
+    await asyncio.sleep(0)  # the transport's close callback runs on this loop
 
 
 def _drop(session: aiosmtplib.SMTP) -> None:
