@@ -4,20 +4,17 @@ rung and takes it. Every request goes through the real, signed webhooks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 from pydantic import SecretStr
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.fixtures import LiveServer
 from tests.browser.spanish import no_overflow, spanish
 from tests.browser.test_phone_simulator import press
 from vecinos.accounts import totp
-from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
@@ -30,24 +27,9 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture
-def demo_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            "demo_inbox": True,
-            "cookie_secure": False,
-            "public_url": "http://127.0.0.1",
-            "twilio_auth_token": SecretStr("demo-simulator-token"),
-        }
-    )
-
-
-@pytest.fixture
-def demo_server(
-    demo_settings: Settings, engine: Engine, clock: FrozenClock
-) -> Iterator[LiveServer]:
-    app = create_app(demo_settings, engine=engine, clock=clock, allow_placeholder_secret=True)
-    with LiveServer(app) as server:
-        yield server
+def demo_settings(demo_settings: Settings) -> Settings:
+    """The shared demo's, with the token the phone simulator signs with."""
+    return demo_settings.model_copy(update={"twilio_auth_token": SecretStr("demo-simulator-token")})
 
 
 def test_a_korean_call_rings_the_demos_operator_on_shift(

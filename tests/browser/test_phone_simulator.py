@@ -5,12 +5,10 @@ in a message. Every request goes through the real, signed webhooks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from pydantic import SecretStr
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.fixtures import LiveServer, screenshot
@@ -18,8 +16,6 @@ from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import Cast
 from tests.geo.factories import add_gazetteer
 from tests.hotline.factories import on_hotline_shift
-from vecinos.app.factory import create_app
-from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import transaction
 from vecinos.hotline import operators
@@ -31,24 +27,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            "demo_inbox": True,
-            "cookie_secure": False,
-            "public_url": "http://127.0.0.1",
-            "twilio_auth_token": SecretStr("demo-simulator-token"),
-        }
-    )
-
-
-@pytest.fixture
-def demo_server(
-    demo_settings: Settings, engine: Engine, clock: FrozenClock
-) -> Iterator[LiveServer]:
-    app = create_app(demo_settings, engine=engine, clock=clock, allow_placeholder_secret=True)
-    with LiveServer(app) as server:
-        yield server
+def demo_settings(demo_settings: Settings) -> Settings:
+    """The shared demo's, with the token the phone simulator signs with."""
+    return demo_settings.model_copy(update={"twilio_auth_token": SecretStr("demo-simulator-token")})
 
 
 def text(page: Page, body: str) -> None:
