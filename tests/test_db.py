@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from vecinos.db import is_sqlite
+from vecinos.db.embedded import READ_ONLY, make_sqlite_engine
 from vecinos.models import metadata
 
 
@@ -23,3 +33,115 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+# SQLite's writers of one process queue on a lock of their own (vecinos.db.embedded): each way
+# a write transaction can end must hand the lock to the next writer, or every write after it
+# would wait out the timeout.
+WAYS_A_WRITE_ENDS: dict[str, Callable[[Engine], None]] = {
+    "commit": lambda engine: _write(engine, commit=True),
+    "rollback": lambda engine: _write(engine, commit=False),
+    "error in the block": lambda engine: _write_then_fail(engine),
+    "session commit": lambda engine: _session_write(engine, commit=True),
+    "session closed unfinished": lambda engine: _session_write(engine, commit=False),
+    "connection dropped unfinished": lambda engine: _dropped_mid_transaction(engine),
+}
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_sqlite_engine(f"sqlite:///{tmp_path / 'writers.db'}", write_wait_seconds=2)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize("way", WAYS_A_WRITE_ENDS)
+def test_every_way_a_write_ends_lets_the_next_writer_in(sqlite_engine: Engine, way: str) -> None:
+    WAYS_A_WRITE_ENDS[way](sqlite_engine)
+    started = time.monotonic()
+    _write(sqlite_engine, commit=True)
+    assert time.monotonic() - started < 1, "the next writer waited for a lock nobody held"
+
+
+def test_a_writer_waits_for_the_one_writing_and_starts_when_it_commits(
+    sqlite_engine: Engine,
+) -> None:
+    second_in = threading.Event()
+
+    def second_writer() -> None:
+        _write(sqlite_engine, commit=True)
+        second_in.set()
+
+    with sqlite_engine.begin() as first:
+        first.exec_driver_sql("INSERT INTO notes (body) VALUES ('first')")
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        assert not second_in.wait(0.2), "two writers at once"
+    assert second_in.wait(10)
+    thread.join()
+    with sqlite_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 2
+
+
+def test_a_writer_gives_up_with_database_locked_and_readers_still_read(
+    sqlite_engine: Engine,
+) -> None:
+    outcome: list[BaseException | None] = []
+
+    def second_writer() -> None:
+        try:
+            _write(sqlite_engine, commit=True)
+            outcome.append(None)
+        except OperationalError as error:
+            outcome.append(error)
+
+    with sqlite_engine.begin() as first:
+        first.exec_driver_sql("INSERT INTO notes (body) VALUES ('held')")
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        thread.join(30)
+        reads = sqlite_engine.execution_options(**{READ_ONLY: True})
+        with reads.connect() as reader, reader.begin():
+            assert reader.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 0
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], OperationalError)
+    assert "database is locked" in str(outcome[0])
+    _write(sqlite_engine, commit=True)  # the lock came back with the first writer's commit
+
+
+def _write(engine: Engine, *, commit: bool) -> None:
+    with engine.connect() as connection:
+        connection.begin()
+        connection.exec_driver_sql("INSERT INTO notes (body) VALUES ('x')")
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+
+
+def _write_then_fail(engine: Engine) -> None:
+    def failing_write() -> None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO notes (body) VALUES ('x')")
+            raise LookupError("the block failed")
+
+    with pytest.raises(LookupError):
+        failing_write()
+
+
+def _session_write(engine: Engine, *, commit: bool) -> None:
+    with Session(engine) as session:
+        session.execute(text("INSERT INTO notes (body) VALUES ('x')"))
+        if commit:
+            session.commit()
+
+
+def _dropped_mid_transaction(engine: Engine) -> None:
+    connection = engine.connect()
+    connection.begin()
+    connection.exec_driver_sql("INSERT INTO notes (body) VALUES ('x')")
+    # Nobody ends it: the pool takes the driver connection back (rolled back) on collection.
+    del connection
+    gc.collect()

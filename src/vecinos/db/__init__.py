@@ -6,11 +6,9 @@ the worker) owns the transaction, so related writes land together or not at all.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import Field
@@ -19,6 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from vecinos.db.embedded import READ_ONLY, make_sqlite_engine
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -65,44 +65,8 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if is_sqlite(url):
-        return _make_sqlite_engine(url, **kwargs)
+        return make_sqlite_engine(url, **kwargs)
     return create_engine(url, pool_pre_ping=True, **kwargs)
-
-
-def _make_sqlite_engine(url: str, **kwargs: Any) -> Engine:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # Python's sqlite3 module opens transactions lazily and skips BEGIN before SELECT; we take
-    # control of BEGIN ourselves so reads inside a transaction are consistent (SQLAlchemy docs,
-    # "Serializable isolation / Savepoints / Transactional DDL").
-    engine = create_engine(url, **kwargs)
-    event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_sqlite_transaction)
-    return engine
-
-
-def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    dbapi_connection.isolation_level = None  # hand BEGIN over to _begin_sqlite_transaction
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the single writer
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")  # wait for the writer instead of failing
-    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster than FULL
-    cursor.close()
-
-
-# An execution option of the sessions that only read (`read_sessions`).
-READ_ONLY = "vecinos_read_only"
-
-
-def _begin_sqlite_transaction(connection: Any) -> None:
-    # IMMEDIATE takes the write lock up front: two writers queue on busy_timeout instead of
-    # deadlocking when both upgrade a read lock. A transaction that only reads begins
-    # DEFERRED: in WAL mode it never waits for the writer (a public feed during a flood of
-    # reports, a health check while a batch commits).
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
