@@ -3,14 +3,17 @@ today's shift, on duty, with a phone the hotline can open."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
+from vecinos.coverage.models import Schedule
 from vecinos.crypto import Encryptor
 from vecinos.db import transaction
 from vecinos.demo.seed import seed
 from vecinos.hotline import calls
+from vecinos.training.models import Duty
 
 
 def test_the_seeded_demo_rings_an_operator_on_shift(
@@ -31,3 +34,31 @@ def test_the_seeded_demo_rings_an_operator_on_shift(
         assert calls.on_duty(db, settings, clock.now())
         clock.advance(hours=1)
         assert calls.on_duty(db, settings, clock.now()) == []
+
+
+def test_a_later_demo_run_puts_the_operator_back_on_a_shift(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
+) -> None:
+    def run_demo_seed() -> bool:
+        with transaction(sessions) as db:
+            created = seed(
+                db,
+                now=clock.now(),
+                encryptor=Encryptor(settings.secret, "totp", settings.old_secrets),
+                coalition_name="vecinos",
+                settings=settings,
+            ).created
+        return created
+
+    assert run_demo_seed()
+    clock.advance(days=1, hours=5)  # the next day, after the first shift's twelve hours
+    with transaction(sessions) as db:
+        assert calls.on_duty(db, settings, clock.now()) == []
+    assert not run_demo_seed()
+    with transaction(sessions) as db:
+        assert [ring.phone for ring in calls.on_duty(db, settings, clock.now())] == ["+13235550148"]
+    clock.advance(minutes=10)
+    assert not run_demo_seed()  # still on that shift: nothing more is planned
+    with transaction(sessions) as db:
+        schedules = db.scalars(select(Schedule).where(Schedule.duty == Duty.HOTLINE.value))
+        assert len(schedules.all()) == 2

@@ -17,7 +17,7 @@ from vecinos.coverage import schedules, signups
 from vecinos.coverage.models import Slot
 from vecinos.demo.coverage import TIMEZONE
 from vecinos.geo.models import Landmark
-from vecinos.hotline import operators
+from vecinos.hotline import calls, operators
 from vecinos.training import service as training
 from vecinos.training.models import Duty, VettingLevel
 
@@ -34,14 +34,32 @@ BEGAN_BEFORE = timedelta(minutes=30)
 def seed_hotline(db: Session, org_id: int, *, now: datetime, settings: Settings) -> None:
     coordinator = _with_role(db, org_id, Role.COORDINATOR)
     operator = _with_role(db, org_id, Role.DISPATCHER)
+    _train(db, org_id, coordinator, operator, now=now - PLANNED_BEFORE)
+    operators.set_phone(db, operator, OPERATOR_PHONE, settings, now=now)
+    _put_on_shift(db, org_id, coordinator, operator, now=now, settings=settings)
+
+
+def keep_hotline_staffed(db: Session, org_id: int, *, now: datetime, settings: Settings) -> bool:
+    """A later `vecinos demo` (the next day, or after the twelve hours) finds the operator's
+    shift over: the coordinator plans a new one under way and the operator checks in again, so
+    a call from the phone simulator still rings someone. True when it had to."""
+    operator = _with_role(db, org_id, Role.DISPATCHER)
+    if calls.is_on_hotline_shift(db, operator, now):
+        return False
+    coordinator = _with_role(db, org_id, Role.COORDINATOR)
+    _put_on_shift(db, org_id, coordinator, operator, now=now, settings=settings)
+    return True
+
+
+def _put_on_shift(
+    db: Session, org_id: int, coordinator: int, operator: int, *, now: datetime, settings: Settings
+) -> None:
     planned_at = now - PLANNED_BEFORE
-    _train(db, org_id, coordinator, operator, now=planned_at)
     slot = _todays_slot(db, org_id, coordinator, now=now, planned_at=planned_at)
     signup = signups.sign_up(db, operator, slot, now=planned_at)
     signups.check_in(
         db, operator, signup.id, position=_place(db, org_id), now=now, settings=settings
     )
-    operators.set_phone(db, operator, OPERATOR_PHONE, settings, now=now)
     operators.set_duty(db, operator, True, now)
 
 

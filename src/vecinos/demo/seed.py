@@ -21,7 +21,7 @@ from vecinos.accounts.models import Member, Organization, Role, RoleGrant
 from vecinos.config import LA_COUNTY_AREA, Settings
 from vecinos.crypto import Encryptor
 from vecinos.demo.coverage import seed_coverage
-from vecinos.demo.hotline import seed_hotline
+from vecinos.demo.hotline import keep_hotline_staffed, seed_hotline
 from vecinos.geo.landmarks import LandmarkFields, create_landmark
 from vecinos.geo.zones import create_zone
 from vecinos.insights.demo_history import seed_history
@@ -182,8 +182,11 @@ class DemoSeed:
 
 
 def is_seeded(db: Session) -> bool:
-    slug = ORGANIZATIONS[0].slug
-    return db.scalar(select(Organization.id).where(Organization.slug == slug)) is not None
+    return _first_organization(db) is not None
+
+
+def _first_organization(db: Session) -> int | None:
+    return db.scalar(select(Organization.id).where(Organization.slug == ORGANIZATIONS[0].slug))
 
 
 def seed(
@@ -195,10 +198,14 @@ def seed(
     area: str = LA_COUNTY_AREA,
     settings: Settings | None = None,
 ) -> DemoSeed:
-    """Create the demo coalition once; later runs change nothing. `area`: the service area
-    (GeoJSON) that landmarks must lie in. With `settings` (the keyring that seals an
-    operator's phone, the check-in rules), a hotline operator is on today's shift too."""
-    if is_seeded(db):
+    """Create the demo coalition once; later runs change nothing but the hotline's shift.
+    `area`: the service area (GeoJSON) that landmarks must lie in. With `settings` (the keyring
+    that seals an operator's phone, the check-in rules), a hotline operator is on a shift under
+    way, on every run."""
+    first = _first_organization(db)
+    if first is not None:
+        if settings is not None:
+            keep_hotline_staffed(db, first, now=now, settings=settings)
         return DemoSeed(created=False)
     rng = random.Random(2026)  # noqa: S311 - reproducible names, not secrets
     password_hash = passwords.hash_password(DEMO_PASSWORD)  # one slow hash for every demo login
