@@ -40,13 +40,13 @@ typecheck: install ## mypy --strict
 test-sqlite: install ## The suite on the embedded SQLite database
 	@echo "== test suite on SQLite =="
 	@mkdir -p var
-	env -u VECINOS_TEST_DATABASE_URL $(BIN)/pytest --basetemp=var/pytest-sqlite
+	env -u VECINOS_TEST_DATABASE_URL $(BIN)/pytest --basetemp=var/pytest-sqlite --durations=40
 
 test-postgresql: install ## The suite on PostgreSQL at $$VECINOS_TEST_DATABASE_URL
 	@if [ -n "$$VECINOS_TEST_DATABASE_URL" ]; then \
 		echo "== test suite on PostgreSQL =="; \
 		mkdir -p var; \
-		$(BIN)/pytest --basetemp=var/pytest-postgresql; \
+		$(BIN)/pytest --basetemp=var/pytest-postgresql --durations=40; \
 	else \
 		echo "== PostgreSQL: SKIPPED — VECINOS_TEST_DATABASE_URL is not set (.ci/run sets it) =="; \
 	fi
