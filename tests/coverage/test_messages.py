@@ -151,6 +151,40 @@ def test_a_volunteer_who_checked_in_is_not_told_they_are_late(
     assert queued(db, "coverage.hour") == [] and queued(db, "coverage.late") == []
 
 
+def test_a_place_handed_over_brings_its_reminders_to_the_new_holder_only(
+    sessions: sessionmaker[Session],
+    wired: Settings,
+    twilio: HttpStandIn,
+    cast: Cast,
+    signed_in: Clients,
+) -> None:
+    slot = school_watch_at_two(sessions, cast, wired)
+    signup_id = sign_up(sessions, cast, cast.rosa, slot.id)
+    ana = add_responder(sessions, cast, "ana")
+    rosa, ana_client = signed_in(cast.rosa), signed_in(ana)
+    leave_contacts(rosa, ("(213) 555-0199", "es"), None)
+    leave_contacts(ana_client, ("(213) 555-0177", "es"), None)
+    for client in (rosa, ana_client):
+        assert client.put("/api/me/coverage-preferences", json=QUIET).status_code == 204
+    assert run_reminders(sessions, wired, cast.clock) == 1  # Rosa's "the day before"
+    proposed = rosa.post(f"/api/signups/{signup_id}/swaps", json={"to_member_id": ana.member_id})
+    assert proposed.status_code == 201, proposed.text
+    accepted = ana_client.post(f"/api/swaps/{proposed.json()['id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    # The place is Ana's now: she hears of it the day before too, once; Rosa not again.
+    assert run_reminders(sessions, wired, cast.clock) == 1
+    assert run_reminders(sessions, wired, cast.clock) == 0
+    assert deliver(sessions, wired, cast.clock) == 2  # Rosa's and Ana's
+    cast.clock.set(at_local(slot, -50))
+    assert run_reminders(sessions, wired, cast.clock) == 1
+    assert deliver(sessions, wired, cast.clock) == 1
+    (rosa_day,) = texts_to(twilio, ROSA_PHONE)
+    assert "recordatorio, está de turno" in rosa_day
+    ana_day, ana_hour = texts_to(twilio, "+12135550177")
+    assert "recordatorio, está de turno" in ana_day
+    assert "empieza a las 14:00, en una hora o menos" in ana_hour
+
+
 def test_a_short_slot_is_told_once_to_each_volunteer_who_could_fill_it(
     sessions: sessionmaker[Session],
     wired: Settings,
