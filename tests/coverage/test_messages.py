@@ -15,14 +15,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts.servers import HttpStandIn, Mailbox
 from tests.cast import Cast, Person
-from tests.coverage.factories import make_schedule, make_site, sign_up, slots_of
+from tests.coverage.factories import (
+    SCHOOL,
+    leave_number,
+    make_schedule,
+    make_site,
+    sign_up,
+    slots_of,
+)
 from tests.coverage.sent import deliver, mails_to, queued, texts_to
-from tests.dispatch.factories import add_responder
+from tests.dispatch.factories import add_responder, on_shift
+from tests.geo.factories import BOYLE_HEIGHTS, EASTSIDE_WIDE, MARIACHI_PLAZA
 from vecinos.alerts.outbox_models import DeliveryStatus
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.coverage.models import Slot
 from vecinos.db import transaction
+from vecinos.geo.zones import create_zone
 from vecinos.worker.registry import load_jobs
 
 ROSA_PHONE, ROSA_MAIL = "+12135550199", "rosa.reminders@example.org"
@@ -142,6 +151,40 @@ def test_a_volunteer_who_checked_in_is_not_told_they_are_late(
     assert queued(db, "coverage.hour") == [] and queued(db, "coverage.late") == []
 
 
+def test_a_place_handed_over_brings_its_reminders_to_the_new_holder_only(
+    sessions: sessionmaker[Session],
+    wired: Settings,
+    twilio: HttpStandIn,
+    cast: Cast,
+    signed_in: Clients,
+) -> None:
+    slot = school_watch_at_two(sessions, cast, wired)
+    signup_id = sign_up(sessions, cast, cast.rosa, slot.id)
+    ana = add_responder(sessions, cast, "ana")
+    rosa, ana_client = signed_in(cast.rosa), signed_in(ana)
+    leave_contacts(rosa, ("(213) 555-0199", "es"), None)
+    leave_contacts(ana_client, ("(213) 555-0177", "es"), None)
+    for client in (rosa, ana_client):
+        assert client.put("/api/me/coverage-preferences", json=QUIET).status_code == 204
+    assert run_reminders(sessions, wired, cast.clock) == 1  # Rosa's "the day before"
+    proposed = rosa.post(f"/api/signups/{signup_id}/swaps", json={"to_member_id": ana.member_id})
+    assert proposed.status_code == 201, proposed.text
+    accepted = ana_client.post(f"/api/swaps/{proposed.json()['id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    # The place is Ana's now: she hears of it the day before too, once; Rosa not again.
+    assert run_reminders(sessions, wired, cast.clock) == 1
+    assert run_reminders(sessions, wired, cast.clock) == 0
+    assert deliver(sessions, wired, cast.clock) == 2  # Rosa's and Ana's
+    cast.clock.set(at_local(slot, -50))
+    assert run_reminders(sessions, wired, cast.clock) == 1
+    assert deliver(sessions, wired, cast.clock) == 1
+    (rosa_day,) = texts_to(twilio, ROSA_PHONE)
+    assert "recordatorio, está de turno" in rosa_day
+    ana_day, ana_hour = texts_to(twilio, "+12135550177")
+    assert "recordatorio, está de turno" in ana_day
+    assert "empieza a las 14:00, en una hora o menos" in ana_hour
+
+
 def test_a_short_slot_is_told_once_to_each_volunteer_who_could_fill_it(
     sessions: sessionmaker[Session],
     wired: Settings,
@@ -211,6 +254,63 @@ def test_a_broadcast_reaches_the_volunteers_signed_up_for_the_site_now(
         "recipients": 1,
     }
     assert "Radio" not in str(audit)
+
+
+def test_a_broadcast_to_a_zone_reaches_those_on_shift_in_it_and_signed_up_for_it(
+    sessions: sessionmaker[Session],
+    wired: Settings,
+    twilio: HttpStandIn,
+    cast: Cast,
+    signed_in: Clients,
+    db: Session,
+) -> None:
+    with transaction(sessions) as tx:
+        heights = create_zone(
+            tx, cast.eastside, "Boyle Heights", BOYLE_HEIGHTS, now=cast.clock.now()
+        )
+        theirs = create_zone(
+            tx, cast.westside, "Eastside Wide", EASTSIDE_WIDE, now=cast.clock.now()
+        )
+        zone_id, westside_zone = heights.id, theirs.id
+    patrol = make_schedule(
+        sessions, cast, wired, zone_id=zone_id, title="Boyle Heights patrol", start_time=time(14)
+    )
+    monday = slots_of(db, patrol)[0]
+    bea = add_responder(sessions, cast, "bea")  # signed up for the zone, not checked in yet
+    sign_up(sessions, cast, bea, monday.id)
+    cast.clock.set(at_local(monday, -30))
+    ana = add_responder(sessions, cast, "ana")  # on shift, but downtown, outside the zone
+    cruz = add_responder(sessions, cast, "cruz", organization_id=cast.westside)
+    on_shift(sessions, cast, cast.rosa, MARIACHI_PLAZA)
+    on_shift(sessions, cast, ana, SCHOOL)
+    on_shift(sessions, cast, cruz, MARIACHI_PLAZA, organization_id=cast.westside)
+    phones = {"rosa": "+12135550199", "bea": "+12135550144", "ana": "+12135550177",
+              "cruz": "+12135550133"}  # fmt: skip
+    for name, phone in phones.items():
+        leave_number(sessions, cast, wired, cast.people[name], phone)
+
+    url = f"/api/organizations/{cast.eastside}/broadcasts"
+    dario = signed_in(cast.dario)
+    elsewhere = dario.post(url, json={"zone_id": westside_zone, "text": "hola"})
+    assert (elsewhere.status_code, elsewhere.json()["error"]["code"]) == (404, "zone_not_found")
+    sent = dario.post(url, json={"zone_id": zone_id, "text": "Radio 3 is down; use channel 5."})
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["recipients"] == 2
+    assert deliver(sessions, wired, cast.clock) == 2
+    said = "vecinos · Eastside Response: Radio 3 is down; use channel 5."
+    assert texts_to(twilio, phones["rosa"]) == [said]
+    assert texts_to(twilio, phones["bea"]) == [said]
+    # Outside the zone, or on shift for another organization: not reached.
+    assert texts_to(twilio, phones["ana"]) == texts_to(twilio, phones["cruz"]) == []
+    audit = signed_in(cast.elena).get(f"/api/organizations/{cast.eastside}/audit").json()
+    (entry,) = [e for e in audit if e["action"] == "coverage.broadcast"]
+    assert entry["actor_id"] == cast.dario.member_id
+    assert entry["detail"] == {
+        "broadcast_id": sent.json()["id"],
+        "zone_id": zone_id,
+        "site_id": None,
+        "recipients": 2,
+    }
 
 
 def test_a_broadcast_needs_a_zone_or_a_site_and_a_text(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.cast import Cast
@@ -107,6 +109,51 @@ def test_a_slot_filled_twice_at_once_takes_exactly_one(
     assert sorted(outcomes) == ["signed_up", "slot_full", "slot_full", "slot_full"]
     assert filled(db, slot_id) == 1
     assert count_signups(db) == 1
+
+
+def test_one_volunteer_booking_two_overlapping_slots_at_once_gets_exactly_one(
+    sessions: sessionmaker[Session], cast: Cast, settings: Settings, slot_id: int, db: Session
+) -> None:
+    """Two tabs, two schedules at the same hour: the second booking waits for the first to
+    commit (PostgreSQL: the lock on her member row; SQLite: one writer) and then sees it."""
+    other = make_schedule(sessions, cast, settings, title="Corner watch", needed=3)
+    corner = first_slot(sessions, other, cast.clock.now())
+    first = sessions()
+    try:
+        slot = signups.slot_in(first, cast.eastside, slot_id)
+        signups.sign_up(first, cast.rosa.member_id, slot, now=cast.clock.now())
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            second = pool.submit(_outcome, sessions, cast, corner)
+            _until_done_or_waiting_for_a_lock(sessions, second)
+            first.commit()
+            assert second.result(timeout=60) == "overlapping_signup"
+    finally:
+        first.close()
+    assert count_signups(db) == 1
+    assert (filled(db, slot_id), filled(db, corner)) == (1, 0)
+
+
+def _outcome(sessions: sessionmaker[Session], cast: Cast, slot_id: int) -> str:
+    try:
+        sign_up(sessions, cast, cast.rosa, slot_id)
+    except AppError as error:
+        return error.code
+    return "signed_up"
+
+
+def _until_done_or_waiting_for_a_lock(sessions: sessionmaker[Session], second: Future[str]) -> None:
+    """On PostgreSQL, until the second booking is blocked on a lock, or (if nothing makes it
+    wait) has finished; SQLite's write lock holds it back at BEGIN until the first commits."""
+    with sessions() as watcher:
+        if watcher.get_bind().dialect.name != "postgresql":
+            return
+        deadline = time.monotonic() + 30
+        while not second.done():
+            if watcher.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
+                return
+            assert time.monotonic() < deadline, "the second booking never reached the database"
+            watcher.rollback()
+            time.sleep(0.01)
 
 
 def test_a_cancelled_or_past_slot_cannot_be_joined(

@@ -90,3 +90,19 @@ def test_only_coordinators_record_and_vet(signed_in: SignedIn, cast: Cast, db: S
     assert signed_in(cast.wanda).get(f"{path}/courses").status_code == 403
     assert signed_in(cast.dario).get(f"{path}/records").status_code == 200
     assert signed_in(cast.rosa).get(f"{path}/records").status_code == 403
+
+
+def test_a_coordinator_sets_a_vetting_level_of_her_own_organizations_members_only(
+    signed_in: SignedIn, cast: Cast, db: Session
+) -> None:
+    elena = signed_in(cast.elena)
+    path = f"/api/organizations/{cast.eastside}/training/members"
+    outsider = elena.put(f"{path}/{cast.wanda.member_id}/level", json={"level": "vetted"})
+    assert (outsider.status_code, outsider.json()["error"]["code"]) == (404, "member_not_found")
+    made = elena.put(f"{path}/{cast.rosa.member_id}/level", json={"level": "vetted"})
+    assert made.status_code == 200, made.text
+    assert [s["level"] for s in signed_in(cast.rosa).get("/api/me/training").json()] == ["vetted"]
+    audit = elena.get(f"/api/organizations/{cast.eastside}/audit").json()
+    (entry,) = [e for e in audit if e["action"] == "training.vetting_set"]
+    assert entry["actor_id"] == cast.elena.member_id
+    assert entry["detail"] == {"member_id": cast.rosa.member_id, "level": "vetted"}
