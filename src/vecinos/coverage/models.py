@@ -197,19 +197,6 @@ class MemberPreferences(Base):
     wants_short_notices: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class SiteSubscription(Base):
-    """A resident's alert subscription made for a site (parents for their school)."""
-
-    __tablename__ = "coverage_site_subscriptions"
-
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), primary_key=True
-    )
-    site_id: Mapped[int] = mapped_column(
-        ForeignKey("coverage_sites.id", ondelete="CASCADE"), index=True
-    )
-
-
 class AccompanimentKind(StrEnum):
     HEARING = "hearing"
     CHECK_IN = "check_in"
