@@ -19,14 +19,7 @@ from vecinos.training.models import Duty
 def test_the_seeded_demo_rings_an_operator_on_shift(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
 ) -> None:
-    with transaction(sessions) as db:
-        seed(
-            db,
-            now=clock.now(),
-            encryptor=Encryptor(settings.secret, "totp", settings.old_secrets),
-            coalition_name="vecinos",
-            settings=settings,
-        )
+    run_demo_seed(sessions, settings, clock)
     with transaction(sessions) as db:
         rings = calls.on_duty(db, settings, clock.now())
         assert [ring.phone for ring in rings] == ["+13235550148"]
@@ -39,26 +32,28 @@ def test_the_seeded_demo_rings_an_operator_on_shift(
 def test_a_later_demo_run_puts_the_operator_back_on_a_shift(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
 ) -> None:
-    def run_demo_seed() -> bool:
-        with transaction(sessions) as db:
-            created = seed(
-                db,
-                now=clock.now(),
-                encryptor=Encryptor(settings.secret, "totp", settings.old_secrets),
-                coalition_name="vecinos",
-                settings=settings,
-            ).created
-        return created
-
-    assert run_demo_seed()
+    assert run_demo_seed(sessions, settings, clock)
     clock.advance(days=1, hours=5)  # the next day, after the first shift's twelve hours
     with transaction(sessions) as db:
         assert calls.on_duty(db, settings, clock.now()) == []
-    assert not run_demo_seed()
+    assert not run_demo_seed(sessions, settings, clock)
     with transaction(sessions) as db:
         assert [ring.phone for ring in calls.on_duty(db, settings, clock.now())] == ["+13235550148"]
     clock.advance(minutes=10)
-    assert not run_demo_seed()  # still on that shift: nothing more is planned
+    assert not run_demo_seed(sessions, settings, clock)  # still on shift: nothing more planned
     with transaction(sessions) as db:
         schedules = db.scalars(select(Schedule).where(Schedule.duty == Duty.HOTLINE.value))
         assert len(schedules.all()) == 2
+
+
+def run_demo_seed(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> bool:
+    """What `vecinos demo` does before serving; True when it created the coalition."""
+    with transaction(sessions) as db:
+        created = seed(
+            db,
+            now=clock.now(),
+            encryptor=Encryptor(settings.secret, "totp", settings.old_secrets),
+            coalition_name="vecinos",
+            settings=settings,
+        ).created
+    return created
