@@ -28,10 +28,10 @@ from math import cos, radians
 from pathlib import Path
 
 import zipcodes
-from shapely import STRtree, box, points
 
 from vecinos.geo.distance import haversine_m
 from vecinos.geo.names import fold
+from vecinos.shapes import PointIndex
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,8 @@ def _by_code() -> dict[str, ZipCode]:
 
 
 @cache
-def _tree() -> STRtree:
-    return STRtree(points([(z.lon, z.lat) for z in _all()]))
+def _tree() -> PointIndex:
+    return PointIndex((z.lon, z.lat) for z in _all())
 
 
 def keep_under(data_dir: Path) -> None:
@@ -163,7 +163,7 @@ def nearest(lat: float, lon: float, max_m: float = MAX_DISTANCE_M) -> ZipCode | 
     dlat = max_m / METRES_PER_DEGREE
     dlon = max_m / (METRES_PER_DEGREE * max(0.01, cos(radians(lat))))
     everything = _all()
-    found = _tree().query(box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
+    found = _tree().in_box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
     distances = ((haversine_m(lat, lon, everything[i].lat, everything[i].lon), i) for i in found)
     best = min(distances, default=None)
     return everything[best[1]] if best is not None and best[0] <= max_m else None
