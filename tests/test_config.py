@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from vecinos.cli import app as cli
-from vecinos.config import ConfigError, load_settings
+from vecinos.config import LA_COUNTY_AREA, ConfigError, load_settings
+from vecinos.shapes import parse_area
 
 
 def test_environment_variables_configure_the_settings(
@@ -85,3 +87,18 @@ def test_serve_refuses_to_start_with_the_placeholder(monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 2
     assert "VECINOS_SECRET_KEY" in result.output
+
+
+def test_the_built_in_service_area_is_one_the_settings_would_accept() -> None:
+    """The settings check a configured service area at start-up, but not the built-in one."""
+    area = parse_area(json.loads(LA_COUNTY_AREA))
+    assert area.is_valid and area.contains(area.representative_point())
+
+
+def test_a_configured_service_area_is_still_checked_at_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    crossing = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}'
+    monkeypatch.setenv("VECINOS_SERVICE_AREA_GEOJSON", crossing)
+    with pytest.raises(ConfigError, match="SERVICE_AREA_GEOJSON"):
+        load_settings()

@@ -1,26 +1,33 @@
 """Areas drawn on a map (the service area, zones): read from GeoJSON and checked with shapely.
 
 Below every domain: the settings check the service area with it at start-up, maps draw it,
-zones are stored only once it accepts them.
+zones are stored only once it accepts them, reports and alerts test points against them.
+
+The one module of vecinos that touches shapely, and it imports shapely (with numpy) in its
+functions, when geometry is first used, not with the module: every domain imports this one,
+and `vecinos serve` has no point to test before its first requests (the import is about a
+tenth of a second of start-up otherwise). Domains get areas and ask questions of them here.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
-
-import shapely
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vecinos.errors import InvalidInput
 from vecinos.i18n import N_
 
+if TYPE_CHECKING:
+    from shapely import STRtree
+    from shapely.geometry.base import BaseGeometry
+
+Area: TypeAlias = "BaseGeometry"  # a shapely geometry: what domains hold and pass back here
 MAX_VERTICES = 5000  # a neighbourhood outline, not a cadastral survey
 
 
-def parse_area(geojson: dict[str, Any]) -> BaseGeometry:
+def parse_area(geojson: dict[str, Any]) -> Area:
     """A valid Polygon or MultiPolygon in longitude/latitude, or a clear error."""
     if geojson.get("type") == "Feature":
         geojson = geojson.get("geometry") or {}
@@ -29,7 +36,7 @@ def parse_area(geojson: dict[str, Any]) -> BaseGeometry:
             N_("A zone must be a GeoJSON Polygon or MultiPolygon."), code="invalid_geometry"
         )
     try:
-        area = shape(geojson)
+        area = shape_of(geojson)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise InvalidInput(
             N_("The zone's GeoJSON cannot be read: {problem}"),
@@ -55,12 +62,64 @@ def parse_area(geojson: dict[str, Any]) -> BaseGeometry:
 
 
 @lru_cache(maxsize=1024)
-def prepared_area(geojson: str) -> BaseGeometry:
-    """`parse_area` of a GeoJSON text, prepared in place and kept: `shapely.contains_xy` then
-    tests a point against it without making a `Point`, as every report does."""
+def prepared_area(geojson: str) -> Area:
+    """`parse_area` of a GeoJSON text, prepared in place and kept: `contains` then tests a
+    point against it without making a `Point`, as every report does."""
+    import shapely
+
     area = parse_area(json.loads(geojson))
     shapely.prepare(area)
     return area
+
+
+def shape_of(geojson: dict[str, Any]) -> Area:
+    """The geometry of a GeoJSON object as it is (stored zones were checked when drawn)."""
+    from shapely.geometry import shape
+
+    return shape(geojson)
+
+
+def prepared_shape(geojson: dict[str, Any]) -> Area:
+    """`shape_of`, prepared in place for many point tests."""
+    import shapely
+
+    area = shape_of(geojson)
+    shapely.prepare(area)
+    return area
+
+
+def contains(area: Area, lon: float, lat: float) -> bool:
+    """The point is inside the area (not on its outline)."""
+    import shapely
+
+    return bool(shapely.contains_xy(area, lon, lat))
+
+
+def covers(area: Area, lon: float, lat: float) -> bool:
+    """The point is inside the area or on its outline."""
+    from shapely.geometry import Point
+
+    return bool(area.covers(Point(lon, lat)))
+
+
+def point_inside(area: Area) -> tuple[float, float]:
+    """A point (lon, lat) sure to lie inside the area (its centre may not)."""
+    point = area.representative_point()
+    return float(point.x), float(point.y)
+
+
+class PointIndex:
+    """Points (lon, lat) found by the box around a place, by their position in the input."""
+
+    def __init__(self, points: Iterable[tuple[float, float]]) -> None:
+        import shapely
+
+        self._tree: STRtree = shapely.STRtree(shapely.points(list(points)))
+
+    def in_box(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[int]:
+        import shapely
+
+        return [int(i) for i in self._tree.query(shapely.box(min_lon, min_lat, max_lon, max_lat))]
 
 
 def _vertex_count(geojson: dict[str, Any]) -> int:

@@ -14,6 +14,7 @@ from vecinos.geo import postal
 def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process that has not loaded the codes yet (the index is rebuilt from them)."""
     monkeypatch.setattr(postal, "_loaded", None)
+    monkeypatch.setattr(postal, "_kept_under", None)
     postal._by_code.cache_clear()
     postal._tree.cache_clear()
 
@@ -46,3 +47,16 @@ def test_an_unreadable_file_is_made_again(fresh: None, tmp_path: Path) -> None:
 
 def from_package_code(codes: tuple[postal.ZipCode, ...], code: str) -> postal.ZipCode:
     return next(z for z in codes if z.code == code)
+
+
+def test_codes_asked_for_before_the_warm_up_come_from_the_kept_file(
+    fresh: None, tmp_path: Path
+) -> None:
+    """`vecinos serve` warms the codes beside the serving app: a place named before that load
+    ends reads the kept file too, never the package's slow load."""
+    kept = postal.cache_file(tmp_path)
+    kept.parent.mkdir(parents=True)
+    kept.write_text('[["00001", "Testville", "CA", 34.0, -118.0]]')
+    postal.keep_under(tmp_path)
+    assert postal.by_code("00001") == postal.ZipCode("00001", "Testville", "CA", 34.0, -118.0)
+    assert postal.by_code("90033") is None

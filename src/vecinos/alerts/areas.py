@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import h3
-from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from vecinos.errors import InvalidInput
 from vecinos.geo.cells import cell_of, resolution_for_radius
 from vecinos.geo.models import Zone
 from vecinos.i18n import N_
+from vecinos.shapes import point_inside, shape_of
 
 MAX_ZONES = 20
 DECIMALS = 7  # of a degree: about a centimetre
@@ -97,6 +97,6 @@ def zone_cells(geometry: dict[str, object], resolution: int) -> set[str]:
     polygon = h3.geo_to_h3shape(geometry)
     found = {str(c) for c in h3.h3shape_to_cells_experimental(polygon, resolution, "overlap")}
     if not found:  # a zone smaller than a cell: the cell of its centre
-        centre = shape(geometry).representative_point()
-        found = {str(h3.latlng_to_cell(centre.y, centre.x, resolution))}
+        lon, lat = point_inside(shape_of(geometry))
+        found = {str(h3.latlng_to_cell(lat, lon, resolution))}
     return found

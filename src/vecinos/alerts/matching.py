@@ -19,8 +19,6 @@ from collections.abc import Iterable
 from functools import cache
 from typing import NamedTuple, Protocol
 
-from shapely.geometry import Point, shape
-from shapely.prepared import PreparedGeometry, prep
 from sqlalchemy import ColumnElement, Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
@@ -37,6 +35,7 @@ from vecinos.alerts.models import (
 from vecinos.geo.cells import cell_of, cells_reaching, resolution_for_radius
 from vecinos.geo.distance import point_params, within_m_sql
 from vecinos.geo.models import Zone
+from vecinos.shapes import Area, covers, prepared_shape
 
 ZONE_RESOLUTIONS = range(5, 10)  # the bounds of the alert_h3_resolution setting
 
@@ -125,15 +124,14 @@ def _in_zones(db: Session, lat: float, lon: float, kind: AlertKind) -> Iterable[
         )
     ).all()
     zones = _zones_of(db, [zone_ids for *_, zone_ids in rows])
-    point = Point(lon, lat)
     for id_, channel, language, zone_ids in rows:
-        if any(zones[z].covers(point) for z in zone_ids or () if z in zones):
+        if any(covers(zones[z], lon, lat) for z in zone_ids or () if z in zones):
             yield Listed(id_, ChannelKind(channel), language)
 
 
-def _zones_of(db: Session, zone_lists: Iterable[list[int] | None]) -> dict[int, PreparedGeometry]:
+def _zones_of(db: Session, zone_lists: Iterable[list[int] | None]) -> dict[int, Area]:
     ids = {z for zone_ids in zone_lists for z in (zone_ids or ())}
     if not ids:
         return {}
     found = db.execute(select(Zone.id, Zone.geometry).where(Zone.id.in_(ids)))
-    return {zone_id: prep(shape(geometry)) for zone_id, geometry in found}
+    return {zone_id: prepared_shape(geometry) for zone_id, geometry in found}

@@ -174,7 +174,7 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)  # on every answer, even 413
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", public_files(), name="static")
-    # Alerts name places from ZIP codes: loaded before serving.
+    # Alerts name places from ZIP codes: loaded beside the serving app.
     run_beside(app, postal.warmed(settings.data_dir))
     run_beside(app, listening(engine))  # boards and alerts pages hear every process
     check_every_route_has_a_policy(app)

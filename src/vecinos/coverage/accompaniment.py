@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import shapely
 from sqlalchemy import delete, literal, select, update
 from sqlalchemy.orm import Session
 
@@ -40,7 +39,7 @@ from vecinos.geo.models import Landmark, Zone
 from vecinos.i18n import N_, is_language
 from vecinos.identity import Principal
 from vecinos.keyring import Vault
-from vecinos.shapes import prepared_area
+from vecinos.shapes import contains, prepared_area
 from vecinos.training.qualification import ACCOMPANIMENT, qualified_clause, refuse_unless_qualified
 
 NOTE_MAX = 500
@@ -79,7 +78,7 @@ def _check_time(at: datetime, now: datetime) -> None:
 
 def _place(db: Session, ask: Ask, settings: Settings) -> NamedPlace:
     place = resolve_place(db, ask.place_kind, ask.place_key)
-    if not shapely.contains_xy(prepared_area(settings.service_area_geojson), place.lon, place.lat):
+    if not contains(prepared_area(settings.service_area_geojson), place.lon, place.lat):
         raise InvalidInput(
             N_("This place is outside the area this network serves."),
             code="outside_service_area",

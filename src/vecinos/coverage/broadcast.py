@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,7 @@ from vecinos.dispatch.models import Shift
 from vecinos.errors import InvalidInput, NotFound
 from vecinos.geo.models import Zone
 from vecinos.i18n import N_, gettext
-from vecinos.shapes import parse_area
+from vecinos.shapes import contains, parse_area
 
 TEXT_MAX = 320
 # "Signed up for a site now": slots under way, or starting within this much.
@@ -35,7 +34,11 @@ def _in_zone(db: Session, zone: Zone) -> set[int]:
             Shift.lat.is_not(None),
         )
     )
-    return {m for m, lat, lon in located if shapely.contains_xy(area, lon, lat)}
+    return {
+        m
+        for m, lat, lon in located
+        if lat is not None and lon is not None and contains(area, lon, lat)
+    }
 
 
 def _signed_up(db: Session, schedule_filter: object, now: datetime) -> set[int]:

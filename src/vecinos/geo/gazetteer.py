@@ -20,8 +20,6 @@ from functools import cached_property
 from math import cos, radians
 from typing import Any
 
-import shapely
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +30,7 @@ from vecinos.geo.distance import haversine_m
 from vecinos.geo.models import Landmark, Zone
 from vecinos.geo.names import fold
 from vecinos.i18n import N_
-from vecinos.shapes import prepared_area
+from vecinos.shapes import Area, contains, prepared_area
 
 LANDMARK_RADIUS_M = 800.0  # a landmark further than this from the point is not "near" it
 METRES_PER_DEGREE = 111_320.0
@@ -135,7 +133,7 @@ class ZoneShape:
     organization_id: int
     name: str
     search_key: str
-    area: BaseGeometry
+    area: Area
 
     @cached_property
     def point(self) -> tuple[float, float]:
@@ -164,7 +162,7 @@ class ZoneIndex:
         )
 
     def at(self, lat: float, lon: float, organization_id: int | None = None) -> ZoneShape | None:
-        holding = [z for z in self.zones if shapely.contains_xy(z.area, lon, lat)]
+        holding = [z for z in self.zones if contains(z.area, lon, lat)]
         own = [z for z in holding if z.organization_id == organization_id]
         return min(own or holding, key=lambda z: (z.area.area, z.id), default=None)
 
@@ -270,7 +268,7 @@ def _zip_hits(zones: ZoneIndex, wanted: str, area_geojson: str | None) -> Iterab
         found = postal.in_city(wanted)
     area = prepared_area(area_geojson) if area_geojson else None
     for code in found:
-        if area is not None and not shapely.contains_xy(area, code.lon, code.lat):
+        if area is not None and not contains(area, code.lon, code.lat):
             continue
         rank = _rank(code.code if digits.isdigit() else code.city_key, wanted)
         if rank is not None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import isfinite
 
-import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,7 @@ from vecinos import scrubber
 from vecinos.errors import Conflict, InvalidInput, NotFound
 from vecinos.geo.models import LANDMARK_NAME_MAX, Landmark
 from vecinos.i18n import N_
-from vecinos.shapes import prepared_area
+from vecinos.shapes import contains, prepared_area
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def check_fields(fields: LandmarkFields, service_area_geojson: str) -> LandmarkF
         raise InvalidInput(N_("The point is not on Earth."), code="invalid_point")
     if not (-90 <= fields.lat <= 90 and -180 <= fields.lon <= 180):
         raise InvalidInput(N_("The point is not on Earth."), code="invalid_point")
-    if not shapely.contains_xy(prepared_area(service_area_geojson), fields.lon, fields.lat):
+    if not contains(prepared_area(service_area_geojson), fields.lon, fields.lat):
         raise InvalidInput(
             N_("This place is outside the area this network serves."),
             code="outside_service_area",

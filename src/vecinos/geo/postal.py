@@ -8,6 +8,9 @@ about a second, in one call into its compiled extension that holds the GIL (noth
 process runs meanwhile). So `vecinos serve` keeps the rows it uses, five fields of ~30k codes, in
 a small file under the data directory (`cache/`), named by the package's version, and reads that
 at later starts (a few hundredths of a second); a missing or unreadable file is made again.
+Even so, reading them and building their index (~0.1 s) happens beside the serving app, not
+before it: no request needs them before an alert names a place, and one that does meanwhile
+waits for that load rather than starting another.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import asyncio
 import json
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import astuple, dataclass
@@ -24,10 +28,10 @@ from math import cos, radians
 from pathlib import Path
 
 import zipcodes
-from shapely import STRtree, box, points
 
 from vecinos.geo.distance import haversine_m
 from vecinos.geo.names import fold
+from vecinos.shapes import PointIndex
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +54,16 @@ class ZipCode:
 
 
 _loaded: tuple[ZipCode, ...] | None = None  # set once per process: by `warm` or on first use
+_kept_under: Path | None = None  # the data directory whose kept file `_all` reads, if any
+_loading = threading.Lock()  # one load at a time: a second caller waits for the first's
 
 
 def _all() -> tuple[ZipCode, ...]:
     global _loaded
     if _loaded is None:
-        _loaded = _from_package()
+        with _loading:
+            if _loaded is None:
+                _loaded = _kept(_kept_under) if _kept_under is not None else _from_package()
     return _loaded
 
 
@@ -98,29 +106,47 @@ def _by_code() -> dict[str, ZipCode]:
 
 
 @cache
-def _tree() -> STRtree:
-    return STRtree(points([(z.lon, z.lat) for z in _all()]))
+def _tree() -> PointIndex:
+    return PointIndex((z.lon, z.lat) for z in _all())
+
+
+def keep_under(data_dir: Path) -> None:
+    """Load the codes from (and keep them in) the file under `data_dir`, not the package."""
+    global _kept_under
+    _kept_under = data_dir
 
 
 def warm(data_dir: Path | None = None) -> None:
     """Load the codes and build the index now (once per process), so the first alert a process
     names a place for does not wait for it; from the file kept under `data_dir` if given."""
-    global _loaded
-    if _loaded is None and data_dir is not None:
-        _loaded = _kept(data_dir)
+    if data_dir is not None:
+        keep_under(data_dir)
+    _all()
     _by_code()
     _tree()
 
 
 def warmed(data_dir: Path) -> Callable[[], AbstractAsyncContextManager[None]]:
-    """For the app's lifespan: ready before the first request."""
+    """For the app's lifespan: loaded in a thread beside the serving app (waited for at
+    shutdown). A request that needs the codes sooner waits for that load (`_loading`)."""
 
     @asynccontextmanager
     async def helper() -> AsyncIterator[None]:
-        await asyncio.to_thread(warm, data_dir)
-        yield
+        keep_under(data_dir)  # before anything can ask: never the package's slow load
+        loading = asyncio.create_task(asyncio.to_thread(_warm_or_log, data_dir))
+        try:
+            yield
+        finally:
+            await loading
 
     return helper
+
+
+def _warm_or_log(data_dir: Path) -> None:
+    try:
+        warm(data_dir)
+    except Exception:  # the first place named loads them again (`_all`), and may say why
+        log.exception("could not load the ZIP codes beside the app")
 
 
 def by_code(code: str) -> ZipCode | None:
@@ -137,7 +163,7 @@ def nearest(lat: float, lon: float, max_m: float = MAX_DISTANCE_M) -> ZipCode | 
     dlat = max_m / METRES_PER_DEGREE
     dlon = max_m / (METRES_PER_DEGREE * max(0.01, cos(radians(lat))))
     everything = _all()
-    found = _tree().query(box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
+    found = _tree().in_box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
     distances = ((haversine_m(lat, lon, everything[i].lat, everything[i].lon), i) for i in found)
     best = min(distances, default=None)
     return everything[best[1]] if best is not None and best[0] <= max_m else None

@@ -5,27 +5,22 @@ caller's voice does not stay on someone else's servers.
 Two phases, as for time-stamps: the job claims due calls in the worker's short transaction (a
 lease: a worker that dies mid-way leaves them due again), and once that committed, the
 requests go out with no transaction open; each step is recorded in a short transaction of its
-own. A failed request leaves the call due again after the lease.
+own. A failed request leaves the call due again after the lease. The requests are
+`recording_fetch`'s, loaded when a round has claimed a call.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vecinos.config import Settings
 from vecinos.db import AtTransactionEnd
-from vecinos.evidence.storage import storage_for
 from vecinos.hotline.call_models import HotlineCall
-from vecinos.hotline.writeups import changed
 
-log = logging.getLogger("vecinos.hotline")
 LEASE = timedelta(minutes=2)
 BATCH = 20
 AT_PROVIDER, STORED, DELETED = "at_provider", "stored", "deleted"
@@ -59,66 +54,13 @@ def fetch_due(db: Session, now: datetime, settings: Settings) -> int:
 
 
 def _after_commit(session: Session, rounds: list[Round]) -> None:
+    # The fetching half (an HTTP client) is loaded only when a round has claimed calls: the
+    # worker loads this job as `vecinos serve` starts, and most rounds claim nothing.
+    from vecinos.hotline.recording_fetch import bring_home
+
     for round_ in rounds:
         with Session(bind=session.get_bind()) as db:
             bring_home(db, round_)
 
 
 _rounds = AtTransactionEnd[Round]("hotline_recordings", on_commit=_after_commit)
-
-
-def bring_home(db: Session, round_: Round) -> int:
-    """Fetch, store and delete at the provider each claimed message; how many are done."""
-    settings = round_.settings
-    calls = db.execute(
-        select(HotlineCall.id, HotlineCall.recording_sid, HotlineCall.recording_state).where(
-            HotlineCall.id.in_(round_.call_ids)
-        )
-    ).all()
-    db.rollback()  # no transaction stays open while a request is on the wire
-    done = 0
-    auth = (settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value())
-    with httpx.Client(timeout=settings.outbound_timeout_seconds, auth=auth) as client:
-        for call_id, sid, state in calls:
-            assert sid is not None  # only calls with a message have a recording state
-            try:
-                if state == AT_PROVIDER:
-                    _store(db, client, call_id, sid, settings)
-                _delete_at_provider(client, sid, settings)
-            except httpx.HTTPError as exc:
-                log.warning("hotline message of call %s not brought home yet: %s", call_id, exc)
-                continue
-            _mark(db, call_id, recording_state=DELETED, recording_next_at=None)
-            done += 1
-    return done
-
-
-def _resource(settings: Settings, sid: str, suffix: str) -> str:
-    root = settings.twilio_base_url.rstrip("/")
-    return f"{root}/2010-04-01/Accounts/{settings.twilio_account_sid}/Recordings/{sid}{suffix}"
-
-
-def _store(db: Session, client: httpx.Client, call_id: int, sid: str, settings: Settings) -> None:
-    answer = client.get(_resource(settings, sid, ".wav"))
-    answer.raise_for_status()
-    key = f"hotline/{call_id}-{sid}.wav"
-    storage_for(settings).put_bytes(key, answer.content)
-    digest = hashlib.sha256(answer.content).hexdigest()
-    _mark(db, call_id, recording_state=STORED, recording_key=key, recording_sha256=digest)
-
-
-def _delete_at_provider(client: httpx.Client, sid: str, settings: Settings) -> None:
-    answer = client.delete(_resource(settings, sid, ".json"))
-    if answer.status_code != httpx.codes.NOT_FOUND:  # already gone is as good as deleted
-        answer.raise_for_status()
-
-
-def _mark(db: Session, call_id: int, **values: object) -> None:
-    db.execute(
-        update(HotlineCall)
-        .where(HotlineCall.id == call_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    changed(db, call_id)
-    db.commit()

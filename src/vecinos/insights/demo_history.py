@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,6 +39,7 @@ from vecinos.reports.intake import Sender, submit
 from vecinos.reports.models import Source
 from vecinos.reports.schemas import LocationIn, ReportFields
 from vecinos.reports.sources import source_hash
+from vecinos.shapes import Area, contains, shape_of
 from vecinos.vocabulary import Activity, Agency
 
 DAYS = 14
@@ -60,7 +59,7 @@ class Network:
     """One demo organization: its zone, its dispatcher, its volunteers."""
 
     organization_id: int
-    area: BaseGeometry
+    area: Area
     dispatcher: Principal
     responders: list[int]
 
@@ -112,7 +111,7 @@ class Player:
             assert member is not None
             principal = Principal.of(member, via="token", totp_passed=True)
             self.networks_by_org[organization_id] = Network(
-                organization_id, shape(geometry), principal, responders
+                organization_id, shape_of(geometry), principal, responders
             )
         return list(self.networks_by_org.values())
 
@@ -145,7 +144,7 @@ class Player:
         west, south, east, north = network.area.bounds
         while True:
             lon, lat = self.rng.uniform(west, east), self.rng.uniform(south, north)
-            if network.area.contains(Point(lon, lat)):
+            if contains(network.area, lon, lat):
                 return round(lat, 5), round(lon, 5)
 
     def _check_in(self, network: Network, member_id: int, at: datetime) -> Callable[[], None]:

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from shapely.geometry import Point, shape
-from shapely.prepared import PreparedGeometry, prep
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +25,7 @@ from vecinos.geo.models import Zone
 from vecinos.incidents.models import Incident, IncidentState, TimelineEvent
 from vecinos.insights.window import Window
 from vecinos.reports.models import Report
+from vecinos.shapes import Area, contains, prepared_shape
 
 
 @dataclass(frozen=True)
@@ -89,9 +88,8 @@ def incidents(db: Session, scope: Scope, window: Window) -> list[IncidentFacts]:
     return list(facts.values())
 
 
-def _facts(row: Incident, zones: Sequence[tuple[str, PreparedGeometry]]) -> IncidentFacts:
-    point = Point(row.lon, row.lat)
-    zone = next((name for name, area in zones if area.contains(point)), None)
+def _facts(row: Incident, zones: Sequence[tuple[str, Area]]) -> IncidentFacts:
+    zone = next((name for name, area in zones if contains(area, row.lon, row.lat)), None)
     return IncidentFacts(
         id=row.id,
         state=str(row.state),
@@ -176,7 +174,7 @@ def shift_spans(db: Session, scope: Scope, window: Window) -> list[tuple[datetim
     return spans
 
 
-def zone_shapes(db: Session, scope: Scope) -> list[tuple[str, PreparedGeometry]]:
+def zone_shapes(db: Session, scope: Scope) -> list[tuple[str, Area]]:
     query = select(Zone.name, Zone.geometry).order_by(Zone.id)
     if scope.organization_id is not None:
         query = query.where(Zone.organization_id == scope.organization_id)
@@ -195,5 +193,5 @@ def zone_outlines(db: Session, scope: Scope) -> list[dict[str, object]]:
 
 
 @lru_cache(maxsize=256)
-def _prepared(geojson: str) -> PreparedGeometry:
-    return prep(shape(json.loads(geojson)))
+def _prepared(geojson: str) -> Area:
+    return prepared_shape(json.loads(geojson))

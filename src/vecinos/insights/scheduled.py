@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +15,7 @@ from vecinos.geo.cells import cell_of
 from vecinos.geo.models import Landmark, Zone
 from vecinos.insights import svg
 from vecinos.insights.facts import Scope
-from vecinos.shapes import parse_area
+from vecinos.shapes import parse_area, point_inside
 
 AHEAD = timedelta(days=7)
 RESOLUTION = 7  # the coarse public cells of the reached/unreached map
@@ -53,8 +52,8 @@ def _points(db: Session, schedules: Sequence[Schedule]) -> dict[int, tuple[str, 
     for zone in db.scalars(
         select(Zone).where(Zone.id.in_({s.zone_id for s in schedules if s.zone_id}))
     ):
-        inside = shapely.get_coordinates(parse_area(zone.geometry).representative_point())[0]
-        zones[zone.id] = (zone.name, float(inside[1]), float(inside[0]))
+        lon, lat = point_inside(parse_area(zone.geometry))
+        zones[zone.id] = (zone.name, lat, lon)
     found: dict[int, tuple[str, float, float]] = {}
     for schedule in schedules:
         place = sites.get(schedule.site_id or 0) or zones.get(schedule.zone_id or 0)

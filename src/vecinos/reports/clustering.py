@@ -15,7 +15,6 @@ from math import inf, pi
 from typing import Any, Protocol, TypeVar, cast
 
 import h3
-import shapely
 from sqlalchemy import (
     Connection,
     Integer,
@@ -40,7 +39,7 @@ from vecinos.incidents import live, timeline
 from vecinos.incidents.models import OPEN_STATES, Incident, IncidentState
 from vecinos.reports import sources
 from vecinos.reports.models import Report
-from vecinos.shapes import prepared_area
+from vecinos.shapes import contains, prepared_area
 
 METRES_PER_DEGREE = EARTH_RADIUS_M * pi / 180
 LOCK_RESOLUTION = 5  # cells of ~8 km: a handful cover any clustering radius
@@ -341,6 +340,6 @@ def open_incident(
 def owner_at(connection: Connection, lat: float, lon: float) -> int | None:
     """The organization whose zone contains the point (the oldest zone wins a tie)."""
     for organization_id, geometry in connection.execute(_ZONES):
-        if shapely.contains_xy(prepared_area(json.dumps(geometry, sort_keys=True)), lon, lat):
+        if contains(prepared_area(json.dumps(geometry, sort_keys=True)), lon, lat):
             return int(organization_id)
     return None

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-import shapely
 from sqlalchemy import Connection, Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,7 @@ from vecinos.keyring import Vault
 from vecinos.reports import clustering, sources
 from vecinos.reports.models import LocationKind, Report, Source
 from vecinos.reports.schemas import LocationIn, ReportFields
-from vecinos.shapes import parse_area, prepared_area
+from vecinos.shapes import contains, parse_area, prepared_area
 
 CLOCK_SKEW = timedelta(minutes=2)  # phones whose clocks run a little fast are not liars
 # "1234 Main St": digits, a space, then a word: a house number, which public text never carries.
@@ -288,7 +287,7 @@ def _placed(db: Session, spot: Spot, settings: Settings) -> Place:
 
 
 def _check_in_area(lat: float, lon: float, settings: Settings) -> None:
-    if not shapely.contains_xy(prepared_area(settings.service_area_geojson), lon, lat):
+    if not contains(prepared_area(settings.service_area_geojson), lon, lat):
         raise InvalidInput(
             N_("This place is outside the area this network serves."),
             code="outside_service_area",
