@@ -21,6 +21,7 @@ from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.db import Base, is_sqlite, make_engine, make_session_factory
+from vecinos.geo import postal
 from vecinos.migrations import upgrade
 
 pytest_plugins = ("tests.browser.fixtures",)  # live server, Chromium, pages: for every folder
@@ -131,3 +132,12 @@ def cast(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
 def heard(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Heard]:
     """Every live event this process hears, as any process of the deployment would."""
     yield from hearing(engine, monkeypatch)
+
+
+@pytest.fixture
+def zip_codes_unloaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that has not loaded the ZIP codes yet (the index is rebuilt from them)."""
+    monkeypatch.setattr(postal, "_loaded", None)
+    monkeypatch.setattr(postal, "_kept_under", None)
+    postal._by_code.cache_clear()
+    postal._tree.cache_clear()

@@ -5,22 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from vecinos.geo import postal
 
 
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A process that has not loaded the codes yet (the index is rebuilt from them)."""
-    monkeypatch.setattr(postal, "_loaded", None)
-    monkeypatch.setattr(postal, "_kept_under", None)
-    postal._by_code.cache_clear()
-    postal._tree.cache_clear()
-
-
 def test_the_first_start_keeps_the_codes_and_the_next_reads_them(
-    fresh: None, tmp_path: Path
+    zip_codes_unloaded: None, tmp_path: Path
 ) -> None:
     postal.warm(tmp_path)
     from_package = postal._all()
@@ -35,7 +24,7 @@ def test_the_first_start_keeps_the_codes_and_the_next_reads_them(
     assert postal.by_code("90033") == from_package_code(from_package, "90033")
 
 
-def test_an_unreadable_file_is_made_again(fresh: None, tmp_path: Path) -> None:
+def test_an_unreadable_file_is_made_again(zip_codes_unloaded: None, tmp_path: Path) -> None:
     kept = postal.cache_file(tmp_path)
     kept.parent.mkdir(parents=True)
     kept.write_text('[["90033", "Los Ang')  # cut short
@@ -50,7 +39,7 @@ def from_package_code(codes: tuple[postal.ZipCode, ...], code: str) -> postal.Zi
 
 
 def test_codes_asked_for_before_the_warm_up_come_from_the_kept_file(
-    fresh: None, tmp_path: Path
+    zip_codes_unloaded: None, tmp_path: Path
 ) -> None:
     """`vecinos serve` warms the codes beside the serving app: a place named before that load
     ends reads the kept file too, never the package's slow load."""

@@ -24,6 +24,8 @@ from vecinos.app.serve import served
 from vecinos.config import Settings
 from vecinos.db import is_sqlite, make_engine, transaction
 from vecinos.dispatch.models import Shift, ShiftLocation
+from vecinos.geo import postal
+from vecinos.geo.postal import ZipCode
 from vecinos.migrations import upgrade
 from vecinos.worker.models import WorkerJob
 from vecinos.worker.registry import BUILTIN_JOBS, Job, JobSpec, load_jobs
@@ -188,7 +190,7 @@ def test_the_worker_command_exits_cleanly_on_sigterm(
 
 
 def test_the_served_app_leaves_its_start_up_objects_out_of_full_collections(
-    settings: Settings, engine: Engine
+    settings: Settings, engine: Engine, zip_codes_unloaded: None
 ) -> None:
     import gc
 
@@ -199,5 +201,11 @@ def test_the_served_app_leaves_its_start_up_objects_out_of_full_collections(
         app = settled(create_app(settings, engine=engine))
         assert gc.get_freeze_count() > 0
         assert not any(o is app.router for o in gc.get_objects(generation=2))  # frozen
+        # The ZIP codes load beside the serving app (its lifespan waits for that at its end);
+        # once in, they are frozen too.
+        with TestClient(app):
+            pass
+        assert postal.by_code("90033") is not None
+        assert not any(isinstance(o, ZipCode) for o in gc.get_objects())
     finally:
         gc.unfreeze()
