@@ -100,17 +100,14 @@ class Subscription:
         remaining = deadline - self.loop.time()
         return await self.get(remaining) if remaining > 0 else None
 
-    def push(self, event: Event) -> None:
-        if not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(_offer, self.queue, event)
-
     def close(self) -> None:
         self._owner.forget(self)
 
 
-def _offer(queue: asyncio.Queue[Event], event: Event) -> None:
-    if not queue.full():
-        queue.put_nowait(event)
+def _offer(queues: list[asyncio.Queue[Event]], event: Event) -> None:
+    for queue in queues:
+        if not queue.full():
+            queue.put_nowait(event)
 
 
 class Hub:
@@ -144,8 +141,16 @@ class Hub:
         with self._lock:
             readers = [s for s in self._subscriptions if topic in s.topics]
             wakers = list(self._wakers.get(topic, ()))
+        # One wake-up per event loop, whatever its number of readers: each call_soon_threadsafe
+        # takes the loop's lock and writes to its wake-up pipe.
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Queue[Event]]] = {}
         for reader in readers:
-            reader.push(event)
+            by_loop.setdefault(reader.loop, []).append(reader.queue)
+        for loop, queues in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_offer, queues, event)
+            except RuntimeError:  # that loop closed meanwhile: its readers are gone
+                continue
         for waker in wakers:
             waker.set()
 

@@ -6,18 +6,15 @@ The caller's address is never read or kept.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 from sse_starlette import EventSourceResponse
 
-from vecinos import events
 from vecinos.alerts import cap, feeds
+from vecinos.alerts.announcer import announcer
 from vecinos.errors import NotFound
 from vecinos.i18n import N_
 from vecinos.web import sse
@@ -146,64 +143,10 @@ async def stream(language: LanguageDep, context: ContextDep) -> EventSourceRespo
 async def _events(
     language: str, seconds: float, sessions: sessionmaker[Session]
 ) -> AsyncIterator[sse.Chunk]:
-    subscription = events.hub.subscribe(events.Topic.ALERTS)
-    deadline = asyncio.get_running_loop().time() + seconds
+    listener = announcer(sessions).join(language, seconds)
     try:
         yield sse.READY  # listening from here on
-        while (event := await subscription.get_until(deadline)) is not None:
-            if event.payload == events.RESYNC:
-                yield sse.READY  # alerts may have gone by unheard: the page reloads its list
-            elif (
-                data := await announced.text(sessions, int(event.payload["alert_id"]), language)
-            ) is not None:
-                yield sse.event("alert", data, id=str(event.payload["alert_id"]))
+        while (chunk := await listener.next()) is not None:
+            yield chunk  # the alert's event, written once for every page in this language
     finally:
-        subscription.close()
-
-
-class Announced:
-    """The alerts the stream announces, each loaded once per event loop however many readers
-    wait for it, and written out once per language: ten thousand open pages make one query
-    and a few JSON documents, not ten thousand of each."""
-
-    KEEP = 64
-
-    def __init__(self) -> None:
-        self._loads: OrderedDict[tuple[int, int], asyncio.Future[feeds.Listed | None]] = (
-            OrderedDict()
-        )
-        self._texts: OrderedDict[tuple[int, int, str], str] = OrderedDict()
-
-    async def text(
-        self, sessions: sessionmaker[Session], alert_id: int, language: str
-    ) -> str | None:
-        """The alert's public JSON in `language`, or None when there is no such alert."""
-        key = (id(asyncio.get_running_loop()), alert_id, language)
-        if (known := self._texts.get(key)) is not None:
-            return known
-        alert = await self.get(sessions, alert_id)
-        if alert is None:
-            return None
-        text = self._texts[key] = json.dumps(feeds.public_dict(alert, language))
-        while len(self._texts) > self.KEEP:
-            self._texts.popitem(last=False)
-        return text
-
-    async def get(self, sessions: sessionmaker[Session], alert_id: int) -> feeds.Listed | None:
-        key = (id(asyncio.get_running_loop()), alert_id)
-        load = self._loads.get(key)
-        if load is None:
-            load = self._loads[key] = asyncio.ensure_future(
-                run_in_threadpool(_load, sessions, alert_id)
-            )
-            while len(self._loads) > self.KEEP:
-                self._loads.popitem(last=False)
-        return await asyncio.shield(load)
-
-
-def _load(sessions: sessionmaker[Session], alert_id: int) -> feeds.Listed | None:
-    with sessions() as db:
-        return feeds.one(db, alert_id)
-
-
-announced = Announced()
+        listener.leave()

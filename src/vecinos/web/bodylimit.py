@@ -51,7 +51,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or any(p.match(scope["path"]) for p in self.streamed):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            # No length and not chunked: HTTP/1.1 says there is no body (a GET, a live
+            # stream), and nothing to count; its answer is not wrapped, so a stream's every
+            # send skips this layer.
+            await self.app(scope, receive, send)
+            return
         if declared is not None:
             if declared.isdigit() and int(declared) > self.max_bytes:
                 await self._refuse(scope, receive, send)

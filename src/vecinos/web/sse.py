@@ -40,7 +40,7 @@ PING_SECONDS = 15  # a comment line this often keeps proxies from closing a quie
 SEND_TIMEOUT_SECONDS = 30.0
 HEADERS = {"Cache-Control": "no-store"}
 
-Chunk = ServerSentEvent | str
+Chunk = ServerSentEvent | str | bytes  # bytes: an event written once for many streams
 
 
 class Streams:
