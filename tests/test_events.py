@@ -7,7 +7,7 @@ import gc
 import threading
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.events_helpers import Heard
@@ -85,8 +85,31 @@ def test_a_listener_that_loses_its_connection_listens_again_and_asks_for_a_resyn
         resyncs = target.wait_for(len(Topic))
         assert {topic for topic, payload in resyncs if payload == events.RESYNC} == set(Topic)
         assert listener.ready.wait(10)
-        with transaction(sessions) as db:
-            events.emit(db, Topic.OUTBOX, {"alert_id": 9})
+        with transaction(sessions) as db:  # from another process (this one hears its own)
+            note = events.notification({"alert_id": 9}, origin="another process")
+            db.execute(select(func.pg_notify(Topic.OUTBOX.value, note)))
         assert (Topic.OUTBOX, {"alert_id": 9}) in target.wait_for(len(Topic) + 1)
     finally:
         listener.stop()
+
+
+def test_the_emitting_process_hears_its_event_at_commit_and_only_once(
+    engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heard = Heard()
+    monkeypatch.setattr(events, "hub", heard)
+    listener = Listener(engine, heard).start() if not is_sqlite(str(engine.url)) else None
+    try:
+        assert listener is None or listener.ready.wait(10)
+        with transaction(sessions) as db:
+            events.emit(db, Topic.ALERTS, {"alert_id": 7})
+            assert heard.heard == []  # nothing before the commit
+        assert heard.heard == [(Topic.ALERTS, {"alert_id": 7})]  # at once, no round trip
+        if listener is not None:  # its own notification comes back, and is skipped
+            with transaction(sessions) as db:
+                note = events.notification({"alert_id": 8}, origin="another process")
+                db.execute(select(func.pg_notify(Topic.ALERTS.value, note)))
+            assert heard.wait_for(2)[1:] == [(Topic.ALERTS, {"alert_id": 8})]
+    finally:
+        if listener is not None:
+            listener.stop()

@@ -3,11 +3,12 @@
 A service *emits* an event inside its transaction; every process that listens hears it once
 that transaction commits, and nobody hears it if it rolls back:
 
-- on PostgreSQL, `emit` is a `NOTIFY` in the caller's transaction (PostgreSQL itself delivers
-  notifications at commit and drops them at rollback), and each process runs one `Listener`
-  thread on a connection of its own that `LISTEN`s and hands what arrives to its `Hub`;
-- on SQLite, one process serves (the worker runs in it as a thread), so the session hands the
-  event to the process's hub when it commits.
+- the emitting process's session hands the event to its own hub when it commits (on SQLite
+  that is the only process: the worker runs in it as a thread);
+- on PostgreSQL, `emit` is also a `NOTIFY` in the caller's transaction (PostgreSQL itself
+  delivers notifications at commit and drops them at rollback), and each process runs one
+  `Listener` thread on a connection of its own that `LISTEN`s and hands what arrives from
+  other processes to its `Hub`.
 
 The `Hub` fans events out inside a process: to asyncio queues (a board's or an alerts page's
 event stream) and to thread waiters (the worker waking up for new deliveries). A payload is
@@ -21,6 +22,7 @@ import asyncio
 import json
 import logging
 import threading
+import uuid
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -37,6 +39,10 @@ log = logging.getLogger("vecinos.events")
 
 QUEUE_LIMIT = 1000  # a reader that stops reading loses events rather than memory
 MAX_PAYLOAD_BYTES = 7900  # PostgreSQL refuses notifications of 8,000 bytes and more
+# A notification says which process sent it, so that process (which heard it at commit) skips
+# it when it comes back.
+ORIGIN = uuid.uuid4().hex
+ORIGIN_KEY, PAYLOAD_KEY = "from", "event"
 RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)
 
 
@@ -62,13 +68,20 @@ class Event:
 
 def emit(db: Session, topic: Topic, payload: Mapping[str, Any]) -> None:
     """Tell every process about `payload` once `db`'s transaction commits."""
-    text = json.dumps(payload, separators=(",", ":"))
-    if len(text.encode()) > MAX_PAYLOAD_BYTES:
-        raise ValueError(f"event payload of {len(text)} bytes: send ids, not documents")
+    note = notification(payload)
+    # This process hears its own events at commit, on either database: a page it serves next
+    # must not wait for the notification's round trip through PostgreSQL.
+    _local.add(db, Event(topic, json.loads(note)[PAYLOAD_KEY]))
     if db.get_bind().dialect.name == "postgresql":
-        db.execute(select(func.pg_notify(topic.value, text)))
-    else:
-        _local.add(db, Event(topic, json.loads(text)))
+        db.execute(select(func.pg_notify(topic.value, note)))
+
+
+def notification(payload: Mapping[str, Any], origin: str | None = None) -> str:
+    """The text of a NOTIFY: the payload, and which process sent it (this one by default)."""
+    note = json.dumps({ORIGIN_KEY: origin or ORIGIN, PAYLOAD_KEY: payload}, separators=(",", ":"))
+    if len(note.encode()) > MAX_PAYLOAD_BYTES:
+        raise ValueError(f"event payload of {len(note)} bytes: send ids, not documents")
+    return note
 
 
 def _deliver_locally(_: Session, events: list[Event]) -> None:
@@ -224,7 +237,9 @@ class Listener:
                 self.hub.resync()
             while not self._stop.is_set():
                 for note in connection.notifies(timeout=1.0):
-                    self.hub.deliver(Topic(note.channel), json.loads(note.payload))
+                    sent = json.loads(note.payload)
+                    if sent[ORIGIN_KEY] != ORIGIN:
+                        self.hub.deliver(Topic(note.channel), sent[PAYLOAD_KEY])
 
 
 # One listener per process and database, however many apps and workers in it ask for one
