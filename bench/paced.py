@@ -27,19 +27,32 @@ Request = tuple[bytes, dict[str, str]]
 
 
 def drive_at_rate(
-    url: str, requests: list[Request], rate: float, seconds: float, warmup: float
+    url: str,
+    requests: list[Request],
+    rate: float,
+    seconds: float,
+    warmup: float,
+    *,
+    method: str = "POST",
+    connections: int = 512,
 ) -> dict[str, Any]:
-    """POST `requests` in turn at `rate` per second for `warmup` + `seconds`; only the
-    measured window counts."""
-    return asyncio.run(_drive(url, requests, rate, seconds, warmup))
+    """Send `requests` in turn at `rate` per second for `warmup` + `seconds`, over at most
+    `connections` kept-alive connections; only the measured window counts."""
+    return asyncio.run(_drive(url, requests, rate, (seconds, warmup), method, connections))
 
 
 async def _drive(
-    url: str, requests: list[Request], rate: float, seconds: float, warmup: float
+    url: str,
+    requests: list[Request],
+    rate: float,
+    window: tuple[float, float],
+    method: str,
+    connections: int,
 ) -> dict[str, Any]:
+    seconds, warmup = window
     latencies: list[float] = []
     failures: dict[str, int] = {}
-    connector = aiohttp.TCPConnector(limit=512)
+    connector = aiohttp.TCPConnector(limit=connections)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         start = time.perf_counter() + 0.05
@@ -49,7 +62,7 @@ async def _drive(
         async def one(n: int) -> None:
             due = start + n / rate
             body, headers = requests[n % len(requests)]
-            outcome = await _post(session, url, body, headers)
+            outcome = await _send(session, method, url, body, headers)
             if n < measured_from:
                 return
             if outcome == "ok":
@@ -76,11 +89,11 @@ async def _drive(
     }
 
 
-async def _post(
-    session: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str]
+async def _send(
+    session: aiohttp.ClientSession, method: str, url: str, body: bytes, headers: dict[str, str]
 ) -> str:
     try:
-        async with session.post(url, data=body, headers=headers) as answer:
+        async with session.request(method, url, data=body or None, headers=headers) as answer:
             await answer.read()
             return "ok" if answer.status < 300 else str(answer.status)
     except (aiohttp.ClientError, TimeoutError) as error:

@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 from bench.intake.run import ROOT, cpu_seconds, drive_wrk, vecinos_env, wrk_script
+from bench.paced import drive_at_rate
 from bench.sections import write_section
 
 HERE = Path(__file__).resolve().parent
@@ -128,6 +129,15 @@ def measured(pid: int, url: str, seconds: float, connections: int, script: Path)
     return result
 
 
+def paced(url: str, seconds: float, connections: int) -> dict[str, Any]:
+    """The target's rate offered on a schedule (bench/paced.py): the p99 a reader meets at
+    2,000 requests a second, which a saturating closed loop cannot say."""
+    identity = [(b"", {"Accept-Encoding": "identity"})]
+    return drive_at_rate(
+        url, identity, TARGETS["per_s"], seconds, 2, method="GET", connections=connections
+    )
+
+
 def intake_beside_reads(
     pid: int, seconds: float, connections: int, scripts: dict[str, Path]
 ) -> dict[str, Any]:
@@ -148,7 +158,14 @@ def intake_beside_reads(
     during["load_average_1min"] = [round(load, 2), round(os.getloadavg()[0], 2)]
     during["readers_per_s"] = reading["per_s"]
     during["readers_p99_ms"] = reading["p99_ms"]
-    return {"alone": alone, "during_reads": during}
+    with ThreadPoolExecutor(1) as readers:  # the same readers at the read side's target rate
+        load = os.getloadavg()[0]
+        reading_paced = readers.submit(paced, feed, seconds + 5, connections)
+        time.sleep(2.5)  # past the readers' warm-up
+        beside_paced = drive_wrk(reports, seconds, INTAKE_CONNECTIONS, scripts["report"])
+        beside_paced["readers"] = reading_paced.result()
+    beside_paced["load_average_1min"] = [round(load, 2), round(os.getloadavg()[0], 2)]
+    return {"alone": alone, "during_reads": during, "during_paced_reads": beside_paced}
 
 
 def run(seconds: float, connections: int, alerts: int) -> dict[str, Any]:
@@ -180,12 +197,18 @@ def run(seconds: float, connections: int, alerts: int) -> dict[str, Any]:
                 target.write_bytes(body)
                 results["bytes"][name] = len(body)
                 url = f"http://127.0.0.1:{VECINOS_PORT}{path}"
-                results["vecinos"][name] = measured(pid, url, seconds, connections, scripts["get"])
+                results["vecinos"][name] = {
+                    **measured(pid, url, seconds, connections, scripts["get"]),
+                    "paced": paced(url, seconds, connections),
+                }
             results["intake"] = intake_beside_reads(pid, seconds, connections, scripts)
         with nginx(root) as pid:
             for name in READS:
                 url = f"http://127.0.0.1:{NGINX_PORT}/{NGINX_FILES[name]}"
-                results["nginx"][name] = measured(pid, url, seconds, connections, scripts["get"])
+                results["nginx"][name] = {
+                    **measured(pid, url, seconds, connections, scripts["get"]),
+                    "paced": paced(url, seconds, connections),
+                }
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return results
@@ -196,8 +219,9 @@ def verdicts(results: dict[str, Any]) -> dict[str, bool]:
     for name in READS:
         ours = results["vecinos"][name]
         meets[f"{name}_per_s"] = ours["per_s"] >= TARGETS["per_s"]
-        meets[f"{name}_p99_ms"] = ours["p99_ms"] <= TARGETS["p99_ms"]
-    meets["intake_p99_ms"] = results["intake"]["during_reads"]["p99_ms"] <= TARGETS["intake_p99_ms"]
+        meets[f"{name}_p99_ms"] = ours["paced"]["p99_ms"] <= TARGETS["p99_ms"]
+    beside = results["intake"]["during_paced_reads"]
+    meets["intake_p99_ms"] = beside["p99_ms"] <= TARGETS["intake_p99_ms"]
     return meets
 
 
@@ -217,10 +241,19 @@ def table(results: dict[str, Any], meets: dict[str, bool]) -> str:
                 load,
             ],
             [f"{name}: p50 ms", f"{ours['p50_ms']:.1f}", f"{peer['p50_ms']:.1f}", "", "", ""],
+            [f"{name}: p99 ms", f"{ours['p99_ms']:.1f}", f"{peer['p99_ms']:.1f}", "", "", ""],
             [
-                f"{name}: p99 ms",
-                f"{ours['p99_ms']:.1f}",
-                f"{peer['p99_ms']:.1f}",
+                f"{name} at {TARGETS['per_s']:,}/s offered: answered/s, p50 ms",
+                _paced_cell(ours["paced"]),
+                _paced_cell(peer["paced"]),
+                "",
+                "",
+                "",
+            ],
+            [
+                f"{name} at {TARGETS['per_s']:,}/s offered: p99 ms, errors",
+                f"{ours['paced']['p99_ms']:.1f}, {ours['paced']['errors']}",
+                f"{peer['paced']['p99_ms']:.1f}, {peer['paced']['errors']}",
                 f"≤ {TARGETS['p99_ms']}",
                 _met(meets[f"{name}_p99_ms"]),
                 "",
@@ -236,6 +269,7 @@ def table(results: dict[str, Any], meets: dict[str, bool]) -> str:
             ],
         ]
     alone, during = results["intake"]["alone"], results["intake"]["during_reads"]
+    paced_beside = results["intake"]["during_paced_reads"]
     readers = results["options"]["connections"]
     rows += [
         [
@@ -247,16 +281,34 @@ def table(results: dict[str, Any], meets: dict[str, bool]) -> str:
             str(alone["load_average_1min"]),
         ],
         [
-            f"intake while {readers} connections read the feed: reports/s, p99 ms",
+            f"intake while {readers} connections read the feed flat out: reports/s, p99 ms",
             f"{during['per_s']:.0f}, {during['p99_ms']:.1f}",
             "",
-            f"p99 ≤ {TARGETS['intake_p99_ms']}",
-            _met(meets["intake_p99_ms"]),
+            "",
+            "",
             str(during["load_average_1min"]),
         ],
         [
             "… the feed meanwhile: req/s, p99 ms",
             f"{during['readers_per_s']:.0f}, {during['readers_p99_ms']:.1f}",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            f"intake while {readers} connections read the feed at {TARGETS['per_s']:,}/s:"
+            " reports/s, p99 ms",
+            f"{paced_beside['per_s']:.0f}, {paced_beside['p99_ms']:.1f}",
+            "",
+            f"p99 ≤ {TARGETS['intake_p99_ms']}",
+            _met(meets["intake_p99_ms"]),
+            str(paced_beside["load_average_1min"]),
+        ],
+        [
+            "… the feed meanwhile: answered/s, p99 ms",
+            f"{paced_beside['readers']['answered_per_s']:.0f},"
+            f" {paced_beside['readers']['p99_ms']:.1f}",
             "",
             "",
             "",
@@ -275,30 +327,32 @@ def table(results: dict[str, Any], meets: dict[str, bool]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
+def _paced_cell(result: dict[str, Any]) -> str:
+    return f"{result['answered_per_s']:.0f}, {result['p50_ms']:.1f}"
+
+
 def _met(met: bool) -> str:
     return "yes" if met else "**no**"
 
 
 def reading_of(results: dict[str, Any]) -> list[str]:
-    """What the run says beyond the table: the targets missed, by how much, and why."""
+    """What the run says beyond the table: how to read it, and what saturation does."""
     cpu = max(results["vecinos"][n]["server_cpu_ms_per_request"] for n in READS)
-    rate = min(results["vecinos"][n]["per_s"] for n in READS)
-    share, whole = rate / TARGETS["per_s"], 1000 / cpu / TARGETS["per_s"]
     return [
-        f"Reading the run: vecinos spent {cpu:.2f} ms of CPU per request (nginx about 0.02),",
-        f"so one process given a whole core would answer about {1000 / cpu:,.0f} requests a",
-        f"second ({whole:.0%} of the target); on this machine it answered {rate:,.0f}",
-        f"({share:.0%} of the target), getting a fraction of a core: the load average was",
-        "many times the two CPUs, and wrk shared them too. The p99 in seconds is that",
-        "starvation with 256 connections queued on one event loop (nginx, in C, kept its p99",
-        "in the hundreds of milliseconds under the same load). Intake's p99 was already in",
-        "seconds with no readers at all, so the 'reads never block intake' target could not",
-        "be judged on this run; the table records it as missed. Seen while probing: a",
-        "connection opened while 256 others keep the one process saturated is not served",
-        "until the load ends (a health check took 22 s); the writers above connect before",
-        "the readers for that reason. On PostgreSQL `vecinos serve --workers N` spreads both",
-        "over N processes, and a proxy or CDN honouring the Cache-Control above answers most",
-        "readers before they arrive.",
+        "Reading the run: the req/s rows are wrk flat out (a closed loop, each connection",
+        "waiting for its answer); their p99 is no verdict, since at saturation the mean alone",
+        "is 256 / throughput and the event loop serves some connections before others. The",
+        "p99 targets are judged at 2,000 requests a second offered on a schedule",
+        "(`bench/paced.py`, each latency from the moment its request was due), on the same",
+        f"256 connections. vecinos spent {cpu:.2f} ms of CPU per request (nginx about 0.02),",
+        f"so one process given a whole core answers about {1000 / cpu:,.0f} a second. Both",
+        "servers share the two cores with the load generators; a load average above 2 means",
+        "other work took CPU too. Intake is judged the same way: writers posting reports",
+        "while the readers read at the target's rate; when readers saturate the one process",
+        "flat out, writers (and a new connection, such as a health check) wait behind them",
+        "(the row 'flat out' shows it). There `vecinos serve --workers N` on PostgreSQL",
+        "spreads the load over N processes, and a proxy or CDN honouring the Cache-Control",
+        "above answers most readers before they arrive.",
     ]
 
 
@@ -363,7 +417,8 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             "",
             f"Reads never block intake: {INTAKE_CONNECTIONS} connections post reports through the",
             "real intake (`POST /api/reports`), first alone, then while"
-            f" {options['connections']} connections read the feed from the same process.",
+            f" {options['connections']} connections read the feed from the same process, flat out"
+            " and at the read side's target rate.",
             "",
             f"Last run: {results['when']}, {results['machine']['cpus']} CPUs shared with other",
             "engineers' work (the 1-minute load average is recorded with each run: above 2 the",
