@@ -62,7 +62,7 @@ def test_the_board_map_shows_every_incident_and_the_zones(
     markers = page.locator("#map path.leaflet-interactive")
     expect(markers).to_have_count(4)
     expect(page.locator(".zone-label", has_text="Boyle Heights")).to_be_visible()
-    page.wait_for_function("document.querySelector('#map').dataset.fitted === 'true'")
+    expect(page.locator("#map")).to_have_attribute("data-fitted", "true")
     assert inside_map(page, "#map path.leaflet-interactive") == [True] * 4
     expect(page.get_by_role("button", name="Acercar")).to_be_visible()
     no_overflow(page)
@@ -86,7 +86,7 @@ def test_use_my_location_moves_the_map_to_the_pin(
     expect(labels.filter(has_text="San Fernando")).to_be_visible()  # fitted to the zones
     page.get_by_role("button", name="Usar mi ubicación").click()
     expect(page.locator("#pin-status")).to_contain_text("33.77")
-    page.wait_for_function("document.querySelector('#map').dataset.fitted === 'true'")
+    expect(page.locator("#map")).to_have_attribute("data-fitted", "true")
     assert inside_map(page, ".leaflet-marker-icon") == [True]
     no_overflow(page)
     screenshot(page, "maps-report-located-phone")
@@ -100,7 +100,7 @@ def test_a_zone_is_saved_where_it_was_drawn(
     sign_in(page, live_server, cast, cast.elena, f"/admin/{cast.eastside}")
     label = page.locator("#map .zone-label", has_text="Boyle Heights")  # not the landmarks map
     expect(label).to_be_visible()
-    page.wait_for_function("document.querySelector('#map').dataset.fitted === 'true'")
+    expect(page.locator("#map")).to_have_attribute("data-fitted", "true")
     # The members' table fills in above the map after it is made: the map must follow.
     expect(page.locator("#members tr")).to_have_count(4)
     at = label.bounding_box()
@@ -142,10 +142,10 @@ def test_the_self_hosted_basemap_draws_under_the_zones(
     page.on("request", lambda request: asked.append(request.url))
     page.goto(f"{live_server.url}/alerts")
     expect(page.locator(".zone-label", has_text="Boyle Heights")).to_be_visible()
-    page.wait_for_function("document.querySelector('#map').dataset.fitted === 'true'")
-    page.wait_for_function(
-        "[...document.querySelectorAll('#map img.leaflet-tile')].some((t) => t.complete)"
-    )
+    expect(page.locator("#map")).to_have_attribute("data-fitted", "true")
+    # Leaflet marks a tile loaded once its image is in (a locator waits without page-side eval,
+    # which the page's Content-Security-Policy forbids).
+    expect(page.locator("#map img.leaflet-tile-loaded").nth(1)).to_be_attached()
     assert loaded_tiles(page) >= 2
     assert all(u.startswith(live_server.url) for u in asked), "only this server is asked"
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("Mapa de prueba")
