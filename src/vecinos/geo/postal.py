@@ -56,6 +56,7 @@ class ZipCode:
 _loaded: tuple[ZipCode, ...] | None = None  # set once per process: by `warm` or on first use
 _kept_under: Path | None = None  # the data directory whose kept file `_all` reads, if any
 _loading = threading.Lock()  # one load at a time: a second caller waits for the first's
+_warming = threading.Lock()  # one warm-up at a time: a second finds the index built, not twice
 
 
 def _all() -> tuple[ZipCode, ...]:
@@ -121,9 +122,10 @@ def warm(data_dir: Path | None = None) -> None:
     names a place for does not wait for it; from the file kept under `data_dir` if given."""
     if data_dir is not None:
         keep_under(data_dir)
-    _all()
-    _by_code()
-    _tree()
+    with _warming:
+        _all()
+        _by_code()
+        _tree()
 
 
 def warmed(data_dir: Path) -> Callable[[], AbstractAsyncContextManager[None]]:
