@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from statistics import quantiles
 from typing import Any
 
@@ -100,7 +99,7 @@ async def _send(
         return type(error).__name__
 
 
-async def _until(moment: float, clock: Callable[[], float] = time.perf_counter) -> None:
-    delay = moment - clock()
+async def _until(moment: float) -> None:
+    delay = moment - time.perf_counter()
     if delay > 0:
         await asyncio.sleep(delay)

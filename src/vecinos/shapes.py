@@ -65,11 +65,7 @@ def parse_area(geojson: dict[str, Any]) -> Area:
 def prepared_area(geojson: str) -> Area:
     """`parse_area` of a GeoJSON text, prepared in place and kept: `contains` then tests a
     point against it without making a `Point`, as every report does."""
-    import shapely
-
-    area = parse_area(json.loads(geojson))
-    shapely.prepare(area)
-    return area
+    return _prepared(parse_area(json.loads(geojson)))
 
 
 def shape_of(geojson: dict[str, Any]) -> Area:
@@ -81,9 +77,12 @@ def shape_of(geojson: dict[str, Any]) -> Area:
 
 def prepared_shape(geojson: dict[str, Any]) -> Area:
     """`shape_of`, prepared in place for many point tests."""
+    return _prepared(shape_of(geojson))
+
+
+def _prepared(area: Area) -> Area:
     import shapely
 
-    area = shape_of(geojson)
     shapely.prepare(area)
     return area
 
