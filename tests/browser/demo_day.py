@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.alerts.factories import body as subscription
+from tests.demo_seed import seeded_demo
 from tests.evidence.helpers import photo_with_gps, upload
 from tests.reports.factories import device
 from vecinos.accounts import totp
@@ -20,9 +21,8 @@ from vecinos.alerts.inbox import threads
 from vecinos.alerts.sending import DeliveryEngine
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
 from vecinos.db import transaction
-from vecinos.demo.seed import DEMO_PASSWORD, DemoLogin, seed
+from vecinos.demo.seed import DEMO_PASSWORD, DemoLogin
 from vecinos.worker.runner import Worker
 
 SCENE = (34.0433, -118.2096)  # Boyle Heights, on a public street corner
@@ -80,13 +80,7 @@ def signed_in(app: FastAPI, day: DemoDay, email: str) -> TestClient:
 def play_demo_day(
     app: FastAPI, sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
 ) -> DemoDay:
-    with transaction(sessions) as db:
-        seeded = seed(
-            db,
-            now=clock.now(),
-            encryptor=Encryptor(settings.secret, "totp", settings.old_secrets),
-            coalition_name="vecinos",
-        )
+    seeded = seeded_demo(sessions, settings, clock, hotline=False)
     day = DemoDay(clock, {login.email: login for login in seeded.logins})
     public = TestClient(app, base_url="https://testserver")
     report = {

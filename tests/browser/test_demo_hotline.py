@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.browser.fixtures import LiveServer
 from tests.browser.spanish import no_overflow, spanish
 from tests.browser.test_phone_simulator import press
+from tests.demo_seed import seeded_demo
 from vecinos.accounts import totp
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
-from vecinos.db import transaction
-from vecinos.demo.seed import DEMO_PASSWORD, seed
+from vecinos.demo.seed import DEMO_PASSWORD
 from vecinos.hotline.voice import phone_languages
 
 pytestmark = pytest.mark.browser
@@ -39,14 +38,7 @@ def test_a_korean_call_rings_the_demos_operator_on_shift(
     demo_settings: Settings,
     clock: FrozenClock,
 ) -> None:
-    with transaction(sessions) as db:
-        seeded = seed(
-            db,
-            now=clock.now(),
-            encryptor=Encryptor(demo_settings.secret, "totp", demo_settings.old_secrets),
-            coalition_name="vecinos",
-            settings=demo_settings,
-        )
+    seeded = seeded_demo(sessions, demo_settings, clock)
     login = next(one for one in seeded.logins if one.email.startswith("coordinator@boyle"))
     assert login.totp_secret is not None
     page = spanish(browser, "phone").new_page()

@@ -17,25 +17,20 @@ from tests.browser.fixtures import ARTIFACTS, LiveServer, screenshot
 from tests.browser.spanish import no_overflow, spanish
 from tests.browser.test_accessibility import serious_problems
 from tests.browser.test_coverage_plan import WIDE
+from tests.demo_seed import seeded_demo
 from vecinos.accounts import totp
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
-from vecinos.crypto import Encryptor
-from vecinos.db import transaction
-from vecinos.demo.seed import DEMO_PASSWORD, DemoLogin, seed
+from vecinos.demo.seed import DEMO_PASSWORD, DemoLogin
 
 pytestmark = pytest.mark.browser
 README_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "dashboard.png"
 
 
 def demo(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> DemoLogin:
-    with transaction(sessions) as db:
-        result = seed(
-            db,
-            now=clock.now(),
-            encryptor=Encryptor(settings.secret, "totp", settings.old_secrets),
-            coalition_name="LA County Rapid Response",
-        )
+    result = seeded_demo(
+        sessions, settings, clock, coalition="LA County Rapid Response", hotline=False
+    )
     return next(login for login in result.logins if login.email.startswith("admin@"))
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.demo_seed import seeded_demo
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
 from vecinos.coverage.models import Schedule
-from vecinos.crypto import Encryptor
 from vecinos.db import transaction
-from vecinos.demo.seed import seed
 from vecinos.hotline import calls
 from vecinos.training.models import Duty
 
@@ -19,7 +18,7 @@ from vecinos.training.models import Duty
 def test_the_seeded_demo_rings_an_operator_on_shift(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
 ) -> None:
-    run_demo_seed(sessions, settings, clock)
+    seeded_demo(sessions, settings, clock)
     with transaction(sessions) as db:
         rings = calls.on_duty(db, settings, clock.now())
         assert [ring.phone for ring in rings] == ["+13235550148"]
@@ -32,28 +31,16 @@ def test_the_seeded_demo_rings_an_operator_on_shift(
 def test_a_later_demo_run_puts_the_operator_back_on_a_shift(
     sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
 ) -> None:
-    assert run_demo_seed(sessions, settings, clock)
+    assert seeded_demo(sessions, settings, clock).created
     clock.advance(days=1, hours=5)  # the next day, after the first shift's twelve hours
     with transaction(sessions) as db:
         assert calls.on_duty(db, settings, clock.now()) == []
-    assert not run_demo_seed(sessions, settings, clock)
+    assert not seeded_demo(sessions, settings, clock).created
     with transaction(sessions) as db:
         assert [ring.phone for ring in calls.on_duty(db, settings, clock.now())] == ["+13235550148"]
     clock.advance(minutes=10)
-    assert not run_demo_seed(sessions, settings, clock)  # still on shift: nothing more planned
+    # Still on that shift: nothing more is planned.
+    assert not seeded_demo(sessions, settings, clock).created
     with transaction(sessions) as db:
         schedules = db.scalars(select(Schedule).where(Schedule.duty == Duty.HOTLINE.value))
         assert len(schedules.all()) == 2
-
-
-def run_demo_seed(sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock) -> bool:
-    """What `vecinos demo` does before serving; True when it created the coalition."""
-    with transaction(sessions) as db:
-        created = seed(
-            db,
-            now=clock.now(),
-            encryptor=Encryptor(settings.secret, "totp", settings.old_secrets),
-            coalition_name="vecinos",
-            settings=settings,
-        ).created
-    return created
