@@ -7,11 +7,19 @@ The one module of vecinos that touches shapely, and it imports shapely (with num
 functions, when geometry is first used, not with the module: every domain imports this one,
 and `vecinos serve` has no point to test before its first requests (the import is about a
 tenth of a second of start-up otherwise). Domains get areas and ask questions of them here.
+
+That first import happens under a lock (`_import_shapely`): the ZIP-code loader's thread and
+the first report on the event loop may both reach it at once, and Python's import machinery
+does not wait for a half-imported parent package, so a thread importing `shapely.geometry`
+while another is still inside `shapely` deadlocks on shapely's circular imports; Python breaks
+the deadlock by failing both, and every later import of shapely fails too (every report
+answered 500 until a restart).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -25,6 +33,19 @@ if TYPE_CHECKING:
 
 Area: TypeAlias = "BaseGeometry"  # a shapely geometry: what domains hold and pass back here
 MAX_VERTICES = 5000  # a neighbourhood outline, not a cadastral survey
+_import_lock = threading.Lock()
+_imported = False
+
+
+def _import_shapely() -> None:
+    """Import shapely whole, once, in one thread at a time (see the module's note)."""
+    global _imported
+    if _imported:
+        return
+    with _import_lock:
+        import shapely.geometry  # noqa: F401  (the package and its geometry types, whole)
+
+        _imported = True
 
 
 def parse_area(geojson: dict[str, Any]) -> Area:
@@ -70,6 +91,7 @@ def prepared_area(geojson: str) -> Area:
 
 def shape_of(geojson: dict[str, Any]) -> Area:
     """The geometry of a GeoJSON object as it is (stored zones were checked when drawn)."""
+    _import_shapely()
     from shapely.geometry import shape
 
     return shape(geojson)
@@ -81,6 +103,7 @@ def prepared_shape(geojson: dict[str, Any]) -> Area:
 
 
 def _prepared(area: Area) -> Area:
+    _import_shapely()
     import shapely
 
     shapely.prepare(area)
@@ -89,6 +112,7 @@ def _prepared(area: Area) -> Area:
 
 def contains(area: Area, lon: float, lat: float) -> bool:
     """The point is inside the area (not on its outline)."""
+    _import_shapely()
     import shapely
 
     return bool(shapely.contains_xy(area, lon, lat))
@@ -96,6 +120,7 @@ def contains(area: Area, lon: float, lat: float) -> bool:
 
 def covers(area: Area, lon: float, lat: float) -> bool:
     """The point is inside the area or on its outline."""
+    _import_shapely()
     from shapely.geometry import Point
 
     return bool(area.covers(Point(lon, lat)))
@@ -111,11 +136,13 @@ class PointIndex:
     """Points (lon, lat) found by the box around a place, by their position in the input."""
 
     def __init__(self, points: Iterable[tuple[float, float]]) -> None:
+        _import_shapely()
         import shapely
 
         self._tree: STRtree = shapely.STRtree(shapely.points(list(points)))
 
     def in_box(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[int]:
+        _import_shapely()
         import shapely
 
         return [int(i) for i in self._tree.query(shapely.box(min_lon, min_lat, max_lon, max_lat))]
