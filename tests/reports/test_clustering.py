@@ -169,6 +169,19 @@ def test_reports_apart_in_time_open_separate_incidents(
         writer.rollback()
 
 
+def test_an_incident_the_session_holds_shows_the_report_that_joined_it(
+    writer: Session, settings: Settings
+) -> None:
+    # A hotline operator's request has the incident loaded when the call's report joins it.
+    first = submit(writer, settings, NOW, (34.05, -118.25), device_token="device-token-first")
+    incident = writer.get(Incident, first.incident_id)
+    assert incident is not None and incident.report_count == 1
+    second = submit(writer, settings, NOW, (34.0501, -118.25), device_token="device-token-other")
+    assert second.incident_id == incident.id
+    assert (incident.report_count, incident.source_count) == (2, 2)
+    writer.rollback()
+
+
 def test_settled_incidents_take_no_new_reports(writer: Session, settings: Settings) -> None:
     first = submit(writer, settings, NOW, (34.05, -118.25))
     incident = writer.get(Incident, first.incident_id)
