@@ -1,6 +1,6 @@
 """Intake benchmark: `vecinos serve` on SQLite against the bare-Starlette ceiling, same load.
 
-    .venv/bin/python bench/intake/run.py [--seconds 15] [--concurrency 32] [--client wrk]
+    .venv/bin/python -m bench.intake.run [--seconds 15] [--concurrency 32] [--client wrk]
 
 Starts both servers on this machine, drives each with the same concurrent HTTP load, measures
 clustering alone in-process, prints a table and writes bench/intake/results.json and
@@ -33,6 +33,7 @@ from statistics import quantiles
 from typing import Any
 
 import httpx
+from bench.paced import Request, drive_at_rate
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -41,7 +42,10 @@ PYTHON = sys.executable
 # per coalition and a flood is held back by rate limits: a wide margin over need. `vecinos
 # serve` is one process, and so is each peer; the share is taken against the fair peer, the
 # bare endpoint with the same group commit.
-TARGETS = {"reports_per_s": 500, "p99_ms": 100, "ratio": 0.3, "clustering_per_s": 50_000}
+# The p99 is judged at the target's rate, offered on a schedule (bench/paced.py), as the texts
+# and read-side benches judge theirs; wrk's closed loop gives the flat-out rate. The share of
+# the fair peer is shown beside, not judged: the issue sets the rate and the p99.
+TARGETS = {"reports_per_s": 500, "p99_ms": 100, "clustering_per_s": 50_000}
 PEERS = {"grouped": "ceiling:grouped", "ceiling": "ceiling:app"}  # name: uvicorn app
 FAIR_PEER = "grouped"
 # Hotspots across the county; reports scatter a few hundred metres around them, so some cluster.
@@ -242,7 +246,21 @@ def measured(pid: int, url: str, load: Load) -> dict[str, Any]:
         result = asyncio.run(drive(url, load.seconds, load.concurrency, load.warmup))
     cpu = cpu_seconds(pid) - before
     result["server_cpu_ms_per_request"] = 1000 * cpu / max(1, result["sent"])
+    result["paced"] = at_target_rate(url, load)
     return result
+
+
+def at_target_rate(url: str, load: Load) -> dict[str, Any]:
+    """The target's rate offered on a schedule (bench/paced.py): the p99 a phone meets when 500
+    reports a second arrive, each timed from the moment it was due. Every body is a report of
+    its own (its own device), as wrk's are."""
+    rate, warmup = TARGETS["reports_per_s"], 2.0
+    rng = random.Random(7)
+    bodies: list[Request] = [
+        (json.dumps(report_body(rng)).encode(), {"Content-Type": "application/json"})
+        for _ in range(round(rate * (load.seconds + warmup)))
+    ]
+    return drive_at_rate(url, bodies, rate, load.seconds, warmup, connections=load.concurrency * 4)
 
 
 def vecinos_env(data_dir: Path) -> dict[str, str]:
@@ -342,8 +360,7 @@ def verdicts(http: dict[str, dict[str, Any]], clustering: dict[str, float]) -> d
         "ratio": ratio,
         "meets": {
             "reports_per_s": ours["per_s"] >= TARGETS["reports_per_s"],
-            "p99_ms": ours["p99_ms"] <= TARGETS["p99_ms"],
-            "ratio": ratio >= TARGETS["ratio"],
+            "p99_ms": ours["paced"]["p99_ms"] <= TARGETS["p99_ms"] and ours["paced"]["errors"] == 0,
             "clustering_per_s": clustering["per_s"] >= TARGETS["clustering_per_s"],
         },
     }
@@ -359,21 +376,33 @@ def table(
     def each(key: str, shown: str) -> list[str]:
         return [shown.format(side[key]) for side in sides]
 
+    def each_pair(first: str, second: str) -> list[str]:
+        return [f"{side[first]:.1f} / {side[second]:.1f}" for side in sides]
+
     rows: list[tuple[str, list[str], str, bool | None]] = [
         (
-            "reports/s",
+            "reports/s flat out",
             each("per_s", "{:.0f}"),
             f"≥ {TARGETS['reports_per_s']}",
             meets["reports_per_s"],
         ),
-        ("p50 latency (ms)", each("p50_ms", "{:.1f}"), "", None),
-        ("p99 latency (ms)", each("p99_ms", "{:.1f}"), f"≤ {TARGETS['p99_ms']}", meets["p99_ms"]),
+        ("flat out: p50 / p99 latency (ms)", each_pair("p50_ms", "p99_ms"), "", None),
         (
-            "share of the fair peer (same group commit)",
-            [f"{verdict['ratio']:.0%}", *blanks],
-            f"≥ {TARGETS['ratio']:.0%}",
-            meets["ratio"],
+            f"at {TARGETS['reports_per_s']}/s offered: answered/s, p50 ms",
+            [
+                f"{side['paced']['answered_per_s']:.0f}, {side['paced']['p50_ms']:.1f}"
+                for side in sides
+            ],
+            "",
+            None,
         ),
+        (
+            f"at {TARGETS['reports_per_s']}/s offered: p99 ms, errors",
+            [f"{side['paced']['p99_ms']:.1f}, {side['paced']['errors']}" for side in sides],
+            f"≤ {TARGETS['p99_ms']}",
+            meets["p99_ms"],
+        ),
+        ("share of the fair peer's flat-out rate", [f"{verdict['ratio']:.0%}", *blanks], "", None),
         ("errors", each("errors", "{:.0f}"), "0", None),
         ("server CPU ms per report", each("server_cpu_ms_per_request", "{:.2f}"), "", None),
         (
@@ -447,7 +476,7 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             START,
             "## Intake (`bench/intake`)",
             "",
-            "`.venv/bin/python bench/intake/run.py` starts `vecinos serve` on a fresh SQLite",
+            "`.venv/bin/python -m bench.intake.run` starts `vecinos serve` on a fresh SQLite",
             "database and two bare Starlette endpoints that only parse the JSON and insert one",
             "row: the fair peer with the same group commit as vecinos (`bench/intake/ceiling.py`,",
             "`grouped`), and one transaction per request (`app`). It drives all three with the",
@@ -470,6 +499,13 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             "one thread keeping each connection busy with one request at a time; without it a",
             "Python asyncio client is used, which on two cores costs about as much CPU as the",
             "servers and caps both sides. The run below says which was used.",
+            "",
+            "Flat out (wrk's closed loop) gives the rate; its p99 is no verdict, since with N",
+            "clients waiting for their answers the mean alone is N / throughput. The p99 target",
+            f"is judged at {TARGETS['reports_per_s']} reports a second offered on a schedule",
+            "(`bench/paced.py`, each latency from the moment the report was due, every body a",
+            "report of its own device), the method of the texts and read-side benches. The",
+            "issue sets the rate and the p99; the share of the fair peer is shown, not judged.",
             "",
             f"Last run: {results['when']}, {machine['cpus']} CPUs, Python {machine['python']},"
             f" load from {results['options']['client']},"
