@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from vecinos.alerts.areas import home_cell
 from vecinos.alerts.models import AlertKind, Subscription
 from vecinos.alerts.outbox_models import Delivery, DeliveryStatus
-from vecinos.alerts.publishing import publish
+from vecinos.alerts.publishing import NO_EDITS, publish
 from vecinos.config import Settings
 from vecinos.crypto import Encryptor
 from vecinos.db import make_engine
@@ -199,7 +199,9 @@ def publish_alert(engine: Engine, settings: Settings) -> float:
         )
         db.add(incident)
         db.flush()
-        publish(db, incident, AlertKind.CONFIRMED, {}, now=now, settings=settings, actor_id=None)
+        publish(
+            db, incident, AlertKind.CONFIRMED, NO_EDITS, now=now, settings=settings, actor_id=None
+        )
         db.commit()
         return time.time()
 
