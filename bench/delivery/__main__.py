@@ -218,6 +218,10 @@ def worker_env(url: str, base: str, vapid: str) -> dict[str, str]:
         "VECINOS_TWILIO_FROM_NUMBER": "+12135550100",
         "VECINOS_VAPID_PRIVATE_KEY": vapid,
         "VECINOS_OUTBOUND_ALLOW_HTTP": "true",
+        # The stand-ins listen on this machine: let the channels call a private address and
+        # take the local push service for a known one, as the channel tests do.
+        "VECINOS_OUTBOUND_ALLOW_PRIVATE": "true",
+        "VECINOS_PUSH_SERVICES": "127.0.0.1",
         "VECINOS_ALERT_SMS_PER_SECOND": "100000",
         "VECINOS_ALERT_PUSH_PER_SECOND": "100000",
         "VECINOS_ALERT_WEBHOOK_PER_SECOND": "100000",
@@ -334,6 +338,12 @@ def verdicts(report: dict[str, Any]) -> dict[str, bool]:
             "all_recorded_s"
         ]
         <= TARGETS["large_s"],
+        # A delivery that failed is no delivery: a run where any did measures nothing.
+        "every recipient's message sent": all(
+            set(run["statuses"]) == {DeliveryStatus.SENT.value}
+            and run["arrived_at_standins"] >= run["recipients"]
+            for run in (small, large)
+        ),
         f"publish -> first message <= {TARGETS['first_s']} s": max(
             small["first_message_s"], large["first_message_s"]
         )
