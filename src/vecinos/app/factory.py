@@ -17,9 +17,9 @@ from vecinos.alerts.pages import router as alerts_pages_router
 from vecinos.alerts.publish_routes import router as alert_publish_router
 from vecinos.alerts.routes import router as alerts_router
 from vecinos.alerts.safety_routes import router as alert_safety_router
+from vecinos.app.answers import EveryAnswer
 from vecinos.app.lifespan import listening, run_beside
 from vecinos.app.pages import router as pages_router
-from vecinos.app.private import PrivateWhenSignedIn
 from vecinos.cases.pages import router as case_pages_router
 from vecinos.cases.routes import router as cases_router
 from vecinos.clock import Clock, SystemClock
@@ -60,16 +60,13 @@ from vecinos.rights.routes import router as rights_router
 from vecinos.training.pages import router as training_pages_router
 from vecinos.training.routes import me_router as training_me_router
 from vecinos.training.routes import router as training_router
-from vecinos.web.accesslog import AccessLogMiddleware
 from vecinos.web.bodylimit import BodyLimitMiddleware, streamed_paths
 from vecinos.web.deps import AppContext
 from vecinos.web.errors import install_error_handlers
-from vecinos.web.headers import SecurityHeadersMiddleware
 from vecinos.web.health import router as health_router
 from vecinos.web.limits import check_every_public_write_is_limited
 from vecinos.web.openapi import document_errors
 from vecinos.web.policy import check_every_route_has_a_policy
-from vecinos.web.servertime import ServerTimeMiddleware
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
@@ -166,13 +163,10 @@ def create_app(
         app.include_router(router)
     # Cheap phones on weak connections: compress everything worth compressing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(PrivateWhenSignedIn)
-    app.add_middleware(ServerTimeMiddleware, clock=app.state.context.clock)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.request_max_bytes, streamed=streamed_paths(app)
     )
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings)  # on every answer, even 413
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(EveryAnswer, settings=settings, clock=app.state.context.clock)
     app.mount("/static", public_files(), name="static")
     # Alerts name places from ZIP codes: loaded beside the serving app.
     run_beside(app, postal.warmed(settings.data_dir))

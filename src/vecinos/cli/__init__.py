@@ -82,7 +82,7 @@ def run_server(host: str, port: int, *, workers: int, demo_mode: bool, log_level
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     raise_open_file_limit()
     factory = "vecinos.app.serve:demo_app" if demo_mode else "vecinos.app.serve:production_app"
-    # access_log=False: uvicorn's lines carry the client address; ours (AccessLogMiddleware) don't.
+    # access_log=False: uvicorn's lines carry the client address; ours (app.answers) do not.
     # proxy_headers=False: never look at X-Forwarded-For at all.
     uvicorn.run(
         factory,

@@ -1,6 +1,6 @@
 """Access log lines without the client's address: method, path, status, duration only.
-
-Uvicorn's own access log prints the client IP; `vecinos serve` turns it off and uses this.
+Uvicorn's own access log prints the client IP; `vecinos serve` turns it off and uses this,
+through the app's one response middleware (`vecinos.app.answers`).
 """
 
 from __future__ import annotations
@@ -8,30 +8,12 @@ from __future__ import annotations
 import logging
 import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 log = logging.getLogger("vecinos.access")
 
 
-class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_note_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note_status)
-        finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            log.info('"%s %s" %d %.1fms', scope["method"], scope["path"], status, elapsed_ms)
+def note(scope: Scope, status: int, started: float) -> None:
+    """One line for an answered request; `started` is its `time.perf_counter()`."""
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    log.info('"%s %s" %d %.1fms', scope["method"], scope["path"], status, elapsed_ms)

@@ -11,7 +11,6 @@ their own (`templating.security_headers`); the default here fits everything else
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vecinos.config import Settings
 
@@ -30,25 +29,14 @@ OWN_POLICY_PATHS = frozenset({"/api/docs"})
 STATIC_PREFIX = "/static/"
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app = app
+class SecurityHeaders:
+    """The headers above, for a deployment (HSTS only behind https); set on each answer's first
+    message by `vecinos.app.answers`."""
+
+    def __init__(self, settings: Settings) -> None:
         self.defaults = (*DEFAULTS, HSTS) if _is_https(settings.public_url) else DEFAULTS
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-
-        async def send_hardened(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self._harden(MutableHeaders(scope=message), path)
-            await send(message)
-
-        await self.app(scope, receive, send_hardened)
-
-    def _harden(self, headers: MutableHeaders, path: str) -> None:
+    def harden(self, headers: MutableHeaders, path: str) -> None:
         for name, value in self.defaults:
             if name not in headers and not (
                 name == "Content-Security-Policy" and path in OWN_POLICY_PATHS
