@@ -28,7 +28,10 @@ demo: install ## Migrate, seed the demo coalition, print the logins, serve on 12
 serve: install ## Serve with your own settings (VECINOS_SECRET_KEY required)
 	$(BIN)/vecinos db upgrade && $(BIN)/vecinos serve
 
-test: install lint typecheck test-sqlite test-postgresql ## Lint, type-check, run the suite on SQLite and PostgreSQL
+test: install lint typecheck ## Lint, type-check, run the suite on SQLite and PostgreSQL side by side
+	@# Side by side on two cores (each suite's output printed whole when it ends): together they
+	@# took over an hour one after the other.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 lint: install ## ruff: lint and formatting
 	$(BIN)/ruff check $(LINTED)
