@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from vecinos.db import is_sqlite
+from vecinos.db import commit_without_flush_to_disk, is_sqlite
 from vecinos.db.embedded import READ_ONLY, make_sqlite_engine
 from vecinos.models import metadata
 
@@ -33,6 +33,17 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+def test_a_transaction_may_commit_without_a_disk_flush_and_only_that_one(engine: Engine) -> None:
+    if is_sqlite(str(engine.url)):
+        pytest.skip("SQLite commits in WAL mode without a flush (synchronous=NORMAL) already")
+    with Session(engine) as db:
+        with db.begin():
+            commit_without_flush_to_disk(db)
+            assert db.execute(text("SHOW synchronous_commit")).scalar() == "off"
+        with db.begin():  # the next transaction on the same connection waits for the disk
+            assert db.execute(text("SHOW synchronous_commit")).scalar() == "on"
 
 
 # SQLite's writers of one process queue on a lock of their own (vecinos.db.embedded): each way
