@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -31,7 +33,7 @@ from vecinos.incidents import timeline
 from vecinos.incidents.models import Incident
 from vecinos.reports import intake
 from vecinos.reports.models import Report
-from vecinos.reports.writer import IntakeWriter
+from vecinos.reports.writer import BatchWriter, IntakeWriter, Job
 
 
 def submit_together(
@@ -168,3 +170,24 @@ def test_the_route_answers_through_the_writer(client: TestClient, app: FastAPI) 
     assert client.post("/api/reports", json=body(OUTSIDE_PIN)).status_code == 422
     writer = app.state.intake_writer
     assert isinstance(writer, IntakeWriter) and writer.batches == 1  # the refusal never queued
+
+
+def test_two_processes_batches_over_the_same_places_queue_instead_of_deadlocking(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock
+) -> None:
+    # Two processes' intake writers on PostgreSQL: each batch names the same two places, in
+    # the opposite order. Locking each report's area as it was written let each batch hold
+    # one place while waiting for the other's; PostgreSQL then failed one of them.
+    if settings.effective_database_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one writing transaction at a time")
+    now = clock.now()
+    writers = [BatchWriter(sessions, settings), BatchWriter(sessions, settings)]
+    for _ in range(5):
+        batches = [
+            [Job(draft(settings, now, pin), now) for pin in (EASTSIDE_PIN, NOBODYS_PIN)],
+            [Job(draft(settings, now, pin), now) for pin in (NOBODYS_PIN, EASTSIDE_PIN)],
+        ]
+        with ThreadPoolExecutor(2) as pool:
+            committed = list(pool.map(BatchWriter.write, writers, batches))
+        assert committed == [1, 1], "a batch failed and was written again report by report"
+        assert all(isinstance(job.outcome, intake.Stored) for batch in batches for job in batch)

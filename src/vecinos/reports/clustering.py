@@ -70,6 +70,11 @@ class Sighting:
     at: datetime
 
 
+def sighting_of(report: dict[str, Any]) -> Sighting:
+    """Where and when a report (the values of its row) saw what it reports."""
+    return Sighting(report["lat"], report["lon"], report["observed_at"])
+
+
 class Candidate(Protocol):
     """What the decision needs of an incident (an `Incident` row, or a light stand-in)."""
 
@@ -209,7 +214,7 @@ def sources_of_joinable(connection: Connection, report: dict[str, Any], settings
     """How many sources report the open incident this report (its row's values) would join;
     0 when it would open one."""
     rules = Rules.of(settings)
-    sighting = Sighting(report["lat"], report["lon"], report["observed_at"])
+    sighting = sighting_of(report)
     found = nearest_joinable(candidates(connection, sighting, rules), sighting, rules)
     if found is None:
         return 0
@@ -225,13 +230,25 @@ def lock_area(connection: Connection, sighting: Sighting, rules: Rules) -> None:
     Transaction-scoped advisory locks on the coarse cells around the sighting, taken in one
     order (no deadlocks). SQLite needs none: it runs one writing transaction at a time.
     """
+    lock_areas(connection, [sighting], rules)
+
+
+def lock_areas(connection: Connection, sightings: Iterable[Sighting], rules: Rules) -> None:
+    """`lock_area` for many sightings at once, all their cells in one order: a transaction
+    that writes several reports takes its locks together, or two of them (two processes'
+    intake batches) could each hold a cell the other waits for. Locks a transaction holds
+    already are granted again at once, so `place` may still lock each report's area."""
     if connection.dialect.name != "postgresql":
         return
     keys = sorted(
-        h3.str_to_int(c)
-        for c in cells_within(sighting.lat, sighting.lon, rules.radius_m, LOCK_RESOLUTION)
+        {
+            h3.str_to_int(c)
+            for sighting in sightings
+            for c in cells_within(sighting.lat, sighting.lon, rules.radius_m, LOCK_RESOLUTION)
+        }
     )
-    connection.execute(_LOCK_AREA, {"keys": keys})
+    if keys:
+        connection.execute(_LOCK_AREA, {"keys": keys})
 
 
 _LOCK_AREA = text(
@@ -255,7 +272,7 @@ def place(
     """
     connection = db.connection()
     rules = Rules.of(settings)
-    sighting = Sighting(report["lat"], report["lon"], report["observed_at"])
+    sighting = sighting_of(report)
     lock_area(connection, sighting, rules)
     found = nearest_joinable(candidates(connection, sighting, rules), sighting, rules)
     tail: timeline.Tail

@@ -239,6 +239,18 @@ _EARLIER = (
     .where(_REPORTS.c.idempotency_hash == bindparam("key_hash"))
 )
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+# The same locks for many keys, in one order (the value `_ADVISORY_LOCK` takes for each).
+_ADVISORY_LOCKS = text(
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT CAST(hashtext(h) AS bigint) AS k"
+    " FROM unnest(CAST(:keys AS text[])) AS h) AS held ORDER BY k"
+)
+
+
+def lock_keys(connection: Connection, key_hashes: list[str]) -> None:
+    """On PostgreSQL, the idempotency locks of many reports written in one transaction, taken
+    together in one order before anything else (see `clustering.lock_areas`)."""
+    if connection.dialect.name == "postgresql" and key_hashes:
+        connection.execute(_ADVISORY_LOCKS, {"keys": key_hashes})
 
 
 def locate(db: Session, location: LocationIn, settings: Settings) -> Place:

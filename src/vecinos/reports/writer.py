@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from vecinos.config import Settings
 from vecinos.errors import AppError
 from vecinos.ratelimit import RateLimits
-from vecinos.reports import capacity, challenge, intake, sources
+from vecinos.reports import capacity, challenge, clustering, intake, sources
 
 log = logging.getLogger(__name__)
 
@@ -137,26 +137,58 @@ class BatchWriter:
         return committed
 
     def _write_together(self, batch: list[Job]) -> None:
-        """Outcomes are set as the reports go, and hold once the block commits."""
+        """Outcomes are set as the reports go, and hold once the block commits.
+
+        Every report is checked (reads only) before any is written, so that on PostgreSQL
+        the batch takes all its locks, idempotency keys then areas, each set in one order,
+        before its first write: another process's batch takes them in the same order, and
+        two batches queue instead of deadlocking (which failed both batches and wrote their
+        reports again one by one)."""
         with self.sessions() as db, db.begin():
+            connection = db.connection()
             # Every sender's earlier reports in one query, kept up to date as the batch goes.
             known = sources.histories(
-                db.connection(),
+                connection,
                 {j.draft.sender_hash for j in batch if j.draft.sender_hash is not None},
             )
-            for job in batch:
-                job.outcome = self._store(db, job, known)
+            intake.lock_keys(connection, [j.draft.key_hash for j in batch if j.draft.key_hash])
+            checked = [(job, self._check(db, job, known)) for job in batch]
+            clustering.lock_areas(
+                connection,
+                [clustering.sighting_of(c.row) for _, c in checked if isinstance(c, intake.Ready)],
+                clustering.Rules.of(self.settings),
+            )
+            keys_written: set[str] = set()
+            for job, check in checked:
+                key = job.draft.key_hash
+                if key in keys_written:  # a retry of a report just written in this batch
+                    check = self._check(db, job, known)
+                job.outcome = self._store(db, job, check, known)
+                if key is not None:
+                    keys_written.add(key)
 
-    def _store(
+    def _check(
         self, db: Session, job: Job, known: dict[str, sources.History]
-    ) -> intake.Stored | AppError:
-        sender = job.draft.sender_hash
+    ) -> intake.Stored | intake.Ready | AppError:
         try:
-            ready = intake.check(db, job.draft, self.settings, known.get(sender or ""))
+            return intake.check(
+                db, job.draft, self.settings, known.get(job.draft.sender_hash or "")
+            )
         except AppError as refusal:  # raised before this report wrote anything
             return refusal
-        if isinstance(ready, intake.Stored):
-            return ready  # a retry: answered by the report its first attempt bought
+
+    def _store(
+        self,
+        db: Session,
+        job: Job,
+        check: intake.Stored | intake.Ready | AppError,
+        known: dict[str, sources.History],
+    ) -> intake.Stored | AppError:
+        if not isinstance(check, intake.Ready):
+            return check  # a refusal, or a retry answered by the report its first attempt bought
+        sender = job.draft.sender_hash
+        # The sender's incidents as they are now: an earlier report of this batch may be in one.
+        ready = intake.Ready(check.row, known.get(sender or "", check.history))
         try:
             if job.proof is not None:
                 challenge.spend(db, job.proof)  # before the ceiling: a replay takes no room
