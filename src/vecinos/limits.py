@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from functools import cache
 from math import floor
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Float, String, delete, select
+from sqlalchemy import (
+    CursorResult,
+    Float,
+    Insert,
+    String,
+    Table,
+    bindparam,
+    case,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from vecinos.config import Settings
-from vecinos.db import Base, UTCDateTime, insert_missing
+from vecinos.db import Base, UTCDateTime
 
 
 class RateBucket(Base):
@@ -57,20 +70,55 @@ def take(
     Runs in the caller's transaction; keep that transaction short, others wait for the row.
     """
     # Created full if missing; two processes may both try, and the second insert is ignored.
-    insert_missing(db, RateBucket, [{"key": key, "tokens": burst, "refreshed_at": now}])
-    bucket = db.scalars(select(RateBucket).where(RateBucket.key == key).with_for_update()).one()
-    elapsed = max(0.0, (now - bucket.refreshed_at).total_seconds())
-    tokens = min(burst, bucket.tokens + elapsed * rate)
+    connection = db.connection()
+    params = {"bucket": key, "burst": burst, "now": now}
+    connection.execute(_create_full(connection.dialect.name), params)
+    held, refreshed_at = connection.execute(_HELD, params).one()
+    elapsed = max(0.0, (now - refreshed_at).total_seconds())
+    tokens = min(burst, held + elapsed * rate)
     granted = max(0, min(want, floor(tokens)))
-    bucket.tokens, bucket.refreshed_at = tokens - granted, now
-    db.flush()
+    left = tokens - granted
+    connection.execute(_SET, {**params, "tokens": left})
     short = granted < want
-    return granted, ((1 - (bucket.tokens % 1)) / rate if short else 0.0)
+    return granted, ((1 - (left % 1)) / rate if short else 0.0)
 
 
 def give_back(db: Session, key: str, tokens: int, *, burst: float) -> None:
     """Return tokens taken but not used, in the transaction that took them."""
-    bucket = db.get(RateBucket, key)
-    if bucket is not None and tokens > 0:
-        bucket.tokens = min(burst, bucket.tokens + tokens)
-        db.flush()
+    if tokens > 0:
+        db.connection().execute(_GIVE_BACK, {"bucket": key, "tokens": tokens, "burst": burst})
+
+
+# Constant Core statements: compiled once, where ORM loads and flushes were most of a take's CPU
+# (and a take is in every public report's path).
+_BUCKETS = cast(Table, RateBucket.__table__)
+_HELD = (
+    select(_BUCKETS.c.tokens, _BUCKETS.c.refreshed_at)
+    .where(_BUCKETS.c.key == bindparam("bucket"))
+    .with_for_update()
+)
+_SET = (
+    update(_BUCKETS)
+    .where(_BUCKETS.c.key == bindparam("bucket"))
+    .values(tokens=bindparam("tokens"), refreshed_at=bindparam("now"))
+)
+_GIVEN, _BURST = bindparam("tokens", type_=Float()), bindparam("burst", type_=Float())
+_GIVE_BACK = (
+    update(_BUCKETS)
+    .where(_BUCKETS.c.key == bindparam("bucket"))
+    .values(
+        tokens=case((_BUCKETS.c.tokens + _GIVEN > _BURST, _BURST), else_=_BUCKETS.c.tokens + _GIVEN)
+    )
+)
+
+
+@cache
+def _create_full(dialect_name: str) -> Insert:
+    """The bucket, created full unless it is there (the loser of two processes' race too)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement: Insert = (
+        dialect.insert(_BUCKETS)
+        .values(key=bindparam("bucket"), tokens=bindparam("burst"), refreshed_at=bindparam("now"))
+        .on_conflict_do_nothing()
+    )
+    return statement
