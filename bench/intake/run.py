@@ -45,7 +45,7 @@ PYTHON = sys.executable
 # The p99 is judged at the target's rate, offered on a schedule (bench/paced.py), as the texts
 # and read-side benches judge theirs; wrk's closed loop gives the flat-out rate. The share of
 # the fair peer is shown beside, not judged: the issue sets the rate and the p99.
-TARGETS = {"reports_per_s": 500, "p99_ms": 100, "clustering_per_s": 50_000}
+TARGETS = {"reports_per_s": 500, "p99_ms": 100, "clustering_per_s": 50_000, "scale_out": 1.3}
 PEERS = {"grouped": "ceiling:grouped", "ceiling": "ceiling:app"}  # name: uvicorn app
 FAIR_PEER = "grouped"
 # Hotspots across the county; reports scatter a few hundred metres around them, so some cluster.
@@ -298,6 +298,44 @@ def bench_http(load: Load) -> dict[str, dict[str, Any]]:
     return {"vecinos": ours, **ceilings}
 
 
+def bench_scale_out(load: Load, postgres: str) -> dict[str, Any]:
+    """On PostgreSQL, `vecinos serve --workers N` for N = 1 and 2, flat out under the same load:
+    how much a second web process adds (target: 1.3 times one). Both cores are shared with
+    PostgreSQL and wrk, so this is a floor of what two processes give on a larger machine."""
+    from bench.fanout.run import fresh_postgres  # psycopg and the fan-out bench: only here
+
+    data_dir = Path(tempfile.mkdtemp(prefix="vecinos-bench-pg-"))
+    if load.client == "wrk":
+        load = Load(load.client, load.seconds, load.concurrency, load.warmup, wrk_script(data_dir))
+    vecinos = str(Path(PYTHON).parent / "vecinos")
+    runs: dict[str, Any] = {}
+    try:
+        for processes in (1, 2):
+            env = {
+                **vecinos_env(data_dir),
+                "VECINOS_DATABASE_URL": fresh_postgres(postgres, "vecinos_bench_intake"),
+            }
+            subprocess.run(
+                [vecinos, "db", "upgrade"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+            )
+            command = [vecinos, "serve", "--port", "8713", "--workers", str(processes)]
+            with server(command, env, 8713, data_dir / f"serve-{processes}.log"):
+                url = "http://127.0.0.1:8713/api/reports"
+                if load.script is not None:
+                    drive_wrk(url, load.warmup, load.concurrency, load.script)
+                    runs[str(processes)] = drive_wrk(
+                        url, load.seconds, load.concurrency, load.script
+                    )
+                else:
+                    runs[str(processes)] = asyncio.run(
+                        drive(url, load.seconds, load.concurrency, load.warmup)
+                    )
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    one, two = runs["1"]["per_s"], runs["2"]["per_s"]
+    return {"runs": runs, "ratio": two / one if one else 0.0}
+
+
 def measured_ceiling(app: str, env: dict[str, str], data_dir: Path, load: Load) -> dict[str, Any]:
     uvicorn = [PYTHON, "-m", "uvicorn", "--app-dir", str(HERE), app, "--port", "8712"]
     options = ["--no-access-log", "--log-level", "warning"]
@@ -353,12 +391,16 @@ def bench_clustering(count: int = 100_000) -> dict[str, float]:
     }
 
 
-def verdicts(http: dict[str, dict[str, Any]], clustering: dict[str, float]) -> dict[str, Any]:
+def verdicts(
+    http: dict[str, dict[str, Any]], clustering: dict[str, float], scale_out: dict[str, Any] | None
+) -> dict[str, Any]:
     ours, peer = http["vecinos"], http[FAIR_PEER]
     ratio = ours["per_s"] / peer["per_s"] if peer["per_s"] else 0.0
+    scaled = {} if scale_out is None else {"scale_out": scale_out["ratio"] >= TARGETS["scale_out"]}
     return {
         "ratio": ratio,
         "meets": {
+            **scaled,
             "reports_per_s": ours["per_s"] >= TARGETS["reports_per_s"],
             "p99_ms": ours["paced"]["p99_ms"] <= TARGETS["p99_ms"] and ours["paced"]["errors"] == 0,
             "clustering_per_s": clustering["per_s"] >= TARGETS["clustering_per_s"],
@@ -429,6 +471,26 @@ def table(
     return "\n".join(lines)
 
 
+def scale_out_table(scale_out: dict[str, Any] | None, verdict: dict[str, Any]) -> str:
+    if scale_out is None:
+        return ""
+    one, two = scale_out["runs"]["1"], scale_out["runs"]["2"]
+    met = "yes" if verdict["meets"]["scale_out"] else "**no**"
+    return "\n".join(
+        [
+            "",
+            "",
+            "| PostgreSQL, flat out | 1 web process | 2 web processes | target | met |",
+            "|---|---|---|---|---|",
+            f"| reports/s | {one['per_s']:.0f} | {two['per_s']:.0f} |"
+            f" 2 ≥ {TARGETS['scale_out']} × 1 | {met} ({scale_out['ratio']:.2f}×) |",
+            f"| p50 / p99 ms | {one['p50_ms']:.1f} / {one['p99_ms']:.1f}"
+            f" | {two['p50_ms']:.1f} / {two['p99_ms']:.1f} |  |  |",
+            f"| errors | {one['errors']} | {two['errors']} | 0 |  |",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
@@ -440,12 +502,20 @@ def main() -> None:
         default="wrk" if shutil.which("wrk") else "python",
         help="load generator (default: wrk when installed)",
     )
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="a PostgreSQL server URL ending in / (postgresql+psycopg://vecinos:vecinos@"
+        "127.0.0.1:5432/): also measure one and two web processes on it",
+    )
     options = parser.parse_args()
     load_before = os.getloadavg()[0]
-    http = bench_http(Load(options.client, options.seconds, options.concurrency, options.warmup))
+    load = Load(options.client, options.seconds, options.concurrency, options.warmup)
+    http = bench_http(load)
     clustering = bench_clustering()
-    verdict = verdicts(http, clustering)
-    text = table(http, clustering, verdict)
+    scale_out = bench_scale_out(load, options.postgres) if options.postgres else None
+    verdict = verdicts(http, clustering, scale_out)
+    text = table(http, clustering, verdict) + scale_out_table(scale_out, verdict)
     print(text)
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -458,6 +528,7 @@ def main() -> None:
         "options": vars(options),
         "http": http,
         "clustering": clustering,
+        "scale_out": scale_out,
         **verdict,
         "targets": TARGETS,
     }
