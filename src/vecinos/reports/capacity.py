@@ -13,9 +13,6 @@ report and try again (`report.js`), and the proof of work keeps the flood itself
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Connection
 
 from vecinos.config import Settings
 from vecinos.errors import TooManyRequests
@@ -33,9 +30,9 @@ class Ceiling:
         self.limits = limits
         self.settings = settings
 
-    def admit(self, connection: Connection, row: dict[str, Any], now: datetime) -> None:
-        sources = clustering.sources_of_joinable(connection, row, self.settings)
-        corroborates = sources >= CORROBORATED
+    def admit(self, joins: clustering.Looked, now: datetime) -> None:
+        """`joins`: the incident the report would join, as `clustering.look` found it."""
+        corroborates = joins.incident is not None and joins.incident.source_count >= CORROBORATED
         for rule in ("report-any",) if corroborates else ("report-new", "report-any"):
             if refused := self.limits.refusal(rule, "*", now):
                 raise TooManyRequests(

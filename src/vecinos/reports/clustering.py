@@ -123,6 +123,16 @@ class OpenIncident:
     lat: float
     lon: float
     last_seen_at: datetime
+    source_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Looked:
+    """The open incident a report would join (None: it would open one), as found by a caller
+    that looked already under the area's lock (the intake ceiling), so `place` does not look
+    twice."""
+
+    incident: OpenIncident | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +158,7 @@ _CANDIDATES = select(
     INCIDENTS.c.lat,
     INCIDENTS.c.lon,
     INCIDENTS.c.last_seen_at,
+    INCIDENTS.c.source_count,
     INCIDENTS.c.state,
 ).where(
     INCIDENTS.c.h3_cell.in_(bindparam("cells", expanding=True)),
@@ -204,24 +215,20 @@ def candidates(connection: Connection, sighting: Sighting, rules: Rules) -> list
         "until": sighting.at + rules.window,
     }
     return [
-        OpenIncident(id_, lat, lon, last_seen_at)
-        for id_, lat, lon, last_seen_at, state in connection.execute(_CANDIDATES, params)
+        OpenIncident(id_, lat, lon, last_seen_at, source_count)
+        for id_, lat, lon, last_seen_at, source_count, state in connection.execute(
+            _CANDIDATES, params
+        )
         if state in _OPEN
     ]
 
 
-def sources_of_joinable(connection: Connection, report: dict[str, Any], settings: Settings) -> int:
-    """How many sources report the open incident this report (its row's values) would join;
-    0 when it would open one."""
+def look(connection: Connection, report: dict[str, Any], settings: Settings) -> Looked:
+    """The open incident this report (its row's values) would join, if any. On PostgreSQL
+    the caller holds the area's lock (`lock_areas`) until the report is placed."""
     rules = Rules.of(settings)
     sighting = sighting_of(report)
-    found = nearest_joinable(candidates(connection, sighting, rules), sighting, rules)
-    if found is None:
-        return 0
-    return int(connection.execute(_SOURCE_COUNT, {"incident_id": found.id}).scalar_one())
-
-
-_SOURCE_COUNT = select(INCIDENTS.c.source_count).where(INCIDENTS.c.id == bindparam("incident_id"))
+    return Looked(nearest_joinable(candidates(connection, sighting, rules), sighting, rules))
 
 
 def lock_area(connection: Connection, sighting: Sighting, rules: Rules) -> None:
@@ -263,18 +270,22 @@ def place(
     *,
     now: datetime,
     known_in: frozenset[int] | None = None,
+    looked: Looked | None = None,
 ) -> Placed:
     """Store a report (the values of its row, all but `incident_id`) in the incident it joins
     or opens, and write the timeline; the board hears of it when the transaction commits.
     `known_in`: the incidents the sender's earlier reports are in, when the caller has read them.
+    `looked`: what `look` found for it in this transaction, nothing written since.
 
     Core statements on the session's connection: a handful per report, nothing reloaded.
     """
     connection = db.connection()
     rules = Rules.of(settings)
-    sighting = sighting_of(report)
-    lock_area(connection, sighting, rules)
-    found = nearest_joinable(candidates(connection, sighting, rules), sighting, rules)
+    if looked is None:
+        sighting = sighting_of(report)
+        lock_area(connection, sighting, rules)
+        looked = Looked(nearest_joinable(candidates(connection, sighting, rules), sighting, rules))
+    found = looked.incident
     tail: timeline.Tail
     if found is None:
         incident_id, organization_id = open_incident(connection, report, rules, now=now)

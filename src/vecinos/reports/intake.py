@@ -209,9 +209,17 @@ def check(
     return Ready(row, history)
 
 
-def write(db: Session, ready: Ready, settings: Settings, *, now: datetime) -> Stored:
+def write(
+    db: Session,
+    ready: Ready,
+    settings: Settings,
+    *,
+    now: datetime,
+    looked: clustering.Looked | None = None,
+) -> Stored:
     """Cluster and store a checked report, with its timeline event (the caller commits)."""
-    placed = clustering.place(db, ready.row, settings, now=now, known_in=ready.history.incident_ids)
+    known_in = ready.history.incident_ids
+    placed = clustering.place(db, ready.row, settings, now=now, known_in=known_in, looked=looked)
     return Stored(placed.report_id, placed.incident_id, placed.state, ready.row["low_trust"], True)
 
 

@@ -189,14 +189,17 @@ class BatchWriter:
         sender = job.draft.sender_hash
         # The sender's incidents as they are now: an earlier report of this batch may be in one.
         ready = intake.Ready(check.row, known.get(sender or "", check.history))
+        looked = None
         try:
             if job.proof is not None:
                 challenge.spend(db, job.proof)  # before the ceiling: a replay takes no room
             if self.ceiling is not None:
-                self.ceiling.admit(db.connection(), ready.row, job.now)
+                # Looked once, for the ceiling and for placing (the batch holds the area's lock).
+                looked = clustering.look(db.connection(), ready.row, self.settings)
+                self.ceiling.admit(looked, job.now)
         except AppError as refusal:
             return refusal
-        stored = intake.write(db, ready, self.settings, now=job.now)
+        stored = intake.write(db, ready, self.settings, now=job.now, looked=looked)
         if sender is not None:
             known[sender] = ready.history.including(stored.incident_id)
         return stored
