@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from vecinos.db import commit_without_flush_to_disk, is_sqlite
-from vecinos.db.embedded import READ_ONLY, make_sqlite_engine
+from vecinos.db.embedded import READ_ONLY, WRITE_NOW, WriterBusy, make_sqlite_engine
 from vecinos.models import metadata
 
 
@@ -120,6 +121,42 @@ def test_a_writer_gives_up_with_database_locked_and_readers_still_read(
     assert isinstance(outcome[0], OperationalError)
     assert "database is locked" in str(outcome[0])
     _write(sqlite_engine, commit=True)  # the lock came back with the first writer's commit
+
+
+def test_a_writer_that_must_not_wait_is_told_at_once_the_lock_is_held(
+    sqlite_engine: Engine,
+) -> None:
+    now = sqlite_engine.execution_options(**{WRITE_NOW: True})
+    with sqlite_engine.begin() as first:  # a writer of this process holds the lock
+        first.exec_driver_sql("INSERT INTO notes (body) VALUES ('held')")
+        started = time.monotonic()
+        with pytest.raises(WriterBusy), now.connect() as connection:
+            connection.begin()
+        assert time.monotonic() - started < 1, "it waited for the writer"
+    with now.connect() as connection:  # free again: it writes, and hands the lock back
+        connection.begin()
+        connection.exec_driver_sql("INSERT INTO notes (body) VALUES ('now')")
+        connection.commit()
+    _write(sqlite_engine, commit=True)
+
+
+def test_a_writer_that_must_not_wait_is_told_at_once_another_process_writes(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "writers.db", isolation_level=None)  # another process's
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        now = sqlite_engine.execution_options(**{WRITE_NOW: True})
+        with pytest.raises(WriterBusy), now.connect() as connection:
+            connection.begin()
+        assert time.monotonic() - started < 1, "SQLite's busy handler waited for the writer"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with sqlite_engine.connect() as connection:  # the next writers wait for others again
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    _write(sqlite_engine, commit=True)  # and this process's lock was given back
 
 
 def _write(engine: Engine, *, commit: bool) -> None:

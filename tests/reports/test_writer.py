@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,7 @@ from tests.reports.factories import (
 )
 from vecinos.clock import FrozenClock
 from vecinos.config import Settings
+from vecinos.db import is_sqlite
 from vecinos.errors import InvalidInput, NotFound
 from vecinos.events import Topic
 from vecinos.incidents import timeline
@@ -86,12 +88,14 @@ def test_a_refused_report_leaves_the_others_and_nothing_of_itself(
     assert counts(db) == (2, 2, 2)
 
 
+@pytest.mark.parametrize("made", ["in_thread", "for_database"])
 def test_a_failing_write_is_rolled_back_and_the_others_are_written_alone(
-    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, db: Session, made: str
 ) -> None:
     """A report the database itself refuses (here: entered by a member who does not exist)
-    sinks the shared transaction; the others are written again, one by one."""
-    writer = IntakeWriter.in_thread(sessions, settings)
+    sinks the shared transaction; the others are written again, one by one (by the writer
+    thread, when the event loop tried the batch first)."""
+    writer = getattr(IntakeWriter, made)(sessions, settings)
     now = clock.now()
     broken = draft(settings, now, NOBODYS_PIN, entered_by_id=987_654)
     drafts = [draft(settings, now), broken, draft(settings, now, NEAR_EASTSIDE)]
@@ -191,3 +195,66 @@ def test_two_processes_batches_over_the_same_places_queue_instead_of_deadlocking
             committed = list(pool.map(BatchWriter.write, writers, batches))
         assert committed == [1, 1], "a batch failed and was written again report by report"
         assert all(isinstance(job.outcome, intake.Stored) for batch in batches for job in batch)
+
+
+def _writing_threads(engine: Engine) -> list[str]:
+    """The names of the threads that insert reports from now on (filled as they do)."""
+    names: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.startswith("INSERT INTO reports"):
+            names.append(threading.current_thread().name)
+
+    return names
+
+
+def test_on_sqlite_the_event_loop_writes_a_batch_itself_when_the_lock_is_free(
+    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, engine: Engine
+) -> None:
+    # From the writer thread each of the batch's sqlite3 calls waited for the GIL behind a
+    # busy event loop: 40-60 ms a batch beside 2,000 feed reads a second instead of 3.
+    if not is_sqlite(settings.effective_database_url):
+        pytest.skip("PostgreSQL's batches wait on the network: the writer thread writes them")
+    writer = IntakeWriter.for_database(sessions, settings)
+    threads = _writing_threads(engine)
+    now = clock.now()
+
+    async def together() -> tuple[str, list[intake.Stored | BaseException]]:
+        drafts = [draft(settings, now), draft(settings, now, NOBODYS_PIN)]
+        answers = await asyncio.gather(*(writer.submit(d, now=now) for d in drafts))
+        return threading.current_thread().name, list(answers)
+
+    loop_thread, answers = run_apart(together())
+    assert all(isinstance(a, intake.Stored) and a.created for a in answers)
+    assert threads == [loop_thread, loop_thread] and writer.batches == 1
+
+
+def test_on_sqlite_the_event_loop_never_waits_for_another_writer(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    engine: Engine,
+    db: Session,
+) -> None:
+    if not is_sqlite(settings.effective_database_url):
+        pytest.skip("the writer thread writes every batch on PostgreSQL")
+    writer = IntakeWriter.for_database(sessions, settings)
+    threads = _writing_threads(engine)
+    now = clock.now()
+    loop_free = threading.Event()
+
+    async def while_another_writes() -> intake.Stored:
+        written = asyncio.ensure_future(writer.submit(draft(settings, now), now=now))
+        # The loop goes on (this wait ends) while the report waits for the lock elsewhere.
+        done, _ = await asyncio.wait({written}, timeout=0.3)
+        assert not done
+        loop_free.set()
+        return await written
+
+    with ThreadPoolExecutor(1) as apart, engine.begin():  # another writer holds the lock
+        answer = apart.submit(run_apart, while_another_writes())
+        assert loop_free.wait(5), "the event loop stopped, waiting for the write lock"
+    stored = answer.result(timeout=30)
+    assert stored.created and threads == ["intake-writer_0"]
+    assert counts(db)[0] == 1

@@ -34,6 +34,14 @@ POOL_SIZE = 48
 
 # An execution option of the sessions that only read (`vecinos.db.read_sessions`).
 READ_ONLY = "vecinos_read_only"
+# An execution option for a writer that must not wait for the lock (one on the event loop):
+# its BEGIN raises `WriterBusy` at once when another writer, here or in another process,
+# holds it.
+WRITE_NOW = "vecinos_write_now"
+
+
+class WriterBusy(Exception):
+    """Another writer holds the lock and the transaction asked not to wait (`WRITE_NOW`)."""
 
 
 def make_sqlite_engine(
@@ -86,14 +94,37 @@ class WriterQueue:
         # writer (a public feed during a flood of reports, a health check while a batch
         # commits). IMMEDIATE takes the write lock up front, so two writers never deadlock
         # upgrading read locks.
-        if connection.get_execution_options().get(READ_ONLY, False):
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY, False):
             connection.exec_driver_sql("BEGIN DEFERRED")
+            return
+        if options.get(WRITE_NOW, False):
+            self._begin_now(connection)
             return
         self._take(connection)
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            self._give_back()
+            self.ended(connection)  # unless SQLAlchemy's rollback of the failed BEGIN did
+            raise
+
+    def _begin_now(self, connection: Connection) -> None:
+        if not self._lock.acquire(blocking=False):
+            raise WriterBusy("another writer of this process holds the lock")
+        self._hold(connection)
+        # SQLite's busy handler would wait for a writer in another process (a purge from
+        # cron): for this BEGIN only, it fails at once instead.
+        try:
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}")
+        except OperationalError as exc:
+            self.ended(connection)  # unless SQLAlchemy's rollback of the failed BEGIN did
+            raise WriterBusy("another process's writer holds the lock") from exc
+        except BaseException:
+            self.ended(connection)
             raise
 
     def ended(self, connection: Connection) -> None:
@@ -114,6 +145,9 @@ class WriterQueue:
                 None,
                 sqlite3.OperationalError("database is locked: another writer held it too long"),
             )
+        self._hold(connection)
+
+    def _hold(self, connection: Connection) -> None:
         self._holder = weakref.ref(connection)  # a dropped Connection must still be collected
         self._holder_dbapi = connection.connection.dbapi_connection
 

@@ -61,7 +61,7 @@ def writer_of(request: Request, context: AppContext) -> IntakeWriter:
     """The app's one group-commit writer, made on first use."""
     state = request.app.state
     if not hasattr(state, "intake_writer"):
-        state.intake_writer = IntakeWriter.in_thread(
+        state.intake_writer = IntakeWriter.for_database(
             context.sessions, context.settings, context.limits
         )
     writer: IntakeWriter = state.intake_writer
