@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from io import BytesIO
 from typing import Any
@@ -84,6 +84,9 @@ def ngettext(language: str, singular: str, plural: str, n: int) -> str:
     return translations(language).ngettext(singular, plural, n)
 
 
+# Remembered: Babel looks for each candidate's locale data on disk (a `stat` per language),
+# a tenth of the CPU of a public feed request. Phones send a handful of distinct headers.
+@lru_cache(maxsize=512)
 def negotiate(accept_language: str | None, default: str) -> str:
     """Pick the best interface language for an `Accept-Language` header."""
     if not accept_language:
