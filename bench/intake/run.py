@@ -205,8 +205,8 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and every process under it (the writer process of
-    `vecinos serve`, the workers of a uvicorn supervisor), all their threads, from /proc."""
+    """User + system CPU time of a process and every process under it (the workers of a
+    uvicorn supervisor), all their threads, from /proc."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -536,6 +536,14 @@ def main() -> None:
     write_docs(text, results)
 
 
+def redo_docs() -> None:
+    """Write the docs section again from results.json (after editing the text)."""
+    results = json.loads((HERE / "results.json").read_text())
+    verdict = {"ratio": results["ratio"], "meets": results["meets"]}
+    text = table(results["http"], results["clustering"], verdict)
+    write_docs(text + scale_out_table(results["scale_out"], verdict), results)
+
+
 START, END = "<!-- intake:start -->", "<!-- intake:end -->"
 
 
@@ -560,9 +568,12 @@ def write_docs(text: str, results: dict[str, Any]) -> None:
             "clustering, the incident counts, the hash-chained timeline event and the board's",
             "live update, with nothing partial left by a refusal. Its path: an ordinary",
             "FastAPI route (its body schema documented) checks the report on the event loop;",
-            "once per turn of the loop the reports gathered go as one batch to the writer",
-            "thread, which writes them in one transaction through SQLAlchemy (`reports/writer.py`)",
-            "and answers each. One process on each side; server CPU counts all its threads. A",
+            "once per turn of the loop the reports gathered are written as one batch, in one",
+            "transaction through SQLAlchemy (`reports/writer.py`), and each is answered. On",
+            "SQLite the event loop writes the batch itself when the write lock is free (a",
+            "writer thread waited for the GIL behind the busy loop at each sqlite3 call); the",
+            "writer thread takes it when another writer holds the lock, and always on",
+            "PostgreSQL. One process on each side; server CPU counts all its threads. A",
             "transaction per request has a long p99: SQLite's busy handler makes the threads",
             "wait for the write lock by sleeping and retrying.",
             "",
