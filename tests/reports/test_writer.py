@@ -197,8 +197,14 @@ def test_two_processes_batches_over_the_same_places_queue_instead_of_deadlocking
         assert all(isinstance(job.outcome, intake.Stored) for batch in batches for job in batch)
 
 
-def _writing_threads(engine: Engine) -> list[str]:
-    """The names of the threads that insert reports from now on (filled as they do)."""
+@pytest.fixture
+def on_loop(
+    sessions: sessionmaker[Session], settings: Settings, engine: Engine
+) -> tuple[IntakeWriter, list[str]]:
+    """The app's writer on SQLite, and the names of the threads that insert reports from now
+    on (filled as they do)."""
+    if not is_sqlite(settings.effective_database_url):
+        pytest.skip("PostgreSQL's batches wait on the network: the writer thread writes them")
     names: list[str] = []
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -206,18 +212,15 @@ def _writing_threads(engine: Engine) -> list[str]:
         if statement.startswith("INSERT INTO reports"):
             names.append(threading.current_thread().name)
 
-    return names
+    return IntakeWriter.for_database(sessions, settings), names
 
 
 def test_on_sqlite_the_event_loop_writes_a_batch_itself_when_the_lock_is_free(
-    sessions: sessionmaker[Session], settings: Settings, clock: FrozenClock, engine: Engine
+    on_loop: tuple[IntakeWriter, list[str]], settings: Settings, clock: FrozenClock
 ) -> None:
     # From the writer thread each of the batch's sqlite3 calls waited for the GIL behind a
     # busy event loop: 40-60 ms a batch beside 2,000 feed reads a second instead of 3.
-    if not is_sqlite(settings.effective_database_url):
-        pytest.skip("PostgreSQL's batches wait on the network: the writer thread writes them")
-    writer = IntakeWriter.for_database(sessions, settings)
-    threads = _writing_threads(engine)
+    writer, threads = on_loop
     now = clock.now()
 
     async def together() -> tuple[str, list[intake.Stored | BaseException]]:
@@ -231,16 +234,13 @@ def test_on_sqlite_the_event_loop_writes_a_batch_itself_when_the_lock_is_free(
 
 
 def test_on_sqlite_the_event_loop_never_waits_for_another_writer(
-    sessions: sessionmaker[Session],
+    on_loop: tuple[IntakeWriter, list[str]],
     settings: Settings,
     clock: FrozenClock,
     engine: Engine,
     db: Session,
 ) -> None:
-    if not is_sqlite(settings.effective_database_url):
-        pytest.skip("the writer thread writes every batch on PostgreSQL")
-    writer = IntakeWriter.for_database(sessions, settings)
-    threads = _writing_threads(engine)
+    writer, threads = on_loop
     now = clock.now()
     loop_free = threading.Event()
 

@@ -32,6 +32,9 @@ WRITE_WAIT_SECONDS = 10.0
 # wait for one was the longest part of a reply's tail. A kept connection is a file handle.
 POOL_SIZE = 48
 
+# SQLite's busy handler: how long a connection waits for a writer in another process.
+_WAIT_FOR_OTHER_WRITERS = f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}"
+
 # An execution option of the sessions that only read (`vecinos.db.read_sessions`).
 READ_ONLY = "vecinos_read_only"
 # An execution option for a writer that must not wait for the lock (one on the event loop):
@@ -65,8 +68,7 @@ def _configure_connection(dbapi_connection: sqlite3.Connection, _record: object)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the single writer
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Another process's writer: wait for it instead of failing.
-    cursor.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}")
+    cursor.execute(_WAIT_FOR_OTHER_WRITERS)  # another process's writer: wait, not fail
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster than FULL
     cursor.close()
 
@@ -119,7 +121,7 @@ class WriterQueue:
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             finally:
-                connection.exec_driver_sql(f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}")
+                connection.exec_driver_sql(_WAIT_FOR_OTHER_WRITERS)
         except OperationalError as exc:
             self.ended(connection)  # unless SQLAlchemy's rollback of the failed BEGIN did
             raise WriterBusy("another process's writer holds the lock") from exc

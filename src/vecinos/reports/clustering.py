@@ -282,9 +282,8 @@ def place(
     connection = db.connection()
     rules = Rules.of(settings)
     if looked is None:
-        sighting = sighting_of(report)
-        lock_area(connection, sighting, rules)
-        looked = Looked(nearest_joinable(candidates(connection, sighting, rules), sighting, rules))
+        lock_area(connection, sighting_of(report), rules)
+        looked = look(connection, report, settings)
     found = looked.incident
     tail: timeline.Tail
     if found is None:
