@@ -5,7 +5,7 @@ Soto" near a landmark with no coordinates at all. No map is needed, and none is 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 from shapely.geometry import Point, shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -77,6 +77,23 @@ def test_a_report_by_zip_code(
     page.get_by_role("button", name="Enviar reporte").click()
     expect(page.get_by_role("status")).to_contain_text("Enviado.")
     assert latest_report(db).location_kind == LocationKind.ZIP
+
+
+def test_what_was_typed_before_the_script_arrived_is_searched(
+    browser: Browser, live_server: LiveServer, places: dict[str, int]
+) -> None:
+    """On a slow phone the form is there before its script: the letters typed meanwhile count."""
+    page = spanish(browser, "phone").new_page()
+    held: list[Route] = []
+    page.route("**/static/places.js", lambda route: held.append(route))
+    page.goto(f"{live_server.url}/report", wait_until="commit")
+    page.get_by_label("Barrio, código postal o lugar conocido").fill("mariachi")
+    # The script is asked for in the head, before the field is parsed, and Playwright hands
+    # over events in order: by now the request is held here, and the letters are typed.
+    assert len(held) == 1, "the picker's script was not asked for before its field existed"
+    held[0].continue_()
+    page.get_by_label("Mariachi Plaza").check()
+    expect(page.locator(".place-picker [data-chosen]")).to_contain_text("Elegido: Mariachi Plaza")
 
 
 @pytest.mark.parametrize("size", ["desk", "phone"])

@@ -71,6 +71,8 @@
       lookUp();
     });
     root.querySelector("[data-search]").addEventListener("click", lookUp);
+    // On a slow phone a person may type before this script has arrived: search what is there.
+    if (search.value.trim()) lookUp();
 
     return {
       // What the report carries: the gazetteer's kind and key.
