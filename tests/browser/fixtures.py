@@ -16,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
+from sse_starlette.sse import AppStatus
 
 from vecinos.app.factory import create_app
 from vecinos.clock import FrozenClock
@@ -37,6 +38,7 @@ CHROMIUM_ARGS = [
 
 
 START_SECONDS = 60  # generous: on a loaded 2-core machine start-up alone took over 10 s
+GRACE_SECONDS = 5  # then uvicorn cancels what still runs: a stopped server leaves no thread
 
 
 def free_port() -> int:
@@ -51,7 +53,12 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=GRACE_SECONDS,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -68,8 +75,17 @@ class LiveServer:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        # `vecinos serve` ends its live streams on SIGTERM (sse-starlette hears uvicorn's
+        # signal handler); a server in a thread gets no signal, and a test's pages stay open
+        # until the browser closes, so their streams held every stop for the whole join.
+        AppStatus.should_exit = True
+        try:
+            self.server.should_exit = True
+            self.thread.join(timeout=GRACE_SECONDS + 5)
+        finally:
+            AppStatus.should_exit = False  # process-wide: the next test's server streams again
+        if self.thread.is_alive():
+            raise RuntimeError("the test server did not stop")
 
 
 @pytest.fixture
