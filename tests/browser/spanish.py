@@ -38,14 +38,21 @@ WIDER_THAN = """(width) => [...document.querySelectorAll('body *')]
   .slice(0, 8)"""
 
 
-def no_overflow(page: Page) -> None:
-    """Nothing sticks out sideways: the page is no wider than the screen. (A mobile browser
+def overflow(page: Page) -> str | None:
+    """What sticks out sideways, if the page is wider than the screen. (A mobile browser
     widens its layout to fit what overflows, so the screen's width is the one to hold to.)"""
     screen = page.viewport_size
     assert screen is not None
     wide: int = page.evaluate("document.documentElement.scrollWidth")
-    culprits = page.evaluate(WIDER_THAN, screen["width"]) if wide > screen["width"] else []
-    assert wide <= screen["width"], f"{page.url} is {wide} px wide: {culprits}"
+    if wide <= screen["width"]:
+        return None
+    return f"{page.url} is {wide} px wide: {page.evaluate(WIDER_THAN, screen['width'])}"
+
+
+def no_overflow(page: Page) -> None:
+    """Nothing sticks out sideways: the page is no wider than the screen."""
+    found = overflow(page)
+    assert found is None, found
 
 
 INSIDE_MAP = """(selector) => {
