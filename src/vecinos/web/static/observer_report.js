@@ -1,13 +1,12 @@
 // The observer report inside a finding form. Its fields come from the page's
-// <template id="observer-report-template">; collect() gives the API's shape. A draft is kept
-// in memory per offer, so the offer list redrawing under a half-filled report loses nothing
-// (never in storage: a seized phone must not hold it).
+// <template id="observer-report-template">; collect() gives the API's shape. What is typed
+// lives only in the form, which the responder page keeps across redraws (never in storage:
+// a seized phone must not hold it).
 "use strict";
 
 (function () {
   const template = document.getElementById("observer-report-template");
   if (!template || !window.vecinos) return;
-  const drafts = new Map();
   const MINUTE = 60000;
 
   function value(box, name) {
@@ -51,33 +50,9 @@
     box.querySelector(".add-vehicle").before(row);
   }
 
-  function saveDraft(box, offerId) {
-    const values = [];
-    box.querySelectorAll("input, select, textarea").forEach((field) => {
-      values.push(field.type === "checkbox" || field.type === "radio" ? field.checked : field.value);
-    });
-    drafts.set(offerId, { rows: box.querySelectorAll(".vehicle-row").length, values: values });
-  }
-
-  function restoreDraft(box, offerId) {
-    const draft = drafts.get(offerId);
-    if (!draft) return;
-    for (let i = 1; i < draft.rows; i++) addVehicleRow(box);
-    box.querySelectorAll("input, select, textarea").forEach((field, index) => {
-      if (field.type === "checkbox" || field.type === "radio") field.checked = draft.values[index];
-      else field.value = draft.values[index];
-    });
-  }
-
-  function fields(form, offerId) {
+  function fields(form) {
     const box = template.content.firstElementChild.cloneNode(true);
-    box.querySelector(".add-vehicle").addEventListener("click", () => {
-      addVehicleRow(box);
-      saveDraft(box, offerId);
-    });
-    restoreDraft(box, offerId);
-    box.addEventListener("input", () => saveDraft(box, offerId));
-    box.addEventListener("change", () => saveDraft(box, offerId));
+    box.querySelector(".add-vehicle").addEventListener("click", () => addVehicleRow(box));
     // Nothing to report about agents nobody found: the report hides for "not found".
     form.addEventListener("change", (event) => {
       const target = event.target;

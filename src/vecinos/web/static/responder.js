@@ -16,7 +16,9 @@
   let pollTimer = null;
   let tickTimer = null;
   let lastSent = 0;
-  const picked = {}; // finding chosen per offer: a redraw keeps the volunteer's choice
+  // Each offer's finding form, moved into every redraw of its card rather than built again:
+  // what the volunteer chose and typed stays, also when a redraw lands between two keystrokes.
+  const findingForms = new Map();
 
   const api = window.vecinos.api;
 
@@ -140,8 +142,6 @@
       input.name = "finding-" + offer.id;
       input.value = value; // nothing chosen for them: "confirmed" alerts on its own
       input.required = true;
-      input.checked = picked[offer.id] === value;
-      input.addEventListener("change", () => { picked[offer.id] = value; });
       wrapper.append(input, " " + label);
       fieldset.append(wrapper);
     });
@@ -154,7 +154,7 @@
     send.type = "submit";
     send.textContent = text.msgReport;
     const observer = window.vecinos.observerReport; // observer_report.js
-    const report = observer ? observer.fields(form, offer.id) : null;
+    const report = observer ? observer.fields(form) : null;
     form.append(fieldset, ...(report ? [report] : []), noteLabel, send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -205,7 +205,10 @@
       if (offer.state === "accepted" || offer.state === "en_route") buttons.append(button(text.msgOnScene, act(offer, "on-scene")));
     }
     box.append(buttons);
-    if (offer.state === "on_scene" || offer.state === "en_route" || offer.state === "accepted") box.append(findingForm(offer));
+    if (offer.state === "on_scene" || offer.state === "en_route" || offer.state === "accepted") {
+      if (!findingForms.has(offer.id)) findingForms.set(offer.id, findingForm(offer));
+      box.append(findingForms.get(offer.id));
+    }
     const guidance = document.createElement("p");
     guidance.className = "hint";
     guidance.textContent = offer.guidance;
@@ -218,6 +221,8 @@
       const offers = (await api("GET", "/api/offers")).filter((o) => o.state !== "reported");
       const focused = document.activeElement && document.activeElement.closest(".offer");
       if (focused && force !== true) return; // never redraw under the responder's fingers
+      const shown = new Set(offers.map((offer) => offer.id));
+      findingForms.forEach((_, id) => shown.has(id) || findingForms.delete(id));
       offersBox.replaceChildren(...offers.map(card));
       if (!offers.length) offersBox.textContent = text.msgNoOffers;
       tick();
