@@ -96,6 +96,32 @@ def test_what_was_typed_before_the_script_arrived_is_searched(
     expect(page.locator(".place-picker [data-chosen]")).to_contain_text("Elegido: Mariachi Plaza")
 
 
+def test_a_report_waits_for_its_script_and_what_was_typed_stays_on_the_page(
+    browser: Browser, live_server: LiveServer, db: Session, places: dict[str, int]
+) -> None:
+    """Sent before its script listens, the form would leave the page and the report with it
+    (and, as a GET, put the cross streets in the address, the history and a proxy's log)."""
+    page = spanish(browser, "phone").new_page()
+    held: list[Route] = []
+    page.route("**/static/report.js", lambda route: held.append(route))
+    page.goto(f"{live_server.url}/report", wait_until="commit")
+    page.get_by_label("Retén").check()
+    streets = page.get_by_label("Calles que se cruzan (no una dirección de casa)")
+    streets.fill(CROSS)
+    streets.press("Enter")  # a phone keyboard's "Go"
+    send = page.get_by_role("button", name="Enviar reporte")
+    expect(send).to_be_disabled()
+    assert len(held) == 1, "the report's script was not asked for before its form existed"
+    held[0].continue_()
+    expect(send).to_be_enabled()  # on this page: a navigation would have held a second script
+    assert page.url == f"{live_server.url}/report"
+    expect(streets).to_have_value(CROSS)
+    choose_place(page, "boyle", "Boyle Heights")  # report.js is what wires the picker
+    send.click()
+    expect(page.get_by_role("status")).to_contain_text("Enviado.")
+    assert latest_report(db).cross_streets == CROSS
+
+
 @pytest.mark.parametrize("size", ["desk", "phone"])
 def test_the_hotline_form_without_coordinates(
     browser: Browser,

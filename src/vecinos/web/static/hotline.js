@@ -55,4 +55,5 @@
       say(error.message, "error");
     }
   });
+  form.querySelector("button[type=submit]").disabled = false; // the page holds it until this listens
 })();

@@ -328,6 +328,10 @@
     view.map.on("click", (event) => placePin(event.latlng.lat, event.latlng.lng));
   }
 
+  // The page holds the button until this listens: sent without it, the form would leave the
+  // page and lose the report.
+  form.querySelector("button[type=submit]").disabled = false;
+
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);
 

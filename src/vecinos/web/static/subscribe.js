@@ -117,6 +117,9 @@
     view.ready.then(() => view.fit([]));
     view.map.on("click", (event) => place(event.latlng.lat, event.latlng.lng));
   }
+  // The page holds both buttons until these listeners are here: sent without them, the form
+  // would leave the page and lose what was typed.
+  for (const held of [form, confirmForm]) held.querySelector("button[type=submit]").disabled = false;
   if (document.readyState === "complete") startMap();
   else window.addEventListener("load", startMap);
 })();

@@ -16,4 +16,5 @@
       result.textContent = error.message;
     }
   });
+  form.querySelector("button[type=submit]").disabled = false; // the page holds it until this listens
 })();
