@@ -93,6 +93,13 @@ def test_recording_survives_a_dropped_connection(
     expect(status).to_contain_text("Recording:", timeout=15000)
     page.get_by_role("button", name="Stop recording").click()
     expect(status).to_contain_text("Saved: all", timeout=20000)
+    # The page looks for new assignments every 10 s and on focus; that must not wipe the line
+    # that tells the volunteer the recording is safe before they have read it.
+    choices = page.locator("#record-incident")
+    choices.evaluate("(select) => (select.options[0].dataset.old = 'yes')")
+    choices.focus()
+    expect(choices.locator("option[data-old]")).to_have_count(0)  # the list was asked again
+    expect(status).to_contain_text("Saved: all")
     screenshot(page, "responder-recording-saved")
     photo = FilePayload(name="photo.jpg", mimeType="image/jpeg", buffer=photo_with_gps())
     page.get_by_label("Or send a photo, video or audio file").set_input_files(photo)

@@ -60,7 +60,9 @@
     }
     if (chosen) select.value = chosen;
     startButton.disabled = recorder !== null || select.options.length === 0;
-    if (!recorder) say(select.options.length ? text.msgReady : text.msgNoIncident);
+    // "Ready" replaces only itself: "saved", "sent" and errors stay until the next action.
+    const idle = [text.msgReady, text.msgNoIncident, ""].includes(status.textContent);
+    if (!recorder && idle) say(select.options.length ? text.msgReady : text.msgNoIncident);
   }
 
   async function sha256(bytes) {
