@@ -138,3 +138,29 @@ def test_the_report_survives_the_offer_list_redrawing_and_hides_for_not_found(
     offer.get_by_label("No lo encontré").check()
     expect(offer.get_by_text("Informe de observación")).to_be_hidden()
     page.context.close()
+
+
+def test_a_redraw_while_typing_keeps_the_field_and_what_is_typed_next(
+    browser: Browser,
+    live_server: LiveServer,
+    app: FastAPI,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+) -> None:
+    on_shift(sessions, cast, cast.rosa, north(150))
+    offer_to_rosa(app, cast, sessions)
+    page = rosa_on_phone(browser, live_server, cast, 390)
+    offer = page.locator(".offer")
+    expect(offer).to_be_visible(timeout=10000)
+    offer.get_by_role("button", name="Aceptar").click()
+    expect(offer.get_by_role("link", name="Cómo llegar")).to_be_visible()
+    agents = offer.get_by_label("Agentes que vio")
+    agents.fill("1")
+    # "On my way" is sent while the volunteer types (a tap elsewhere, as far as the field
+    # knows): its answer redraws the list under the focused field.
+    page.evaluate("document.querySelector('.offer').dataset.old = 'yes'")
+    offer.get_by_role("button", name="Voy en camino").evaluate("(button) => button.click()")
+    expect(page.locator(".offer[data-old]")).to_have_count(0)
+    page.keyboard.type("2")
+    expect(agents).to_have_value("12")
+    page.context.close()

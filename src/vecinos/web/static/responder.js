@@ -223,7 +223,13 @@
       if (focused && force !== true) return; // never redraw under the responder's fingers
       const shown = new Set(offers.map((offer) => offer.id));
       findingForms.forEach((_, id) => shown.has(id) || findingForms.delete(id));
+      const typingIn = document.activeElement;
       offersBox.replaceChildren(...offers.map(card));
+      // Moving the finding form into its new card blurs the field being typed in: give the
+      // focus back, or the next keystrokes (and a phone's keyboard) go nowhere.
+      if (typingIn && typingIn.isConnected && document.activeElement !== typingIn) {
+        typingIn.focus({ preventScroll: true });
+      }
       if (!offers.length) offersBox.textContent = text.msgNoOffers;
       tick();
     } catch (_) {
