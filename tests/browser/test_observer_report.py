@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,11 +45,16 @@ def rosa_on_phone(browser: Browser, live_server: LiveServer, cast: Cast, width: 
     return page
 
 
-def on_scene(page: Page) -> None:
+def accept(page: Page) -> Locator:
     offer = page.locator(".offer")
     expect(offer).to_be_visible(timeout=10000)
     offer.get_by_role("button", name="Aceptar").click()
     expect(offer.get_by_role("link", name="Cómo llegar")).to_be_visible()
+    return offer
+
+
+def on_scene(page: Page) -> None:
+    offer = accept(page)
     offer.get_by_role("button", name="Estoy en el lugar").click()
     expect(offer.get_by_text("Informe de observación")).to_be_visible()
 
@@ -150,10 +155,7 @@ def test_a_redraw_while_typing_keeps_the_field_and_what_is_typed_next(
     on_shift(sessions, cast, cast.rosa, north(150))
     offer_to_rosa(app, cast, sessions)
     page = rosa_on_phone(browser, live_server, cast, 390)
-    offer = page.locator(".offer")
-    expect(offer).to_be_visible(timeout=10000)
-    offer.get_by_role("button", name="Aceptar").click()
-    expect(offer.get_by_role("link", name="Cómo llegar")).to_be_visible()
+    offer = accept(page)
     agents = offer.get_by_label("Agentes que vio")
     agents.fill("1")
     # "On my way" is sent while the volunteer types (a tap elsewhere, as far as the field
