@@ -12,7 +12,7 @@ import re
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -114,6 +114,90 @@ def test_a_draft_for_one_incident_is_never_published_for_another(
         AlertKind.CONFIRMED.value,
         AlertKind.UPDATE.value,
     ]
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_publish_still_finishing_never_writes_its_verdict_over_another_incident(
+    browser: Browser,
+    live_server: LiveServer,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    width: int,
+) -> None:
+    """After a publish, the composer loads the incident's next draft. A dispatcher who opens
+    another incident meanwhile must read that incident's state, not 'Publicada' (a CI run
+    caught 'Publicada para 1 destinatario' under incident A's draft)."""
+    add_gazetteer(sessions, cast, settings)
+    a = make_incident(sessions, cast, at=MARIACHI_PLAZA, state=CONFIRMED)
+    b = make_incident(sessions, cast, at=DOWNTOWN, state=CONFIRMED)
+    subscriber(sessions, settings, clock, DOWNTOWN, language="es")
+    publish_now(sessions, settings, clock, b)
+    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
+    sign_in(page, live_server, cast, cast.dario)
+    page.goto(f"{live_server.url}/dispatch")
+    verdict, composer = page.locator("#alert-verdict"), page.locator("#composer")
+    card(page, a)
+    expect(composer).not_to_have_attribute("aria-busy", "true")  # A's first preview is in
+    page.locator("#alert-text-en").fill("Only for A.")
+    expect(verdict).to_contain_text("Primero la vista previa")
+    card(page, b)
+    expect(verdict).to_contain_text("Lista para publicar a 1 destinatario.")
+
+    # B's next draft is held back after its alert goes out; the dispatcher goes back to A.
+    held: list[Route] = []
+    page.route(f"**/api/incidents/{b}/alerts/kinds", lambda route: held.append(route))
+    page.get_by_role("button", name="Publicar alerta…").click()
+    with page.expect_request(f"**/api/incidents/{b}/alerts/kinds"):
+        page.get_by_role("alertdialog").get_by_role("button", name="Sí, publicarla").click()
+    expect(verdict).to_contain_text("Publicada para 1 destinatario.")
+    expect(composer).to_have_attribute("aria-busy", "true")
+    card(page, a)
+    expect(verdict).to_contain_text("Primero la vista previa")
+    held[0].continue_()
+    expect(composer).not_to_have_attribute("aria-busy", "true")  # the publish has finished
+    expect(verdict).to_contain_text("Primero la vista previa")
+    expect(page.locator("#alert-text-en")).to_have_value("Only for A.")
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_words_typed_while_a_preview_loads_are_never_published_unpreviewed(
+    browser: Browser,
+    live_server: LiveServer,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    clock: FrozenClock,
+    width: int,
+) -> None:
+    """A preview answered after the dispatcher typed previewed the words before the edit:
+    it must not enable Publish, which would send those words and not the ones on screen."""
+    add_gazetteer(sessions, cast, settings)
+    incident = make_incident(sessions, cast, at=DOWNTOWN, state=CONFIRMED)
+    subscriber(sessions, settings, clock, DOWNTOWN, language="es")
+    publish_now(sessions, settings, clock, incident)
+    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
+    sign_in(page, live_server, cast, cast.dario)
+    page.goto(f"{live_server.url}/dispatch")
+    verdict, composer = page.locator("#alert-verdict"), page.locator("#composer")
+    publish = page.get_by_role("button", name="Publicar alerta…")
+    card(page, incident)
+    expect(verdict).to_contain_text("Lista para publicar a 1 destinatario.")
+
+    held: list[Route] = []
+    page.route(f"**/api/incidents/{incident}/alerts/preview", lambda route: held.append(route))
+    with page.expect_request(f"**/api/incidents/{incident}/alerts/preview"):
+        page.get_by_role("button", name="Ver destinatarios").click()
+    page.locator("#alert-text-en").fill("Agents left toward Union Station.")
+    held[0].continue_()
+    expect(composer).not_to_have_attribute("aria-busy", "true")  # the preview was answered
+    expect(verdict).to_contain_text("Primero la vista previa")
+    expect(publish).to_be_disabled()
+    expect(page.locator("#alert-text-en")).to_have_value("Agents left toward Union Station.")
+    screenshot(page, f"composer-typed-during-preview-es-{width}")
     page.context.close()
 
 

@@ -32,6 +32,19 @@ window.vecinos.composer = (function () {
   const verdict = $("alert-verdict");
   const confirmBox = $("alert-confirm");
 
+  // aria-busy while the composer waits on the server: the verdict may still change.
+  let pending = 0;
+  async function busy(work) {
+    pending += 1;
+    root.setAttribute("aria-busy", "true");
+    try {
+      return await work();
+    } finally {
+      pending -= 1;
+      if (!pending) root.removeAttribute("aria-busy");
+    }
+  }
+
   function field(form, language) {
     return $("alert-" + (form === "full" ? "text" : "short") + "-" + language);
   }
@@ -51,6 +64,7 @@ window.vecinos.composer = (function () {
       kind: allowed[0] || null,
       texts: {}, shorts: {}, cross: null,
       edited: false,
+      revision: 0, // counts edits: a preview answered after an edit previewed other words
       preview: null, // the last good preview of exactly this draft
     };
   }
@@ -102,6 +116,7 @@ window.vecinos.composer = (function () {
     if (!current) return;
     readBoxes();
     current.edited = true;
+    current.revision += 1;
     current.preview = null;
     publishButton.disabled = true;
     confirmBox.hidden = true;
@@ -126,11 +141,15 @@ window.vecinos.composer = (function () {
       .map((f) => (text["found" + f.kind[0].toUpperCase() + f.kind.slice(1)] || f.kind) + " “" + f.text + "”");
   }
 
-  async function preview(draft) {
+  const preview = (draft) => busy(() => previewNow(draft));
+
+  async function previewNow(draft) {
     const sent = body(draft);
+    const revision = draft.revision;
     try {
       const seen = await api("POST", "/api/incidents/" + draft.incidentId + "/alerts/preview", sent);
-      if (current !== draft) return; // the dispatcher moved on meanwhile
+      // The dispatcher moved on, or typed meanwhile: these words are not the ones on screen.
+      if (current !== draft || draft.revision !== revision) return;
       if (!draft.edited) {
         LANGUAGES.forEach((language) => {
           draft.texts[language] = seen.texts[language] || "";
@@ -148,7 +167,8 @@ window.vecinos.composer = (function () {
         ? counted("msgReady", seen.recipients)
         : text.msgRefused.replace("{what}", findingWords(seen).join(", "))) + (notes.length ? " " + notes.join(" ") : "");
     } catch (error) {
-      if (current === draft) clear(error.message); // never leave a text the server refused
+      // Never leave a text the server refused.
+      if (current === draft && draft.revision === revision) clear(error.message);
     }
   }
 
@@ -194,7 +214,9 @@ window.vecinos.composer = (function () {
     $("alert-confirm-yes").focus();
   }
 
-  async function publish() {
+  const publish = () => busy(publishNow);
+
+  async function publishNow() {
     const draft = current;
     confirmBox.hidden = true;
     if (!draft || !draft.preview) return;
@@ -206,11 +228,13 @@ window.vecinos.composer = (function () {
       const published = alert.deadline // 202: a request for a second person, not an alert
         ? text.msgAsked.replace("{until}", new Date(alert.deadline).toLocaleTimeString())
         : counted("msgPublished", alert.recipients);
+      // The verdict belongs to this incident: never written over another one opened meanwhile.
+      const stillHere = () => current && current.incidentId === draft.incidentId;
+      if (!stillHere()) return;
       verdict.textContent = published;
-      if (current !== draft) return;
       // What this incident may get next (an update after the alert), from a new draft.
       await open({ id: draft.incidentId, state: draft.state, activity: null, whatText: draft.what }, true);
-      verdict.textContent = published;
+      if (stillHere()) verdict.textContent = published;
     } catch (error) {
       if (current === draft) clear(error.message);
     }
@@ -255,7 +279,7 @@ window.vecinos.composer = (function () {
     const loading = current;
     let kinds;
     try {
-      kinds = await api("GET", "/api/incidents/" + incident.id + "/alerts/kinds");
+      kinds = await busy(() => api("GET", "/api/incidents/" + incident.id + "/alerts/kinds"));
     } catch (error) {
       if (current === loading) clear(error.message);
       return;
@@ -286,6 +310,7 @@ window.vecinos.composer = (function () {
     // Another kind has other words: start from its template, keep nothing of the old one.
     current.kind = kindSelect.value;
     current.edited = false;
+    current.revision += 1;
     current.preview = null;
     preview(current);
   });
