@@ -88,6 +88,9 @@ def on_shift(
         return shift.id
 
 
+VERDICTS = (IncidentState.CONFIRMED, IncidentState.UNFOUNDED)
+
+
 def make_incident(
     sessions: sessionmaker[Session],
     cast: Cast,
@@ -105,6 +108,8 @@ def make_incident(
         incident = Incident(
             organization_id=cast.eastside if organization_id == -1 else organization_id,
             state=state,
+            # As a transition leaves it: a confirmed or unfounded incident carries its verdict.
+            verdict=state.value if state in VERDICTS else None,
             lat=at[0],
             lon=at[1],
             h3_cell=cell_of(at[0], at[1], 8),
