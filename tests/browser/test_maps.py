@@ -85,7 +85,8 @@ def test_use_my_location_moves_the_map_to_the_pin(
     expect(labels.filter(has_text="Boyle Heights")).to_be_visible()
     expect(labels.filter(has_text="San Fernando")).to_be_visible()  # fitted to the zones
     page.get_by_role("button", name="Usar mi ubicación").click()
-    expect(page.locator("#pin-status")).to_contain_text("33.77")
+    # A place a person knows, never the pin's digits.
+    expect(page.locator("#pin-status")).to_have_text("Marcador cerca de Long Beach (90802).")
     expect(page.locator("#map")).to_have_attribute("data-fitted", "true")
     assert inside_map(page, ".leaflet-marker-icon") == [True]
     no_overflow(page)

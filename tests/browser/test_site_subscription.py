@@ -34,7 +34,7 @@ def test_a_parent_subscribes_to_alerts_around_their_school(
     picker = page.get_by_label("O cerca de una escuela u otro lugar que cuidan los voluntarios")
     expect(picker).to_be_visible()
     picker.select_option(label="Ninth Street School (Escuela)")
-    expect(page.locator("#pin-status")).to_have_text(f"{SCHOOL[0]:.5f}, {SCHOOL[1]:.5f}")
+    expect(page.locator("#pin-status")).to_have_text("Marcador cerca de Los Angeles (90014).")
     expect(page.get_by_label("A menos de")).to_have_value("1000")
     page.get_by_label("Correo electrónico", exact=True).check()
     page.get_by_label("Número de teléfono o correo").fill("madre@example.org")

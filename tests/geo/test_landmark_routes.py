@@ -172,3 +172,37 @@ def test_resolving_an_unknown_place_over_http(client: TestClient) -> None:
     assert client.get("/api/places/zip/00000").json()["error"]["code"] == "place_not_found"
     answer = client.get("/api/places/street/1")
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "unknown_place_kind"
+
+
+def test_a_pin_is_named_by_its_neighbourhood_and_zip_never_a_landmark_or_its_digits(
+    client: TestClient, cast: Cast, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    add_gazetteer(sessions, cast, settings)
+    answer = client.get(
+        "/api/places/near", params={"lat": MARIACHI_PLAZA[0], "lon": MARIACHI_PLAZA[1]}
+    )
+    assert answer.status_code == 200 and "public" in answer.headers["cache-control"]
+    # The plaza is right there, yet a pin on someone's home is named only by its area.
+    assert answer.json() == {"label": "Boyle Heights (90033)"}
+
+
+def test_two_pins_a_few_houses_apart_get_the_same_answer(
+    client: TestClient, cast: Cast, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    add_gazetteer(sessions, cast, settings)
+    one = client.get("/api/places/near", params={"lat": 34.04401, "lon": -118.21001})
+    other = client.get("/api/places/near", params={"lat": 34.04049, "lon": -118.21449})
+    assert one.content == other.content and one.json()["label"]
+
+
+def test_a_pin_where_the_gazetteer_knows_nothing_has_no_label(client: TestClient) -> None:
+    answer = client.get("/api/places/near", params={"lat": -45.0, "lon": -140.0})
+    assert answer.status_code == 200 and answer.json() == {"label": None}
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"lat": 34.0}, {"lat": 91, "lon": 0}, {"lat": 0, "lon": "west"}]
+)
+def test_a_bad_point_is_a_clear_error(client: TestClient, params: dict[str, Any]) -> None:
+    answer = client.get("/api/places/near", params=params)
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid_input"

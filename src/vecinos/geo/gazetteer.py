@@ -1,12 +1,13 @@
 """The gazetteer: places by the names people know them by.
 
 Three sources: the coalition's zones (neighbourhood names), the landmarks coordinators add
-(schools, parks, plazas) and US ZIP codes with their city (`postal`, offline). Three uses:
+(schools, parks, plazas) and US ZIP codes with their city (`postal`, offline). Four uses:
 
 - `public_place(db, lat, lon)`: the coarse public place of a point as structured parts
   (landmark?, zone?, ZIP, city), which alert texts put into words: "Mariachi Plaza, Boyle
   Heights (90033)". Every part is a name from the gazetteer; nothing anyone typed about the
   event itself. A part the scrubber would refuse is left out.
+- `area_near(db, lat, lon)`: the neighbourhood and ZIP around a pin, coarsened.
 - `search_places(db, query, limit)`: what a location picker offers as someone types.
 - `resolve_place(db, kind, key)`: a picked place back to its point and zone.
 """
@@ -103,6 +104,24 @@ def public_place(
     code = postal.nearest(lat, lon)
     return PublicPlace(
         landmark=_publishable(landmark.name if landmark else None),
+        zone=_publishable(zone.name if zone else None),
+        zip_code=code.code if code else None,
+        city=_publishable(code.city if code else None),
+    )
+
+
+# About a kilometre: enough to name a neighbourhood, too coarse to find a house.
+AREA_PRECISION_DECIMALS = 2
+
+
+def area_near(db: Session, lat: float, lon: float) -> PublicPlace:
+    """The neighbourhood (or city) and ZIP code around a point, with no landmark: what a pin
+    on a resident's map is named by instead of its coordinates. The point is rounded first,
+    so the name says no more about where someone lives than the area it gives."""
+    lat, lon = round(lat, AREA_PRECISION_DECIMALS), round(lon, AREA_PRECISION_DECIMALS)
+    zone = ZoneIndex.load(db).at(lat, lon)
+    code = postal.nearest(lat, lon)
+    return PublicPlace(
         zone=_publishable(zone.name if zone else None),
         zip_code=code.code if code else None,
         city=_publishable(code.city if code else None),

@@ -1,7 +1,8 @@
 """Landmarks (coordinators manage their organization's) and the public place search.
 
-`GET /api/places?q=` is what location pickers call as someone types; it is public, reads the
-gazetteer only, and never the caller's address.
+`GET /api/places?q=` is what location pickers call as someone types, and `GET /api/places/near`
+names the area around a pin; both are public, read the gazetteer only, and never keep the
+caller's address or point.
 """
 
 from __future__ import annotations
@@ -134,6 +135,25 @@ def search_places(
     )
     body = PlacesOut(places=[PlaceOut(**place.as_dict()) for place in found])
     return Response(body.model_dump_json(), media_type="application/json", headers=CACHE)
+
+
+class AreaOut(BaseModel):
+    """The area around a point in words, or null where the gazetteer knows nothing there."""
+
+    label: str | None = Field(examples=["Boyle Heights (90033)"])
+
+
+@places_router.get("/near", response_model=AreaOut)
+def area_near(
+    db: DbDep,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+) -> Response:
+    """The neighbourhood and ZIP code around a point, for a pin on a map to be named by. The
+    point is rounded to about a kilometre before anything is looked up; nothing is kept."""
+    label = gazetteer.area_near(db, lat, lon).label() or None
+    body = AreaOut(label=label).model_dump_json()
+    return Response(body, media_type="application/json", headers=CACHE)
 
 
 # The service refuses any other kind with its own code; the document says which it takes.

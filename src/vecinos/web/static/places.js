@@ -1,6 +1,7 @@
 // The place picker (macros/place_picker.html): type, see the coalition's neighbourhoods,
 // landmarks and ZIP codes that match (GET /api/places), choose one. Radio buttons, so the
-// keyboard and screen readers get the whole of it; the map stays optional.
+// keyboard and screen readers get the whole of it; the map stays optional. Also the words
+// under a map's pin (namePin).
 "use strict";
 
 (function () {
@@ -86,5 +87,18 @@
         choose(null);
       },
     };
+  };
+
+  // A pin is named by its area, "Pin near Boyle Heights (90033).", never by its digits: the
+  // words come from `status`'s data-msg-near and data-msg-placed. Only the point rounded to
+  // about a kilometre leaves the phone (the server rounds it again); the latest pin wins.
+  let pins = 0;
+  vecinos.namePin = async function (status, latitude, longitude) {
+    const mine = ++pins;
+    status.textContent = status.dataset.msgPlaced;
+    const query = "lat=" + latitude.toFixed(2) + "&lon=" + longitude.toFixed(2);
+    const answer = await fetch("/api/places/near?" + query).catch(() => null);
+    const label = answer && answer.ok ? (await answer.json()).label : null;
+    if (label && mine === pins) status.textContent = status.dataset.msgNear.replace("{place}", label);
   };
 })();

@@ -300,7 +300,7 @@
   function placePin(latitude, longitude) {
     lat.value = latitude.toFixed(6);
     lon.value = longitude.toFixed(6);
-    pinStatus.textContent = lat.value + ", " + lon.value;
+    window.vecinos.namePin(pinStatus, latitude, longitude);
     if (view) {
       if (marker) marker.setLatLng([latitude, longitude]);
       else marker = window.L.marker([latitude, longitude]).addTo(view.map);

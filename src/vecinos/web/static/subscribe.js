@@ -21,7 +21,7 @@
   function place(latitude, longitude) {
     lat.value = latitude.toFixed(5);
     lon.value = longitude.toFixed(5);
-    document.getElementById("pin-status").textContent = lat.value + ", " + lon.value;
+    window.vecinos.namePin(document.getElementById("pin-status"), latitude, longitude);
     if (!view) return;
     const at = [latitude, longitude];
     const radius = Number(form.elements.radius.value);
