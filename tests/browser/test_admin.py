@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.fixtures import LiveServer, screenshot
+from tests.browser.spanish import no_overflow, sign_in, spanish
 from tests.cast import PASSWORD, Cast
 from vecinos.accounts.models import Invite, Organization, RoleGrant
 from vecinos.geo.models import Zone
@@ -93,3 +94,37 @@ def test_radio_plan_and_settings(
     assert organization is not None
     assert organization.hotline == "(323) 555-0199"
     assert organization.radio_channels == [{"name": "Dispatch", "channel": "CH 7", "purpose": ""}]
+
+
+@pytest.mark.parametrize("size", ["phone", "desk"])
+def test_a_coordinator_reads_and_changes_roles_in_spanish_without_scrolling_sideways(
+    browser: Browser, live_server: LiveServer, cast: Cast, db: Session, size: str
+) -> None:
+    page = spanish(browser, size).new_page()
+    sign_in(page, live_server, cast, cast.elena, f"/admin/{cast.eastside}")
+    rosa = page.locator("#members tr", has_text="Rosa")
+    # Words, not glyphs, under the column's name, which a phone shows above each value.
+    two_factor = rosa.locator('td[data-label="Verificación en dos pasos"]')
+    expect(two_factor).to_have_text("sin configurar")
+    elena = page.locator("#members tr", has_text="Elena")
+    expect(elena.locator('td[data-label="Verificación en dos pasos"]')).to_have_text("configurada")
+    shown_above = two_factor.evaluate("(td) => getComputedStyle(td, '::before').content")
+    assert shown_above == ('"Verificación en dos pasos"' if size == "phone" else "none")
+    no_overflow(page)
+    save = rosa.get_by_role("button", name="Guardar roles")
+    assert inside_screen(page, save), "the button is off the side of the screen"
+    rosa.get_by_role("checkbox", name="apoyo legal").check()
+    save.click()
+    expect(page.locator("#admin-message")).to_have_text("Guardado.")
+    roles = set(
+        db.scalars(select(RoleGrant.role).where(RoleGrant.member_id == cast.rosa.member_id))
+    )
+    assert roles == {"responder", "legal"}
+    screenshot(page, f"admin-members-es-{size}")
+    page.context.close()
+
+
+def inside_screen(page: Page, element: Locator) -> bool:
+    box, screen = element.bounding_box(), page.viewport_size
+    assert box is not None and screen is not None
+    return box["x"] >= 0 and box["x"] + box["width"] <= screen["width"]

@@ -125,29 +125,9 @@ def sign_in(page: Page, server: LiveServer, day: DemoDay, email: str) -> None:
     expect(page).to_have_url(f"{server.url}/account")
 
 
-def test_every_page_reads_in_spanish(
-    browser: Browser, demo_server: LiveServer, day: DemoDay
-) -> None:
-    sentences = english_sentences()
-    url = demo_server.url
-    status_path = day.status_url.split("://", 1)[1].split("/", 1)[1]
-    public = [
-        ("/", "h1"),
-        ("/report", ".zone-label"),
-        ("/alerts", ".alert"),
-        ("/alerts/subscribe", ".zone-label"),
-        ("/alerts/confirm?token=x", "h1"),
-        ("/alerts/unsubscribe?token=x", "h1"),
-        (f"/{status_path}", ".status-now"),
-        ("/rights", "h1"),
-        ("/rights/es/at-home", "h1"),
-        ("/transparency", "table"),
-        ("/join", "h1"),
-        ("/accompaniment", "form"),
-        ("/signin", "h1"),
-        ("/nothing-here", "h1"),
-    ]
-    signed = {
+def staff_pages(day: DemoDay) -> dict[str, list[tuple[str, str]]]:
+    """Each staff role's pages (signed in by e-mail), each with what shows it is ready."""
+    return {
         day.email("dispatcher"): [
             ("/account", "h1"),
             ("/dispatch", ".cards > li"),
@@ -170,6 +150,31 @@ def test_every_page_reads_in_spanish(
             ("/coverage", ".slot"),
         ],
     }
+
+
+def test_every_page_reads_in_spanish(
+    browser: Browser, demo_server: LiveServer, day: DemoDay
+) -> None:
+    sentences = english_sentences()
+    url = demo_server.url
+    status_path = day.status_url.split("://", 1)[1].split("/", 1)[1]
+    public = [
+        ("/", "h1"),
+        ("/report", ".zone-label"),
+        ("/alerts", ".alert"),
+        ("/alerts/subscribe", ".zone-label"),
+        ("/alerts/confirm?token=x", "h1"),
+        ("/alerts/unsubscribe?token=x", "h1"),
+        (f"/{status_path}", ".status-now"),
+        ("/rights", "h1"),
+        ("/rights/es/at-home", "h1"),
+        ("/transparency", "table"),
+        ("/join", "h1"),
+        ("/accompaniment", "form"),
+        ("/signin", "h1"),
+        ("/nothing-here", "h1"),
+    ]
+    signed = staff_pages(day)
     page = spanish(browser, "desk").new_page()
     found: dict[str, list[str]] = {}
 
@@ -215,4 +220,18 @@ def test_public_pages_fit_a_phone(browser: Browser, demo_server: LiveServer, day
         page.goto(f"{demo_server.url}{path}")
         page.wait_for_load_state("load")
         wide[path] = overflow(page)
+    assert {path: found for path, found in wide.items() if found} == {}
+
+
+def test_staff_pages_fit_a_phone(browser: Browser, demo_server: LiveServer, day: DemoDay) -> None:
+    """Coordinators, dispatchers and legal support work from their phones too: no page makes
+    them scroll sideways to reach a button."""
+    page = spanish(browser, "phone").new_page()
+    wide = {}
+    for email, paths in staff_pages(day).items():
+        sign_in(page, demo_server, day, email)
+        for path, ready in paths:
+            page.goto(f"{demo_server.url}{path}")
+            expect(page.locator(ready).first).to_be_attached()
+            wide[path] = overflow(page)
     assert {path: found for path, found in wide.items() if found} == {}

@@ -22,6 +22,14 @@
     return td;
   }
 
+  // Each cell carries its column's name, which a phone shows above it (.members.stacks).
+  function labelCells(tbody) {
+    const names = [...tbody.closest("table").querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    tbody.querySelectorAll("tr").forEach((row) => {
+      [...row.children].forEach((td, index) => { td.dataset.label = names[index] || ""; });
+    });
+  }
+
   function roleBoxes(member) {
     const box = document.createElement("div");
     box.className = "roles";
@@ -57,9 +65,10 @@
       actions.className = "buttons";
       actions.append(save, remove);
       row.append(cell(member.display_name), cell(member.email), cell(boxes),
-                 cell(member.totp_enrolled ? "✓" : "—"), cell(actions));
+                 cell(member.totp_enrolled ? text.msgTotpOn : text.msgTotpOff), cell(actions));
       return row;
     }));
+    labelCells(document.getElementById("members"));
   }
 
   async function loadZones() {
@@ -126,11 +135,13 @@
     document.getElementById("org-hotline").value = settings.hotline || "";
     document.getElementById("org-language").value = settings.default_language;
     radioPlan.replaceChildren(...settings.radio_channels.map(channelRow));
+    labelCells(radioPlan);
   }
 
   document.getElementById("add-channel").addEventListener("click", () => {
     const row = channelRow({}, radioPlan.children.length);
     radioPlan.append(row);
+    labelCells(radioPlan);
     row.querySelector("input").focus();
   });
 
