@@ -66,7 +66,7 @@ from vecinos.web.errors import install_error_handlers
 from vecinos.web.health import router as health_router
 from vecinos.web.limits import check_every_public_write_is_limited
 from vecinos.web.openapi import document_errors
-from vecinos.web.policy import check_every_route_has_a_policy
+from vecinos.web.policy import check_every_route_has_a_policy, routes_of
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
@@ -165,15 +165,17 @@ def create_app(
         app.include_router(router)
     # Cheap phones on weak connections: compress everything worth compressing.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Every route of ours comes from ROUTERS: their table is walked once per process.
+    routes = routes_of(ROUTERS)
     app.add_middleware(
-        BodyLimitMiddleware, max_bytes=settings.request_max_bytes, streamed=streamed_paths(app)
+        BodyLimitMiddleware, max_bytes=settings.request_max_bytes, streamed=streamed_paths(routes)
     )
     app.add_middleware(EveryAnswer, settings=settings, clock=app.state.context.clock)
     app.mount("/static", public_files(), name="static")
     # Alerts name places from ZIP codes: loaded beside the serving app.
     run_beside(app, postal.warmed(settings.data_dir))
     run_beside(app, listening(engine))  # boards and alerts pages hear every process
-    check_every_route_has_a_policy(app)
-    check_every_public_write_is_limited(app)
+    check_every_route_has_a_policy(routes)
+    check_every_public_write_is_limited(routes)
     document_errors(app)
     return app

@@ -9,11 +9,11 @@ marked with `@streams_body` and left to that limit.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.routing import RouteContext
 from starlette.requests import Request
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,12 +31,12 @@ def streams_body(endpoint: F) -> F:
     return endpoint
 
 
-def streamed_paths(app: FastAPI) -> list[re.Pattern[str]]:
-    from vecinos.web.policy import api_routes
+def streamed_paths(routes: Iterable[RouteContext]) -> list[re.Pattern[str]]:
+    from vecinos.web.policy import api_only
 
     return [
         compile_path(route.path)[0]
-        for route in api_routes(app)
+        for route in api_only(routes)
         if route.path and getattr(getattr(route.original_route, "endpoint", None), MARK, False)
     ]
 

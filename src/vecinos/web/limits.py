@@ -7,18 +7,17 @@ factory refuses to start when a public write declares none (`check_every_public_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import RouteContext
 from starlette.concurrency import run_in_threadpool
 
 from vecinos.ratelimit import RateLimits, Refusal, too_many
 from vecinos.web.deps import ContextDep
-from vecinos.web.policy import Anonymous, Public, api_routes, policy_of
+from vecinos.web.policy import Anonymous, Public, api_only, policy_of
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -79,9 +78,9 @@ def limit_of(route: RouteContext) -> RateLimited | None:
     return next(_limits_in(route.dependant), None)
 
 
-def unlimited_public_writes(app: FastAPI) -> list[str]:
+def unlimited_public_writes(routes: Iterable[RouteContext]) -> list[str]:
     found = []
-    for route in api_routes(app):
+    for route in api_only(routes):
         writes = WRITES & set(route.methods or ())
         public = isinstance(policy_of(route), Public | Anonymous)
         if writes and public and limit_of(route) is None:
@@ -89,8 +88,8 @@ def unlimited_public_writes(app: FastAPI) -> list[str]:
     return found
 
 
-def check_every_public_write_is_limited(app: FastAPI) -> None:
-    missing = unlimited_public_writes(app)
+def check_every_public_write_is_limited(routes: Iterable[RouteContext]) -> None:
+    missing = unlimited_public_writes(routes)
     if missing:
         raise UnlimitedWriteError(
             "These public routes write without a rate limit (vecinos.web.limits): "
