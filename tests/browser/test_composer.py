@@ -140,8 +140,7 @@ def test_a_publish_still_finishing_never_writes_its_verdict_over_another_inciden
     page.goto(f"{live_server.url}/dispatch")
     verdict, composer = page.locator("#alert-verdict"), page.locator("#composer")
     card(page, a)
-    expect(composer).not_to_have_attribute("aria-busy", "true")  # A's first preview is in
-    page.locator("#alert-text-en").fill("Only for A.")
+    page.locator("#alert-text-en").fill("Only for A.")  # waits until A's draft can be typed in
     expect(verdict).to_contain_text("Primero la vista previa")
     card(page, b)
     expect(verdict).to_contain_text("Lista para publicar a 1 destinatario.")
@@ -160,6 +159,39 @@ def test_a_publish_still_finishing_never_writes_its_verdict_over_another_inciden
     expect(composer).not_to_have_attribute("aria-busy", "true")  # the publish has finished
     expect(verdict).to_contain_text("Primero la vista previa")
     expect(page.locator("#alert-text-en")).to_have_value("Only for A.")
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_nothing_can_be_typed_into_a_draft_still_loading(
+    browser: Browser,
+    live_server: LiveServer,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    width: int,
+) -> None:
+    """Words typed before the incident's draft arrived were replaced by it, and lost (a CI
+    run on PostgreSQL lost 'Only for A.' this way)."""
+    add_gazetteer(sessions, cast, settings)
+    incident = make_incident(sessions, cast, at=MARIACHI_PLAZA, state=CONFIRMED)
+    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
+    sign_in(page, live_server, cast, cast.dario)
+    page.goto(f"{live_server.url}/dispatch")
+    english = page.locator("#alert-text-en")
+    held: list[Route] = []
+    page.route(f"**/api/incidents/{incident}/alerts/kinds", lambda route: held.append(route))
+    with page.expect_request(f"**/api/incidents/{incident}/alerts/kinds"):
+        card(page, incident)
+    expect(page.locator("#compose-for")).to_contain_text(f"n.º {incident}:")
+    expect(english).not_to_be_editable()
+    expect(page.get_by_label("Nombrar las calles en esta alerta")).to_be_disabled()
+    screenshot(page, f"composer-loading-es-{width}")
+    held[0].continue_()
+    expect(english).to_have_value(re.compile("Mariachi Plaza"))
+    expect(english).to_be_editable()
+    english.fill("Agents near Mariachi Plaza.")
+    expect(page.locator("#alert-verdict")).to_contain_text("Primero la vista previa")
     page.context.close()
 
 

@@ -64,6 +64,7 @@ window.vecinos.composer = (function () {
       kind: allowed[0] || null,
       texts: {}, shorts: {}, cross: null,
       edited: false,
+      filled: false, // its kind's template has arrived: from then on it may be typed in
       revision: 0, // counts edits: a preview answered after an edit previewed other words
       preview: null, // the last good preview of exactly this draft
     };
@@ -89,12 +90,17 @@ window.vecinos.composer = (function () {
     });
     kindSelect.disabled = !draft || !draft.allowed.length;
     if (draft && draft.kind) kindSelect.value = draft.kind;
+    // Nothing can be typed into a draft until its template has arrived (nor into one left
+    // with no kind): the template would replace what was typed, or land in the middle of it.
+    const writable = Boolean(draft && draft.kind && draft.filled);
     LANGUAGES.forEach((language) => {
       field("full", language).value = draft ? draft.texts[language] || "" : "";
       field("short", language).value = draft ? draft.shorts[language] || "" : "";
+      field("full", language).readOnly = field("short", language).readOnly = !writable;
     });
     $("alert-cross").checked = Boolean(draft && draft.cross !== null);
-    $("alert-cross-streets").disabled = !$("alert-cross").checked;
+    $("alert-cross").disabled = !writable;
+    $("alert-cross-streets").disabled = !writable || !$("alert-cross").checked;
     $("alert-cross-streets").value = draft && draft.cross !== null ? draft.cross : "";
     $("alert-preview").disabled = !draft || !(draft.kind || draft.cleared);
     publishButton.disabled = !(draft && draft.preview);
@@ -156,6 +162,7 @@ window.vecinos.composer = (function () {
           draft.shorts[language] = seen.short_texts[language] || "";
         });
       }
+      draft.filled = true;
       draft.preview = seen.publishable
         ? { key: seen.draft_key, body: sent, recipients: seen.recipients, approval: seen.needs_approval } : null;
       showDraft();
@@ -310,8 +317,10 @@ window.vecinos.composer = (function () {
     // Another kind has other words: start from its template, keep nothing of the old one.
     current.kind = kindSelect.value;
     current.edited = false;
+    current.filled = false;
     current.revision += 1;
     current.preview = null;
+    showDraft();
     preview(current);
   });
   $("alert-preview").addEventListener("click", () => {
