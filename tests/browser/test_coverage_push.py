@@ -113,6 +113,20 @@ def deliver_to_service_worker(page: Page, payload: dict[str, object]) -> None:
     )
 
 
+def show_on_the_phone(page: Page, payload: dict[str, object]) -> dict[str, str]:
+    """Hand the message to the phone's worker until it shows it, as a push service keeps a
+    message until the phone takes it: a worker woken on a loaded machine can miss a delivery
+    (a CI run saw nothing shown in 10 s). A message handed over twice may show twice; every
+    notification shown must then be this one."""
+    for _ in range(3):
+        deliver_to_service_worker(page, payload)
+        shown: list[dict[str, str]] = page.evaluate(NOTIFICATIONS)
+        if shown:
+            assert all(notification == shown[0] for notification in shown), shown
+            return shown[0]
+    raise AssertionError("the phone never showed the message, handed over three times")
+
+
 @pytest.mark.parametrize("size", ["phone", "desk"])
 def test_a_volunteer_turns_on_notifications_and_the_reminder_reaches_her_phone(
     browser: Browser,
@@ -153,8 +167,7 @@ def test_a_volunteer_turns_on_notifications_and_the_reminder_reaches_her_phone(
     assert "recordatorio, está de turno en School drop-off watch (Ninth Street School)" in str(
         received["body"]
     )
-    deliver_to_service_worker(page, {k: v for k, v in received.items() if k != "ttl"})
-    (shown,) = page.evaluate(NOTIFICATIONS)
+    shown = show_on_the_phone(page, {k: v for k, v in received.items() if k != "ttl"})
     assert shown["title"] == "Su próximo turno"
     assert "el lunes 1 de junio a las 14:00" in shown["body"]
     context.close()
