@@ -34,6 +34,14 @@ AT_SEA = (33.75, -118.90)  # inside the service area, no place the gazetteer can
 CONFIRMED = IncidentState.CONFIRMED
 
 
+def dispatch_page(browser: Browser, live_server: LiveServer, cast: Cast, width: int) -> Page:
+    """Dario's dispatch console in Spanish, at this width."""
+    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
+    sign_in(page, live_server, cast, cast.dario)
+    page.goto(f"{live_server.url}/dispatch")
+    return page
+
+
 def card(page: Page, incident_id: int) -> None:
     shown = page.locator(f'li[data-incident="{incident_id}"] .card')
     shown.click()
@@ -57,9 +65,7 @@ def test_a_draft_for_one_incident_is_never_published_for_another(
     c = make_incident(sessions, cast, at=AT_SEA, state=CONFIRMED)
     subscriber(sessions, settings, clock, DOWNTOWN, language="es")
     publish_now(sessions, settings, clock, b)  # B already has its confirmed alert
-    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
-    sign_in(page, live_server, cast, cast.dario)
-    page.goto(f"{live_server.url}/dispatch")
+    page = dispatch_page(browser, live_server, cast, width)
     verdict, english = page.locator("#alert-verdict"), page.locator("#alert-text-en")
 
     # 1. Incident A: its own draft, edited by the dispatcher.
@@ -135,9 +141,7 @@ def test_a_publish_still_finishing_never_writes_its_verdict_over_another_inciden
     b = make_incident(sessions, cast, at=DOWNTOWN, state=CONFIRMED)
     subscriber(sessions, settings, clock, DOWNTOWN, language="es")
     publish_now(sessions, settings, clock, b)
-    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
-    sign_in(page, live_server, cast, cast.dario)
-    page.goto(f"{live_server.url}/dispatch")
+    page = dispatch_page(browser, live_server, cast, width)
     verdict, composer = page.locator("#alert-verdict"), page.locator("#composer")
     card(page, a)
     page.locator("#alert-text-en").fill("Only for A.")  # waits until A's draft can be typed in
@@ -175,9 +179,7 @@ def test_nothing_can_be_typed_into_a_draft_still_loading(
     run on PostgreSQL lost 'Only for A.' this way)."""
     add_gazetteer(sessions, cast, settings)
     incident = make_incident(sessions, cast, at=MARIACHI_PLAZA, state=CONFIRMED)
-    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
-    sign_in(page, live_server, cast, cast.dario)
-    page.goto(f"{live_server.url}/dispatch")
+    page = dispatch_page(browser, live_server, cast, width)
     english = page.locator("#alert-text-en")
     held: list[Route] = []
     page.route(f"**/api/incidents/{incident}/alerts/kinds", lambda route: held.append(route))
@@ -211,9 +213,7 @@ def test_words_typed_while_a_preview_loads_are_never_published_unpreviewed(
     incident = make_incident(sessions, cast, at=DOWNTOWN, state=CONFIRMED)
     subscriber(sessions, settings, clock, DOWNTOWN, language="es")
     publish_now(sessions, settings, clock, incident)
-    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
-    sign_in(page, live_server, cast, cast.dario)
-    page.goto(f"{live_server.url}/dispatch")
+    page = dispatch_page(browser, live_server, cast, width)
     verdict, composer = page.locator("#alert-verdict"), page.locator("#composer")
     publish = page.get_by_role("button", name="Publicar alerta…")
     card(page, incident)
@@ -255,9 +255,7 @@ def test_a_not_found_finding_proposes_rumour_control(
         assert rosa.post(f"/api/offers/{offer_id}/accept").status_code == 200
         found = rosa.post(f"/api/offers/{offer_id}/finding", json={"finding": "not_found"})
         assert found.status_code == 200, found.text
-    page = browser.new_context(locale="es-MX", viewport={"width": width, "height": 1000}).new_page()
-    sign_in(page, live_server, cast, cast.dario)
-    page.goto(f"{live_server.url}/dispatch")
+    page = dispatch_page(browser, live_server, cast, width)
     card(page, incident_id)
     proposal = page.locator("#compose-proposal")
     expect(proposal).to_contain_text("no encontró nada")

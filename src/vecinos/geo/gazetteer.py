@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from math import cos, radians
 from typing import Any
@@ -99,15 +99,9 @@ def public_place(
     """The named places at (lat, lon): the nearest landmark within `landmark_radius_m`, the
     zone that holds the point (the organization's own first, then the smallest), the nearest
     ZIP code and its city. Empty (`.empty`) where the gazetteer knows nothing there."""
-    zone = ZoneIndex.load(db).at(lat, lon, organization_id)
     landmark = nearest_landmark(db, lat, lon, landmark_radius_m)
-    code = postal.nearest(lat, lon)
-    return PublicPlace(
-        landmark=_publishable(landmark.name if landmark else None),
-        zone=_publishable(zone.name if zone else None),
-        zip_code=code.code if code else None,
-        city=_publishable(code.city if code else None),
-    )
+    area = _area_at(db, lat, lon, organization_id)
+    return replace(area, landmark=_publishable(landmark.name if landmark else None))
 
 
 # About a kilometre: enough to name a neighbourhood, too coarse to find a house.
@@ -118,8 +112,15 @@ def area_near(db: Session, lat: float, lon: float) -> PublicPlace:
     """The neighbourhood (or city) and ZIP code around a point, with no landmark: what a pin
     on a resident's map is named by instead of its coordinates. The point is rounded first,
     so the name says no more about where someone lives than the area it gives."""
-    lat, lon = round(lat, AREA_PRECISION_DECIMALS), round(lon, AREA_PRECISION_DECIMALS)
-    zone = ZoneIndex.load(db).at(lat, lon)
+    return _area_at(db, round(lat, AREA_PRECISION_DECIMALS), round(lon, AREA_PRECISION_DECIMALS))
+
+
+def _area_at(
+    db: Session, lat: float, lon: float, organization_id: int | None = None
+) -> PublicPlace:
+    """The zone holding the point (the organization's own first, then the smallest), the
+    nearest ZIP code and its city; no landmark."""
+    zone = ZoneIndex.load(db).at(lat, lon, organization_id)
     code = postal.nearest(lat, lon)
     return PublicPlace(
         zone=_publishable(zone.name if zone else None),
